@@ -1,0 +1,1 @@
+//! Thin wasm-bindgen layer (filled in by the page issue).
