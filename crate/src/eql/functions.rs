@@ -1,0 +1,1 @@
+//! EQL functions with Elasticsearch semantics.

@@ -1,0 +1,1 @@
+//! Owned by the eql-seq helper (sequences, samples, pipes over an event list).
