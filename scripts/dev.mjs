@@ -1,0 +1,465 @@
+#!/usr/bin/env node
+// One zero-dependency entry point for every npm script (start, build, serve, test, bench, size).
+// Each step checks whether it is needed first, so a second run on a set-up machine only rebuilds
+// what changed. Recipe and measured timings: ../shared/TOOLCHAIN.md (and the README).
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = path.join(ROOT, 'dist');
+const PKG = path.join(ROOT, 'pkg');
+const WWW = path.join(ROOT, 'www');
+const RULES = path.join(ROOT, 'rules');
+const WASM_TARGET = 'wasm32-unknown-unknown';
+// Relative CARGO_TARGET_DIR values are relative to where cargo runs, which is always ROOT here.
+const TARGET_DIR = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
+const WASM_BUDGET_GZ = 250 * 1024;
+const WASM_OPT_FLAGS = [
+  '-Oz',
+  '--enable-bulk-memory',
+  '--enable-nontrapping-float-to-int',
+  '--enable-sign-ext',
+  '--enable-reference-types',
+  '--enable-multivalue',
+];
+
+const cargoHome = process.env.CARGO_HOME || path.join(os.homedir(), '.cargo');
+process.env.PATH = [path.join(cargoHome, 'bin'), path.join(ROOT, 'node_modules', '.bin'), process.env.PATH].join(
+  path.delimiter,
+);
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+
+// ---------------------------------------------------------------------------------------------
+// small helpers
+
+function log(msg) {
+  console.log(`\x1b[1m[ruleplay]\x1b[0m ${msg}`);
+}
+
+function fail(msg) {
+  console.error(`\x1b[31m[ruleplay] ${msg}\x1b[0m`);
+  process.exit(1);
+}
+
+/** Run a command with inherited stdio; exit on failure with the command line in the message. */
+function run(cmd, args, opts = {}) {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...opts, env: { ...process.env, ...opts.env } });
+  if (r.error) fail(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) fail(`\`${[cmd, ...args].join(' ')}\` failed (exit ${r.status ?? r.signal})`);
+  return Date.now() - t0;
+}
+
+/** Run and capture stdout; null when the command is missing or fails. */
+function capture(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout : null;
+}
+
+function which(cmd) {
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    const p = path.join(dir, cmd);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* keep looking */
+    }
+  }
+  return null;
+}
+
+function timed(label, fn) {
+  const t0 = Date.now();
+  const out = fn();
+  log(`${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return out;
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+// ---------------------------------------------------------------------------------------------
+// ensure: install what is missing, skip what is there
+
+function wasmBindgenVersionInLock() {
+  const lock = fs.readFileSync(path.join(ROOT, 'Cargo.lock'), 'utf8');
+  const m = lock.match(/\[\[package\]\]\s*\nname = "wasm-bindgen"\s*\nversion = "([^"]+)"/);
+  if (!m) fail('Cargo.lock has no wasm-bindgen package; is crate/Cargo.toml missing its wasm dependencies?');
+  return m[1];
+}
+
+function ensureRustTarget() {
+  if (!which('cargo')) fail('cargo not found: install Rust with rustup (https://rustup.rs) first');
+  const installed = capture('rustup', ['target', 'list', '--installed']);
+  if (installed === null) {
+    log('rustup not found; assuming the wasm32 target is provided by the toolchain');
+    return;
+  }
+  if (!installed.split('\n').includes(WASM_TARGET)) {
+    log(`adding Rust target ${WASM_TARGET}`);
+    run('rustup', ['target', 'add', WASM_TARGET]);
+  }
+}
+
+function ensureNodeModules() {
+  if (fs.existsSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'))) return;
+  log('installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+function ensureWasmBindgen() {
+  const want = wasmBindgenVersionInLock();
+  const have = (capture('wasm-bindgen', ['--version']) || '').trim().split(/\s+/)[1];
+  const runner = which('wasm-bindgen-test-runner');
+  if (have === want && runner) return;
+  log(`installing wasm-bindgen-cli ${want} (found ${have || 'none'}); this compiles for ~3-4 minutes once`);
+  // No --locked: the crates index here lacks a yanked transitive version the CLI's lockfile pins.
+  run('cargo', ['install', 'wasm-bindgen-cli', '--version', want, '--force']);
+}
+
+function findChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', which('chromium'), which('chromium-browser')];
+  return candidates.find((p) => p && fs.existsSync(p)) || null;
+}
+
+function ensureChromium() {
+  let chromium = findChromium();
+  if (!chromium) {
+    if (!isRoot() || !which('apt-get')) {
+      fail('chromium not found: install Debian\'s chromium (apt-get install chromium) or set CHROMIUM_PATH');
+    }
+    log('installing chromium with apt-get');
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env });
+    chromium = findChromium();
+    if (!chromium) fail('apt-get installed chromium but no chromium binary was found');
+  }
+  process.env.CHROMIUM_PATH = chromium;
+}
+
+function ensure({ browser = false } = {}) {
+  timed('ensure toolchain', () => {
+    ensureRustTarget();
+    ensureNodeModules();
+    ensureWasmBindgen();
+    if (browser) ensureChromium();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// build: wasm → wasm-bindgen → wasm-opt → esbuild → dist/
+
+function sha256(file) {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function buildWasm() {
+  run('cargo', ['build', '--profile', 'wasm', '--target', WASM_TARGET, '-p', 'ruleplay', '--lib']);
+  const raw = path.join(TARGET_DIR, WASM_TARGET, 'wasm', 'ruleplay.wasm');
+  if (!fs.existsSync(raw)) fail(`expected ${raw} after cargo build`);
+  run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', PKG, raw]);
+
+  // wasm-opt takes several seconds; skip it when wasm-bindgen produced the same module as last time.
+  const bindgenOut = path.join(PKG, 'ruleplay_bg.wasm');
+  const optOut = path.join(DIST, 'ruleplay_bg.wasm');
+  const stamp = path.join(DIST, '.wasm-opt-input');
+  const hash = sha256(bindgenOut);
+  fs.mkdirSync(DIST, { recursive: true });
+  const upToDate = fs.existsSync(optOut) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash;
+  if (upToDate) {
+    log('wasm-opt: module unchanged, kept the optimised copy');
+  } else if (process.env.RULEPLAY_NO_WASM_OPT) {
+    log('wasm-opt: skipped (RULEPLAY_NO_WASM_OPT)');
+    fs.copyFileSync(bindgenOut, optOut);
+    fs.rmSync(stamp, { force: true });
+  } else {
+    timed('wasm-opt', () => run('wasm-opt', [...WASM_OPT_FLAGS, bindgenOut, '-o', optOut]));
+    fs.writeFileSync(stamp, hash);
+  }
+  // The unbundled glue lets benches and smoke tests import the module directly.
+  fs.copyFileSync(path.join(PKG, 'ruleplay.js'), path.join(DIST, 'ruleplay.js'));
+}
+
+/** Entry points bundled by esbuild; every other file under www/ is copied as is. */
+const ENTRIES = ['main.js', 'worker.js', 'bench.js'];
+
+function copyStatic(dir, rel = '') {
+  for (const ent of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = path.join(rel, ent.name);
+    if (ent.isDirectory()) {
+      if (ent.name === 'node_modules') continue;
+      copyStatic(dir, r);
+    } else if (!/\.(m?js|ts|map)$/.test(ent.name)) {
+      fs.mkdirSync(path.join(DIST, rel), { recursive: true });
+      fs.copyFileSync(path.join(dir, r), path.join(DIST, r));
+    }
+  }
+}
+
+function buildPage() {
+  if (!fs.existsSync(WWW)) {
+    log('www/ not found: built the wasm and examples only');
+    return;
+  }
+  const entries = ENTRIES.map((e) => path.join('www', e)).filter((e) => fs.existsSync(path.join(ROOT, e)));
+  if (entries.length) {
+    run('esbuild', [
+      ...entries,
+      '--bundle',
+      '--format=esm',
+      '--target=es2022',
+      '--minify',
+      '--sourcemap=linked',
+      '--log-level=warning',
+      `--outdir=${DIST}`,
+    ]);
+  }
+  copyStatic(WWW);
+}
+
+function readIf(file) {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+}
+
+/** Every rules/<name>/ folder as one JSON file, so the page's gallery works offline. */
+function buildExamples() {
+  const examples = [];
+  if (fs.existsSync(RULES)) {
+    for (const name of fs.readdirSync(RULES).sort()) {
+      const dir = path.join(RULES, name);
+      if (!fs.statSync(dir).isDirectory()) continue;
+      const rule = readIf(path.join(dir, 'rule.toml'));
+      if (rule === null) continue;
+      const readme = readIf(path.join(dir, 'README.md')) || '';
+      const expectedText = readIf(path.join(dir, 'expected.json'));
+      let expected = null;
+      if (expectedText !== null) {
+        try {
+          expected = JSON.parse(expectedText);
+        } catch (e) {
+          fail(`rules/${name}/expected.json: ${e.message}`);
+        }
+      }
+      const title = (readme.match(/^#\s+(.+)$/m) || [])[1] || name;
+      const summary = (readme.replace(/^#.*$/gm, '').trim().split(/\n\s*\n/)[0] || '').replace(/\s+/g, ' ');
+      examples.push({
+        name,
+        title: title.trim(),
+        summary,
+        rule,
+        events: readIf(path.join(dir, 'events.ndjson')) || '',
+        exceptions: readIf(path.join(dir, 'exceptions.ndjson')),
+        expected,
+        readme,
+      });
+    }
+  }
+  fs.mkdirSync(DIST, { recursive: true });
+  fs.writeFileSync(path.join(DIST, 'examples.json'), JSON.stringify({ examples }));
+  log(`examples.json: ${examples.length} example(s)`);
+}
+
+function wasmSize() {
+  const file = path.join(DIST, 'ruleplay_bg.wasm');
+  if (!fs.existsSync(file)) fail('dist/ruleplay_bg.wasm not found; run `npm run build` first');
+  const bytes = fs.readFileSync(file);
+  const gz = zlib.gzipSync(bytes, { level: 9 }).length;
+  return { raw: bytes.length, gz };
+}
+
+function reportSize({ strict }) {
+  const { raw, gz } = wasmSize();
+  const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const msg = `wasm size: ${raw} bytes (${kb(raw)}) raw, ${gz} bytes (${kb(gz)}) gzip -9; budget ${kb(WASM_BUDGET_GZ)} gz`;
+  if (gz > WASM_BUDGET_GZ) {
+    if (strict) fail(`${msg}: OVER BUDGET`);
+    log(`${msg}: over budget!`);
+  } else {
+    log(msg);
+  }
+}
+
+function build() {
+  timed('build', () => {
+    buildWasm();
+    buildPage();
+    buildExamples();
+  });
+  reportSize({ strict: false });
+}
+
+// ---------------------------------------------------------------------------------------------
+// serve: static files from dist/ with the right MIME types
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.toml': 'text/plain; charset=utf-8',
+  '.ndjson': 'application/x-ndjson; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+function serve() {
+  if (!fs.existsSync(DIST)) fail('dist/ not found; run `npm run build` (or `npm start`) first');
+  const port = Number(process.env.PORT || 8080);
+  const server = http.createServer((req, res) => {
+    let pathname;
+    try {
+      pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    let file = path.join(DIST, path.normalize(pathname));
+    // Never serve anything outside dist/ (normalize already folds "..", this is the belt).
+    if (file !== DIST && !file.startsWith(DIST + path.sep)) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!fs.existsSync(file) || path.basename(file).startsWith('.')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
+      return;
+    }
+    const type = MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': fs.statSync(file).size,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (req.method === 'HEAD') res.end();
+    else fs.createReadStream(file).pipe(res);
+  });
+  server.on('error', (e) => fail(`cannot serve on 127.0.0.1:${port}: ${e.message}`));
+  server.listen(port, '127.0.0.1', () => {
+    log(`serving dist/ at \x1b[4mhttp://127.0.0.1:${port}/\x1b[0m  (Ctrl-C to stop)`);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// test
+
+function testNative() {
+  timed('native tests', () => run('cargo', ['test', '--workspace']));
+}
+
+function testWasm() {
+  const suites = fs
+    .readdirSync(path.join(ROOT, 'crate', 'tests'))
+    .filter((f) => /^wasm.*\.rs$/.test(f))
+    .flatMap((f) => ['--test', f.replace(/\.rs$/, '')]);
+  if (!suites.length) {
+    log('no crate/tests/wasm*.rs suites; skipping wasm tests');
+    return;
+  }
+  timed('wasm tests (node)', () =>
+    run('cargo', ['test', '--target', WASM_TARGET, '-p', 'ruleplay', ...suites], {
+      env: { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: 'wasm-bindgen-test-runner' },
+    }),
+  );
+}
+
+function testExamples() {
+  if (!fs.existsSync(RULES) || !fs.readdirSync(RULES).length) {
+    log('rules/ not found or empty: skipping `ruleplay test rules/`');
+    return;
+  }
+  timed('ruleplay test rules/', () =>
+    run('cargo', ['run', '--quiet', '--release', '--bin', 'ruleplay', '--', 'test', 'rules/']),
+  );
+}
+
+function testE2e(extra) {
+  timed('playwright e2e', () => run('playwright', ['test', ...extra]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// bench: every scripts/bench*.mjs, after a build (they may drive chromium against dist/)
+
+function bench(args) {
+  const scripts = fs
+    .readdirSync(path.join(ROOT, 'scripts'))
+    .filter((f) => /^bench.*\.mjs$/.test(f))
+    .sort();
+  if (!scripts.length) {
+    log('no scripts/bench*.mjs yet');
+    return;
+  }
+  for (const s of scripts) {
+    log(`bench: ${s}`);
+    run(process.execPath, [path.join('scripts', s), ...args]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const [cmd = 'start', ...rest] = process.argv.slice(2);
+switch (cmd) {
+  case 'ensure':
+    ensure({ browser: rest.includes('--browser') });
+    break;
+  case 'start':
+    ensure();
+    build();
+    serve();
+    break;
+  case 'build':
+    ensure();
+    build();
+    break;
+  case 'serve':
+    serve();
+    break;
+  case 'size':
+    reportSize({ strict: true });
+    break;
+  case 'test': {
+    const t0 = Date.now();
+    ensure({ browser: true });
+    testNative();
+    testWasm();
+    testExamples();
+    build();
+    reportSize({ strict: true });
+    testE2e(rest);
+    log(`all tests passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    break;
+  }
+  case 'e2e':
+    ensure({ browser: true });
+    build();
+    testE2e(rest);
+    break;
+  case 'bench':
+    ensure({ browser: true });
+    build();
+    bench(rest);
+    break;
+  default:
+    fail(`unknown command ${cmd}; use start | build | serve | test | e2e | bench | size | ensure`);
+}

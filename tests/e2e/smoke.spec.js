@@ -1,0 +1,42 @@
+// Platform smoke tests: the server, MIME types, the wasm module in a real browser and the example
+// gallery data. The page's own behaviour is covered by the other specs in this folder.
+const { test, expect } = require('@playwright/test');
+
+test('serves the wasm with its MIME type and the example gallery as JSON', async ({ request }) => {
+  const wasm = await request.get('/ruleplay_bg.wasm');
+  expect(wasm.status()).toBe(200);
+  expect(wasm.headers()['content-type']).toBe('application/wasm');
+  const examples = await request.get('/examples.json');
+  expect(examples.status()).toBe(200);
+  expect(examples.headers()['content-type']).toContain('application/json');
+  const body = await examples.json();
+  expect(Array.isArray(body.examples)).toBe(true);
+  for (const ex of body.examples) {
+    expect(typeof ex.name).toBe('string');
+    expect(typeof ex.rule).toBe('string');
+    expect(typeof ex.events).toBe('string');
+  }
+  expect((await request.get('/../package.json')).status()).not.toBe(200);
+  expect((await request.get('/no-such-file')).status()).toBe(404);
+});
+
+test('the wasm module instantiates in chromium and answers', async ({ page }) => {
+  // A same-origin JSON document is enough of a page to import the module from.
+  await page.goto('/examples.json');
+  const version = await page.evaluate(async () => {
+    const m = await import('/ruleplay.js');
+    await m.default({ module_or_path: '/ruleplay_bg.wasm' });
+    return m.version();
+  });
+  expect(version).toMatch(/^\d+\.\d+\.\d+/);
+});
+
+test('the page loads without script errors', async ({ page, request }) => {
+  test.skip((await request.get('/index.html')).status() !== 200, 'www/ has no index.html yet');
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: 'test-results/smoke-page.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
