@@ -1,10 +1,925 @@
-//! EQL parser.
-use super::ast::Query;
+//! Hand-written recursive-descent parser for Elasticsearch EQL with precedence climbing for
+//! expressions: `or` < `and` < `not` < comparison < `+ -` < `* / %` < unary minus < predicate
+//! (`in`, `:`, `like`, `regex`, which bind to a single primary as in Elasticsearch's grammar).
+//! `and`/`or` chains and lists are loops, so only real nesting recurses, and nesting is bounded.
+
+use super::ast::*;
+use super::lexer::{tokenize, Tok, Token};
 use crate::diagnostic::{Diagnostic, Span};
 
+/// Deepest nesting of parentheses, `not`, unary minus and function calls.
+pub const MAX_DEPTH: usize = 100;
+/// Elasticsearch's limit on `with runs=N`.
+pub const MAX_RUNS: i64 = 100;
+
+const KEYWORDS: &[&str] = &[
+    "and", "any", "by", "false", "in", "join", "like", "maxspan", "not", "null", "of", "or",
+    "regex", "sample", "sequence", "true", "until", "where", "with",
+];
+
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
 pub fn parse(src: &str) -> Result<Query, Diagnostic> {
-    Err(Diagnostic::new(
-        "EQL parser not yet implemented",
-        Span::new(0, src.len()),
-    ))
+    let toks = tokenize(src)?;
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
+    let q = p.query()?;
+    Ok(q)
+}
+
+/// Parse just a condition (what follows `where`), e.g. for tests and the page's field helpers.
+pub fn parse_condition(src: &str) -> Result<Expr, Diagnostic> {
+    let toks = tokenize(src)?;
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
+    let e = p.expr()?;
+    p.expect_eof(&["an operator", "the end of the condition"])?;
+    Ok(e)
+}
+
+struct Parser {
+    toks: Vec<Token>,
+    pos: usize,
+    depth: usize,
+}
+
+fn join_expected(what: &[&str]) -> String {
+    match what {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.pos].tok
+    }
+
+    fn peek_at(&self, n: usize) -> &Tok {
+        let i = (self.pos + n).min(self.toks.len() - 1);
+        &self.toks[i].tok
+    }
+
+    fn span(&self) -> Span {
+        self.toks[self.pos].span
+    }
+
+    fn prev_span(&self) -> Span {
+        self.toks[self.pos.saturating_sub(1)].span
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.toks[self.pos].clone();
+        if self.pos + 1 < self.toks.len() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn is_kw(&self, kw: &str) -> bool {
+        matches!(self.peek(), Tok::Ident(s) if s == kw)
+    }
+
+    fn eat_kw(&mut self, kw: &str) -> Option<Span> {
+        if self.is_kw(kw) {
+            Some(self.bump().span)
+        } else {
+            None
+        }
+    }
+
+    fn eat(&mut self, t: &Tok) -> Option<Span> {
+        if self.peek() == t {
+            Some(self.bump().span)
+        } else {
+            None
+        }
+    }
+
+    fn error(&self, what: &[&str]) -> Diagnostic {
+        let found = self.peek().describe();
+        Diagnostic::new(
+            format!("expected {}, found {found}", join_expected(what)),
+            self.span(),
+        )
+        .expected(what.iter().copied())
+    }
+
+    fn expect(&mut self, t: &Tok, what: &[&str]) -> Result<Span, Diagnostic> {
+        self.eat(t).ok_or_else(|| self.error(what))
+    }
+
+    fn expect_kw(&mut self, kw: &str) -> Result<Span, Diagnostic> {
+        let q = format!("`{kw}`");
+        self.eat_kw(kw).ok_or_else(|| self.error(&[q.as_str()]))
+    }
+
+    fn expect_eof(&mut self, what: &[&str]) -> Result<(), Diagnostic> {
+        if *self.peek() == Tok::Eof {
+            Ok(())
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    fn enter(&mut self, span: Span) -> Result<(), Diagnostic> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Diagnostic::new(
+                format!("the query nests deeper than {MAX_DEPTH} levels"),
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    // ---- query structure -------------------------------------------------------------------
+
+    fn query(&mut self) -> Result<Query, Diagnostic> {
+        let start = self.span();
+        let body = if let Some(kw) = self.eat_kw("sequence") {
+            Body::Sequence(self.sequence(kw)?)
+        } else if let Some(kw) = self.eat_kw("sample") {
+            Body::Sample(self.sample(kw)?)
+        } else if self.is_kw("join") {
+            return Err(Diagnostic::new(
+                "Elasticsearch EQL does not support `join`; use `sequence` or `sample`",
+                self.span(),
+            ));
+        } else {
+            Body::Event(self.event_query()?)
+        };
+        let mut pipes = Vec::new();
+        while self.eat(&Tok::Pipe).is_some() {
+            pipes.push(self.pipe()?);
+        }
+        self.expect_eof(&[
+            "`and`",
+            "`or`",
+            "an operator",
+            "\"|\"",
+            "the end of the query",
+        ])?;
+        let span = start.to(self.prev_span());
+        Ok(Query { body, pipes, span })
+    }
+
+    fn pipe(&mut self) -> Result<Pipe, Diagnostic> {
+        let name_span = self.span();
+        let name = match self.peek() {
+            Tok::Ident(s) => s.clone(),
+            _ => return Err(self.error(&["`head`", "`tail`"])),
+        };
+        self.bump();
+        if name != "head" && name != "tail" {
+            return Err(Diagnostic::new(
+                format!(
+                    "Elasticsearch EQL does not support the `{name}` pipe; only `head` and `tail`"
+                ),
+                name_span,
+            )
+            .expected(["`head`", "`tail`"]));
+        }
+        let n = match self.peek() {
+            Tok::Int(n) if *n >= 0 => *n as u64,
+            Tok::Int(_) | Tok::Float(_) => {
+                return Err(Diagnostic::new(
+                    format!("`{name}` takes a non-negative whole number"),
+                    self.span(),
+                ))
+            }
+            _ => return Err(self.error(&["a number"])),
+        };
+        let end = self.bump().span;
+        let span = name_span.to(end);
+        Ok(if name == "head" {
+            Pipe::Head(n, span)
+        } else {
+            Pipe::Tail(n, span)
+        })
+    }
+
+    fn event_query(&mut self) -> Result<EventQuery, Diagnostic> {
+        let start = self.span();
+        let category = match self.peek().clone() {
+            Tok::Ident(s) if s == "any" => Category::Any(self.bump().span),
+            Tok::Ident(s) if !is_keyword(&s) => {
+                if s.contains('.') {
+                    return Err(Diagnostic::new(
+                        format!("`{s}` is not an event category: write `CATEGORY where CONDITION`"),
+                        self.span(),
+                    )
+                    .expected(["an event category", "`any`"]));
+                }
+                Category::Named(s, self.bump().span)
+            }
+            Tok::Str(s) => Category::Named(s, self.bump().span),
+            _ => return Err(self.error(&["an event category", "`any`"])),
+        };
+        if !self.is_kw("where") {
+            if matches!(self.peek(), Tok::Ident(s) if s == "of") {
+                return Err(Diagnostic::new(
+                    "process relationships (`descendant of`, `child of`, `event of`) are not supported by Elasticsearch EQL",
+                    self.span(),
+                ));
+            }
+            return Err(self.error(&["`where`"]));
+        }
+        self.bump();
+        let condition = self.expr()?;
+        let span = start.to(condition.span);
+        Ok(EventQuery {
+            category,
+            condition,
+            span,
+        })
+    }
+
+    fn join_keys(&mut self) -> Result<Vec<Expr>, Diagnostic> {
+        let mut keys = vec![self.expr()?];
+        while self.eat(&Tok::Comma).is_some() {
+            keys.push(self.expr()?);
+        }
+        Ok(keys)
+    }
+
+    fn sequence(&mut self, kw: Span) -> Result<Sequence, Diagnostic> {
+        let mut by = Vec::new();
+        let mut maxspan = None;
+        if self.eat_kw("by").is_some() {
+            by = self.join_keys()?;
+        }
+        if self.is_kw("with") && matches!(self.peek_at(1), Tok::Ident(s) if s == "maxspan") {
+            self.bump();
+            maxspan = Some(self.maxspan()?);
+            if self.is_kw("by") {
+                return Err(Diagnostic::new(
+                    "write the sequence's `by` before `with maxspan`, not after",
+                    self.span(),
+                ));
+            }
+        }
+        let mut steps = Vec::new();
+        while matches!(self.peek(), Tok::LBracket | Tok::MissingOpen) {
+            steps.push(self.step(true)?);
+        }
+        let mut until = None;
+        if let Some(u) = self.eat_kw("until") {
+            if !matches!(self.peek(), Tok::LBracket) {
+                return Err(self.error(&["\"[\""]));
+            }
+            let st = self.step(false)?;
+            if st.runs.is_some() {
+                return Err(Diagnostic::new(
+                    "`until` cannot repeat with `runs`",
+                    st.span,
+                ));
+            }
+            let _ = u;
+            until = Some(st);
+        }
+        let steps_total: usize = steps
+            .iter()
+            .map(|s: &Step| s.runs.unwrap_or(1) as usize)
+            .sum();
+        if steps_total < 2 {
+            let at = steps.last().map_or(self.span(), |s| s.span);
+            return Err(Diagnostic::new(
+                format!("a sequence requires a minimum of 2 queries, found [{steps_total}]"),
+                at,
+            )
+            .expected(["\"[\""]));
+        }
+        if steps.iter().all(|s| s.missing) {
+            return Err(Diagnostic::new(
+                "a sequence needs at least one step that is not a missing-event (`![…]`) step",
+                kw.to(self.prev_span()),
+            ));
+        }
+        check_key_counts(&by, steps.iter().chain(until.iter()))?;
+        Ok(Sequence {
+            by,
+            maxspan,
+            steps,
+            until,
+            span: kw.to(self.prev_span()),
+        })
+    }
+
+    fn maxspan(&mut self) -> Result<(i64, Span), Diagnostic> {
+        let start = self.expect_kw("maxspan")?;
+        self.expect(&Tok::Assign, &["\"=\""])?;
+        let n_span = self.span();
+        let n = match self.peek() {
+            Tok::Int(n) if *n >= 0 => *n,
+            Tok::Int(_) | Tok::Float(_) => {
+                return Err(Diagnostic::new(
+                    "maxspan takes a non-negative whole number with a unit, e.g. `5m`",
+                    n_span,
+                ))
+            }
+            _ => return Err(self.error(&["a time span such as `5m`"])),
+        };
+        self.bump();
+        let unit_ms: i64 = match self.peek() {
+            Tok::Ident(u) if self.span().start == n_span.end => match u.as_str() {
+                "ms" => 1,
+                "s" => 1000,
+                "m" => 60_000,
+                "h" => 3_600_000,
+                "d" => 86_400_000,
+                _ => {
+                    return Err(
+                        Diagnostic::new(format!("unknown time unit `{u}`"), self.span())
+                            .expected(["ms", "s", "m", "h", "d"]),
+                    )
+                }
+            },
+            _ => {
+                return Err(Diagnostic::new(
+                    format!("no time unit specified, did you mean [s] as in [{n}s]?"),
+                    n_span,
+                )
+                .expected(["ms", "s", "m", "h", "d"]))
+            }
+        };
+        let end = self.bump().span;
+        let ms = n
+            .checked_mul(unit_ms)
+            .ok_or_else(|| Diagnostic::new("maxspan is too large", n_span.to(end)))?;
+        Ok((ms, start.to(end)))
+    }
+
+    fn step(&mut self, allow_missing: bool) -> Result<Step, Diagnostic> {
+        let open = self.span();
+        let missing = match self.peek() {
+            Tok::LBracket => false,
+            Tok::MissingOpen if allow_missing => true,
+            _ => return Err(self.error(&["\"[\""])),
+        };
+        self.bump();
+        let query = self.event_query()?;
+        if self.eat(&Tok::RBracket).is_none() {
+            return Err(self
+                .error(&["`and`", "`or`", "an operator", "\"]\""])
+                .with_secondary(open));
+        }
+        let mut by = Vec::new();
+        if self.eat_kw("by").is_some() {
+            by = self.join_keys()?;
+        }
+        let mut runs = None;
+        if self.is_kw("with") && !matches!(self.peek_at(1), Tok::Ident(s) if s == "maxspan") {
+            self.bump();
+            let key_span = self.span();
+            match self.peek() {
+                Tok::Ident(s) if s == "runs" => {}
+                _ => {
+                    return Err(self.error(&["`runs`"]));
+                }
+            }
+            self.bump();
+            self.expect(&Tok::Assign, &["\"=\""])?;
+            let n_span = self.span();
+            let n = match self.peek() {
+                Tok::Int(n) => *n,
+                _ => return Err(self.error(&["a number"])),
+            };
+            self.bump();
+            if !(1..=MAX_RUNS).contains(&n) {
+                return Err(Diagnostic::new(
+                    format!("runs must be between 1 and {MAX_RUNS}, found [{n}]"),
+                    n_span,
+                ));
+            }
+            if missing {
+                return Err(Diagnostic::new(
+                    "a missing-event step cannot repeat with `runs`",
+                    key_span,
+                ));
+            }
+            runs = Some(n as u32);
+        }
+        Ok(Step {
+            query,
+            by,
+            runs,
+            missing,
+            span: open.to(self.prev_span()),
+        })
+    }
+
+    fn sample(&mut self, kw: Span) -> Result<Sample, Diagnostic> {
+        let mut by = Vec::new();
+        if self.eat_kw("by").is_some() {
+            by = self.join_keys()?;
+        }
+        let mut steps = Vec::new();
+        loop {
+            match self.peek() {
+                Tok::LBracket => {
+                    let st = self.step(false)?;
+                    if st.runs.is_some() {
+                        return Err(Diagnostic::new("sample steps cannot use `runs`", st.span));
+                    }
+                    steps.push(st);
+                }
+                Tok::MissingOpen => {
+                    return Err(Diagnostic::new(
+                        "samples cannot have missing-event (`![…]`) steps",
+                        self.span(),
+                    ))
+                }
+                _ => break,
+            }
+        }
+        if steps.len() < 2 {
+            return Err(Diagnostic::new(
+                format!(
+                    "a sample requires a minimum of 2 queries, found [{}]",
+                    steps.len()
+                ),
+                steps.last().map_or(self.span(), |s| s.span),
+            )
+            .expected(["\"[\""]));
+        }
+        check_key_counts(&by, steps.iter())?;
+        Ok(Sample {
+            by,
+            steps,
+            span: kw.to(self.prev_span()),
+        })
+    }
+
+    // ---- expressions -----------------------------------------------------------------------
+
+    pub fn expr(&mut self) -> Result<Expr, Diagnostic> {
+        let first = self.and()?;
+        if !self.is_kw("or") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_kw("or").is_some() {
+            items.push(self.and()?);
+        }
+        let span = items[0].span.to(items[items.len() - 1].span);
+        Ok(Expr::new(ExprKind::Or(items), span))
+    }
+
+    fn and(&mut self) -> Result<Expr, Diagnostic> {
+        let first = self.not()?;
+        if !self.is_kw("and") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_kw("and").is_some() {
+            items.push(self.not()?);
+        }
+        let span = items[0].span.to(items[items.len() - 1].span);
+        Ok(Expr::new(ExprKind::And(items), span))
+    }
+
+    fn not(&mut self) -> Result<Expr, Diagnostic> {
+        if let Some(kw) = self.eat_kw("not") {
+            self.enter(kw)?;
+            let inner = self.not();
+            self.leave();
+            let inner = inner?;
+            let span = kw.to(inner.span);
+            return Ok(Expr::new(ExprKind::Not(Box::new(inner)), span));
+        }
+        self.comparison()
+    }
+
+    fn comparison(&mut self) -> Result<Expr, Diagnostic> {
+        let left = self.additive()?;
+        let op =
+            match self.peek() {
+                Tok::Eq => CmpOp::Eq,
+                Tok::Ne => CmpOp::Ne,
+                Tok::Lt => CmpOp::Lt,
+                Tok::Le => CmpOp::Le,
+                Tok::Gt => CmpOp::Gt,
+                Tok::Ge => CmpOp::Ge,
+                Tok::Assign => return Err(Diagnostic::new(
+                    "`=` is not a comparison: use `==` (case-sensitive) or `:` (case-insensitive)",
+                    self.span(),
+                )
+                .expected(["\"==\"", "\":\""])),
+                _ => return Ok(left),
+            };
+        self.bump();
+        let right = self.additive()?;
+        if matches!(left.kind, ExprKind::Field(_)) && matches!(right.kind, ExprKind::Field(_)) {
+            return Err(Diagnostic::new(
+                "comparing a field with another field is not supported by Elasticsearch EQL",
+                left.span.to(right.span),
+            ));
+        }
+        if matches!(
+            self.peek(),
+            Tok::Eq | Tok::Ne | Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge
+        ) {
+            return Err(Diagnostic::new(
+                "comparisons cannot be chained: combine them with `and`",
+                self.span(),
+            )
+            .expected(["`and`", "`or`"]));
+        }
+        let span = left.span.to(right.span);
+        Ok(Expr::new(
+            ExprKind::Compare {
+                op,
+                left: Box::new(left),
+                right: Box::new(right),
+            },
+            span,
+        ))
+    }
+
+    fn additive(&mut self) -> Result<Expr, Diagnostic> {
+        let mut left = self.multiplicative()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Plus => ArithOp::Add,
+                Tok::Minus => ArithOp::Sub,
+                _ => return Ok(left),
+            };
+            self.bump();
+            let right = self.multiplicative()?;
+            left = arith(op, left, right);
+        }
+    }
+
+    fn multiplicative(&mut self) -> Result<Expr, Diagnostic> {
+        let mut left = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Star => ArithOp::Mul,
+                Tok::Slash => ArithOp::Div,
+                Tok::Percent => ArithOp::Mod,
+                _ => return Ok(left),
+            };
+            self.bump();
+            let right = self.unary()?;
+            left = arith(op, left, right);
+        }
+    }
+
+    fn unary(&mut self) -> Result<Expr, Diagnostic> {
+        match self.peek() {
+            Tok::Minus | Tok::Plus => {
+                let minus = *self.peek() == Tok::Minus;
+                let op = self.bump().span;
+                self.enter(op)?;
+                let inner = self.unary();
+                self.leave();
+                let inner = inner?;
+                let span = op.to(inner.span);
+                if !minus {
+                    return Ok(Expr::new(inner.kind, span));
+                }
+                // Fold negative literals so `-1` is a plain number, as written.
+                Ok(match inner.kind {
+                    ExprKind::Literal(Literal::Int(i)) => {
+                        Expr::new(ExprKind::Literal(Literal::Int(i.wrapping_neg())), span)
+                    }
+                    ExprKind::Literal(Literal::Float(f)) => {
+                        Expr::new(ExprKind::Literal(Literal::Float(-f)), span)
+                    }
+                    kind => Expr::new(ExprKind::Neg(Box::new(Expr::new(kind, inner.span))), span),
+                })
+            }
+            _ => self.postfix(),
+        }
+    }
+
+    /// A primary with an optional predicate: `[not] in[~] (…)`, `: p`, `like[~] p`, `regex[~] p`.
+    fn postfix(&mut self) -> Result<Expr, Diagnostic> {
+        let expr = self.primary()?;
+        let (negated, kw) = match (self.peek(), self.peek_at(1)) {
+            (Tok::Ident(n), Tok::Ident(i)) if n == "not" && i == "in" => (true, "in"),
+            (Tok::Ident(n), Tok::TildeIdent(i)) if n == "not" && i == "in" => (true, "in~"),
+            (Tok::Ident(n), Tok::Ident(_) | Tok::TildeIdent(_)) if n == "not" => {
+                let what = self.peek_at(1).describe();
+                let at = self.toks[self.pos + 1].span;
+                return Err(Diagnostic::new(
+                    format!("`not` before {what}: only `not in` is allowed here; write `not (field like …)`"),
+                    self.span().to(at),
+                )
+                .expected(["`in`", "`in~`"]));
+            }
+            (Tok::Ident(i), _) if i == "in" => (false, "in"),
+            (Tok::TildeIdent(i), _) if i == "in" => (false, "in~"),
+            (Tok::Colon, _) => (false, ":"),
+            (Tok::Ident(i), _) if i == "like" => (false, "like"),
+            (Tok::TildeIdent(i), _) if i == "like" => (false, "like~"),
+            (Tok::Ident(i), _) if i == "regex" => (false, "regex"),
+            (Tok::TildeIdent(i), _) if i == "regex" => (false, "regex~"),
+            _ => return Ok(expr),
+        };
+        if negated {
+            self.bump();
+        }
+        let op_span = self.bump().span;
+        if kw.starts_with("in") {
+            let open = self.expect(&Tok::LParen, &["\"(\""])?;
+            self.enter(open)?;
+            let list = self.list(|p| p.expr(), open);
+            self.leave();
+            let (list, close) = list?;
+            let span = expr.span.to(close);
+            return Ok(Expr::new(
+                ExprKind::In {
+                    expr: Box::new(expr),
+                    list,
+                    negated,
+                    insensitive: kw == "in~",
+                },
+                span,
+            ));
+        }
+        let op = match kw {
+            ":" => MatchOp::Colon,
+            "like" | "like~" => MatchOp::Like,
+            _ => MatchOp::Regex,
+        };
+        let insensitive = kw.ends_with('~') || kw == ":";
+        let (patterns, end) = if let Some(open) = self.eat(&Tok::LParen) {
+            self.list(|p| p.constant(), open)?
+        } else {
+            let c = self.constant()?;
+            let end = c.span;
+            (vec![c], end)
+        };
+        let _ = op_span;
+        let span = expr.span.to(end);
+        Ok(Expr::new(
+            ExprKind::Match {
+                expr: Box::new(expr),
+                op,
+                patterns,
+                insensitive,
+            },
+            span,
+        ))
+    }
+
+    /// `item, item, … )` after an opening parenthesis; returns the items and the `)` span.
+    fn list(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<Expr, Diagnostic>,
+        open: Span,
+    ) -> Result<(Vec<Expr>, Span), Diagnostic> {
+        let mut items = vec![item(self)?];
+        loop {
+            if let Some(close) = self.eat(&Tok::RParen) {
+                return Ok((items, close));
+            }
+            if self.eat(&Tok::Comma).is_none() {
+                return Err(self.error(&["\",\"", "\")\""]).with_secondary(open));
+            }
+            items.push(item(self)?);
+        }
+    }
+
+    /// A literal: pattern operands of `:`, `like` and `regex` must be constants.
+    fn constant(&mut self) -> Result<Expr, Diagnostic> {
+        let start = self.span();
+        let negative = self.eat(&Tok::Minus).is_some();
+        let e = match self.peek().clone() {
+            Tok::Str(_) if !negative => return Ok(self.strings()),
+            Tok::Int(i) => Literal::Int(if negative { i.wrapping_neg() } else { i }),
+            Tok::Float(f) => Literal::Float(if negative { -f } else { f }),
+            Tok::Ident(s) if !negative && s == "true" => Literal::Bool(true),
+            Tok::Ident(s) if !negative && s == "false" => Literal::Bool(false),
+            Tok::Ident(s) if !negative && s == "null" => Literal::Null,
+            _ => return Err(self.error(&["a string", "a number", "`true`", "`false`", "`null`"])),
+        };
+        let end = self.bump().span;
+        Ok(Expr::new(ExprKind::Literal(e), start.to(end)))
+    }
+
+    /// One string literal, or adjacent ones concatenated (`"a" "b"`), as Elasticsearch does.
+    fn strings(&mut self) -> Expr {
+        let start = self.span();
+        let mut s = String::new();
+        while let Tok::Str(part) = self.peek() {
+            s.push_str(part);
+            self.bump();
+        }
+        Expr::new(
+            ExprKind::Literal(Literal::Str(s)),
+            start.to(self.prev_span()),
+        )
+    }
+
+    fn primary(&mut self) -> Result<Expr, Diagnostic> {
+        let start = self.span();
+        match self.peek().clone() {
+            Tok::Str(_) => Ok(self.strings()),
+            Tok::Int(i) => {
+                self.bump();
+                Ok(Expr::new(ExprKind::Literal(Literal::Int(i)), start))
+            }
+            Tok::Float(f) => {
+                self.bump();
+                Ok(Expr::new(ExprKind::Literal(Literal::Float(f)), start))
+            }
+            Tok::LParen => {
+                self.bump();
+                self.enter(start)?;
+                let inner = self.expr();
+                self.leave();
+                let inner = inner?;
+                let close = self.eat(&Tok::RParen).ok_or_else(|| {
+                    self.error(&["`and`", "`or`", "an operator", "\")\""])
+                        .with_secondary(start)
+                })?;
+                // The span grows to the parentheses so clauses highlight what was written.
+                Ok(Expr::new(inner.kind, start.to(close)))
+            }
+            Tok::Optional => {
+                self.bump();
+                match self.peek().clone() {
+                    Tok::Ident(name) if !is_keyword(&name) => {
+                        let end = self.bump().span;
+                        self.check_index()?;
+                        Ok(field(name, true, start.to(end)))
+                    }
+                    Tok::Quoted(name) => {
+                        let end = self.bump().span;
+                        self.check_index()?;
+                        Ok(field(name, true, start.to(end)))
+                    }
+                    _ => Err(self.error(&["a field name"])),
+                }
+            }
+            Tok::Quoted(name) => {
+                self.bump();
+                self.check_index()?;
+                Ok(field(name, false, start))
+            }
+            Tok::TildeIdent(name) => {
+                self.bump();
+                if *self.peek() != Tok::LParen {
+                    return Err(Diagnostic::new(
+                        format!("`{name}~` must be followed by \"(\": only functions and `in~`, `like~`, `regex~` take `~`"),
+                        start,
+                    )
+                    .expected(["\"(\""]));
+                }
+                self.call(name, start, true)
+            }
+            Tok::Ident(name) => match name.as_str() {
+                "true" | "false" => {
+                    self.bump();
+                    Ok(Expr::new(
+                        ExprKind::Literal(Literal::Bool(name == "true")),
+                        start,
+                    ))
+                }
+                "null" => {
+                    self.bump();
+                    Ok(Expr::new(ExprKind::Literal(Literal::Null), start))
+                }
+                _ if matches!(self.peek_at(1), Tok::LParen) => {
+                    self.bump();
+                    self.call(name, start, false)
+                }
+                n if is_keyword(n) => Err(self.error(&["a value", "a field name", "a function"])),
+                _ => {
+                    self.bump();
+                    if matches!(self.peek(), Tok::Ident(s) if s == "of") {
+                        return Err(Diagnostic::new(
+                            "process relationships (`descendant of`, `child of`, `event of`) are not supported by Elasticsearch EQL",
+                            start.to(self.span()),
+                        ));
+                    }
+                    self.check_index()?;
+                    Ok(field(name, false, start))
+                }
+            },
+            _ => Err(self.error(&["a value", "a field name", "a function", "\"(\""])),
+        }
+    }
+
+    fn check_index(&self) -> Result<(), Diagnostic> {
+        if *self.peek() == Tok::LBracket && matches!(self.peek_at(1), Tok::Int(_)) {
+            return Err(Diagnostic::new(
+                "array indexes (`field[0]`) are not supported by Elasticsearch EQL",
+                self.span(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn call(
+        &mut self,
+        name: String,
+        name_span: Span,
+        insensitive: bool,
+    ) -> Result<Expr, Diagnostic> {
+        let open = self.expect(&Tok::LParen, &["\"(\""])?;
+        let func = Function::lookup(&name).ok_or_else(|| {
+            Diagnostic::new(format!("unknown function `{name}`"), name_span)
+                .expected(Function::ALL.iter().map(|f| f.name().to_string()))
+        })?;
+        if insensitive && !func.has_insensitive_form() {
+            return Err(Diagnostic::new(
+                format!(
+                    "function `{}` has no case-insensitive `~` form",
+                    func.name()
+                ),
+                name_span,
+            ));
+        }
+        self.enter(open)?;
+        let args = if let Some(close) = self.eat(&Tok::RParen) {
+            Ok((Vec::new(), close))
+        } else {
+            self.list(|p| p.expr(), open)
+        };
+        self.leave();
+        let (args, close) = args?;
+        let (min, max) = func.arity();
+        if args.len() < min || args.len() > max {
+            let want = if min == max {
+                format!("{min}")
+            } else if max == usize::MAX {
+                format!("at least {min}")
+            } else {
+                format!("{min} to {max}")
+            };
+            return Err(Diagnostic::new(
+                format!(
+                    "function `{}` takes {want} arguments, found {}",
+                    func.name(),
+                    args.len()
+                ),
+                name_span.to(close),
+            ));
+        }
+        Ok(Expr::new(
+            ExprKind::Call {
+                func,
+                name_span,
+                insensitive,
+                args,
+            },
+            name_span.to(close),
+        ))
+    }
+}
+
+fn field(name: String, optional: bool, span: Span) -> Expr {
+    Expr::new(ExprKind::Field(Field { name, optional }), span)
+}
+
+fn arith(op: ArithOp, left: Expr, right: Expr) -> Expr {
+    let span = left.span.to(right.span);
+    Expr::new(
+        ExprKind::Arith {
+            op,
+            left: Box::new(left),
+            right: Box::new(right),
+        },
+        span,
+    )
+}
+
+/// Every step must end up with the same number of join keys (sequence keys + its own).
+fn check_key_counts<'a>(
+    by: &[Expr],
+    steps: impl Iterator<Item = &'a Step>,
+) -> Result<(), Diagnostic> {
+    let mut first: Option<(usize, Span)> = None;
+    for st in steps {
+        let n = by.len() + st.by.len();
+        match first {
+            None => first = Some((n, st.span)),
+            Some((m, at)) if m != n => {
+                return Err(Diagnostic::new(
+                    format!("inconsistent number of join keys: this step has [{n}] keys, an earlier one has [{m}]"),
+                    st.span,
+                )
+                .with_secondary(at))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
