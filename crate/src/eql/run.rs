@@ -1,1 +1,477 @@
-//! Owned by the eql-seq helper (sequences, samples, pipes over an event list).
+//! Running a query over a list of events the way Elasticsearch's `_eql/search` does: events are
+//! put in (timestamp, tiebreaker, input position) order, event queries return the matching events,
+//! sequences and samples return their hits, then the `| head N` / `| tail N` pipes and the `size`
+//! limit apply.
+
+use super::ast::{Body, Category, EventQuery, Expr, ExprKind, Pipe, Step};
+use super::{eval, EqlQuery};
+use crate::event::lookup::FieldPath;
+use serde::Serialize;
+use serde_json::Value;
+use std::cmp::Ordering;
+
+/// How to run a query over events (the request parameters of `_eql/search`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Field holding the event time (epoch millis number, digits, ISO 8601, or
+    /// `millis.nanos` digits as Elasticsearch renders `date_nanos`).
+    pub timestamp_field: String,
+    /// Orders events whose timestamps tie (Elasticsearch's `tiebreaker_field`).
+    pub tiebreaker_field: Option<String>,
+    /// Maximum number of events / sequences / samples returned (`size`); `None` = no limit.
+    pub size: Option<usize>,
+    /// Samples per join key (`max_samples_per_key`, default 1).
+    pub max_samples_per_key: Option<usize>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            timestamp_field: "@timestamp".to_string(),
+            tiebreaker_field: None,
+            size: None,
+            max_samples_per_key: None,
+        }
+    }
+}
+
+/// What a query returned.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Output {
+    /// Event queries: indices (into the input) of the matching events, in timestamp order,
+    /// after the pipes.
+    pub events: Vec<usize>,
+    /// Sequence and sample queries: one entry per hit, in Elasticsearch's response order.
+    pub sequences: Vec<SeqHit>,
+}
+
+/// One sequence or sample hit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeqHit {
+    /// The event that filled each step (`runs=N` steps count N times); `None` is the placeholder
+    /// of a missing-event step `![…]`.
+    pub events: Vec<Option<usize>>,
+    /// The join key values of the hit (`null` for an absent optional key).
+    pub join_keys: Vec<Value>,
+}
+
+impl EqlQuery {
+    /// Run the query over `events` (any order; they are sorted as Elasticsearch sorts them).
+    pub fn run(&self, events: &[Value], opts: &RunOptions) -> Output {
+        let q = &self.query;
+        let mut out = Output::default();
+        match &q.body {
+            Body::Event(eq) => {
+                let order = ordered(events, opts);
+                let hits: Vec<usize> = order
+                    .iter()
+                    .map(|o| o.index)
+                    .filter(|&i| eval::matches_event(eq, &events[i]))
+                    .collect();
+                out.events = limit(apply_pipes(hits, &q.pipes), opts.size);
+            }
+            Body::Sequence(seq) => {
+                let order = ordered(events, opts);
+                let hits = super::sequence::run_sequence(seq, events, &order);
+                out.sequences = limit(apply_pipes(hits, &q.pipes), opts.size);
+            }
+            Body::Sample(sample) => {
+                let per_key = opts.max_samples_per_key.unwrap_or(1).max(1);
+                let hits = super::sample::run_sample(sample, events, per_key, opts.size);
+                out.sequences = limit(apply_pipes(hits, &q.pipes), opts.size);
+            }
+        }
+        out
+    }
+}
+
+fn limit<T>(mut v: Vec<T>, size: Option<usize>) -> Vec<T> {
+    if let Some(n) = size {
+        v.truncate(n);
+    }
+    v
+}
+
+/// `| head N` keeps the first N, `| tail N` the last N (still in ascending order, as
+/// Elasticsearch returns them); pipes apply left to right.
+pub fn apply_pipes<T>(mut items: Vec<T>, pipes: &[Pipe]) -> Vec<T> {
+    for p in pipes {
+        match p {
+            Pipe::Head(n, _) => items.truncate(usize::try_from(*n).unwrap_or(usize::MAX)),
+            Pipe::Tail(n, _) => {
+                let n = usize::try_from(*n).unwrap_or(usize::MAX);
+                if items.len() > n {
+                    items.drain(..items.len() - n);
+                }
+            }
+        }
+    }
+    items
+}
+
+/// An event's place in time: timestamp in nanoseconds since the epoch (if it has one),
+/// tiebreaker value, input position.
+#[derive(Clone, Debug)]
+pub struct Ordinal {
+    pub index: usize,
+    pub ts: Option<i128>,
+    pub tiebreaker: Option<TieValue>,
+}
+
+/// A tiebreaker value: numbers sort numerically, strings by bytes, numbers before strings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TieValue {
+    Num(f64),
+    Str(String),
+}
+
+fn cmp_tie(a: &Option<TieValue>, b: &Option<TieValue>) -> Ordering {
+    match (a, b) {
+        (Some(TieValue::Num(x)), Some(TieValue::Num(y))) => x.total_cmp(y),
+        (Some(TieValue::Str(x)), Some(TieValue::Str(y))) => x.cmp(y),
+        (Some(TieValue::Num(_)), Some(TieValue::Str(_))) => Ordering::Less,
+        (Some(TieValue::Str(_)), Some(TieValue::Num(_))) => Ordering::Greater,
+        // Elasticsearch sorts missing values last.
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// The events in Elasticsearch's order: by timestamp, then tiebreaker, then input position (the
+/// sort is stable). Events without a timestamp keep their input order after the timed ones, as
+/// Elasticsearch sorts missing values last; when no event has one, input order is kept.
+pub fn ordered(events: &[Value], opts: &RunOptions) -> Vec<Ordinal> {
+    let ts_path = FieldPath::new(&opts.timestamp_field);
+    let tb_path = opts.tiebreaker_field.as_deref().map(FieldPath::new);
+    let mut v: Vec<Ordinal> = events
+        .iter()
+        .enumerate()
+        .map(|(index, e)| Ordinal {
+            index,
+            ts: ts_path.first(e).and_then(timestamp_nanos),
+            tiebreaker: tb_path
+                .as_ref()
+                .and_then(|p| p.first(e))
+                .and_then(|t| match t {
+                    Value::Number(n) => n.as_f64().map(TieValue::Num),
+                    Value::String(s) => Some(TieValue::Str(s.clone())),
+                    _ => None,
+                }),
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        let ts = match (a.ts, b.ts) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        ts.then_with(|| cmp_tie(&a.tiebreaker, &b.tiebreaker))
+    });
+    v
+}
+
+const NANOS_PER_MILLI: i128 = 1_000_000;
+
+/// A timestamp value in epoch nanoseconds: a JSON number (epoch millis), epoch-millis digits
+/// with an optional `.nnnnnn` fraction (how `date_nanos` values are written), or ISO 8601 with
+/// up to nanosecond precision.
+pub fn timestamp_nanos(v: &Value) -> Option<i128> {
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Some(i as i128 * NANOS_PER_MILLI)
+            } else {
+                n.as_f64()
+                    .filter(|f| f.is_finite())
+                    .map(|f| (f * 1e6) as i128)
+            }
+        }
+        Value::String(s) => parse_ts_str(s.trim()),
+        _ => None,
+    }
+}
+
+fn parse_ts_str(s: &str) -> Option<i128> {
+    let (int, frac) = match s.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (s, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let signed_int = int.strip_prefix('-').unwrap_or(int);
+    if digits(signed_int) && frac.is_none_or(digits) {
+        let ms: i128 = int.parse().ok()?;
+        let sub = frac.map(|f| frac_nanos(f, 6)).unwrap_or(0);
+        return Some(ms * NANOS_PER_MILLI + if ms < 0 { -sub } else { sub });
+    }
+    let ms = crate::time::parse_date(s)? as i128;
+    // parse_date keeps milliseconds; add the sub-millisecond digits of an ISO fraction back.
+    let sub = iso_sub_millis(s);
+    Some(ms * NANOS_PER_MILLI + sub)
+}
+
+/// The first `scale` digits of a fraction as an integer (right-padded with zeros).
+fn frac_nanos(f: &str, scale: usize) -> i128 {
+    let mut n: i128 = 0;
+    for i in 0..scale {
+        let d = f.as_bytes().get(i).map_or(0, |b| (b - b'0') as i128);
+        n = n * 10 + d;
+    }
+    n
+}
+
+/// Nanoseconds below the millisecond in an ISO time's fraction (`…:54.294365140Z` → 365140).
+fn iso_sub_millis(s: &str) -> i128 {
+    let Some(t) = s.find(['T', 't', ' ']) else {
+        return 0;
+    };
+    let time = &s[t..];
+    let Some(dot) = time.find(['.', ',']) else {
+        return 0;
+    };
+    let frac: String = time[dot + 1..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    if frac.len() <= 3 {
+        return 0;
+    }
+    frac_nanos(&frac[3..], 6)
+}
+
+/// A join key value, comparable and hashable (floats by bits).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyVal {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(String),
+}
+
+impl KeyVal {
+    pub fn from_json(v: &Value) -> Option<KeyVal> {
+        Some(match v {
+            Value::Null => KeyVal::Null,
+            Value::Bool(b) => KeyVal::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => KeyVal::Int(i),
+                None => {
+                    let f = n.as_f64()?;
+                    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                        KeyVal::Int(f as i64)
+                    } else {
+                        KeyVal::Float(f.to_bits())
+                    }
+                }
+            },
+            Value::String(s) => KeyVal::Str(s.clone()),
+            // Objects are not keys in Elasticsearch (they are not indexed as one value).
+            _ => return None,
+        })
+    }
+
+    pub fn to_json(&self) -> Value {
+        match self {
+            KeyVal::Null => Value::Null,
+            KeyVal::Bool(b) => Value::Bool(*b),
+            KeyVal::Int(i) => Value::from(*i),
+            KeyVal::Float(bits) => Value::from(f64::from_bits(*bits)),
+            KeyVal::Str(s) => Value::String(s.clone()),
+        }
+    }
+
+    fn from_eql(v: &eval::EqlValue, out: &mut Vec<KeyVal>) {
+        match v {
+            eval::EqlValue::Null => {}
+            eval::EqlValue::Bool(b) => out.push(KeyVal::Bool(*b)),
+            eval::EqlValue::Int(i) => out.push(KeyVal::Int(*i)),
+            eval::EqlValue::Float(f) => out.push(KeyVal::Float(f.to_bits())),
+            eval::EqlValue::Str(s) => out.push(KeyVal::Str(s.clone())),
+            eval::EqlValue::Many(vs) => vs.iter().for_each(|v| Self::from_eql(v, out)),
+        }
+    }
+}
+
+/// A compiled join key expression: a plain field is read directly (every value of a
+/// multi-valued field is a candidate), anything else goes through the evaluator.
+#[derive(Clone, Debug)]
+pub struct KeyExpr {
+    path: Option<FieldPath>,
+    expr: Expr,
+    /// `?field`: an absent value is the key `null` instead of excluding the event.
+    pub optional: bool,
+}
+
+impl KeyExpr {
+    pub fn new(expr: &Expr) -> Self {
+        match &expr.kind {
+            ExprKind::Field(f) => KeyExpr {
+                path: Some(FieldPath::new(&f.name)),
+                expr: expr.clone(),
+                optional: f.optional,
+            },
+            _ => KeyExpr {
+                path: None,
+                expr: expr.clone(),
+                optional: false,
+            },
+        }
+    }
+
+    /// The distinct candidate values of this key in `event`, in document order. Null elements
+    /// of arrays are ignored; no value at all gives `[Null]` for optional keys and `[]` (the
+    /// event cannot join) otherwise.
+    pub fn values(&self, event: &Value) -> Vec<KeyVal> {
+        let mut out: Vec<KeyVal> = Vec::new();
+        match &self.path {
+            Some(p) => {
+                let mut vals = Vec::new();
+                p.values(event, &mut vals);
+                for v in vals {
+                    if let Some(k) = KeyVal::from_json(v) {
+                        if k != KeyVal::Null && !out.contains(&k) {
+                            out.push(k);
+                        }
+                    }
+                }
+            }
+            None => {
+                let mut all = Vec::new();
+                KeyVal::from_eql(&eval::eval(&self.expr, event), &mut all);
+                for k in all {
+                    if !out.contains(&k) {
+                        out.push(k);
+                    }
+                }
+            }
+        }
+        if out.is_empty() && self.optional {
+            out.push(KeyVal::Null);
+        }
+        out
+    }
+}
+
+/// Every combination of the keys' candidate values (cartesian product, in order); empty when a
+/// non-optional key has no value.
+pub fn key_tuples(keys: &[KeyExpr], event: &Value) -> Vec<Vec<KeyVal>> {
+    let mut tuples: Vec<Vec<KeyVal>> = vec![Vec::with_capacity(keys.len())];
+    for k in keys {
+        let vals = k.values(event);
+        if vals.is_empty() {
+            return Vec::new();
+        }
+        if vals.len() == 1 {
+            let v = vals.into_iter().next().unwrap_or(KeyVal::Null);
+            tuples.iter_mut().for_each(|t| t.push(v.clone()));
+            continue;
+        }
+        let mut next = Vec::with_capacity(tuples.len() * vals.len());
+        for t in &tuples {
+            for v in &vals {
+                let mut t2 = t.clone();
+                t2.push(v.clone());
+                next.push(t2);
+            }
+        }
+        tuples = next;
+    }
+    tuples
+}
+
+/// One stage of a sequence or sample after `runs=N` expansion.
+#[derive(Clone, Debug)]
+pub struct Stage<'q> {
+    pub query: &'q EventQuery,
+    pub keys: Vec<KeyExpr>,
+    pub missing: bool,
+    /// Index of the step in the query text this stage comes from.
+    pub step: usize,
+    pub step_ref: &'q Step,
+}
+
+impl Stage<'_> {
+    pub fn matches(&self, event: &Value) -> bool {
+        eval::matches_event(self.query, event)
+    }
+
+    pub fn category_name(&self) -> Option<&str> {
+        match &self.query.category {
+            Category::Named(n, _) => Some(n),
+            Category::Any(_) => None,
+        }
+    }
+}
+
+/// Expand steps into stages: each step counts `runs` times; keys are the query-level `by` keys
+/// followed by the step's own.
+pub fn stages<'q>(by: &[Expr], steps: &'q [Step]) -> Vec<Stage<'q>> {
+    let mut out = Vec::new();
+    for (i, st) in steps.iter().enumerate() {
+        let keys: Vec<KeyExpr> = by.iter().chain(st.by.iter()).map(KeyExpr::new).collect();
+        for _ in 0..st.runs.unwrap_or(1).max(1) {
+            out.push(Stage {
+                query: &st.query,
+                keys: keys.clone(),
+                missing: st.missing,
+                step: i,
+                step_ref: st,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn timestamps_in_all_shapes() {
+        assert_eq!(timestamp_nanos(&json!(5)), Some(5_000_000));
+        assert_eq!(timestamp_nanos(&json!("5")), Some(5_000_000));
+        assert_eq!(
+            timestamp_nanos(&json!("131577000000.123456")),
+            Some(131_577_000_000_123_456)
+        );
+        assert_eq!(
+            timestamp_nanos(&json!("1970-01-01T00:00:00.001000002Z")),
+            Some(1_000_002)
+        );
+        assert_eq!(
+            timestamp_nanos(&json!("1970-01-01T00:00:01Z")),
+            Some(1_000_000_000)
+        );
+        assert_eq!(timestamp_nanos(&json!(true)), None);
+    }
+
+    #[test]
+    fn ordering_is_stable_and_puts_untimed_last() {
+        let evs = vec![
+            json!({"@timestamp": 2, "n": 0}),
+            json!({"n": 1}),
+            json!({"@timestamp": 1, "n": 2}),
+            json!({"@timestamp": 2, "n": 3}),
+        ];
+        let o: Vec<usize> = ordered(&evs, &RunOptions::default())
+            .iter()
+            .map(|o| o.index)
+            .collect();
+        assert_eq!(o, vec![2, 0, 3, 1]);
+    }
+
+    #[test]
+    fn pipes_head_and_tail() {
+        let v: Vec<u32> = (0..10).collect();
+        let head = Pipe::Head(4, crate::Span::new(0, 0));
+        let tail = Pipe::Tail(2, crate::Span::new(0, 0));
+        assert_eq!(
+            apply_pipes(v.clone(), &[head.clone(), tail.clone()]),
+            vec![2, 3]
+        );
+        assert_eq!(apply_pipes(v, &[tail]), vec![8, 9]);
+    }
+}

@@ -1,1 +1,110 @@
-//! Owned by the eql-seq helper (sequences, samples, pipes over an event list).
+//! Samples as Elasticsearch computes them (its `SampleIterator`): join keys present in every
+//! step are taken in ascending key order (an absent `?optional` key — `null` — first); for each
+//! key, every step contributes its first `steps + max_samples_per_key - 1` events (document
+//! order, no time order: samples need no timestamp), and samples are picked by backtracking so
+//! that one sample never uses the same event twice, up to `max_samples_per_key` per key.
+
+use super::ast::Sample;
+use super::run::{key_tuples, stages, KeyVal, SeqHit};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashSet};
+
+/// Bounds the backtracking search per key (each key has at most `steps + per_key - 1` events
+/// per step, so this only guards pathological `max_samples_per_key` values).
+const MAX_BACKTRACK_STEPS: usize = 1_000_000;
+
+pub fn run_sample(
+    sample: &Sample,
+    events: &[Value],
+    per_key: usize,
+    size: Option<usize>,
+) -> Vec<SeqHit> {
+    let stages = stages(&sample.by, &sample.steps);
+    let n = stages.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    // Per stage: the matching events in document order with their key tuples.
+    let mut per_stage: Vec<Vec<(usize, Vec<Vec<KeyVal>>)>> = vec![Vec::new(); n];
+    for (i, ev) in events.iter().enumerate() {
+        for (s, st) in stages.iter().enumerate() {
+            if st.matches(ev) {
+                let keys = key_tuples(&st.keys, ev);
+                if !keys.is_empty() {
+                    per_stage[s].push((i, keys));
+                }
+            }
+        }
+    }
+    // Keys present in every stage, ascending (Elasticsearch's composite aggregation order).
+    let mut common: BTreeSet<Vec<KeyVal>> = per_stage[0]
+        .iter()
+        .flat_map(|(_, ks)| ks.iter().cloned())
+        .collect();
+    for stage in &per_stage[1..] {
+        let here: HashSet<&Vec<KeyVal>> = stage.iter().flat_map(|(_, ks)| ks.iter()).collect();
+        common.retain(|k| here.contains(k));
+    }
+    let take = n + per_key - 1;
+    let limit = size.unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    for key in common {
+        let lists: Vec<Vec<usize>> = per_stage
+            .iter()
+            .map(|stage| {
+                stage
+                    .iter()
+                    .filter(|(_, ks)| ks.contains(&key))
+                    .map(|(i, _)| *i)
+                    .take(take)
+                    .collect()
+            })
+            .collect();
+        let mut found = Vec::new();
+        let mut budget = MAX_BACKTRACK_STEPS;
+        pick(
+            &lists,
+            &mut Vec::with_capacity(n),
+            per_key,
+            &mut found,
+            &mut budget,
+        );
+        for events in found {
+            if out.len() >= limit {
+                return out;
+            }
+            out.push(SeqHit {
+                events: events.into_iter().map(Some).collect(),
+                join_keys: key.iter().map(KeyVal::to_json).collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Distinct-event combinations, one event per list, in list order, at most `max` of them.
+fn pick(
+    lists: &[Vec<usize>],
+    partial: &mut Vec<usize>,
+    max: usize,
+    found: &mut Vec<Vec<usize>>,
+    budget: &mut usize,
+) {
+    let depth = partial.len();
+    if depth == lists.len() {
+        found.push(partial.clone());
+        return;
+    }
+    for &e in &lists[depth] {
+        if found.len() >= max || *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        if partial.contains(&e) {
+            continue;
+        }
+        partial.push(e);
+        pick(lists, partial, max, found, budget);
+        partial.pop();
+    }
+}

@@ -1,1 +1,346 @@
-//! Owned by the eql-seq helper (sequences, samples, pipes over an event list).
+//! Sequences with Elasticsearch's matching algorithm (its `SequenceMatcher`), replayed over the
+//! events in order:
+//! * an event matching the first positive step starts a new in-flight sequence for its join key;
+//! * an event matching step n takes the *newest* in-flight sequence of its key waiting at step
+//!   n-1 that is strictly before it, and every older one of that key and step is dropped;
+//! * the taken sequence is then rejected when the event is more than `maxspan` after the
+//!   sequence's first event (exactly `maxspan` is still inside), or when an `until` event of the
+//!   same key lies between the sequence's last event (inclusive) and this one;
+//! * missing-event steps `![…]` are not matched in flight: a completed sequence is checked
+//!   afterwards for an event of that step (same key) between its neighbouring positive events,
+//!   or — for leading/trailing missing steps — within `maxspan` before/after it;
+//! * hits come out ordered by their last event.
+//!
+//! Join keys are the query-level `by` keys then the step's own; a multi-valued key field gives
+//! one candidate per value (and the cartesian product across keys); an absent non-optional key
+//! excludes the event, an absent `?optional` key is the key `null`.
+
+use super::ast::{EventQuery, Sequence};
+use super::eval;
+use super::run::{key_tuples, stages, KeyExpr, KeyVal, Ordinal, SeqHit, Stage};
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+
+const NANOS_PER_MILLI: i128 = 1_000_000;
+
+/// An in-flight or completed sequence: the ranks (positions in the ordered event list) that
+/// filled each stage.
+#[derive(Clone, Debug)]
+pub(crate) struct SeqState {
+    pub key: Vec<KeyVal>,
+    pub ranks: Vec<Option<usize>>,
+    /// The last stage filled.
+    pub current: usize,
+}
+
+impl SeqState {
+    fn start_rank(&self) -> usize {
+        self.ranks.iter().flatten().next().copied().unwrap_or(0)
+    }
+    fn last_rank(&self) -> usize {
+        self.ranks[self.current].unwrap_or(0)
+    }
+}
+
+/// Why a candidate event could not advance a sequence (for explanations).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rejection {
+    Maxspan,
+    Until,
+}
+
+/// Observer hooks used by the explanation; running a query uses none.
+pub(crate) trait Observer {
+    fn rejected(&mut self, _seq: &SeqState, _stage: usize, _rank: usize, _why: Rejection) {}
+}
+
+struct NoObserver;
+impl Observer for NoObserver {}
+
+pub(crate) struct Matcher<'q, 'e> {
+    pub stages: Vec<Stage<'q>>,
+    until: Option<(&'q EventQuery, Vec<KeyExpr>)>,
+    pub maxspan: Option<i128>,
+    pub events: &'e [Value],
+    pub order: &'e [Ordinal],
+    positive: Vec<usize>,
+    prev_positive: Vec<Option<usize>>,
+    /// Every sequence ever created; groups hold indices into it.
+    pub seqs: Vec<SeqState>,
+    groups: HashMap<(usize, Vec<KeyVal>), VecDeque<usize>>,
+    until_marks: HashMap<Vec<KeyVal>, Vec<usize>>,
+    pub completed: Vec<usize>,
+}
+
+impl<'q, 'e> Matcher<'q, 'e> {
+    pub fn new(seq: &'q Sequence, events: &'e [Value], order: &'e [Ordinal]) -> Self {
+        let stages = stages(&seq.by, &seq.steps);
+        let positive: Vec<usize> = (0..stages.len()).filter(|&i| !stages[i].missing).collect();
+        let prev_positive = (0..stages.len())
+            .map(|i| (0..i).rev().find(|&j| !stages[j].missing))
+            .collect();
+        let until = seq.until.as_ref().map(|u| {
+            let keys = seq.by.iter().chain(u.by.iter()).map(KeyExpr::new).collect();
+            (&u.query, keys)
+        });
+        Matcher {
+            stages,
+            until,
+            maxspan: seq
+                .maxspan
+                .as_ref()
+                .map(|(ms, _)| *ms as i128 * NANOS_PER_MILLI)
+                .filter(|n| *n > 0),
+            events,
+            order,
+            positive,
+            prev_positive,
+            seqs: Vec::new(),
+            groups: HashMap::new(),
+            until_marks: HashMap::new(),
+            completed: Vec::new(),
+        }
+    }
+
+    pub fn event(&self, rank: usize) -> &'e Value {
+        &self.events[self.order[rank].index]
+    }
+
+    pub fn ts(&self, rank: usize) -> Option<i128> {
+        self.order[rank].ts
+    }
+
+    /// `to - from > maxspan`; events without a timestamp never exceed it.
+    pub fn exceeds(&self, from: Option<i128>, to: Option<i128>) -> bool {
+        match (self.maxspan, from, to) {
+            (Some(m), Some(a), Some(b)) => b - a > m,
+            _ => false,
+        }
+    }
+
+    pub fn run(&mut self) {
+        self.run_with(&mut NoObserver)
+    }
+
+    pub(crate) fn run_with(&mut self, obs: &mut dyn Observer) {
+        let (Some(&first), Some(&last)) = (self.positive.first(), self.positive.last()) else {
+            return;
+        };
+        // Steps expanded by `runs=N` share their query: evaluate it once per event.
+        let steps = self.stages.last().map_or(0, |s| s.step + 1);
+        let mut step_hit: Vec<Option<bool>> = vec![None; steps];
+        for rank in 0..self.order.len() {
+            let ev = self.event(rank);
+            step_hit.iter_mut().for_each(|h| *h = None);
+            for si in (0..self.positive.len()).rev() {
+                let s = self.positive[si];
+                let step = self.stages[s].step;
+                let hit = match step_hit[step] {
+                    Some(h) => h,
+                    None => {
+                        let h = self.stages[s].matches(ev);
+                        step_hit[step] = Some(h);
+                        h
+                    }
+                };
+                if !hit {
+                    continue;
+                }
+                for key in key_tuples(&self.stages[s].keys, ev) {
+                    if s == first {
+                        let mut ranks = vec![None; self.stages.len()];
+                        ranks[s] = Some(rank);
+                        self.seqs.push(SeqState {
+                            key: key.clone(),
+                            ranks,
+                            current: s,
+                        });
+                        let id = self.seqs.len() - 1;
+                        if s == last {
+                            self.completed.push(id);
+                        } else {
+                            self.groups.entry((s, key)).or_default().push_back(id);
+                        }
+                    } else {
+                        self.advance(s, key, rank, last, obs);
+                    }
+                }
+            }
+            if let Some((uq, ukeys)) = &self.until {
+                if eval::matches_event(uq, ev) {
+                    for key in key_tuples(ukeys, ev) {
+                        self.until_marks.entry(key).or_default().push(rank);
+                    }
+                }
+            }
+        }
+        if self.stages.iter().any(|s| s.missing) {
+            self.check_missing();
+        }
+        // Elasticsearch keeps completed sequences ordered by their last event.
+        let seqs = &self.seqs;
+        self.completed.sort_by_key(|&id| seqs[id].last_rank());
+    }
+
+    fn advance(
+        &mut self,
+        s: usize,
+        key: Vec<KeyVal>,
+        rank: usize,
+        last: usize,
+        obs: &mut dyn Observer,
+    ) {
+        let Some(prev) = self.prev_positive[s] else {
+            return;
+        };
+        let gk = (prev, key);
+        let Some(group) = self.groups.get_mut(&gk) else {
+            return;
+        };
+        // Every member is strictly before `rank` (events are replayed in order and a stage only
+        // ever holds earlier events): take the newest, drop the rest.
+        let Some(id) = group.pop_back() else {
+            return;
+        };
+        group.clear();
+        self.groups.remove(&gk);
+        let key = gk.1;
+        let start = self.seqs[id].start_rank();
+        if self.exceeds(self.ts(start), self.ts(rank)) {
+            obs.rejected(&self.seqs[id], s, rank, Rejection::Maxspan);
+            return;
+        }
+        if let Some(marks) = self.until_marks.get(&key) {
+            // The nearest until event strictly before this one, if it is at or after the
+            // sequence's last event, cuts the sequence.
+            let idx = marks.partition_point(|&m| m < rank);
+            if idx > 0 && marks[idx - 1] >= self.seqs[id].last_rank() {
+                obs.rejected(&self.seqs[id], s, rank, Rejection::Until);
+                return;
+            }
+        }
+        let st = &mut self.seqs[id];
+        st.ranks[s] = Some(rank);
+        st.current = s;
+        if s == last {
+            self.completed.push(id);
+        } else {
+            self.groups.entry((s, key)).or_default().push_back(id);
+        }
+    }
+
+    /// Drop completed sequences that a missing-event step contradicts (Elasticsearch's
+    /// `TumblingWindow.doCheckMissingEvents`: time windows in milliseconds, the step's own
+    /// join keys filtered on the sequence's key values).
+    fn check_missing(&mut self) {
+        let n = self.stages.len();
+        // Events of each missing stage: (timestamp nanos, key tuples).
+        let mut cand: Vec<Vec<(i128, Vec<Vec<KeyVal>>)>> = vec![Vec::new(); n];
+        let mut step_cache: HashMap<usize, usize> = HashMap::new();
+        for s in 0..n {
+            if !self.stages[s].missing {
+                continue;
+            }
+            if let Some(&src) = step_cache.get(&self.stages[s].step) {
+                cand[s] = cand[src].clone();
+                continue;
+            }
+            for rank in 0..self.order.len() {
+                let ev = self.event(rank);
+                let Some(ts) = self.ts(rank) else { continue };
+                if self.stages[s].matches(ev) {
+                    cand[s].push((ts, key_tuples(&self.stages[s].keys, ev)));
+                }
+            }
+            step_cache.insert(self.stages[s].step, s);
+        }
+        let ms = |t: i128| t.div_euclid(NANOS_PER_MILLI) * NANOS_PER_MILLI;
+        let trailing = |i: usize| (i + 1..n).all(|j| self.stages[j].missing);
+        let first_missing = self.stages[0].missing;
+        let last_missing = self.stages[n - 1].missing;
+        let mut kept = Vec::new();
+        for &id in &self.completed {
+            let seq = &self.seqs[id];
+            let start_ts = self.ts(seq.start_rank());
+            let last_ts = self.ts(seq.last_rank());
+            let key_ok = |tuples: &Vec<Vec<KeyVal>>| tuples.contains(&seq.key);
+            let mut leading = true;
+            let mut discarded = false;
+            let mut last_leading: Option<i128> = None;
+            let mut first_trailing: Option<i128> = None;
+            for (i, cands) in cand.iter().enumerate() {
+                if !self.stages[i].missing {
+                    leading = false;
+                    continue;
+                }
+                if leading {
+                    let Some(b) = start_ts.map(ms) else { continue };
+                    for (t, k) in cands {
+                        if *t < b && key_ok(k) {
+                            last_leading = Some(last_leading.map_or(*t, |l| l.max(*t)));
+                        }
+                    }
+                } else if trailing(i) {
+                    let Some(b) = last_ts.map(ms) else { continue };
+                    for (t, k) in cands {
+                        if ms(*t) > b && key_ok(k) {
+                            first_trailing = Some(first_trailing.map_or(*t, |f| f.min(*t)));
+                        }
+                    }
+                } else {
+                    let before = (0..i).rev().find_map(|j| seq.ranks[j]);
+                    let after = (i + 1..n).find_map(|j| seq.ranks[j]);
+                    let (Some(lo), Some(hi)) = (
+                        before.and_then(|r| self.ts(r)).map(ms),
+                        after.and_then(|r| self.ts(r)).map(ms),
+                    ) else {
+                        continue;
+                    };
+                    if cands
+                        .iter()
+                        .any(|(t, k)| ms(*t) > lo && *t < hi && key_ok(k))
+                    {
+                        discarded = true;
+                        break;
+                    }
+                }
+            }
+            if discarded {
+                continue;
+            }
+            let bigger = |a: Option<i128>, b: Option<i128>| match (a, b) {
+                (Some(_), Some(_)) => self.exceeds(a, b),
+                _ => true,
+            };
+            let keep = (first_trailing.is_none() && last_leading.is_none())
+                || (last_leading.is_none() && first_missing)
+                || (first_trailing.is_none() && last_missing)
+                || (first_missing && last_missing && bigger(last_leading, first_trailing))
+                || (first_missing && !last_missing && bigger(last_leading, last_ts))
+                || (!first_missing && last_missing && bigger(start_ts, first_trailing));
+            if keep {
+                kept.push(id);
+            }
+        }
+        self.completed = kept;
+    }
+
+    pub fn hit(&self, id: usize) -> SeqHit {
+        let s = &self.seqs[id];
+        SeqHit {
+            events: s
+                .ranks
+                .iter()
+                .map(|r| r.map(|r| self.order[r].index))
+                .collect(),
+            join_keys: s.key.iter().map(KeyVal::to_json).collect(),
+        }
+    }
+}
+
+/// All hits of a sequence query over events already put in order.
+pub fn run_sequence(seq: &Sequence, events: &[Value], order: &[Ordinal]) -> Vec<SeqHit> {
+    let mut m = Matcher::new(seq, events, order);
+    m.run();
+    m.completed.iter().map(|&id| m.hit(id)).collect()
+}
