@@ -287,13 +287,13 @@ function reportSize({ strict }) {
   }
 }
 
-function build() {
+function build({ strict = false } = {}) {
   timed('build', () => {
     buildWasm();
     buildPage();
     buildExamples();
   });
-  reportSize({ strict: false });
+  reportSize({ strict });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -444,8 +444,7 @@ switch (cmd) {
     testNative();
     testWasm();
     testExamples();
-    build();
-    reportSize({ strict: true });
+    build({ strict: true });
     testE2e(rest);
     log(`all tests passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     break;
