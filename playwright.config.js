@@ -1,10 +1,10 @@
 // End-to-end tests against the built page in dist/, served by scripts/dev.mjs, in Debian's chromium
 // (no Playwright browser download). `npm test` builds first; `npm run e2e` builds and runs only these.
-const { defineConfig } = require('@playwright/test');
+import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT || 8123);
 
-module.exports = defineConfig({
+export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results',
   timeout: 60_000,

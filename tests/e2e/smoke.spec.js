@@ -1,6 +1,6 @@
 // Platform smoke tests: the server, MIME types, the wasm module in a real browser and the example
 // gallery data. The page's own behaviour is covered by the other specs in this folder.
-const { test, expect } = require('@playwright/test');
+import { test, expect } from '@playwright/test';
 
 test('serves the wasm with its MIME type and the example gallery as JSON', async ({ request }) => {
   const wasm = await request.get('/ruleplay_bg.wasm');
