@@ -8,12 +8,23 @@
 //! listed in `KNOWN_FAILURES`, and on any listed case that passes.
 
 use ruleplay::eql::run::RunOptions;
+use ruleplay::event::ecs::FieldType;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Cases that do not pass, with the reason. Keep in sync: an unexpected pass fails the test.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];
+
+/// test_queries.toml cases whose nanos re-run is not expected to agree. Newer Elasticsearch
+/// versions of `EqlDateNanosSpecTestCase` load only test_queries_date_nanos.toml; older ones also
+/// replayed test_queries.toml. On the nanos index the FILETIME digits are read as nanoseconds,
+/// so time spans are 100x shorter than on endgame-140 and a `maxspan` that cuts a sequence on one
+/// index does not on the other.
+const NANOS_EXEMPT: &[(&str, &str)] = &[(
+    "sequencesOnDifferentEventTypes7",
+    "maxspan=500ms: the 5.08 s span on endgame-140 is 50.8 ms on the nanos index",
+)];
 
 const MIN_PASSED: usize = 290;
 const FILETIME_EPOCH_DIFF_MS: i64 = 11_644_473_600_000;
@@ -147,6 +158,8 @@ fn load_cases(dir: &Path, file: &str) -> Vec<Case> {
 /// what the mapping does at index time (aliases, `null_value`, custom date formats).
 struct Index {
     docs: Vec<Value>,
+    /// Mapping types (union over the indices of a multi-index request).
+    types: HashMap<String, FieldType>,
     id_field: &'static str,
     tiebreaker: Option<&'static str>,
 }
@@ -211,6 +224,19 @@ fn parse_custom_date(value: &str, format: &str) -> Option<i64> {
     Some(ruleplay::time::days_from_civil(y?, m?, d?) * 86_400_000)
 }
 
+/// The type EQL sees: `[runtime_random_keyword_type]` (keyword or wildcard at random) is an exact
+/// string; `text` with a keyword sub-field is matched through that sub-field.
+fn field_type(m: &Value) -> Option<FieldType> {
+    let ty = m.get("type")?.as_str()?;
+    if ty == "alias" {
+        return None;
+    }
+    if ty == "[runtime_random_keyword_type]" || (ty == "text" && m.get("fields").is_some()) {
+        return Some(FieldType::Keyword);
+    }
+    FieldType::parse(ty)
+}
+
 fn apply_mapping(doc: &mut Value, fields: &HashMap<String, Value>) {
     let Some(obj) = doc.as_object_mut() else {
         return;
@@ -253,6 +279,7 @@ fn load_index(
     tiebreaker: Option<&'static str>,
 ) -> Index {
     let mut docs = Vec::new();
+    let mut types = HashMap::new();
     for (d, m) in data.iter().zip(mapping) {
         let text = std::fs::read_to_string(dir.join(d)).expect("read data");
         let mut part: Vec<Value> = serde_json::from_str(&strip_comment_lines(&text))
@@ -261,6 +288,11 @@ fn load_index(
         let mut fields = HashMap::new();
         if let Some(props) = mapping.get("properties").and_then(|p| p.as_object()) {
             flatten_mapping(props, "", &mut fields);
+        }
+        for (name, m) in &fields {
+            if let Some(t) = field_type(m) {
+                types.entry(name.clone()).or_insert(t);
+            }
         }
         for doc in &mut part {
             match transform {
@@ -287,6 +319,7 @@ fn load_index(
     }
     Index {
         docs,
+        types,
         id_field,
         tiebreaker,
     }
@@ -309,6 +342,7 @@ fn run_case(case: &Case, index: &Index) -> Result<(), String> {
         tiebreaker_field: index.tiebreaker.map(str::to_string),
         size: Some(case.size.unwrap_or(50)),
         max_samples_per_key: case.max_samples_per_key,
+        field_types: index.types.clone(),
     };
     let out = q.run(&index.docs, &opts);
     let id = |i: usize| index.docs[i][index.id_field].as_i64().unwrap_or(i64::MIN);
@@ -423,7 +457,8 @@ fn eql_es_suite() {
         for case in load_cases(&dir, file) {
             total += 1;
             let mut result = run_case(&case, index);
-            if let (Ok(()), Some(nx)) = (&result, also) {
+            let nanos_exempt = NANOS_EXEMPT.iter().any(|(n, _)| *n == case.name);
+            if let (Ok(()), Some(nx), false) = (&result, also, nanos_exempt) {
                 result = run_case(&case, nx).map_err(|e| format!("on the nanos index: {e}"));
             }
             let label = format!("{}::{}", case.file, case.name);

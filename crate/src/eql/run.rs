@@ -5,10 +5,12 @@
 
 use super::ast::{Body, Category, EventQuery, Expr, ExprKind, Pipe, Step};
 use super::{eval, EqlQuery};
+use crate::event::ecs::FieldType;
 use crate::event::lookup::FieldPath;
 use serde::Serialize;
 use serde_json::Value;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// How to run a query over events (the request parameters of `_eql/search`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +24,10 @@ pub struct RunOptions {
     pub size: Option<usize>,
     /// Samples per join key (`max_samples_per_key`, default 1).
     pub max_samples_per_key: Option<usize>,
+    /// Index mapping types by field name, where they matter to running (sample join keys on
+    /// `date` fields compare as epoch millis, as Elasticsearch's composite aggregation does).
+    /// Empty by default.
+    pub field_types: HashMap<String, FieldType>,
 }
 
 impl Default for RunOptions {
@@ -31,6 +37,7 @@ impl Default for RunOptions {
             tiebreaker_field: None,
             size: None,
             max_samples_per_key: None,
+            field_types: HashMap::new(),
         }
     }
 }
@@ -77,7 +84,13 @@ impl EqlQuery {
             }
             Body::Sample(sample) => {
                 let per_key = opts.max_samples_per_key.unwrap_or(1).max(1);
-                let hits = super::sample::run_sample(sample, events, per_key, opts.size);
+                let hits = super::sample::run_sample(
+                    sample,
+                    events,
+                    per_key,
+                    opts.size,
+                    &opts.field_types,
+                );
                 out.sequences = limit(apply_pipes(hits, &q.pipes), opts.size);
             }
         }
@@ -318,6 +331,11 @@ impl KeyExpr {
                 optional: false,
             },
         }
+    }
+
+    /// The field read, when the key is a plain field.
+    pub fn field_name(&self) -> Option<&str> {
+        self.path.as_ref().map(FieldPath::name)
     }
 
     /// The distinct candidate values of this key in `event`, in document order. Null elements

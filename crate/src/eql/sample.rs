@@ -5,9 +5,11 @@
 //! that one sample never uses the same event twice, up to `max_samples_per_key` per key.
 
 use super::ast::Sample;
+use super::run::KeyExpr;
 use super::run::{key_tuples, stages, KeyVal, SeqHit};
+use crate::event::ecs::FieldType;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Bounds the backtracking search per key (each key has at most `steps + per_key - 1` events
 /// per step, so this only guards pathological `max_samples_per_key` values).
@@ -18,6 +20,7 @@ pub fn run_sample(
     events: &[Value],
     per_key: usize,
     size: Option<usize>,
+    field_types: &HashMap<String, FieldType>,
 ) -> Vec<SeqHit> {
     let stages = stages(&sample.by, &sample.steps);
     let n = stages.len();
@@ -29,7 +32,8 @@ pub fn run_sample(
     for (i, ev) in events.iter().enumerate() {
         for (s, st) in stages.iter().enumerate() {
             if st.matches(ev) {
-                let keys = key_tuples(&st.keys, ev);
+                let mut keys = key_tuples(&st.keys, ev);
+                normalize_dates(&st.keys, &mut keys, field_types);
                 if !keys.is_empty() {
                     per_stage[s].push((i, keys));
                 }
@@ -106,5 +110,29 @@ fn pick(
         partial.push(e);
         pick(lists, partial, max, found, budget);
         partial.pop();
+    }
+}
+
+/// Keys on `date` fields group by instant (epoch millis), whatever way the source wrote them.
+fn normalize_dates(
+    keys: &[KeyExpr],
+    tuples: &mut [Vec<KeyVal>],
+    field_types: &HashMap<String, FieldType>,
+) {
+    for (j, k) in keys.iter().enumerate() {
+        let is_date = k
+            .field_name()
+            .and_then(|f| field_types.get(f))
+            .is_some_and(|t| t.is_date());
+        if !is_date {
+            continue;
+        }
+        for t in tuples.iter_mut() {
+            if let KeyVal::Str(s) = &t[j] {
+                if let Some(ms) = crate::time::parse_date(s) {
+                    t[j] = KeyVal::Int(ms);
+                }
+            }
+        }
     }
 }
