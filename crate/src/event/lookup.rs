@@ -47,6 +47,23 @@ impl FieldPath {
         found
     }
 
+    /// Whether `f` holds for any leaf value (the same values as [`values`](Self::values)), without
+    /// collecting them: the per-event hot path of query evaluation allocates nothing.
+    pub fn any_value(&self, event: &Value, mut f: impl FnMut(&Value) -> bool) -> bool {
+        let mut found = false;
+        self.walk(
+            event,
+            0,
+            &mut |v, _| {
+                if !found && f(v) {
+                    found = true;
+                }
+            },
+            &mut None,
+        );
+        found
+    }
+
     /// Values with their concrete paths (`process.args[1]`), for explanations.
     pub fn values_with_paths<'a>(&self, event: &'a Value) -> Vec<(String, &'a Value)> {
         let mut out = Vec::new();

@@ -3,12 +3,137 @@
 //! [`KqlQuery`] evaluates one JSON event at a time or explains its verdict.
 
 pub mod ast;
+mod compile;
+mod eval;
 pub mod lexer;
 pub mod parser;
+mod trace;
 
 use crate::diagnostic::Diagnostic;
+use crate::explain::Clause;
+use serde_json::Value;
 
 /// Parse a KQL query into its syntax tree.
 pub fn parse(src: &str) -> Result<ast::Query, Diagnostic> {
     parser::parse(src)
+}
+
+/// Parse and compile a query: field types resolved, values precompiled for evaluation.
+pub fn compile(src: &str) -> Result<KqlQuery, Diagnostic> {
+    let query = parse(src)?;
+    let root = compile::compile(&query);
+    let mut fields = Vec::new();
+    if let Some(n) = &query.root {
+        collect_fields(n, "", &mut fields);
+    }
+    Ok(KqlQuery {
+        query,
+        root,
+        fields,
+    })
+}
+
+/// A compiled KQL query.
+#[derive(Clone, Debug)]
+pub struct KqlQuery {
+    query: ast::Query,
+    root: compile::CNode,
+    fields: Vec<String>,
+}
+
+impl KqlQuery {
+    /// The verdict Elasticsearch would give for `event`. `now_ms` anchors date math (`now-1d`).
+    pub fn matches(&self, event: &Value, now_ms: i64) -> bool {
+        eval::eval(&self.root, event, now_ms)
+    }
+
+    /// The clause tree behind [`matches`](Self::matches): every clause's verdict, span, the
+    /// values it looked at and, for leaves, plain words saying why.
+    pub fn explain(&self, event: &Value, now_ms: i64) -> Clause {
+        trace::explain(&self.root, event, now_ms, "")
+    }
+
+    /// Field names the query refers to, in order of first appearance (nested fields with their
+    /// full name, field-name patterns as written).
+    pub fn fields(&self) -> Vec<String> {
+        self.fields.clone()
+    }
+
+    /// The syntax tree the query was compiled from.
+    pub fn ast(&self) -> &ast::Query {
+        &self.query
+    }
+}
+
+fn collect_fields(n: &ast::Node, prefix: &str, out: &mut Vec<String>) {
+    let mut push = |name: String| {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    };
+    match n {
+        ast::Node::Or { items, .. } | ast::Node::And { items, .. } => {
+            items.iter().for_each(|i| collect_fields(i, prefix, out))
+        }
+        ast::Node::Not { inner, .. } => collect_fields(inner, prefix, out),
+        ast::Node::Field { field, .. } | ast::Node::Range { field, .. } => {
+            push(format!("{prefix}{}", field.text()))
+        }
+        ast::Node::Nested { field, query, .. } => {
+            let full = format!("{prefix}{}", field.text());
+            push(full.clone());
+            collect_fields(query, &format!("{full}."), out);
+        }
+        ast::Node::FreeText { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const EXIM: &str = "host.os.type:linux and event.type:start and event.action:exec and \
+        process.parent.name:exim4 and not process.name:(exim4 or start-stop-daemon or sort)";
+
+    #[test]
+    fn exim_query_matches_and_explains() {
+        let q = compile(EXIM).unwrap();
+        let ev = json!({"host": {"os": {"type": "linux"}}, "event": {"type": ["start"], "action": "exec"},
+            "process": {"name": "bash", "parent": {"name": "exim4"}}});
+        assert!(q.matches(&ev, 0));
+        let ev2 = json!({"host.os.type": "linux", "event": {"type": "start", "action": "exec"},
+            "process": {"name": "bash", "parent": {"name": "postfix"}}});
+        assert!(!q.matches(&ev2, 0));
+        let c = q.explain(&ev2, 0);
+        let trace = crate::explain::Trace::new(c);
+        assert_eq!(trace.near_miss.len(), 1);
+        assert_eq!(
+            trace.near_miss[0].message,
+            "process.parent.name is \"postfix\", not \"exim4\""
+        );
+        let ev3 = json!({"host.os.type": "linux", "event": {"type": "start", "action": "exec"},
+            "process": {"parent": {"name": "exim4"}}});
+        let c = q.explain(&ev3, 0);
+        assert!(c.verdict.is_true());
+        assert_eq!(
+            q.fields(),
+            [
+                "host.os.type",
+                "event.type",
+                "event.action",
+                "process.parent.name",
+                "process.name"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_leaf_says_so() {
+        let q = compile("process.name:bash").unwrap();
+        let c = q.explain(&json!({}), 0);
+        assert_eq!(c.verdict, crate::explain::Verdict::Missing);
+        assert_eq!(c.message.as_deref(), Some("process.name is missing"));
+        assert_eq!(c.span.start, 13);
+    }
 }
