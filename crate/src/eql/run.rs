@@ -98,6 +98,24 @@ impl EqlQuery {
     }
 }
 
+impl EqlQuery {
+    /// For sequence queries: which event filled which step, or where the chain broke and the
+    /// closest candidate event for that step. `None` for event and sample queries.
+    pub fn explain_sequences(
+        &self,
+        events: &[Value],
+        opts: &RunOptions,
+    ) -> Option<super::sequence::SequenceExplanation> {
+        match &self.query.body {
+            Body::Sequence(seq) => {
+                let order = ordered(events, opts);
+                Some(super::sequence::explain_sequence(seq, events, &order))
+            }
+            _ => None,
+        }
+    }
+}
+
 fn limit<T>(mut v: Vec<T>, size: Option<usize>) -> Vec<T> {
     if let Some(n) = size {
         v.truncate(n);

@@ -18,6 +18,9 @@
 use super::ast::{EventQuery, Sequence};
 use super::eval;
 use super::run::{key_tuples, stages, KeyExpr, KeyVal, Ordinal, SeqHit, Stage};
+use crate::diagnostic::Span;
+use crate::explain::Trace;
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 
@@ -51,7 +54,7 @@ pub(crate) enum Rejection {
 
 /// Observer hooks used by the explanation; running a query uses none.
 pub(crate) trait Observer {
-    fn rejected(&mut self, _seq: &SeqState, _stage: usize, _rank: usize, _why: Rejection) {}
+    fn rejected(&mut self, _seq: usize, _stage: usize, _rank: usize, _why: Rejection) {}
 }
 
 struct NoObserver;
@@ -207,7 +210,7 @@ impl<'q, 'e> Matcher<'q, 'e> {
         let key = gk.1;
         let start = self.seqs[id].start_rank();
         if self.exceeds(self.ts(start), self.ts(rank)) {
-            obs.rejected(&self.seqs[id], s, rank, Rejection::Maxspan);
+            obs.rejected(id, s, rank, Rejection::Maxspan);
             return;
         }
         if let Some(marks) = self.until_marks.get(&key) {
@@ -215,7 +218,7 @@ impl<'q, 'e> Matcher<'q, 'e> {
             // sequence's last event, cuts the sequence.
             let idx = marks.partition_point(|&m| m < rank);
             if idx > 0 && marks[idx - 1] >= self.seqs[id].last_rank() {
-                obs.rejected(&self.seqs[id], s, rank, Rejection::Until);
+                obs.rejected(id, s, rank, Rejection::Until);
                 return;
             }
         }
@@ -343,4 +346,243 @@ pub fn run_sequence(seq: &Sequence, events: &[Value], order: &[Ordinal]) -> Vec<
     let mut m = Matcher::new(seq, events, order);
     m.run();
     m.completed.iter().map(|&id| m.hit(id)).collect()
+}
+
+/// Why a sequence did (or did not) come together: the chain that got furthest, the step where
+/// it broke, and the event that came closest to filling that step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SequenceExplanation {
+    /// Some sequence completed (the steps are then those of the first hit).
+    pub matched: bool,
+    /// One entry per stage (`runs=N` steps count N times) of the chain shown.
+    pub steps: Vec<StepFill>,
+    /// The stage that never filled, for a broken chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken_at: Option<usize>,
+    /// The closest candidate event for `broken_at` and why it did not fill it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<Candidate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepFill {
+    /// Stage index (after `runs` expansion).
+    pub stage: usize,
+    /// Index of the bracketed step in the query text.
+    pub step: usize,
+    /// Source span of the step.
+    pub span: Span,
+    /// A missing-event step `![…]` (never filled by an event).
+    pub missing: bool,
+    /// Input index of the event that filled the stage.
+    pub event: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Candidate {
+    /// Input index of the event.
+    pub event: usize,
+    pub reason: CandidateReason,
+    /// Plain words for the page.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateReason {
+    /// The event satisfies the step's condition but its join key differs.
+    KeyMismatch,
+    /// The event would fill the step but comes later than `maxspan` after the first event.
+    MaxspanExceeded,
+    /// An `until` event of the same key came in between.
+    Until,
+    /// A newer chain with the same key took the event (Elasticsearch keeps one per key and step).
+    Superseded,
+    /// The event's condition for this step is false (the near-miss clauses say which parts).
+    ConditionFalse,
+}
+
+#[derive(Default)]
+struct Recorder {
+    rejections: Vec<(usize, usize, usize, Rejection)>,
+}
+
+impl Observer for Recorder {
+    fn rejected(&mut self, seq: usize, stage: usize, rank: usize, why: Rejection) {
+        self.rejections.push((seq, stage, rank, why));
+    }
+}
+
+fn key_text(k: &[KeyVal]) -> String {
+    let parts: Vec<String> = k.iter().map(|v| v.to_json().to_string()).collect();
+    parts.join(", ")
+}
+
+/// Explain a sequence query over events already put in order.
+pub fn explain_sequence(
+    seq: &Sequence,
+    events: &[Value],
+    order: &[Ordinal],
+) -> SequenceExplanation {
+    let mut m = Matcher::new(seq, events, order);
+    let mut rec = Recorder::default();
+    m.run_with(&mut rec);
+    let fills = |ranks: &[Option<usize>]| -> Vec<StepFill> {
+        m.stages
+            .iter()
+            .enumerate()
+            .map(|(i, st)| StepFill {
+                stage: i,
+                step: st.step,
+                span: st.step_ref.span,
+                missing: st.missing,
+                event: ranks.get(i).copied().flatten().map(|r| order[r].index),
+            })
+            .collect()
+    };
+    if let Some(&id) = m.completed.first() {
+        return SequenceExplanation {
+            matched: true,
+            steps: fills(&m.seqs[id].ranks),
+            broken_at: None,
+            candidate: None,
+        };
+    }
+    let positive: Vec<usize> = (0..m.stages.len())
+        .filter(|&i| !m.stages[i].missing)
+        .collect();
+    let Some(&first) = positive.first() else {
+        return SequenceExplanation {
+            matched: false,
+            steps: fills(&[]),
+            broken_at: None,
+            candidate: None,
+        };
+    };
+    // The chain that got furthest (the earliest one among equals).
+    let best = (0..m.seqs.len()).max_by_key(|&id| (m.seqs[id].current, std::cmp::Reverse(id)));
+    let Some(id) = best else {
+        // Nothing filled the first step: the closest event by its condition.
+        let candidate = closest_by_condition(&m, first, 0);
+        return SequenceExplanation {
+            matched: false,
+            steps: fills(&[]),
+            broken_at: Some(first),
+            candidate,
+        };
+    };
+    let partial = &m.seqs[id];
+    let broken = positive.iter().copied().find(|&s| s > partial.current);
+    let steps = fills(&partial.ranks);
+    let Some(broken) = broken else {
+        // Every positive step filled: a missing-event step ruled the sequence out.
+        let missing = (0..m.stages.len()).find(|&i| m.stages[i].missing);
+        return SequenceExplanation {
+            matched: false,
+            steps,
+            broken_at: missing,
+            candidate: None,
+        };
+    };
+    let after = partial.last_rank() + 1;
+    // 1. An event that would have filled the step but maxspan/until rejected it.
+    if let Some(&(_, _, rank, why)) = rec
+        .rejections
+        .iter()
+        .find(|(s, st, _, _)| *s == id && *st == broken)
+    {
+        let (reason, message) = match why {
+            Rejection::Maxspan => (
+                CandidateReason::MaxspanExceeded,
+                "the event comes later than maxspan after the sequence's first event".to_string(),
+            ),
+            Rejection::Until => (
+                CandidateReason::Until,
+                "an until event with the same key came first".to_string(),
+            ),
+        };
+        return SequenceExplanation {
+            matched: false,
+            steps,
+            broken_at: Some(broken),
+            candidate: Some(Candidate {
+                event: order[rank].index,
+                reason,
+                message,
+            }),
+        };
+    }
+    // 2. An event satisfying the step's condition with another key, or one taken by a newer chain.
+    let stage = &m.stages[broken];
+    for o in order.iter().skip(after) {
+        let ev = &events[o.index];
+        if !stage.matches(ev) {
+            continue;
+        }
+        let keys = key_tuples(&stage.keys, ev);
+        let (reason, message) = if keys.contains(&partial.key) {
+            (
+                CandidateReason::Superseded,
+                "a newer chain with the same key took this event".to_string(),
+            )
+        } else {
+            (
+                CandidateReason::KeyMismatch,
+                format!(
+                    "join key is [{}], the sequence's is [{}]",
+                    keys.iter()
+                        .map(|k| key_text(k))
+                        .collect::<Vec<_>>()
+                        .join("] or ["),
+                    key_text(&partial.key)
+                ),
+            )
+        };
+        return SequenceExplanation {
+            matched: false,
+            steps,
+            broken_at: Some(broken),
+            candidate: Some(Candidate {
+                event: o.index,
+                reason,
+                message,
+            }),
+        };
+    }
+    // 3. The later event whose condition came closest.
+    let candidate = closest_by_condition(&m, broken, after);
+    SequenceExplanation {
+        matched: false,
+        steps,
+        broken_at: Some(broken),
+        candidate,
+    }
+}
+
+/// The event from rank `from` on with the fewest near-miss clauses for `stage`'s condition.
+fn closest_by_condition(m: &Matcher, stage: usize, from: usize) -> Option<Candidate> {
+    let st = &m.stages[stage];
+    let mut best: Option<(usize, usize, String)> = None;
+    for rank in from..m.order.len() {
+        let trace = Trace::new(eval::explain_event(st.query, m.event(rank)));
+        let n = trace.near_miss.len().max(1);
+        if best.as_ref().is_none_or(|(b, _, _)| n < *b) {
+            let msg = trace
+                .near_miss
+                .iter()
+                .map(|nm| nm.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            best = Some((n, rank, msg));
+        }
+    }
+    best.map(|(_, rank, message)| Candidate {
+        event: m.order[rank].index,
+        reason: CandidateReason::ConditionFalse,
+        message: if message.is_empty() {
+            "the step's condition is false".to_string()
+        } else {
+            message
+        },
+    })
 }
