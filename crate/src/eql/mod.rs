@@ -7,6 +7,7 @@ pub mod eval;
 pub mod functions;
 pub mod lexer;
 pub mod parser;
+pub mod regex;
 pub mod run;
 pub mod sample;
 pub mod sequence;
@@ -23,13 +24,36 @@ pub fn parse(src: &str) -> Result<ast::Query, Diagnostic> {
 /// Parse and prepare a query for evaluation.
 pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
     let query = parse(src)?;
-    Ok(EqlQuery { query })
+    for q in event_queries(&query) {
+        eval::validate(q)?;
+    }
+    let compiled = event_queries(&query)
+        .into_iter()
+        .map(eval::CompiledEvent::new)
+        .collect();
+    Ok(EqlQuery { query, compiled })
+}
+
+/// The event query of an event query, or of each step (then `until`) of a sequence or sample.
+fn event_queries(q: &ast::Query) -> Vec<&ast::EventQuery> {
+    match &q.body {
+        ast::Body::Event(e) => vec![e],
+        ast::Body::Sequence(s) => s
+            .steps
+            .iter()
+            .chain(s.until.iter())
+            .map(|st| &st.query)
+            .collect(),
+        ast::Body::Sample(s) => s.steps.iter().map(|st| &st.query).collect(),
+    }
 }
 
 /// A parsed EQL query ready to evaluate.
 #[derive(Clone, Debug)]
 pub struct EqlQuery {
     pub query: ast::Query,
+    /// One per event query: the query itself, or each step then `until` (see `event_queries`).
+    compiled: Vec<eval::CompiledEvent>,
 }
 
 impl EqlQuery {
@@ -40,34 +64,44 @@ impl EqlQuery {
     /// Event queries: category and condition hold (pipes ignored). Sequences and samples: whether
     /// the event would fill any step.
     pub fn matches(&self, event: &Value) -> bool {
-        match &self.query.body {
-            ast::Body::Event(q) => eval::matches_event(q, event),
-            ast::Body::Sequence(s) => s
-                .steps
-                .iter()
-                .any(|st| eval::matches_event(&st.query, event)),
-            ast::Body::Sample(s) => s
-                .steps
-                .iter()
-                .any(|st| eval::matches_event(&st.query, event)),
-        }
+        self.steps().iter().any(|c| c.matches(event))
     }
 
-    /// The explanation trace of [`EqlQuery::matches`].
+    /// The explanation trace of [`EqlQuery::matches`]: the event query's clause tree, or for a
+    /// sequence/sample an `or` over the steps.
     pub fn explain(&self, event: &Value) -> Clause {
+        let steps = self.steps();
+        if self.is_event_query() && steps.len() == 1 {
+            return steps[0].explain(event);
+        }
+        explain_steps(steps, self.query.span, event)
+    }
+
+    /// The compiled step queries (without `until`), or the single event query.
+    pub fn steps(&self) -> &[eval::CompiledEvent] {
+        let n = match &self.query.body {
+            ast::Body::Event(_) => 1,
+            ast::Body::Sequence(s) => s.steps.len(),
+            ast::Body::Sample(s) => s.steps.len(),
+        };
+        &self.compiled[..n.min(self.compiled.len())]
+    }
+
+    /// The compiled `until` query of a sequence.
+    pub fn until(&self) -> Option<&eval::CompiledEvent> {
         match &self.query.body {
-            ast::Body::Event(q) => eval::explain_event(q, event),
-            ast::Body::Sequence(s) => explain_steps(&s.steps, self.query.span, event),
-            ast::Body::Sample(s) => explain_steps(&s.steps, self.query.span, event),
+            ast::Body::Sequence(s) if s.until.is_some() => self.compiled.last(),
+            _ => None,
         }
     }
 }
 
-fn explain_steps(steps: &[ast::Step], span: crate::diagnostic::Span, event: &Value) -> Clause {
-    let children: Vec<Clause> = steps
-        .iter()
-        .map(|st| eval::explain_event(&st.query, event))
-        .collect();
+fn explain_steps(
+    steps: &[eval::CompiledEvent],
+    span: crate::diagnostic::Span,
+    event: &Value,
+) -> Clause {
+    let children: Vec<Clause> = steps.iter().map(|st| st.explain(event)).collect();
     let verdict = crate::explain::Verdict::from_bool(children.iter().any(|c| c.verdict.is_true()));
     let mut c = Clause::new("or", span, verdict);
     c.children = children;
