@@ -12,6 +12,7 @@
 //!   null, `not null` is null, and a null result does not match. `== null` / `!= null` are
 //!   presence tests. A `not` directly around such a script negates inside the script (null stays
 //!   null).
+//!
 //! [`CompiledEvent`] resolves field types and patterns once; [`CompiledEvent::matches`] and
 //! [`CompiledEvent::explain`] share the leaf tests so they cannot disagree.
 
@@ -60,10 +61,7 @@ impl EqlValue {
     /// values are sorted (numbers ascending, strings by bytes).
     fn scalar(self) -> EqlValue {
         match self {
-            EqlValue::Many(vs) => vs
-                .into_iter()
-                .min_by(|a, b| sort_order(a, b))
-                .unwrap_or(EqlValue::Null),
+            EqlValue::Many(vs) => vs.into_iter().min_by(sort_order).unwrap_or(EqlValue::Null),
             v => v,
         }
     }

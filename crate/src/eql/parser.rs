@@ -384,7 +384,6 @@ impl Parser {
         let mut runs = None;
         if self.is_kw("with") && !matches!(self.peek_at(1), Tok::Ident(s) if s == "maxspan") {
             self.bump();
-            let key_span = self.span();
             match self.peek() {
                 Tok::Ident(s) if s == "runs" => {}
                 _ => {
@@ -403,12 +402,6 @@ impl Parser {
                 return Err(Diagnostic::new(
                     format!("runs must be between 1 and {MAX_RUNS}, found [{n}]"),
                     n_span,
-                ));
-            }
-            if missing {
-                return Err(Diagnostic::new(
-                    "a missing-event step cannot repeat with `runs`",
-                    key_span,
                 ));
             }
             runs = Some(n as u32);
@@ -523,12 +516,6 @@ impl Parser {
             };
         self.bump();
         let right = self.additive()?;
-        if matches!(left.kind, ExprKind::Field(_)) && matches!(right.kind, ExprKind::Field(_)) {
-            return Err(Diagnostic::new(
-                "comparing a field with another field is not supported by Elasticsearch EQL",
-                left.span.to(right.span),
-            ));
-        }
         if matches!(
             self.peek(),
             Tok::Eq | Tok::Ne | Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge
