@@ -1,0 +1,69 @@
+// Talks to the engine worker. Updates are coalesced: while one evaluation runs, later edits merge into
+// a single pending update, so fast typing never queues stale work.
+
+export class EngineClient {
+  constructor({ onUpdate, onProgress, onError }) {
+    this.onUpdate = onUpdate;
+    this.onProgress = onProgress;
+    this.onError = onError;
+    this.nextId = 1;
+    this.waiters = new Map();
+    this.inFlight = false;
+    this.pending = null;
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e) => this.receive(e.data);
+    this.worker.onerror = (e) => this.onError(e.message || 'The engine failed to start.');
+    this.ready = this.call({ type: 'init' });
+  }
+
+  call(msg, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiters.set(id, resolve);
+      this.worker.postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  receive(msg) {
+    if (msg.type === 'progress') return this.onProgress(msg.label, msg.value);
+    if (msg.type === 'error') this.onError(msg.message);
+    const w = this.waiters.get(msg.id);
+    if (w) {
+      this.waiters.delete(msg.id);
+      w(msg);
+    }
+  }
+
+  /** parts: { rule?: {source, lang}, events?: string | Uint8Array, exceptions?: string } */
+  update(parts) {
+    this.pending = { ...(this.pending || {}), ...parts };
+    this.pump();
+  }
+
+  async pump() {
+    if (this.inFlight || !this.pending) return;
+    const msg = { type: 'update', ...this.pending };
+    this.pending = null;
+    this.inFlight = true;
+    const transfer = msg.events instanceof Uint8Array ? [msg.events.buffer] : [];
+    try {
+      const res = await this.call(msg, transfer);
+      if (res.type === 'update') this.onUpdate(res, msg);
+    } finally {
+      this.inFlight = false;
+      this.pump();
+    }
+  }
+
+  get busy() {
+    return this.inFlight || Boolean(this.pending);
+  }
+
+  rows(indices) {
+    return this.call({ type: 'rows', indices });
+  }
+
+  explain(index) {
+    return this.call({ type: 'explain', index });
+  }
+}

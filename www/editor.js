@@ -1,0 +1,162 @@
+// CodeMirror 6 editors: one factory, the rule editor's language switch, diagnostics drawn at their
+// spans, and a highlight effect the explanation panel uses to point at a clause.
+import { EditorState, Compartment, StateEffect, StateField } from '@codemirror/state';
+import {
+  EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
+  Decoration, highlightSpecialChars, placeholder as placeholderExt,
+} from '@codemirror/view';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { syntaxHighlighting, bracketMatching, indentOnInput, HighlightStyle } from '@codemirror/language';
+import { tags as t } from '@lezer/highlight';
+import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
+import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { lintGutter, setDiagnostics, lintKeymap } from '@codemirror/lint';
+import { json } from '@codemirror/lang-json';
+import { kql, eql, toml } from './modes.js';
+
+const LANGS = { toml, kql, eql, json: json() };
+
+const setHighlight = StateEffect.define();
+const setRegion = StateEffect.define();
+
+const markClass = (cls) => Decoration.mark({ class: cls });
+
+// One field for the hovered clause's span and one for the query's region inside a TOML file.
+function rangeField(effect, cls) {
+  return StateField.define({
+    create: () => Decoration.none,
+    update(deco, tr) {
+      deco = deco.map(tr.changes);
+      for (const e of tr.effects) {
+        if (e.is(effect)) {
+          const { from, to } = e.value || {};
+          const len = tr.state.doc.length;
+          deco = e.value && from < to && to <= len ? Decoration.set([markClass(cls).range(from, to)]) : Decoration.none;
+        }
+      }
+      return deco;
+    },
+    provide: (f) => EditorView.decorations.from(f),
+  });
+}
+
+// Editors live in shadow roots: CodeMirror then styles them with constructed stylesheets, which a
+// strict style-src CSP allows (a document-level <style> tag would be blocked). So every editor style,
+// token colours included, is declared here; colours come from the page's CSS variables.
+const theme = EditorView.theme({
+  '&': { height: '100%', fontSize: '13px', backgroundColor: 'var(--editor-bg)', color: 'var(--fg)' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.5' },
+  '.cm-content': { caretColor: 'var(--fg)', tabSize: '4' },
+  '.cm-gutters': { backgroundColor: 'var(--editor-gutter)', color: 'var(--muted)', borderRight: '1px solid var(--border)' },
+  '.cm-activeLine': { backgroundColor: 'var(--editor-active)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--editor-active)' },
+  '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '-2px' },
+  '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--fg)' },
+  '.cm-selectionBackground, &.cm-focused .cm-selectionBackground, ::selection': { backgroundColor: 'var(--selection) !important' },
+  '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--border)' },
+  '.cm-placeholder': { color: 'var(--muted)' },
+  '.cm-span-hl': { backgroundColor: 'var(--hl)', borderRadius: '2px', boxShadow: '0 0 0 1px var(--hl)' },
+  '.cm-query-region': { backgroundColor: 'var(--region)' },
+  '.cm-lintRange-error': { backgroundColor: 'var(--alert-bg)' },
+});
+
+const highlightStyle = HighlightStyle.define([
+  { tag: t.keyword, color: 'var(--tok-keyword)', fontWeight: '600' },
+  { tag: [t.string, t.inserted], color: 'var(--tok-string)' },
+  { tag: [t.special(t.string), t.regexp, t.escape], color: 'var(--tok-string2)' },
+  { tag: t.number, color: 'var(--tok-number)' },
+  { tag: [t.atom, t.bool, t.null], color: 'var(--tok-atom)' },
+  { tag: [t.propertyName, t.definition(t.propertyName)], color: 'var(--tok-property)' },
+  { tag: [t.variableName, t.function(t.variableName)], color: 'var(--tok-variable)' },
+  { tag: [t.typeName, t.className], color: 'var(--tok-atom)', fontWeight: '600' },
+  { tag: t.comment, color: 'var(--muted)', fontStyle: 'italic' },
+  { tag: t.operator, color: 'var(--tok-operator)' },
+  { tag: [t.meta, t.heading, t.labelName], color: 'var(--tok-number)', fontWeight: '600' },
+  { tag: t.invalid, color: 'var(--alert)' },
+]);
+
+/**
+ * Creates an editor in `parent`. `onChange(text)` runs after every document change.
+ */
+export function createEditor(parent, { doc = '', lang = 'json', label, onChange, placeholder }) {
+  const language = new Compartment();
+  const highlight = rangeField(setHighlight, 'cm-span-hl');
+  const region = rangeField(setRegion, 'cm-query-region');
+  const host = document.createElement('div');
+  host.className = 'cm-host';
+  parent.prepend(host);
+  const root = host.attachShadow({ mode: 'open' });
+  const view = new EditorView({
+    parent: root,
+    root,
+    state: EditorState.create({
+      doc,
+      extensions: [
+        lineNumbers(),
+        highlightActiveLineGutter(),
+        highlightSpecialChars(),
+        history(),
+        drawSelection(),
+        indentOnInput(),
+        bracketMatching(),
+        closeBrackets(),
+        highlightActiveLine(),
+        highlightSelectionMatches(),
+        syntaxHighlighting(highlightStyle),
+        lintGutter(),
+        keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap]),
+        language.of(LANGS[lang]),
+        highlight,
+        region,
+        theme,
+        EditorView.lineWrapping,
+        placeholder ? placeholderExt(placeholder) : [],
+        EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true' }),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged && onChange) onChange(u.state.doc.toString());
+        }),
+      ],
+    }),
+  });
+  return {
+    view,
+    get text() {
+      return view.state.doc.toString();
+    },
+    setText(text) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    },
+    setLanguage(name) {
+      view.dispatch({ effects: language.reconfigure(LANGS[name]) });
+    },
+    /** diagnostics: [{from, to, message, severity}] in document offsets. */
+    setDiagnostics(list) {
+      const len = view.state.doc.length;
+      const diags = list.map((d) => {
+        const from = Math.max(0, Math.min(d.from, len));
+        // An error at the very end still needs a visible underline: widen it leftwards.
+        let to = Math.max(from, Math.min(d.to, len));
+        return { from: to === from && from === len && len > 0 ? from - 1 : from, to, message: d.message, severity: d.severity || 'error' };
+      });
+      view.dispatch(setDiagnostics(view.state, diags));
+    },
+    highlight(span, scroll = false) {
+      const effects = [setHighlight.of(span ? { from: span.start, to: span.end } : null)];
+      if (span && scroll && span.end <= view.state.doc.length) effects.push(EditorView.scrollIntoView(span.start, { y: 'nearest' }));
+      view.dispatch({ effects });
+    },
+    setRegion(span) {
+      view.dispatch({ effects: setRegion.of(span ? { from: span.start, to: span.end } : null) });
+    },
+    focusAt(pos) {
+      const p = Math.min(pos, view.state.doc.length);
+      view.dispatch({ selection: { anchor: p }, scrollIntoView: true });
+      view.focus();
+    },
+    posOf(line, col) {
+      const doc = view.state.doc;
+      const l = doc.line(Math.max(1, Math.min(line, doc.lines)));
+      return Math.min(l.from + Math.max(0, col - 1), l.to);
+    },
+  };
+}

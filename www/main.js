@@ -1,0 +1,576 @@
+// The page: wires the editors, the engine worker, the result list, the explanation and the metadata
+// panel. Data flows one way: editors → worker → results → explanation.
+import { createEditor } from './editor.js';
+import { EngineClient } from './client.js';
+import { ResultList, statusOf } from './results.js';
+import { renderExplanation } from './explain.js';
+import { renderMeta } from './meta.js';
+import { renderMarkdown } from './markdown.js';
+
+const DEBOUNCE_MS = 150;
+// Inputs above this size stay out of the events editor; the worker still gets all of them.
+const BIG_INPUT = 2_000_000;
+
+const $ = (id) => document.getElementById(id);
+
+const DEFAULT_RULE = `host.os.type:linux and event.type:start and process.parent.name:exim4 and
+not process.name:(sort or grep or exim4)`;
+const DEFAULT_EVENTS = [
+  { host: { os: { type: 'linux' } }, event: { type: ['start'] }, process: { name: 'bash', parent: { name: 'exim4' } } },
+  { host: { os: { type: 'linux' } }, event: { type: ['start'] }, process: { name: 'sort', parent: { name: 'exim4' } } },
+  { host: { os: { type: 'linux' } }, event: { type: ['start'] }, process: { name: 'bash', parent: { name: 'postfix' } } },
+].map((e) => JSON.stringify(e)).join('\n');
+
+const state = {
+  lang: 'toml',
+  // Each language keeps its own text, so switching back and forth loses nothing.
+  buffers: { toml: '', kql: DEFAULT_RULE, eql: 'process where process.name : "cmd.exe"' },
+  rule: null,
+  ruleNotes: [],
+  eval: null,
+  selected: -1,
+  bigEvents: false,
+  firstResults: null,
+  explainSeq: 0,
+};
+
+function debounce(fn, ms) {
+  let t = 0;
+  return (...args) => {
+    clearTimeout(t);
+    t = setTimeout(() => fn(...args), ms);
+  };
+}
+
+function plural(n, word, many = word + 's') {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
+}
+
+// ---------- editors ----------
+
+const ruleEditor = createEditor($('rule-editor'), {
+  lang: 'toml',
+  label: 'Rule editor',
+  placeholder: 'Paste a rule (TOML) or switch to KQL / EQL for a bare query',
+  onChange: debounce((text) => {
+    state.buffers[state.lang] = text;
+    ruleEditor.highlight(null);
+    sendRule();
+  }, DEBOUNCE_MS),
+});
+
+const eventsEditor = createEditor($('events-editor'), {
+  lang: 'json',
+  label: 'Events editor',
+  placeholder: 'Paste events: one JSON object per line, or a JSON array',
+  onChange: debounce((text) => {
+    if (!state.bigEvents) sendEvents(text);
+  }, DEBOUNCE_MS),
+});
+
+const exceptionsEditor = createEditor($('exceptions-editor'), {
+  lang: 'json',
+  label: 'Exceptions editor',
+  placeholder: 'Exception list export, one JSON object per line',
+  onChange: debounce((text) => sendExceptions(text), DEBOUNCE_MS),
+});
+
+// Each send skips text the engine already has: programmatic edits fire the (debounced) change
+// listener too, and would otherwise evaluate twice.
+const sent = { rule: null, events: null, exceptions: null };
+
+function sendRule() {
+  const key = `${state.lang}\u0000${ruleEditor.text}`;
+  if (key === sent.rule) return;
+  sent.rule = key;
+  engine.update({ rule: { source: ruleEditor.text, lang: state.lang } });
+}
+
+function sendEvents(text) {
+  if (text === sent.events) return;
+  sent.events = text;
+  engine.update({ events: text });
+}
+
+function sendExceptions(text) {
+  if (text === sent.exceptions) return;
+  sent.exceptions = text;
+  engine.update({ exceptions: text });
+}
+
+// ---------- language switch (a radio group: arrows move, Space/Enter pick) ----------
+
+const langButtons = [...document.querySelectorAll('.seg [data-lang]')];
+
+function setLang(lang, { text } = {}) {
+  if (lang === state.lang && text == null) return;
+  state.buffers[state.lang] = ruleEditor.text;
+  // Entering a bare language for the first time from a loaded rule: start from the rule's query.
+  if (text == null && lang !== 'toml' && state.rule && state.rule.query && state.rule.language === (lang === 'kql' ? 'kuery' : lang)) {
+    if (!state.buffers[lang] || state.buffers[lang] === (lang === 'kql' ? DEFAULT_RULE : 'process where process.name : "cmd.exe"')) {
+      state.buffers[lang] = state.rule.query.trim();
+    }
+  }
+  state.lang = lang;
+  if (text != null) state.buffers[lang] = text;
+  for (const b of langButtons) {
+    const on = b.dataset.lang === lang;
+    b.setAttribute('aria-checked', String(on));
+    b.tabIndex = on ? 0 : -1;
+  }
+  ruleEditor.setLanguage(lang);
+  ruleEditor.setText(state.buffers[lang]);
+  sendRule();
+}
+
+for (const b of langButtons) {
+  b.addEventListener('click', () => setLang(b.dataset.lang));
+  b.addEventListener('keydown', (e) => {
+    const d = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+    if (!d) return;
+    e.preventDefault();
+    const i = (langButtons.indexOf(b) + d + langButtons.length) % langButtons.length;
+    langButtons[i].focus();
+    setLang(langButtons[i].dataset.lang);
+  });
+}
+
+// ---------- problems lines ----------
+
+function problems(el, items, editor, okText) {
+  el.replaceChildren();
+  el.classList.toggle('has-errors', items.some((i) => i.severity !== 'info'));
+  if (!items.length) {
+    el.textContent = okText;
+    return;
+  }
+  for (const it of items.slice(0, 5)) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = `problem p-${it.severity || 'error'}`;
+    b.textContent = `${it.severity === 'info' ? 'ℹ' : '✘'} ${it.where ? it.where + ' ' : ''}${it.message}`;
+    if (it.pos != null) b.addEventListener('click', () => editor.focusAt(it.pos));
+    el.append(b);
+  }
+  if (items.length > 5) el.append(` … and ${items.length - 5} more`);
+}
+
+function showRule(res) {
+  const diags = (res.diagnostics || []).map((d) => ({
+    from: d.start,
+    to: d.end,
+    message: d.expected && d.expected.length && !/expected/i.test(d.message) ? `${d.message} (expected ${d.expected.join(', ')})` : d.message,
+  }));
+  ruleEditor.setDiagnostics(diags);
+  ruleEditor.setRegion(state.lang === 'toml' ? res.query_span : null);
+  const notes = res.notes || [];
+  problems(
+    $('rule-problems'),
+    [
+      ...diags.map((d, i) => ({ message: d.message, pos: d.from, where: `${res.diagnostics[i].line}:${res.diagnostics[i].col}` })),
+      ...notes.map((n) => ({ message: n, severity: 'info' })),
+    ],
+    ruleEditor,
+    res.ok ? '✔ Rule OK' : '',
+  );
+  state.rule = res.rule || null;
+  state.ruleNotes = notes;
+  renderMeta($('meta-body'), state.rule, state.lang, notes);
+}
+
+function showEvents(res) {
+  if (!state.bigEvents) {
+    eventsEditor.setDiagnostics(res.errors.map((e) => {
+      const pos = eventsEditor.posOf(e.line, e.column);
+      return { from: pos, to: pos + 1, message: e.message };
+    }));
+  }
+  const items = res.errors.map((e) => ({
+    message: e.message,
+    where: `line ${e.line}:${e.column}`,
+    pos: state.bigEvents ? null : eventsEditor.posOf(e.line, e.column),
+  }));
+  problems($('events-problems'), items, eventsEditor, `✔ ${plural(res.count, 'event')}${res.errorCount > items.length ? '' : ''}`);
+  if (res.errorCount > res.errors.length) $('events-problems').append(` (${res.errorCount} errors in all)`);
+  if (state.bigEvents) $('big-info').textContent = `${plural(res.count, 'event')} · ${($('big-info').dataset.size || '')}`;
+}
+
+// ---------- results ----------
+
+const list = new ResultList($('results-list'), {
+  onSelect: (i) => selectEvent(i),
+  fetchRows: (indices) => engine.rows(indices),
+});
+
+function showCounts(ev) {
+  const el = $('counts');
+  el.replaceChildren();
+  if (!ev) {
+    el.textContent = 'Fix the rule to see results.';
+    return;
+  }
+  let near = 0;
+  for (let i = 0; i < ev.status.length; i++) if (statusOf(ev, i) === 'near') near++;
+  const c = ev.counts;
+  const parts = [
+    ['alert', plural(c.alert, 'alert')],
+    ['match', plural(c.match, 'match', 'matches')],
+    ['suppressed', `${c.suppressed.toLocaleString('en-US')} suppressed`],
+    ['no_match', `${c.no_match.toLocaleString('en-US')} no match`],
+    ['near', plural(near, 'near miss', 'near misses')],
+  ];
+  parts.forEach(([cls, text], i) => {
+    if (i) el.append(' · ');
+    const s = document.createElement('span');
+    s.className = `count c-${cls}`;
+    s.dataset.count = cls;
+    s.textContent = text;
+    el.append(s);
+  });
+  const t = document.createElement('span');
+  t.className = 'muted timing';
+  t.textContent = ` — ${plural(ev.status.length, 'event')} in ${ev.ms != null ? ev.ms.toFixed(1) : '?'} ms`;
+  el.append(t);
+  for (const n of ev.notes || []) {
+    const s = document.createElement('span');
+    s.className = 'note';
+    s.textContent = ` ${n}`;
+    el.append(s);
+  }
+}
+
+function onUpdate(res) {
+  if (res.rule) showRule(res.rule);
+  if (res.events) showEvents(res.events);
+  if (res.exceptions) {
+    const x = res.exceptions;
+    $('exceptions-count').textContent = x.count ? `(${x.count})` : '';
+    problems($('exceptions-problems'), (x.errors || []).map((e) => ({ message: e.message, where: e.line ? `line ${e.line}` : '' })), exceptionsEditor, x.count ? `✔ ${plural(x.count, 'exception item')}` : '');
+  }
+  if (res.eval) {
+    state.eval = res.eval;
+    list.setData(res.eval);
+    showCounts(res.eval);
+    if (state.firstResults == null) {
+      state.firstResults = performance.now();
+      document.body.dataset.firstResultsMs = String(Math.round(state.firstResults));
+    }
+    if (state.selected >= res.eval.status.length) state.selected = -1;
+    if (state.selected < 0 && res.eval.status.length) {
+      // Start on the first alert, which is what people look at first.
+      const first = res.eval.status.indexOf(0);
+      list.select(first >= 0 ? first : 0);
+    } else if (state.selected >= 0) {
+      list.select(state.selected);
+    }
+  } else if (res.rule && !res.rule.ok) {
+    state.eval = null;
+    list.clear('The rule has errors: see the problems under the editor.');
+    showCounts(null);
+    $('explain').replaceChildren();
+  }
+  document.body.dataset.generation = String(res.eval ? res.eval.generation : -1);
+  document.body.dataset.busy = String(engine.busy);
+  hideProgress();
+}
+
+// ---------- explanation ----------
+
+const explainHooks = {
+  onHover: (span) => ruleEditor.highlight(span, Boolean(span)),
+  onPick: (span) => {
+    ruleEditor.highlight(span, true);
+    ruleEditor.focusAt(span.start);
+  },
+};
+
+async function selectEvent(index) {
+  state.selected = index;
+  const seq = ++state.explainSeq;
+  const res = await engine.explain(index);
+  if (seq !== state.explainSeq || !state.eval) return;
+  renderExplanation($('explain'), {
+    index,
+    status: statusOf(state.eval, index),
+    reason: state.eval.reasons[index],
+    explanation: res.explanation,
+    event: res.event,
+    error: res.error,
+    source: ruleEditor.text,
+    hooks: explainHooks,
+  });
+}
+
+// ---------- filters ----------
+
+function setFilter(which) {
+  const alerts = $('filter-alerts');
+  const near = $('filter-near');
+  const cur = list.filter;
+  const next = cur === which ? 'all' : which;
+  alerts.setAttribute('aria-pressed', String(next === 'alerts'));
+  near.setAttribute('aria-pressed', String(next === 'near'));
+  list.setFilter(next);
+}
+$('filter-alerts').addEventListener('click', () => setFilter('alerts'));
+$('filter-near').addEventListener('click', () => setFilter('near'));
+
+// ---------- progress ----------
+
+let progressTimer = 0;
+function showProgress(label, value) {
+  clearTimeout(progressTimer);
+  $('progress').hidden = false;
+  $('progress-label').textContent = label;
+  $('progress-bar').value = value;
+  document.body.dataset.progress = label;
+}
+function hideProgress() {
+  if ($('progress').hidden) return;
+  $('progress-bar').value = 1;
+  progressTimer = setTimeout(() => {
+    $('progress').hidden = true;
+  }, 400);
+}
+
+// ---------- engine ----------
+
+const engine = new EngineClient({
+  onUpdate,
+  onProgress: showProgress,
+  onError: (msg) => {
+    $('engine-status').textContent = `Engine error: ${msg}`;
+    $('engine-status').classList.add('error');
+  },
+});
+
+// ---------- loading events and rules ----------
+
+function setEventsText(text) {
+  leaveBig();
+  eventsEditor.setText(text);
+}
+
+function leaveBig() {
+  if (!state.bigEvents) return;
+  state.bigEvents = false;
+  $('big-notice').hidden = true;
+  $('events-editor').classList.remove('big');
+}
+
+$('big-clear').addEventListener('click', () => {
+  leaveBig();
+  eventsEditor.setText('');
+  sendEvents('');
+  eventsEditor.view.focus();
+});
+
+function formatBytes(n) {
+  return n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.ceil(n / 1e3)} kB`;
+}
+
+// Reads a file in chunks so a big one shows progress and never becomes one huge string here.
+async function readFile(file) {
+  const reader = file.stream().getReader();
+  const chunks = [];
+  let got = 0;
+  const big = file.size > BIG_INPUT;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    got += value.length;
+    if (big) showProgress(`Reading ${file.name}…`, 0.5 * (got / file.size));
+  }
+  const bytes = new Uint8Array(got);
+  let off = 0;
+  for (const c of chunks) {
+    bytes.set(c, off);
+    off += c.length;
+  }
+  return bytes;
+}
+
+async function openFile(file, target) {
+  const name = file.name.toLowerCase();
+  const kind = target || (/\.(toml|kql|eql)$/.test(name) ? 'rule' : 'events');
+  if (kind === 'rule') {
+    const text = await file.text();
+    const lang = name.endsWith('.kql') ? 'kql' : name.endsWith('.eql') ? 'eql' : 'toml';
+    setLang(lang, { text });
+    return;
+  }
+  if (file.size <= BIG_INPUT) {
+    setEventsText(await file.text());
+    return;
+  }
+  const bytes = await readFile(file);
+  state.bigEvents = true;
+  $('events-editor').classList.add('big');
+  $('big-notice').hidden = false;
+  $('big-name').textContent = file.name;
+  $('big-info').dataset.size = formatBytes(file.size);
+  $('big-info').textContent = `${formatBytes(file.size)} · counting events…`;
+  eventsEditor.setDiagnostics([]);
+  showProgress('Sending to the engine…', 0.55);
+  state.selected = -1;
+  sent.events = null;
+  engine.update({ events: bytes });
+}
+
+$('open-btn').addEventListener('click', () => $('open-file').click());
+$('open-file').addEventListener('change', (e) => {
+  const f = e.target.files && e.target.files[0];
+  if (f) openFile(f);
+  e.target.value = '';
+});
+
+for (const zone of document.querySelectorAll('[data-drop]')) {
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('drop-target');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('drop-target'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('drop-target');
+    const f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+    if (f) openFile(f, zone.dataset.drop);
+  });
+}
+
+// ---------- examples gallery ----------
+
+let examples = [];
+
+function openExample(ex) {
+  state.selected = -1;
+  list.setFilter('all');
+  $('filter-alerts').setAttribute('aria-pressed', 'false');
+  $('filter-near').setAttribute('aria-pressed', 'false');
+  exceptionsEditor.setText(ex.exceptions || '');
+  $('exceptions').open = Boolean(ex.exceptions);
+  sendExceptions(ex.exceptions || '');
+  setEventsText(ex.events || '');
+  sendEvents(ex.events || '');
+  setLang('toml', { text: ex.rule || '' });
+  document.body.dataset.example = ex.name;
+  if (location.hash !== `#example=${ex.name}`) history.replaceState(null, '', `#example=${encodeURIComponent(ex.name)}`);
+}
+
+function renderGallery() {
+  const ul = $('gallery-list');
+  ul.replaceChildren();
+  if (!examples.length) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = 'No examples were built into this page.';
+    ul.append(li);
+  }
+  for (const ex of examples) {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'card';
+    b.dataset.example = ex.name;
+    const t = document.createElement('strong');
+    t.textContent = ex.title || ex.name;
+    const s = document.createElement('span');
+    s.className = 'muted small';
+    s.append(renderMarkdownInline(ex.summary || ''));
+    b.append(t, s);
+    b.addEventListener('click', () => {
+      $('gallery').close();
+      openExample(ex);
+    });
+    li.append(b);
+    ul.append(li);
+  }
+}
+
+function renderMarkdownInline(text) {
+  const frag = renderMarkdown(text);
+  const span = document.createElement('span');
+  // Flatten paragraphs into one line of inline content.
+  for (const n of [...frag.childNodes]) span.append(...n.childNodes);
+  return span;
+}
+
+$('examples-btn').addEventListener('click', () => {
+  $('gallery').showModal();
+  const first = $('gallery-list').querySelector('button');
+  if (first) first.focus();
+});
+$('gallery-close').addEventListener('click', () => $('gallery').close());
+$('gallery').addEventListener('click', (e) => {
+  if (e.target === $('gallery')) $('gallery').close();
+});
+
+async function loadExamples() {
+  try {
+    const res = await fetch('examples.json');
+    if (!res.ok) throw new Error(res.statusText);
+    const j = await res.json();
+    examples = Array.isArray(j) ? j : j.examples || [];
+  } catch {
+    examples = [];
+  }
+  renderGallery();
+}
+
+// ---------- side panel ----------
+
+$('meta-toggle').addEventListener('click', () => {
+  const open = $('meta-toggle').getAttribute('aria-expanded') !== 'true';
+  $('meta-toggle').setAttribute('aria-expanded', String(open));
+  $('meta-toggle').title = open ? 'Collapse rule details' : 'Expand rule details';
+  $('meta-toggle').textContent = open ? '⟩' : '⟨';
+  document.body.classList.toggle('meta-collapsed', !open);
+});
+
+// ---------- keyboard ----------
+
+function typing(t) {
+  return t && (t.closest('.cm-editor') || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+}
+
+document.addEventListener('keydown', (e) => {
+  if (e.altKey && !e.ctrlKey && !e.metaKey) {
+    const target = {
+      1: () => ruleEditor.view.focus(),
+      2: () => (state.bigEvents ? $('big-clear').focus() : eventsEditor.view.focus()),
+      3: () => $('results-list').focus(),
+      4: () => $('explain').focus(),
+    }[e.key];
+    if (target) {
+      e.preventDefault();
+      target();
+    }
+    return;
+  }
+  if (e.ctrlKey || e.metaKey || typing(e.target) || e.target === $('results-list')) return;
+  if (e.key === 'j' || e.key === 'k') {
+    e.preventDefault();
+    list.move(e.key === 'j' ? 1 : -1);
+  }
+});
+
+// ---------- start ----------
+
+async function start() {
+  const examplesReady = loadExamples();
+  await engine.ready;
+  $('engine-status').textContent = '';
+  document.body.dataset.ready = 'true';
+  await examplesReady;
+  const wanted = decodeURIComponent((/^#example=(.+)$/.exec(location.hash) || [])[1] || '');
+  const ex = examples.find((x) => x.name === wanted) || examples.find((x) => x.name === 'exim4') || examples[0];
+  if (ex) openExample(ex);
+  else {
+    setEventsText(DEFAULT_EVENTS);
+    sendEvents(DEFAULT_EVENTS);
+    setLang('kql');
+  }
+}
+
+start();

@@ -1,0 +1,85 @@
+// Small stream tokenizers for the two query languages. They only colour text; the real parsers live
+// in the wasm core, whose diagnostics are drawn on top by the linter.
+import { StreamLanguage } from '@codemirror/language';
+import { toml as tomlMode } from '@codemirror/legacy-modes/mode/toml';
+
+const KQL_KEYWORDS = /^(and|or|not)\b/i;
+
+const kqlMode = {
+  name: 'kql',
+  startState: () => ({ inString: false }),
+  token(stream, state) {
+    if (state.inString) {
+      while (!stream.eol()) {
+        const ch = stream.next();
+        if (ch === '\\') stream.next();
+        else if (ch === '"') { state.inString = false; break; }
+      }
+      return 'string';
+    }
+    if (stream.eatSpace()) return null;
+    if (stream.eat('"')) { state.inString = true; return this.token(stream, state); }
+    if (stream.match(/^(<=|>=|<|>|:)/)) return 'operator';
+    if (stream.match(/^[(){}]/)) return 'bracket';
+    if (stream.match(KQL_KEYWORDS)) return 'keyword';
+    // A field name is a term directly followed by ':' or a range operator.
+    if (stream.match(/^(?:[^\s\\():<>"*{}]|\\.)+(?=\s*(?::|<=|>=|<|>))/)) return 'propertyName';
+    if (stream.match(/^-?\d+(\.\d+)?(?![^\s():<>"{}])/)) return 'number';
+    if (stream.match(/^(?:[^\s\\():<>"{}]|\\.)+/)) {
+      return /[*?]/.test(stream.current()) ? 'string.special' : 'atom';
+    }
+    stream.next();
+    return null;
+  },
+  languageData: { commentTokens: {} },
+};
+
+const EQL_KEYWORDS = new Set([
+  'where', 'and', 'or', 'not', 'sequence', 'sample', 'by', 'with', 'maxspan', 'until', 'in', 'like',
+  'regex', 'any', 'runs', 'of', 'join', 'head', 'tail', 'filter', 'unique', 'count', 'true', 'false', 'null',
+]);
+
+const eqlMode = {
+  name: 'eql',
+  startState: () => ({ string: null, comment: false }),
+  token(stream, state) {
+    if (state.comment) {
+      if (stream.skipTo('*/')) { stream.match('*/'); state.comment = false; } else stream.skipToEnd();
+      return 'comment';
+    }
+    if (state.string) {
+      const q = state.string;
+      while (!stream.eol()) {
+        if (stream.match(q)) { state.string = null; return 'string'; }
+        const ch = stream.next();
+        if (ch === '\\' && q !== '"""' && !state.raw) stream.next();
+      }
+      return 'string';
+    }
+    if (stream.eatSpace()) return null;
+    if (stream.match('//')) { stream.skipToEnd(); return 'comment'; }
+    if (stream.match('/*')) { state.comment = true; return 'comment'; }
+    const raw = stream.match(/^\?(?=")/);
+    if (stream.match('"""')) { state.string = '"""'; state.raw = true; return this.token(stream, state); }
+    if (stream.eat('"')) { state.string = '"'; state.raw = Boolean(raw); return this.token(stream, state); }
+    if (stream.match(/^(==|!=|<=|>=|<|>|:|\+|-|\*|\/|%|\|)/)) return 'operator';
+    if (stream.match(/^[()[\]{},]/)) return 'bracket';
+    if (stream.match(/^\d+(\.\d+)?[a-z]*/i)) return 'number';
+    if (stream.match(/^`[^`]*`/)) return 'propertyName';
+    const word = stream.match(/^[A-Za-z_@][\w.@-]*~?/);
+    if (word) {
+      const w = word[0].replace(/~$/, '').toLowerCase();
+      if (EQL_KEYWORDS.has(w)) return 'keyword';
+      if (stream.match(/^\s*\(/, false)) return 'variableName.function';
+      if (/^(process|file|network|registry|library|driver|dns|api|authentication|configuration|iam|intrusion_detection|malware|package|session|web|host)$/.test(w) && stream.match(/^\s+where\b/, false)) return 'typeName';
+      return 'propertyName';
+    }
+    stream.next();
+    return null;
+  },
+  languageData: { commentTokens: { line: '//', block: { open: '/*', close: '*/' } } },
+};
+
+export const kql = StreamLanguage.define(kqlMode);
+export const eql = StreamLanguage.define(eqlMode);
+export const toml = StreamLanguage.define(tomlMode);

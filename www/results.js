@@ -1,0 +1,237 @@
+// The event list: a listbox that renders only the rows in view, so 100,000 events cost as much as 30.
+// Row text (a summary and the near-miss reason) is fetched from the worker for visible rows only.
+
+export const STATUS = ['alert', 'match', 'suppressed', 'no_match'];
+const ROW_H = 30;
+const OVERSCAN = 8;
+// A non-matching event is a near miss when a single clause stood in the way.
+export const NEAR_MAX = 1;
+
+export function statusOf(data, i) {
+  const s = data.status[i];
+  if (s === 3 && data.misses[i] >= 1 && data.misses[i] <= NEAR_MAX) return 'near';
+  return STATUS[s] || 'no_match';
+}
+
+export const BADGE = {
+  alert: { text: 'alert', icon: '●' },
+  match: { text: 'match', icon: '◆' },
+  suppressed: { text: 'suppressed', icon: '⊘' },
+  near: { text: 'near miss', icon: '◐' },
+  no_match: { text: 'no match', icon: '○' },
+};
+
+export class ResultList {
+  constructor(el, { onSelect, fetchRows }) {
+    this.el = el;
+    this.onSelect = onSelect;
+    this.fetchRows = fetchRows;
+    this.data = null;
+    this.view = null; // indices shown, after filters
+    this.filter = 'all';
+    this.selected = -1;
+    this.cache = new Map();
+    this.pending = new Set();
+    this.spacer = document.createElement('div');
+    this.spacer.className = 'spacer';
+    this.el.append(this.spacer);
+    this.empty = document.createElement('p');
+    this.empty.className = 'list-empty muted';
+    this.el.append(this.empty);
+    this.rows = new Map();
+    this.el.addEventListener('scroll', () => this.render(), { passive: true });
+    this.el.addEventListener('keydown', (e) => this.onKey(e));
+    this.el.addEventListener('click', (e) => {
+      const row = e.target.closest('[data-index]');
+      if (row) this.select(Number(row.dataset.index), true);
+    });
+    new ResizeObserver(() => this.render()).observe(this.el);
+  }
+
+  setData(data) {
+    if (!this.data || data.generation !== this.data.generation) {
+      this.cache.clear();
+      this.pending.clear();
+    }
+    this.data = data;
+    this.applyFilter();
+  }
+
+  clear(message) {
+    this.data = null;
+    this.view = null;
+    this.render(message);
+  }
+
+  setFilter(filter) {
+    this.filter = filter;
+    this.applyFilter();
+  }
+
+  applyFilter() {
+    const d = this.data;
+    if (!d) return this.render();
+    const n = d.status.length;
+    if (this.filter === 'all') {
+      this.view = null;
+    } else {
+      const keep = this.filter === 'alerts' ? (i) => d.status[i] === 0 : (i) => statusOf(d, i) === 'near';
+      const out = [];
+      for (let i = 0; i < n; i++) if (keep(i)) out.push(i);
+      this.view = Int32Array.from(out);
+    }
+    this.render();
+  }
+
+  get length() {
+    if (!this.data) return 0;
+    return this.view ? this.view.length : this.data.status.length;
+  }
+
+  at(pos) {
+    return this.view ? this.view[pos] : pos;
+  }
+
+  posOf(index) {
+    if (!this.view) return index < this.length ? index : -1;
+    // The view is sorted: binary search.
+    let lo = 0;
+    let hi = this.view.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.view[mid] === index) return mid;
+      if (this.view[mid] < index) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  render(message) {
+    const n = this.length;
+    this.spacer.style.height = `${n * ROW_H}px`;
+    this.empty.hidden = n > 0;
+    if (!n) {
+      this.empty.textContent = message || (this.data ? (this.filter === 'all' ? 'No events.' : 'No events pass this filter.') : 'No results yet.');
+    }
+    const top = this.el.scrollTop;
+    const height = this.el.clientHeight || 400;
+    const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+    const last = Math.min(n, Math.ceil((top + height) / ROW_H) + OVERSCAN);
+    const want = new Set();
+    const missing = [];
+    for (let pos = first; pos < last; pos++) {
+      const index = this.at(pos);
+      want.add(index);
+      let row = this.rows.get(index);
+      if (!row) {
+        row = this.makeRow();
+        this.rows.set(index, row);
+        this.el.append(row.el);
+      }
+      this.fill(row, index, pos);
+      if (!this.cache.has(index) && !this.pending.has(index)) missing.push(index);
+    }
+    for (const [index, row] of this.rows) {
+      if (!want.has(index)) {
+        row.el.remove();
+        this.rows.delete(index);
+      }
+    }
+    if (this.selected >= 0 && want.has(this.selected)) this.el.setAttribute('aria-activedescendant', `row-${this.selected}`);
+    else this.el.removeAttribute('aria-activedescendant');
+    if (missing.length) this.requestRows(missing);
+  }
+
+  makeRow() {
+    const el = document.createElement('div');
+    el.className = 'row';
+    el.setAttribute('role', 'option');
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    const num = document.createElement('span');
+    num.className = 'num';
+    const summary = document.createElement('span');
+    summary.className = 'summary';
+    const why = document.createElement('span');
+    why.className = 'why';
+    el.append(badge, num, summary, why);
+    return { el, badge, num, summary, why };
+  }
+
+  fill(row, index, pos) {
+    const d = this.data;
+    const st = statusOf(d, index);
+    row.el.id = `row-${index}`;
+    row.el.dataset.index = index;
+    row.el.dataset.status = st;
+    row.el.style.transform = `translateY(${pos * ROW_H}px)`;
+    row.el.setAttribute('aria-selected', String(index === this.selected));
+    row.el.setAttribute('aria-setsize', String(this.length));
+    row.el.setAttribute('aria-posinset', String(pos + 1));
+    row.badge.textContent = `${BADGE[st].icon} ${BADGE[st].text}`;
+    row.badge.className = `badge b-${st}`;
+    row.num.textContent = `#${index}`;
+    const info = this.cache.get(index);
+    row.summary.textContent = info ? info.summary : '';
+    const reason = d.reasons[index];
+    row.why.textContent = reason || (info && info.why) || '';
+  }
+
+  requestRows(indices) {
+    for (const i of indices) this.pending.add(i);
+    const gen = this.data.generation;
+    this.fetchRows(indices).then((res) => {
+      if (!this.data || res.generation !== gen || this.data.generation !== gen) {
+        for (const i of indices) this.pending.delete(i);
+        if (this.data) this.render();
+        return;
+      }
+      for (const r of res.rows) {
+        this.cache.set(r.index, r);
+        this.pending.delete(r.index);
+        const row = this.rows.get(r.index);
+        if (row) this.fill(row, r.index, this.posOf(r.index));
+      }
+    });
+  }
+
+  select(index, focus = false) {
+    if (!this.data || index < 0 || index >= this.data.status.length) return;
+    this.selected = index;
+    const pos = this.posOf(index);
+    if (pos >= 0) {
+      const top = pos * ROW_H;
+      if (top < this.el.scrollTop) this.el.scrollTop = top;
+      else if (top + ROW_H > this.el.scrollTop + this.el.clientHeight) this.el.scrollTop = top + ROW_H - this.el.clientHeight;
+    }
+    this.render();
+    if (focus) this.el.focus({ preventScroll: true });
+    this.onSelect(index);
+  }
+
+  move(delta) {
+    const n = this.length;
+    if (!n) return;
+    let pos = this.selected >= 0 ? this.posOf(this.selected) : -1;
+    if (pos < 0) {
+      // The selected event is filtered out: start from the nearest shown one.
+      pos = delta > 0 ? -1 : n;
+      if (this.selected >= 0 && this.view) {
+        for (let p = 0; p < n; p++) if (this.view[p] > this.selected) { pos = delta > 0 ? p - 1 : p; break; }
+      }
+    }
+    const next = Math.max(0, Math.min(n - 1, pos + delta));
+    this.select(this.at(next));
+  }
+
+  onKey(e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const page = Math.max(1, Math.floor(this.el.clientHeight / ROW_H) - 1);
+    const keys = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1, PageDown: page, PageUp: -page };
+    if (e.key in keys) this.move(keys[e.key]);
+    else if (e.key === 'Home') this.select(this.at(0));
+    else if (e.key === 'End') this.select(this.at(this.length - 1));
+    else return;
+    e.preventDefault();
+  }
+}

@@ -1,0 +1,224 @@
+// The engine thread: owns the wasm Playground, parses and evaluates off the page's main thread, and
+// answers small questions (rows, explanations) so the page never holds 100,000 parsed events.
+import init, { Playground } from '../pkg/ruleplay.js';
+
+const STATUS_CODE = { alert: 0, match: 1, suppressed: 2, no_match: 3 };
+
+let pg = null;
+let ready = null;
+let generation = 0;
+// Raw events text and a lazily built index from event number to its JSON, for row summaries and the
+// explanation's JSON view.
+let eventsText = '';
+let eventIndex = null;
+let lastEval = null;
+let summaryFields = [];
+let ruleOk = false;
+
+function progress(id, label, value) {
+  self.postMessage({ type: 'progress', id, label, value });
+}
+
+async function start() {
+  await init({ module_or_path: new URL('./ruleplay_bg.wasm', import.meta.url) });
+  pg = new Playground();
+  pg.set_now(Date.now());
+}
+
+// NDJSON: event i is the i-th non-blank line the parser kept; a JSON array is parsed once, on demand.
+function buildIndex(errors) {
+  const t = eventsText;
+  let i = 0;
+  while (i < t.length && /\s/.test(t[i])) i++;
+  if (t[i] === '[') {
+    try {
+      const arr = JSON.parse(t);
+      return { get: (n) => arr[n] };
+    } catch {
+      return { get: () => undefined };
+    }
+  }
+  const bad = new Set(errors.map((e) => e.line));
+  const starts = [];
+  const ends = [];
+  let line = 1;
+  let pos = 0;
+  while (pos <= t.length) {
+    let nl = t.indexOf('\n', pos);
+    if (nl < 0) nl = t.length;
+    if (!bad.has(line) && t.slice(pos, nl).trim()) {
+      starts.push(pos);
+      ends.push(nl);
+    }
+    line++;
+    pos = nl + 1;
+  }
+  return {
+    get(n) {
+      if (n < 0 || n >= starts.length) return undefined;
+      try {
+        return JSON.parse(t.slice(starts[n], ends[n]));
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+function getEvent(n) {
+  if (!eventIndex) eventIndex = buildIndex(lastEventsResult ? lastEventsResult.errors : []);
+  return eventIndex.get(n);
+}
+
+let lastEventsResult = null;
+
+// Dotted keys and nested objects may mix ("process.parent": {"name": …}); try every split.
+function lookup(ev, path) {
+  if (ev == null || typeof ev !== 'object') return undefined;
+  if (path in ev) return ev[path];
+  for (let k = path.indexOf('.'); k > 0; k = path.indexOf('.', k + 1)) {
+    const head = path.slice(0, k);
+    if (head in ev) {
+      const v = lookup(ev[head], path.slice(k + 1));
+      if (v !== undefined) return v;
+    }
+  }
+  return undefined;
+}
+
+function collectFields(clause, out) {
+  if (!clause) return;
+  if (clause.field && !out.includes(clause.field)) out.push(clause.field);
+  for (const c of clause.children || []) collectFields(c, out);
+}
+
+function summarize(ev) {
+  const parts = [];
+  const fields = summaryFields.length ? summaryFields : ['event.action', 'process.name', 'message'];
+  for (const f of fields) {
+    let v = lookup(ev, f);
+    if (v === undefined) continue;
+    if (Array.isArray(v)) v = v.join(' ');
+    if (typeof v === 'object') continue;
+    parts.push(String(v));
+    if (parts.length >= 4) break;
+  }
+  const s = parts.join(' · ');
+  return s.length > 160 ? s.slice(0, 160) + '…' : s;
+}
+
+function evaluate(id, big) {
+  if (big) progress(id, 'Evaluating…', 0.85);
+  const r = pg.evaluate();
+  const n = r.events.length;
+  const status = new Uint8Array(n);
+  const misses = new Int32Array(n).fill(-1);
+  const reasons = {};
+  for (let i = 0; i < n; i++) {
+    const e = r.events[i];
+    status[i] = STATUS_CODE[e.status] ?? 3;
+    if (e.misses != null) misses[i] = e.misses;
+    if (e.reason) reasons[i] = e.reason;
+  }
+  // The fields the query looks at make the most telling row summary.
+  summaryFields = [];
+  if (n > 0) {
+    try {
+      const x = pg.explain(0);
+      if (x) collectFields(x.root, summaryFields);
+    } catch {
+      /* a summary is a nicety */
+    }
+  }
+  lastEval = { status, misses };
+  return {
+    result: {
+      status,
+      misses,
+      reasons,
+      sequences: r.sequences || [],
+      counts: r.counts,
+      notes: r.notes || [],
+      ms: r.ms,
+      generation,
+    },
+    transfer: [status.buffer.slice(0), misses.buffer.slice(0)],
+  };
+}
+
+function handleUpdate(msg) {
+  const out = { type: 'update', id: msg.id };
+  let big = false;
+  const t0 = performance.now();
+  if (msg.now != null) pg.set_now(msg.now);
+  if (msg.rule) {
+    out.rule = pg.set_rule(msg.rule.source, msg.rule.lang);
+    ruleOk = Boolean(out.rule.ok);
+  }
+  if (msg.exceptions != null) out.exceptions = pg.set_exceptions(msg.exceptions);
+  if (msg.events != null) {
+    eventsText = typeof msg.events === 'string' ? msg.events : new TextDecoder().decode(msg.events);
+    big = eventsText.length > 2_000_000;
+    if (big) progress(msg.id, 'Parsing events…', 0.6);
+    const ev = pg.set_events(eventsText);
+    lastEventsResult = ev;
+    eventIndex = null;
+    // Fields can be thousands of names: send them once, trimmed.
+    out.events = { count: ev.count, errors: ev.errors.slice(0, 200), errorCount: ev.errors.length, fields: (ev.fields || []).slice(0, 5000) };
+  }
+  generation++;
+  let transfer = [];
+  if (ruleOk) {
+    const e = evaluate(msg.id, big);
+    out.eval = e.result;
+    transfer = e.transfer;
+  } else {
+    out.eval = null;
+  }
+  out.totalMs = performance.now() - t0;
+  if (big) progress(msg.id, 'Done', 1);
+  self.postMessage(out, transfer);
+}
+
+function handleRows(msg) {
+  const rows = msg.indices.map((i) => {
+    const ev = getEvent(i);
+    const row = { index: i, summary: ev === undefined ? '' : summarize(ev) };
+    // A short "why not" for near misses, computed only for rows on screen.
+    if (lastEval && lastEval.status[i] === 3 && lastEval.misses[i] >= 1 && lastEval.misses[i] <= 2) {
+      try {
+        const x = pg.explain(i);
+        if (x && x.near_miss && x.near_miss.length) row.why = x.near_miss.map((m) => m.message).join('; ');
+      } catch {
+        /* leave it out */
+      }
+    }
+    return row;
+  });
+  self.postMessage({ type: 'rows', id: msg.id, rows, generation });
+}
+
+function handleExplain(msg) {
+  let explanation = null;
+  let error = null;
+  try {
+    explanation = pg.explain(msg.index);
+  } catch (e) {
+    error = String(e && e.message ? e.message : e);
+  }
+  self.postMessage({ type: 'explain', id: msg.id, index: msg.index, explanation, event: getEvent(msg.index), error, generation });
+}
+
+self.onmessage = async (e) => {
+  const msg = e.data;
+  try {
+    if (!ready) ready = start();
+    await ready;
+    if (msg.type === 'init') self.postMessage({ type: 'init', id: msg.id });
+    else if (msg.type === 'update') handleUpdate(msg);
+    else if (msg.type === 'rows') handleRows(msg);
+    else if (msg.type === 'explain') handleExplain(msg);
+  } catch (err) {
+    self.postMessage({ type: 'error', id: msg.id, message: String(err && err.message ? err.message : err) });
+  }
+};
