@@ -2,8 +2,9 @@
 // a single pending update, so fast typing never queues stale work.
 
 export class EngineClient {
-  constructor({ onUpdate, onProgress, onError }) {
+  constructor({ onUpdate, onProgress, onError, onBusy }) {
     this.onUpdate = onUpdate;
+    this.onBusy = onBusy || (() => {});
     this.onProgress = onProgress;
     this.onError = onError;
     this.nextId = 1;
@@ -37,6 +38,7 @@ export class EngineClient {
   /** parts: { rule?: {source, lang}, events?: string | Uint8Array, exceptions?: string } */
   update(parts) {
     this.pending = { ...(this.pending || {}), ...parts };
+    this.onBusy(true);
     this.pump();
   }
 
@@ -51,7 +53,8 @@ export class EngineClient {
       if (res.type === 'update') this.onUpdate(res, msg);
     } finally {
       this.inFlight = false;
-      this.pump();
+      if (this.pending) this.pump();
+      else this.onBusy(false);
     }
   }
 

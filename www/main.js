@@ -270,7 +270,6 @@ function onUpdate(res) {
     $('explain').replaceChildren();
   }
   document.body.dataset.generation = String(res.eval ? res.eval.generation : -1);
-  document.body.dataset.busy = String(engine.busy);
   hideProgress();
 }
 
@@ -338,6 +337,9 @@ function hideProgress() {
 const engine = new EngineClient({
   onUpdate,
   onProgress: showProgress,
+  onBusy: (busy) => {
+    document.body.dataset.busy = String(busy);
+  },
   onError: (msg) => {
     $('engine-status').textContent = `Engine error: ${msg}`;
     $('engine-status').classList.add('error');

@@ -18,7 +18,7 @@ const kqlMode = {
       return 'string';
     }
     if (stream.eatSpace()) return null;
-    if (stream.eat('"')) { state.inString = true; return this.token(stream, state); }
+    if (stream.eat('"')) { state.inString = true; return kqlMode.token(stream, state); }
     if (stream.match(/^(<=|>=|<|>|:)/)) return 'operator';
     if (stream.match(/^[(){}]/)) return 'bracket';
     if (stream.match(KQL_KEYWORDS)) return 'keyword';
@@ -60,8 +60,8 @@ const eqlMode = {
     if (stream.match('//')) { stream.skipToEnd(); return 'comment'; }
     if (stream.match('/*')) { state.comment = true; return 'comment'; }
     const raw = stream.match(/^\?(?=")/);
-    if (stream.match('"""')) { state.string = '"""'; state.raw = true; return this.token(stream, state); }
-    if (stream.eat('"')) { state.string = '"'; state.raw = Boolean(raw); return this.token(stream, state); }
+    if (stream.match('"""')) { state.string = '"""'; state.raw = true; return eqlMode.token(stream, state); }
+    if (stream.eat('"')) { state.string = '"'; state.raw = Boolean(raw); return eqlMode.token(stream, state); }
     if (stream.match(/^(==|!=|<=|>=|<|>|:|\+|-|\*|\/|%|\|)/)) return 'operator';
     if (stream.match(/^[()[\]{},]/)) return 'bracket';
     if (stream.match(/^\d+(\.\d+)?[a-z]*/i)) return 'number';
