@@ -450,6 +450,8 @@ function openExample(ex) {
   list.setFilter('all');
   $('filter-alerts').setAttribute('aria-pressed', 'false');
   $('filter-near').setAttribute('aria-pressed', 'false');
+  const now = ex.expected && ex.expected.now ? Date.parse(ex.expected.now) : NaN;
+  engine.update({ now: Number.isFinite(now) ? now : null });
   exceptionsEditor.setText(ex.exceptions || '');
   $('exceptions').open = Boolean(ex.exceptions);
   sendExceptions(ex.exceptions || '');

@@ -1,6 +1,7 @@
 // The engine thread: owns the wasm Playground, parses and evaluates off the page's main thread, and
 // answers small questions (rows, explanations) so the page never holds 100,000 parsed events.
-import init, { Playground } from '../pkg/ruleplay.js';
+// A namespace import: a wasm build without the Playground export still bundles, and says so at run time.
+import * as wasm from '../pkg/ruleplay.js';
 
 const STATUS_CODE = { alert: 0, match: 1, suppressed: 2, no_match: 3 };
 
@@ -14,19 +15,23 @@ let eventIndex = null;
 let lastEval = null;
 let summaryFields = [];
 let ruleOk = false;
+let lastEventsResult = null;
+// A "now" the page asked for (an example's expected.json); otherwise the latest event time.
+let pinnedNow = null;
 
 function progress(id, label, value) {
   self.postMessage({ type: 'progress', id, label, value });
 }
 
 async function start() {
-  await init({ module_or_path: new URL('./ruleplay_bg.wasm', import.meta.url) });
-  pg = new Playground();
-  pg.set_now(Date.now());
+  await wasm.default({ module_or_path: new URL('./ruleplay_bg.wasm', import.meta.url) });
+  if (typeof wasm.Playground !== 'function') throw new Error('this wasm build has no Playground API');
+  pg = new wasm.Playground();
 }
 
-// NDJSON: event i is the i-th non-blank line the parser kept; a JSON array is parsed once, on demand.
-function buildIndex(errors) {
+// NDJSON: event i sits on line lines[i] (1-based, from set_events) or, without that, on the i-th
+// non-blank line the parser kept; a JSON array is parsed once, on demand.
+function buildIndex(result) {
   const t = eventsText;
   let i = 0;
   while (i < t.length && /\s/.test(t[i])) i++;
@@ -38,7 +43,7 @@ function buildIndex(errors) {
       return { get: () => undefined };
     }
   }
-  const bad = new Set(errors.map((e) => e.line));
+  const bad = new Set((result.errors || []).map((e) => e.line));
   const starts = [];
   const ends = [];
   let line = 1;
@@ -46,18 +51,23 @@ function buildIndex(errors) {
   while (pos <= t.length) {
     let nl = t.indexOf('\n', pos);
     if (nl < 0) nl = t.length;
-    if (!bad.has(line) && t.slice(pos, nl).trim()) {
+    if (result.lines) {
+      starts.push(pos);
+      ends.push(nl);
+    } else if (!bad.has(line) && t.slice(pos, nl).trim()) {
       starts.push(pos);
       ends.push(nl);
     }
     line++;
     pos = nl + 1;
   }
+  const at = result.lines ? (n) => result.lines[n] - 1 : (n) => n;
   return {
     get(n) {
-      if (n < 0 || n >= starts.length) return undefined;
+      const k = at(n);
+      if (!(k >= 0 && k < starts.length)) return undefined;
       try {
-        return JSON.parse(t.slice(starts[n], ends[n]));
+        return JSON.parse(t.slice(starts[k], ends[k]));
       } catch {
         return undefined;
       }
@@ -65,12 +75,23 @@ function buildIndex(errors) {
   };
 }
 
-function getEvent(n) {
-  if (!eventIndex) eventIndex = buildIndex(lastEventsResult ? lastEventsResult.errors : []);
-  return eventIndex.get(n);
+// "now" defaults to the latest event time, as `ruleplay test` does, so history windows and date
+// math over sample events from the past behave as they did when the events were fresh. A scan of
+// the raw text is enough and costs ~1 ms per MB.
+function latestTimestamp(text) {
+  const re = /"@timestamp"\s*:\s*(?:"([^"]{4,40})"|(\d{10,16}))/g;
+  let best = NaN;
+  for (let m; (m = re.exec(text)); ) {
+    const ms = m[1] != null ? Date.parse(m[1]) : Number(m[2]);
+    if (Number.isFinite(ms) && !(ms <= best)) best = ms;
+  }
+  return Number.isFinite(best) ? best : null;
 }
 
-let lastEventsResult = null;
+function getEvent(n) {
+  if (!eventIndex) eventIndex = buildIndex(lastEventsResult || { errors: [] });
+  return eventIndex.get(n);
+}
 
 // Dotted keys and nested objects may mix ("process.parent": {"name": …}); try every split.
 function lookup(ev, path) {
@@ -150,7 +171,11 @@ function handleUpdate(msg) {
   const out = { type: 'update', id: msg.id };
   let big = false;
   const t0 = performance.now();
-  if (msg.now != null) pg.set_now(msg.now);
+  if ('now' in msg) {
+    pinnedNow = msg.now;
+    if (pinnedNow != null) pg.set_now(pinnedNow);
+    else if (msg.events == null) pg.set_now(latestTimestamp(eventsText) ?? Date.now());
+  }
   if (msg.rule) {
     out.rule = pg.set_rule(msg.rule.source, msg.rule.lang);
     ruleOk = Boolean(out.rule.ok);
@@ -161,7 +186,11 @@ function handleUpdate(msg) {
     big = eventsText.length > 2_000_000;
     if (big) progress(msg.id, 'Parsing events…', 0.6);
     const ev = pg.set_events(eventsText);
-    lastEventsResult = ev;
+    lastEventsResult = { errors: ev.errors, lines: ev.lines };
+    if (pinnedNow == null) {
+      const latest = latestTimestamp(eventsText);
+      pg.set_now(latest != null ? latest : Date.now());
+    }
     eventIndex = null;
     // Fields can be thousands of names: send them once, trimmed.
     out.events = { count: ev.count, errors: ev.errors.slice(0, 200), errorCount: ev.errors.length, fields: (ev.fields || []).slice(0, 5000) };
