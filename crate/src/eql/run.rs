@@ -4,6 +4,7 @@
 //! limit apply.
 
 use super::ast::{Body, Category, EventQuery, Expr, ExprKind, Pipe, Step};
+use super::eval::CompiledEvent;
 use super::{eval, EqlQuery};
 use crate::event::ecs::FieldType;
 use crate::event::lookup::FieldPath;
@@ -73,19 +74,24 @@ impl EqlQuery {
                 let hits: Vec<usize> = order
                     .iter()
                     .map(|o| o.index)
-                    .filter(|&i| eval::matches_event(eq, &events[i]))
+                    .filter(|&i| match self.steps().first() {
+                        Some(c) => c.matches(&events[i]),
+                        None => eval::matches_event(eq, &events[i]),
+                    })
                     .collect();
                 out.events = limit(apply_pipes(hits, &q.pipes), opts.size);
             }
             Body::Sequence(seq) => {
                 let order = ordered(events, opts);
-                let hits = super::sequence::run_sequence(seq, events, &order);
+                let hits =
+                    super::sequence::run_sequence(seq, self.steps(), self.until(), events, &order);
                 out.sequences = limit(apply_pipes(hits, &q.pipes), opts.size);
             }
             Body::Sample(sample) => {
                 let per_key = opts.max_samples_per_key.unwrap_or(1).max(1);
                 let hits = super::sample::run_sample(
                     sample,
+                    self.steps(),
                     events,
                     per_key,
                     opts.size,
@@ -109,7 +115,13 @@ impl EqlQuery {
         match &self.query.body {
             Body::Sequence(seq) => {
                 let order = ordered(events, opts);
-                Some(super::sequence::explain_sequence(seq, events, &order))
+                Some(super::sequence::explain_sequence(
+                    seq,
+                    self.steps(),
+                    self.until(),
+                    events,
+                    &order,
+                ))
             }
             _ => None,
         }
@@ -421,6 +433,8 @@ pub fn key_tuples(keys: &[KeyExpr], event: &Value) -> Vec<Vec<KeyVal>> {
 #[derive(Clone, Debug)]
 pub struct Stage<'q> {
     pub query: &'q EventQuery,
+    /// The step's query prepared by the evaluator.
+    pub compiled: Option<&'q CompiledEvent>,
     pub keys: Vec<KeyExpr>,
     pub missing: bool,
     /// Index of the step in the query text this stage comes from.
@@ -430,7 +444,10 @@ pub struct Stage<'q> {
 
 impl Stage<'_> {
     pub fn matches(&self, event: &Value) -> bool {
-        eval::matches_event(self.query, event)
+        match self.compiled {
+            Some(c) => c.matches(event),
+            None => eval::matches_event(self.query, event),
+        }
     }
 
     pub fn category_name(&self) -> Option<&str> {
@@ -443,13 +460,15 @@ impl Stage<'_> {
 
 /// Expand steps into stages: each step counts `runs` times; keys are the query-level `by` keys
 /// followed by the step's own.
-pub fn stages<'q>(by: &[Expr], steps: &'q [Step]) -> Vec<Stage<'q>> {
+/// `compiled` holds the evaluator's prepared query of each step (same order as `steps`).
+pub fn stages<'q>(by: &[Expr], steps: &'q [Step], compiled: &'q [CompiledEvent]) -> Vec<Stage<'q>> {
     let mut out = Vec::new();
     for (i, st) in steps.iter().enumerate() {
         let keys: Vec<KeyExpr> = by.iter().chain(st.by.iter()).map(KeyExpr::new).collect();
         for _ in 0..st.runs.unwrap_or(1).max(1) {
             out.push(Stage {
                 query: &st.query,
+                compiled: compiled.get(i),
                 keys: keys.clone(),
                 missing: st.missing,
                 step: i,

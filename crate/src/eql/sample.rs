@@ -5,6 +5,7 @@
 //! that one sample never uses the same event twice, up to `max_samples_per_key` per key.
 
 use super::ast::Sample;
+use super::eval::CompiledEvent;
 use super::run::KeyExpr;
 use super::run::{key_tuples, stages, KeyVal, SeqHit};
 use crate::event::ecs::FieldType;
@@ -17,12 +18,13 @@ const MAX_BACKTRACK_STEPS: usize = 1_000_000;
 
 pub fn run_sample(
     sample: &Sample,
+    compiled: &[CompiledEvent],
     events: &[Value],
     per_key: usize,
     size: Option<usize>,
     field_types: &HashMap<String, FieldType>,
 ) -> Vec<SeqHit> {
-    let stages = stages(&sample.by, &sample.steps);
+    let stages = stages(&sample.by, &sample.steps, compiled);
     let n = stages.len();
     if n == 0 {
         return Vec::new();

@@ -16,7 +16,7 @@
 //! excludes the event, an absent `?optional` key is the key `null`.
 
 use super::ast::{EventQuery, Sequence};
-use super::eval;
+use super::eval::{self, CompiledEvent};
 use super::run::{key_tuples, stages, KeyExpr, KeyVal, Ordinal, SeqHit, Stage};
 use crate::diagnostic::Span;
 use crate::explain::Trace;
@@ -62,7 +62,7 @@ impl Observer for NoObserver {}
 
 pub(crate) struct Matcher<'q, 'e> {
     pub stages: Vec<Stage<'q>>,
-    until: Option<(&'q EventQuery, Vec<KeyExpr>)>,
+    until: Option<(&'q EventQuery, Option<&'q CompiledEvent>, Vec<KeyExpr>)>,
     pub maxspan: Option<i128>,
     pub events: &'e [Value],
     pub order: &'e [Ordinal],
@@ -76,15 +76,21 @@ pub(crate) struct Matcher<'q, 'e> {
 }
 
 impl<'q, 'e> Matcher<'q, 'e> {
-    pub fn new(seq: &'q Sequence, events: &'e [Value], order: &'e [Ordinal]) -> Self {
-        let stages = stages(&seq.by, &seq.steps);
+    pub fn new(
+        seq: &'q Sequence,
+        compiled: &'q [CompiledEvent],
+        until: Option<&'q CompiledEvent>,
+        events: &'e [Value],
+        order: &'e [Ordinal],
+    ) -> Self {
+        let stages = stages(&seq.by, &seq.steps, compiled);
         let positive: Vec<usize> = (0..stages.len()).filter(|&i| !stages[i].missing).collect();
         let prev_positive = (0..stages.len())
             .map(|i| (0..i).rev().find(|&j| !stages[j].missing))
             .collect();
         let until = seq.until.as_ref().map(|u| {
             let keys = seq.by.iter().chain(u.by.iter()).map(KeyExpr::new).collect();
-            (&u.query, keys)
+            (&u.query, until, keys)
         });
         Matcher {
             stages,
@@ -169,8 +175,12 @@ impl<'q, 'e> Matcher<'q, 'e> {
                     }
                 }
             }
-            if let Some((uq, ukeys)) = &self.until {
-                if eval::matches_event(uq, ev) {
+            if let Some((uq, uc, ukeys)) = &self.until {
+                let hit = match uc {
+                    Some(c) => c.matches(ev),
+                    None => eval::matches_event(uq, ev),
+                };
+                if hit {
                     for key in key_tuples(ukeys, ev) {
                         self.until_marks.entry(key).or_default().push(rank);
                     }
@@ -342,8 +352,14 @@ impl<'q, 'e> Matcher<'q, 'e> {
 }
 
 /// All hits of a sequence query over events already put in order.
-pub fn run_sequence(seq: &Sequence, events: &[Value], order: &[Ordinal]) -> Vec<SeqHit> {
-    let mut m = Matcher::new(seq, events, order);
+pub fn run_sequence(
+    seq: &Sequence,
+    compiled: &[CompiledEvent],
+    until: Option<&CompiledEvent>,
+    events: &[Value],
+    order: &[Ordinal],
+) -> Vec<SeqHit> {
+    let mut m = Matcher::new(seq, compiled, until, events, order);
     m.run();
     m.completed.iter().map(|&id| m.hit(id)).collect()
 }
@@ -421,10 +437,12 @@ fn key_text(k: &[KeyVal]) -> String {
 /// Explain a sequence query over events already put in order.
 pub fn explain_sequence(
     seq: &Sequence,
+    compiled: &[CompiledEvent],
+    until: Option<&CompiledEvent>,
     events: &[Value],
     order: &[Ordinal],
 ) -> SequenceExplanation {
-    let mut m = Matcher::new(seq, events, order);
+    let mut m = Matcher::new(seq, compiled, until, events, order);
     let mut rec = Recorder::default();
     m.run_with(&mut rec);
     let fills = |ranks: &[Option<usize>]| -> Vec<StepFill> {
@@ -564,7 +582,11 @@ fn closest_by_condition(m: &Matcher, stage: usize, from: usize) -> Option<Candid
     let st = &m.stages[stage];
     let mut best: Option<(usize, usize, String)> = None;
     for rank in from..m.order.len() {
-        let trace = Trace::new(eval::explain_event(st.query, m.event(rank)));
+        let clause = match st.compiled {
+            Some(c) => c.explain(m.event(rank)),
+            None => eval::explain_event(st.query, m.event(rank)),
+        };
+        let trace = Trace::new(clause);
         let n = trace.near_miss.len().max(1);
         if best.as_ref().is_none_or(|(b, _, _)| n < *b) {
             let msg = trace
