@@ -1,1 +1,599 @@
-//! TODO
+//! Kibana exception items: entries are ANDed, items are ORed, and an event any item matches is
+//! removed from the rule's search.
+//!
+//! Kibana turns each item into an Elasticsearch query (x-pack lists, `build_exception_filter`):
+//! `match` → `match_phrase`, `match_any` → `should` of `match_phrase`, `wildcard` → `wildcard`,
+//! `exists` → `exists`, `excluded` → `must_not` of the same, `nested` → `nested`, and a non-empty
+//! `os_types` adds "host.os.type or host.os.name.caseless is one of them". The filter is applied
+//! to the rule's searches, so an excepted event never reaches the rule type (a new_terms history,
+//! a threshold count or a sequence). Value-list entries (`type: list`) need Kibana's value lists,
+//! which the playground does not have: such items are reported and not applied. Items whose
+//! `expire_time` is before "now" are not applied, as in Kibana 8.9+.
+//!
+//! Import and export use Kibana's exception-list NDJSON (one list, its items, a summary line).
+
+use crate::diagnostic::Span;
+use crate::event::lookup::FieldPath;
+use crate::event::parse::EventError;
+use crate::explain::{Clause, Verdict};
+use crate::rule::filters::{wildcard_for, Cond, FieldTest, TestKind};
+use crate::time::parse_date;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operator {
+    #[default]
+    Included,
+    Excluded,
+}
+
+/// A value-list reference (`{"id": "admin-jump-hosts.txt", "type": "ip"}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListRef {
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub list_type: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Entry {
+    Match {
+        field: String,
+        #[serde(default)]
+        operator: Operator,
+        #[serde(deserialize_with = "lenient_string")]
+        value: String,
+    },
+    MatchAny {
+        field: String,
+        #[serde(default)]
+        operator: Operator,
+        #[serde(deserialize_with = "lenient_strings")]
+        value: Vec<String>,
+    },
+    Wildcard {
+        field: String,
+        #[serde(default)]
+        operator: Operator,
+        #[serde(deserialize_with = "lenient_string")]
+        value: String,
+    },
+    Exists {
+        field: String,
+        #[serde(default)]
+        operator: Operator,
+    },
+    Nested {
+        field: String,
+        entries: Vec<Entry>,
+    },
+    List {
+        field: String,
+        #[serde(default)]
+        operator: Operator,
+        list: ListRef,
+    },
+}
+
+impl Entry {
+    pub fn field(&self) -> &str {
+        match self {
+            Entry::Match { field, .. }
+            | Entry::MatchAny { field, .. }
+            | Entry::Wildcard { field, .. }
+            | Entry::Exists { field, .. }
+            | Entry::Nested { field, .. }
+            | Entry::List { field, .. } => field,
+        }
+    }
+}
+
+/// Kibana stores values as strings; accept JSON numbers and booleans too (hand-written items).
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let v = Value::deserialize(d)?;
+    crate::rule::filters::scalar_text(&v)
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a string value, found {v}")))
+}
+
+fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .iter()
+            .map(|v| {
+                crate::rule::filters::scalar_text(v).ok_or_else(|| {
+                    serde::de::Error::custom(format!("expected string values, found {v}"))
+                })
+            })
+            .collect(),
+        v => crate::rule::filters::scalar_text(&v)
+            .map(|s| vec![s])
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("expected a list of values, found {v}"))
+            }),
+    }
+}
+
+/// One exception item as Kibana exports it. Keys not modelled here are kept in `extra` so an
+/// import/export round trip loses nothing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExceptionItem {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub entries: Vec<Entry>,
+    #[serde(default)]
+    pub os_types: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_id: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ExceptionItem {
+    /// A one-entry item, e.g. for the page's "exclude this value" chips.
+    pub fn simple(name: &str, entry: Entry) -> Self {
+        let mut extra = Map::new();
+        extra.insert("type".into(), Value::from("simple"));
+        extra.insert("namespace_type".into(), Value::from("single"));
+        ExceptionItem {
+            name: name.to_string(),
+            entries: vec![entry],
+            extra,
+            ..Default::default()
+        }
+    }
+}
+
+/// The result of reading an exception-list NDJSON export.
+#[derive(Debug, Default)]
+pub struct Import {
+    /// List containers (`type: detection`, `endpoint`, …) as exported.
+    pub lists: Vec<Value>,
+    pub items: Vec<ExceptionItem>,
+    /// The trailing `exported_exception_list_count` line, when present.
+    pub summary: Option<Value>,
+    pub errors: Vec<EventError>,
+}
+
+/// Read Kibana's exception-list export: one JSON object per line. Bad lines are reported with
+/// their line number; the others are kept.
+pub fn import_ndjson(text: &str) -> Import {
+    let mut out = Import::default();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let err = |column: usize, message: String| EventError {
+            line: line_no,
+            column,
+            message,
+        };
+        let v: Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                out.errors.push(err(e.column(), e.to_string()));
+                continue;
+            }
+        };
+        let Some(obj) = v.as_object() else {
+            out.errors.push(err(1, "expected a JSON object".into()));
+            continue;
+        };
+        if obj.contains_key("exported_exception_list_count")
+            || obj.contains_key("exported_exception_list_item_count")
+        {
+            out.summary = Some(v);
+        } else if obj.contains_key("entries") || obj.contains_key("item_id") {
+            match serde_json::from_value::<ExceptionItem>(v) {
+                Ok(item) => out.items.push(item),
+                Err(e) => out
+                    .errors
+                    .push(err(1, format!("not a valid exception item: {e}"))),
+            }
+        } else {
+            out.lists.push(v);
+        }
+    }
+    out
+}
+
+/// Write Kibana's exception-list export: the lists, the items, then the summary line.
+pub fn export_ndjson(lists: &[Value], items: &[ExceptionItem]) -> String {
+    let mut out = String::new();
+    for l in lists {
+        out.push_str(&l.to_string());
+        out.push('\n');
+    }
+    for it in items {
+        out.push_str(&serde_json::to_string(it).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(
+        &serde_json::json!({
+            "exported_exception_list_count": lists.len(),
+            "exported_exception_list_item_count": items.len(),
+        })
+        .to_string(),
+    );
+    out.push('\n');
+    out
+}
+
+/// One item, compiled to the condition Kibana would send to Elasticsearch.
+#[derive(Clone, Debug)]
+struct Compiled {
+    /// Index in the items given to [`ExceptionSet::new`].
+    index: usize,
+    name: String,
+    cond: Cond,
+}
+
+/// The items of a run, compiled once.
+#[derive(Clone, Debug, Default)]
+pub struct ExceptionSet {
+    items: Vec<Compiled>,
+    /// Why some items are not applied (value lists, expired, empty).
+    pub notes: Vec<String>,
+}
+
+impl ExceptionSet {
+    pub fn new(items: &[ExceptionItem], now_ms: i64) -> Self {
+        let mut set = ExceptionSet::default();
+        for (index, item) in items.iter().enumerate() {
+            let label = if item.name.is_empty() {
+                format!("exception item #{}", index + 1)
+            } else {
+                format!("exception item \"{}\"", item.name)
+            };
+            if let Some(exp) = &item.expire_time {
+                match parse_date(exp) {
+                    Some(t) if t < now_ms => {
+                        set.notes
+                            .push(format!("{label} expired at {exp} and was not applied"));
+                        continue;
+                    }
+                    Some(_) => {}
+                    None => set.notes.push(format!(
+                        "{label}: expire_time \"{exp}\" is not a date and was ignored"
+                    )),
+                }
+            }
+            if item.entries.is_empty() {
+                set.notes
+                    .push(format!("{label} has no entries and was not applied"));
+                continue;
+            }
+            if let Some(list) = first_list(&item.entries) {
+                set.notes.push(format!(
+                    "{label} uses the value list \"{}\"; value lists are not available in the playground, so the item was not applied",
+                    list.id
+                ));
+                continue;
+            }
+            let mut must: Vec<Cond> = item
+                .entries
+                .iter()
+                .map(|e| compile_entry(e, None))
+                .collect();
+            if !item.os_types.is_empty() {
+                let should = item
+                    .os_types
+                    .iter()
+                    .flat_map(|os| {
+                        ["host.os.type", "host.os.name.caseless"]
+                            .map(|f| Cond::Test(FieldTest::new(f, TestKind::Phrase(os.clone()))))
+                    })
+                    .collect();
+                must.push(Cond::Bool {
+                    must: Vec::new(),
+                    should,
+                    must_not: Vec::new(),
+                    min_should: 1,
+                });
+            }
+            set.items.push(Compiled {
+                index,
+                name: label,
+                cond: Cond::Bool {
+                    must,
+                    should: Vec::new(),
+                    must_not: Vec::new(),
+                    min_should: 0,
+                },
+            });
+        }
+        set
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The index (into the items given) of the first item matching `event`.
+    pub fn matching_item(&self, event: &Value) -> Option<usize> {
+        self.items
+            .iter()
+            .find(|c| c.cond.matches(event))
+            .map(|c| c.index)
+    }
+
+    /// Plain words naming the item that matched.
+    pub fn describe(&self, index: usize) -> String {
+        self.items.iter().find(|c| c.index == index).map_or_else(
+            || format!("exception item #{}", index + 1),
+            |c| c.name.clone(),
+        )
+    }
+
+    /// One `exception` clause per applied item: true when the item matches (removes the event).
+    pub fn explain(&self, event: &Value) -> Vec<Clause> {
+        self.items
+            .iter()
+            .map(|c| {
+                let inner = c.cond.explain(event, Span::default());
+                let mut clause = Clause::new("exception", Span::default(), inner.verdict);
+                clause.message = Some(if inner.verdict.is_true() {
+                    format!("{} matched, so the event is excluded", c.name)
+                } else {
+                    format!("{} did not match", c.name)
+                });
+                clause.field = None;
+                if inner.verdict == Verdict::Missing {
+                    clause.verdict = Verdict::False;
+                }
+                clause.children.push(inner);
+                clause
+            })
+            .collect()
+    }
+}
+
+fn first_list(entries: &[Entry]) -> Option<&ListRef> {
+    entries.iter().find_map(|e| match e {
+        Entry::List { list, .. } => Some(list),
+        Entry::Nested { entries, .. } => first_list(entries),
+        _ => None,
+    })
+}
+
+/// `parent`: the nested path when compiling the entries of a `nested` entry.
+fn compile_entry(e: &Entry, parent: Option<&str>) -> Cond {
+    let test = |field: &str, kind: TestKind| -> Cond {
+        Cond::Test(match parent {
+            Some(p) => FieldTest::nested(field, &format!("{p}.{field}"), kind),
+            None => FieldTest::new(field, kind),
+        })
+    };
+    let full = |field: &str| parent.map_or(field.to_string(), |p| format!("{p}.{field}"));
+    let (cond, op) = match e {
+        Entry::Match {
+            field,
+            operator,
+            value,
+        } => (test(field, TestKind::Phrase(value.clone())), *operator),
+        Entry::MatchAny {
+            field,
+            operator,
+            value,
+        } => (
+            Cond::Bool {
+                must: Vec::new(),
+                should: value
+                    .iter()
+                    .map(|v| test(field, TestKind::Phrase(v.clone())))
+                    .collect(),
+                must_not: Vec::new(),
+                min_should: 1,
+            },
+            *operator,
+        ),
+        Entry::Wildcard {
+            field,
+            operator,
+            value,
+        } => (
+            test(
+                field,
+                TestKind::Wildcard(wildcard_for(&full(field), value, false)),
+            ),
+            *operator,
+        ),
+        Entry::Exists { field, operator } => (test(field, TestKind::Exists), *operator),
+        Entry::Nested { field, entries } => (
+            Cond::Nested {
+                field: full(field),
+                path: FieldPath::new(field),
+                cond: Box::new(Cond::Bool {
+                    must: entries
+                        .iter()
+                        .map(|e| compile_entry(e, Some(&full(field))))
+                        .collect(),
+                    should: Vec::new(),
+                    must_not: Vec::new(),
+                    min_should: 0,
+                }),
+            },
+            Operator::Included,
+        ),
+        // Items with value lists are filtered out before compiling; never match if one slips by.
+        Entry::List { .. } => (
+            Cond::Bool {
+                must: Vec::new(),
+                should: Vec::new(),
+                must_not: vec![Cond::All],
+                min_should: 0,
+            },
+            Operator::Included,
+        ),
+    };
+    match op {
+        Operator::Included => cond,
+        Operator::Excluded => Cond::Bool {
+            must: Vec::new(),
+            should: Vec::new(),
+            must_not: vec![cond],
+            min_should: 0,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const EXAMPLE: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/corpus/exceptions_example.ndjson"
+    );
+
+    fn item(entries: Value) -> ExceptionItem {
+        serde_json::from_value(json!({"name": "t", "entries": entries})).unwrap()
+    }
+
+    fn set(items: &[ExceptionItem]) -> ExceptionSet {
+        ExceptionSet::new(items, parse_date("2026-11-23T00:00:00Z").unwrap())
+    }
+
+    #[test]
+    fn entries_and_items() {
+        let it = item(json!([
+            {"field": "process.parent.name", "operator": "included", "type": "match", "value": "exim4"},
+            {"field": "process.name", "operator": "included", "type": "match_any", "value": ["mailman", "qrunner"]}
+        ]));
+        let s = set(&[it]);
+        let ev = |p: &str, n: &str| json!({"process": {"name": n, "parent": {"name": p}}});
+        assert_eq!(s.matching_item(&ev("exim4", "qrunner")), Some(0));
+        assert_eq!(s.matching_item(&ev("exim4", "bash")), None);
+        // keyword fields are case-sensitive, as match_phrase on a keyword is a term query.
+        assert_eq!(s.matching_item(&ev("EXIM4", "qrunner")), None);
+    }
+
+    #[test]
+    fn excluded_operator_is_must_not() {
+        let it = item(json!([
+            {"field": "process.executable", "type": "wildcard", "value": "/usr/local/lib/exim-hooks/*.sh"},
+            {"field": "user.name", "operator": "excluded", "type": "match", "value": "root"}
+        ]));
+        let s = set(&[it]);
+        let ev = |u: Value| json!({"process": {"executable": "/usr/local/lib/exim-hooks/a.sh"}, "user": {"name": u}});
+        assert!(s.matching_item(&ev(json!("mail"))).is_some());
+        assert!(s.matching_item(&ev(json!("root"))).is_none());
+        // A missing user.name satisfies must_not.
+        assert!(s.matching_item(&ev(Value::Null)).is_some());
+    }
+
+    #[test]
+    fn exists_excluded_and_os_types() {
+        let mut it = item(json!([
+            {"field": "process.command_line", "operator": "excluded", "type": "exists"}
+        ]));
+        it.os_types = vec!["linux".into()];
+        let s = set(&[it]);
+        assert!(s
+            .matching_item(&json!({"host": {"os": {"type": "linux"}}}))
+            .is_some());
+        assert!(s
+            .matching_item(
+                &json!({"host": {"os": {"type": "linux"}}, "process": {"command_line": ""}})
+            )
+            .is_none());
+        assert!(s
+            .matching_item(&json!({"host": {"os": {"type": "windows"}}}))
+            .is_none());
+        assert!(s
+            .matching_item(&json!({"host": {"os": {"name": {"caseless": "linux"}}}}))
+            .is_some());
+    }
+
+    #[test]
+    fn nested_entries_must_hold_in_one_object() {
+        let it = item(
+            json!([{"field": "process.Ext.code_signature", "type": "nested", "entries": [
+            {"field": "subject_name", "operator": "included", "type": "match", "value": "Good Ltd"},
+            {"field": "trusted", "operator": "included", "type": "match", "value": "true"}]}]),
+        );
+        let s = set(&[it]);
+        let ok = json!({"process": {"Ext": {"code_signature": [
+            {"subject_name": "Bad", "trusted": true}, {"subject_name": "Good Ltd", "trusted": true}]}}});
+        assert!(s.matching_item(&ok).is_some());
+        let split = json!({"process": {"Ext": {"code_signature": [
+            {"subject_name": "Good Ltd", "trusted": false}, {"subject_name": "Bad", "trusted": true}]}}});
+        assert!(s.matching_item(&split).is_none());
+    }
+
+    #[test]
+    fn lists_expired_and_empty_items_are_noted() {
+        let list = item(
+            json!([{"field": "source.ip", "type": "list", "operator": "included",
+            "list": {"id": "hosts.txt", "type": "ip"}}]),
+        );
+        let mut expired = item(json!([{"field": "a", "type": "exists"}]));
+        expired.expire_time = Some("2026-01-01T00:00:00Z".into());
+        let s = set(&[list, expired, item(json!([]))]);
+        assert!(s.is_empty());
+        assert_eq!(s.notes.len(), 3, "{:?}", s.notes);
+        assert!(s.notes[0].contains("value list"));
+        assert!(s.notes[1].contains("expired"));
+    }
+
+    #[test]
+    fn explain_marks_the_matching_item() {
+        let s = set(&[item(
+            json!([{"field": "process.name", "type": "match", "value": "sort"}]),
+        )]);
+        let c = s.explain(&json!({"process": {"name": "sort"}}));
+        assert_eq!(c[0].verdict, Verdict::True);
+        let c = s.explain(&json!({}));
+        assert_eq!(c[0].verdict, Verdict::False);
+    }
+
+    #[test]
+    fn kibana_export_round_trip() {
+        let Ok(text) = std::fs::read_to_string(EXAMPLE) else {
+            eprintln!("SKIP: {EXAMPLE} not found");
+            return;
+        };
+        let imp = import_ndjson(&text);
+        assert!(imp.errors.is_empty(), "{:?}", imp.errors);
+        assert_eq!(imp.lists.len(), 1);
+        assert_eq!(imp.items.len(), 6);
+        assert!(imp.summary.is_some());
+        let again = import_ndjson(&export_ndjson(&imp.lists, &imp.items));
+        assert_eq!(again.items, imp.items);
+        assert_eq!(again.lists, imp.lists);
+        // Every original key survives the round trip.
+        let orig: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let back: Vec<Value> = serde_json::from_str::<Value>(&format!(
+            "[{}]",
+            export_ndjson(&imp.lists, &imp.items)
+                .trim()
+                .replace('\n', ",")
+        ))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
+        assert_eq!(orig[1..7], back[1..7]);
+    }
+
+    #[test]
+    fn bad_lines_are_reported() {
+        let imp = import_ndjson("{\"entries\": 5}\nnot json\n");
+        assert_eq!(imp.errors.len(), 2);
+        assert_eq!(imp.errors[1].line, 2);
+    }
+}

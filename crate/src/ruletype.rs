@@ -1,1 +1,506 @@
-//! TODO
+//! Rule types that look at more than one event: new_terms and threshold, simulated over the
+//! ordered list of events given to the playground.
+//!
+//! Assumptions (the README lists them):
+//! - Events are ordered by the rule's timestamp field (`timestamp_override`, falling back to
+//!   `@timestamp` as Kibana does), stable for ties. Events without a readable timestamp sort
+//!   first, in input order, and count as inside any history window.
+//! - new_terms behaves as if the rule ran continuously: an event alerts when one of its terms was
+//!   not seen in any earlier candidate event whose time is within `history_window_start`
+//!   (date math evaluated with "now" = the event's time, so `now-14d` = 14 days before it).
+//!   Kibana runs on a schedule and alerts once per new term per run; with one event per term per
+//!   run the verdicts are the same.
+//! - threshold treats all the events as one rule execution window.
+//! - Only candidates count: events that match the query and the rule's filters and that no
+//!   exception removed (Kibana applies both as filters on its searches).
+
+use crate::event::ecs::field_info;
+use crate::event::lookup::FieldPath;
+use crate::rule::filters::{indexed, scalar_text};
+use crate::rule::{NewTerms, Threshold};
+use crate::time::{date_math, format_millis, parse_date};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+
+/// Combinations of new-terms values per event beyond this are not considered (Kibana also
+/// bounds the combinations it builds from array values).
+pub const MAX_TERM_COMBINATIONS: usize = 1000;
+
+/// The rule type's decision for one event.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct TypeVerdict {
+    pub alert: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The event's time in epoch milliseconds: `field`, else `@timestamp`.
+pub fn event_time(event: &Value, field: &str) -> Option<i64> {
+    let read = |f: &str| {
+        FieldPath::new(f).first(event).and_then(|v| match v {
+            Value::String(s) => parse_date(s),
+            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+            _ => None,
+        })
+    };
+    read(field).or_else(|| {
+        if field == "@timestamp" {
+            None
+        } else {
+            read("@timestamp")
+        }
+    })
+}
+
+/// Indices of `events` in time order (stable; events without a time first).
+pub fn time_order(times: &[Option<i64>]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..times.len()).collect();
+    idx.sort_by_key(|&i| times[i].unwrap_or(i64::MIN));
+    idx
+}
+
+/// Indexed scalar values of `field` in `event`, as Elasticsearch's terms see them.
+fn term_values(event: &Value, path: &FieldPath, field: &str) -> Vec<String> {
+    let info = field_info(field);
+    let mut vals = Vec::new();
+    path.values(event, &mut vals);
+    let mut out: Vec<String> = vals
+        .into_iter()
+        .filter_map(scalar_text)
+        .filter(|t| indexed(&info, t))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Cartesian product of per-field values, bounded.
+fn combinations(per_field: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = vec![Vec::new()];
+    for vals in per_field {
+        let mut next = Vec::new();
+        'outer: for prefix in &out {
+            for v in vals {
+                if next.len() >= MAX_TERM_COMBINATIONS {
+                    break 'outer;
+                }
+                let mut p = prefix.clone();
+                p.push(v.clone());
+                next.push(p);
+            }
+        }
+        out = next;
+    }
+    out
+}
+
+fn show_term(fields: &[String], term: &[String]) -> String {
+    fields
+        .iter()
+        .zip(term)
+        .map(|(f, v)| format!("{f} \"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// new_terms over `events`; `candidates[i]` says whether event `i` matched the query, the
+/// filters and no exception. Non-candidates get `alert: false` and no reason.
+pub fn new_terms(
+    events: &[Value],
+    candidates: &[bool],
+    spec: &NewTerms,
+    timestamp_field: &str,
+) -> Vec<TypeVerdict> {
+    let mut out = vec![TypeVerdict::default(); events.len()];
+    if spec.fields.is_empty() {
+        for (i, v) in out.iter_mut().enumerate() {
+            if candidates[i] {
+                v.reason = Some("the new_terms rule names no fields, so it never alerts".into());
+            }
+        }
+        return out;
+    }
+    let paths: Vec<FieldPath> = spec
+        .fields
+        .iter()
+        .map(|f| FieldPath::new(&field_info(f).source))
+        .collect();
+    let times: Vec<Option<i64>> = events
+        .iter()
+        .map(|e| event_time(e, timestamp_field))
+        .collect();
+    // term → (time, index) of its latest sighting so far.
+    let mut seen: HashMap<Vec<String>, (Option<i64>, usize)> = HashMap::new();
+    for i in time_order(&times) {
+        if !candidates[i] {
+            continue;
+        }
+        let per_field: Vec<Vec<String>> = spec
+            .fields
+            .iter()
+            .zip(&paths)
+            .map(|(f, p)| term_values(&events[i], p, f))
+            .collect();
+        if let Some(k) = per_field.iter().position(Vec::is_empty) {
+            out[i].reason = Some(format!(
+                "{} has no value, and new_terms events without the field never alert",
+                spec.fields[k]
+            ));
+            continue;
+        }
+        let window_start = match (&spec.history_window_start, times[i]) {
+            (Some(h), Some(t)) => date_math(h, t),
+            _ => None,
+        };
+        let terms = combinations(&per_field);
+        let mut new = Vec::new();
+        let mut repeat = None;
+        for term in &terms {
+            match seen.get(term) {
+                Some(&(t, j)) if in_window(t, window_start) => {
+                    repeat = repeat.or(Some((term, t, j)))
+                }
+                _ => new.push(term),
+            }
+        }
+        if let Some(first) = new.first() {
+            out[i].alert = true;
+            let earlier = match seen.get(*first) {
+                Some(&(Some(t), j)) => format!(
+                    " (last seen in event #{j} at {}, before the history window starting {})",
+                    format_millis(t),
+                    window_start.map_or("?".into(), format_millis)
+                ),
+                _ => String::new(),
+            };
+            out[i].reason = Some(format!(
+                "new term: {} was not seen in the history window{earlier}",
+                show_term(&spec.fields, first)
+            ));
+        } else if let Some((term, t, j)) = repeat {
+            out[i].reason = Some(format!(
+                "{} was already seen in event #{j}{}, within the history window ({})",
+                show_term(&spec.fields, term),
+                t.map_or(String::new(), |t| format!(" at {}", format_millis(t))),
+                spec.history_window_start.as_deref().unwrap_or("unbounded")
+            ));
+        }
+        for term in terms {
+            seen.insert(term, (times[i], i));
+        }
+    }
+    out
+}
+
+/// Whether a sighting at `seen` lies inside a window starting at `start` (unknown times count as
+/// inside; a missing window start means an unbounded history).
+fn in_window(seen: Option<i64>, start: Option<i64>) -> bool {
+    match (seen, start) {
+        (Some(s), Some(w)) => s >= w,
+        _ => true,
+    }
+}
+
+/// One threshold bucket.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ThresholdGroup {
+    /// (field, value) per group-by field.
+    pub key: Vec<(String, String)>,
+    pub events: Vec<usize>,
+    pub count: u64,
+    /// (field, distinct values) per cardinality condition.
+    pub cardinality: Vec<(String, u64)>,
+    pub alert: bool,
+}
+
+/// threshold over `events`: per-event verdicts (an event alerts when it belongs to an alerting
+/// group) and the groups themselves.
+pub fn threshold(
+    events: &[Value],
+    candidates: &[bool],
+    spec: &Threshold,
+) -> (Vec<TypeVerdict>, Vec<ThresholdGroup>) {
+    let mut out = vec![TypeVerdict::default(); events.len()];
+    let paths: Vec<FieldPath> = spec
+        .field
+        .iter()
+        .map(|f| FieldPath::new(&field_info(f).source))
+        .collect();
+    let mut order: Vec<Vec<String>> = Vec::new();
+    let mut groups: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+    for (i, ev) in events.iter().enumerate() {
+        if !candidates[i] {
+            continue;
+        }
+        let per_field: Vec<Vec<String>> = spec
+            .field
+            .iter()
+            .zip(&paths)
+            .map(|(f, p)| term_values(ev, p, f))
+            .collect();
+        if let Some(k) = per_field.iter().position(Vec::is_empty) {
+            out[i].reason = Some(format!(
+                "{} has no value, so the event is in no threshold group",
+                spec.field[k]
+            ));
+            continue;
+        }
+        // A multi-valued field puts the event in one bucket per value, as a terms aggregation does.
+        for key in combinations(&per_field) {
+            let members = groups.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            });
+            members.push(i);
+        }
+    }
+    let mut result = Vec::new();
+    for key in order {
+        let members = groups.remove(&key).unwrap_or_default();
+        let count = members.len() as u64;
+        let cardinality: Vec<(String, u64)> = spec
+            .cardinality
+            .iter()
+            .map(|c| {
+                let path = FieldPath::new(&field_info(&c.field).source);
+                let distinct: BTreeSet<String> = members
+                    .iter()
+                    .flat_map(|&i| term_values(&events[i], &path, &c.field))
+                    .collect();
+                (c.field.clone(), distinct.len() as u64)
+            })
+            .collect();
+        let alert = count >= spec.value
+            && spec
+                .cardinality
+                .iter()
+                .zip(&cardinality)
+                .all(|(c, (_, n))| *n >= c.value);
+        let label = if key.is_empty() {
+            "all events".to_string()
+        } else {
+            spec.field
+                .iter()
+                .zip(&key)
+                .map(|(f, v)| format!("{f}=\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let card_text: String = spec
+            .cardinality
+            .iter()
+            .zip(&cardinality)
+            .map(|(c, (_, n))| format!("; {n} distinct {} (needs ≥ {})", c.field, c.value))
+            .collect();
+        let reason = format!(
+            "group {label} has {count} event(s) (threshold ≥ {}){card_text}: {}",
+            spec.value,
+            if alert { "alert" } else { "no alert" }
+        );
+        for &i in &members {
+            // An event in several buckets alerts when any of them does; explain an alerting one.
+            if alert || !out[i].alert {
+                out[i].alert |= alert;
+                out[i].reason = Some(reason.clone());
+            }
+        }
+        result.push(ThresholdGroup {
+            key: spec.field.iter().cloned().zip(key).collect(),
+            events: members,
+            count,
+            cardinality,
+            alert,
+        });
+    }
+    (out, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::Cardinality;
+    use serde_json::json;
+
+    fn ev(ts: &str, exe: Value) -> Value {
+        json!({"@timestamp": ts, "process": {"executable": exe}})
+    }
+
+    fn spec(fields: &[&str]) -> NewTerms {
+        NewTerms {
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+            history_window_start: Some("now-14d".into()),
+        }
+    }
+
+    fn alerts(v: &[TypeVerdict]) -> Vec<bool> {
+        v.iter().map(|v| v.alert).collect()
+    }
+
+    #[test]
+    fn first_sighting_repeat_and_after_window() {
+        let events = vec![
+            ev("2024-09-01T00:00:00Z", json!("/bin/a")),
+            ev("2024-09-02T00:00:00Z", json!("/bin/a")),
+            // 14 days + 1 s after the last sighting: outside the window again.
+            ev("2024-09-16T00:00:01Z", json!("/bin/a")),
+            ev("2024-09-16T00:00:02Z", json!("/bin/b")),
+        ];
+        let v = new_terms(
+            &events,
+            &[true; 4],
+            &spec(&["process.executable"]),
+            "@timestamp",
+        );
+        assert_eq!(alerts(&v), [true, false, true, true]);
+        assert!(v[1]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("already seen in event #0"));
+        assert!(v[2]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("before the history window"));
+    }
+
+    #[test]
+    fn exactly_at_window_start_is_still_seen() {
+        let events = vec![
+            ev("2024-09-01T00:00:00Z", json!("/bin/a")),
+            ev("2024-09-15T00:00:00Z", json!("/bin/a")),
+        ];
+        let v = new_terms(
+            &events,
+            &[true; 2],
+            &spec(&["process.executable"]),
+            "@timestamp",
+        );
+        assert_eq!(alerts(&v), [true, false]);
+    }
+
+    #[test]
+    fn ordered_by_time_not_input_and_ties_are_stable() {
+        let events = vec![
+            ev("2024-09-02T00:00:00Z", json!("/bin/a")),
+            ev("2024-09-01T00:00:00Z", json!("/bin/a")),
+            ev("2024-09-01T00:00:00Z", json!("/bin/a")),
+        ];
+        let v = new_terms(
+            &events,
+            &[true; 3],
+            &spec(&["process.executable"]),
+            "@timestamp",
+        );
+        assert_eq!(alerts(&v), [false, true, false]);
+    }
+
+    #[test]
+    fn arrays_count_each_value_and_missing_never_alerts() {
+        let events = vec![
+            ev("2024-09-01T00:00:00Z", json!(["/bin/a", "/bin/b"])),
+            ev("2024-09-01T00:00:01Z", json!("/bin/b")),
+            ev("2024-09-01T00:00:02Z", json!(["/bin/b", "/bin/c"])),
+            json!({"@timestamp": "2024-09-01T00:00:03Z"}),
+            ev("2024-09-01T00:00:04Z", json!([])),
+        ];
+        let v = new_terms(
+            &events,
+            &[true; 5],
+            &spec(&["process.executable"]),
+            "@timestamp",
+        );
+        assert_eq!(alerts(&v), [true, false, true, false, false]);
+        assert!(v[3].reason.as_deref().unwrap().contains("never alert"));
+    }
+
+    #[test]
+    fn non_candidates_do_not_seed_history() {
+        let events = vec![
+            ev("2024-09-01T00:00:00Z", json!("/bin/a")),
+            ev("2024-09-01T00:00:01Z", json!("/bin/a")),
+        ];
+        let v = new_terms(
+            &events,
+            &[false, true],
+            &spec(&["process.executable"]),
+            "@timestamp",
+        );
+        assert_eq!(alerts(&v), [false, true]);
+    }
+
+    #[test]
+    fn combination_of_fields() {
+        let mk = |h: &str, u: &str| json!({"@timestamp": "2024-09-01T00:00:00Z", "host": {"id": h}, "user": {"id": u}});
+        let events = vec![
+            mk("h1", "u1"),
+            mk("h1", "u2"),
+            mk("h2", "u1"),
+            mk("h1", "u1"),
+        ];
+        let v = new_terms(
+            &events,
+            &[true; 4],
+            &spec(&["host.id", "user.id"]),
+            "@timestamp",
+        );
+        assert_eq!(alerts(&v), [true, true, true, false]);
+    }
+
+    #[test]
+    fn timestamp_override_falls_back() {
+        let e = json!({"@timestamp": "2024-09-01T00:00:00Z", "event": {"ingested": "2024-09-02T00:00:00Z"}});
+        assert_eq!(
+            event_time(&e, "event.ingested"),
+            parse_date("2024-09-02T00:00:00Z")
+        );
+        let e = json!({"@timestamp": "2024-09-01T00:00:00Z"});
+        assert_eq!(
+            event_time(&e, "event.ingested"),
+            parse_date("2024-09-01T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn threshold_groups_and_cardinality() {
+        let mk = |h: Value, u: &str| json!({"host": {"id": h}, "user": {"name": u}});
+        let events = vec![
+            mk(json!("a"), "x"),
+            mk(json!("a"), "y"),
+            mk(json!("b"), "x"),
+            mk(json!(["a", "b"]), "x"),
+            json!({"user": {"name": "z"}}),
+        ];
+        let spec = Threshold {
+            field: vec!["host.id".into()],
+            value: 3,
+            cardinality: vec![],
+        };
+        let (v, groups) = threshold(&events, &[true; 5], &spec);
+        assert_eq!(alerts(&v), [true, true, false, true, false]);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].count, 3);
+        assert!(v[4]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("no threshold group"));
+
+        let spec = Threshold {
+            field: vec![],
+            value: 1,
+            cardinality: vec![Cardinality {
+                field: "user.name".into(),
+                value: 4,
+            }],
+        };
+        let (v, groups) = threshold(&events, &[true; 5], &spec);
+        assert_eq!(groups[0].cardinality, [("user.name".to_string(), 3)]);
+        assert!(!v[0].alert);
+        assert!(v[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("3 distinct user.name (needs ≥ 4)"));
+    }
+}

@@ -1,1 +1,12 @@
-//! TODO
+//! Elastic detection rules: the serde model of the published TOML, the loader (unknown keys
+//! kept, spans for errors and for the query) and Kibana filter objects.
+
+pub mod filters;
+pub mod load;
+pub mod model;
+
+pub use load::load_rule;
+pub use model::{
+    Cardinality, ExceptionListRef, InvestigationFields, Metadata, MitreRef, NewTerms, QueryPos,
+    Rule, Technique, Threat, Threshold,
+};

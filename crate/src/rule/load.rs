@@ -1,0 +1,305 @@
+//! TOML text → [`Rule`]: unknown keys kept, errors as diagnostics with spans, and the query's
+//! position in the file recorded so query diagnostics and explanations point into the file.
+
+use super::model::{Metadata, QueryPos, Rule};
+use crate::diagnostic::{Diagnostic, Span};
+use serde::Deserialize;
+
+/// Rule files bigger than this are refused (the largest published rule is ~60 KB).
+pub const MAX_RULE_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Deserialize)]
+struct RawFile {
+    #[serde(default)]
+    metadata: Option<Metadata>,
+    rule: Option<Rule>,
+    #[serde(flatten)]
+    sections: toml::Table,
+}
+
+/// A second, narrow view of the file that records where the query string sits.
+#[derive(Deserialize)]
+struct QueryOnly {
+    rule: Option<QueryRule>,
+}
+
+#[derive(Deserialize)]
+struct QueryRule {
+    query: Option<toml::Spanned<String>>,
+}
+
+/// Load a rule file. Errors carry byte spans into `src`.
+pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
+    if src.len() > MAX_RULE_BYTES {
+        return Err(Diagnostic::new(
+            format!(
+                "rule file is {} bytes; the limit is {MAX_RULE_BYTES}",
+                src.len()
+            ),
+            Span::new(0, 0),
+        ));
+    }
+    let raw: RawFile = toml::from_str(src).map_err(|e| toml_error(&e))?;
+    let Some(mut rule) = raw.rule else {
+        return Err(
+            Diagnostic::new("the file has no [rule] table", Span::new(0, 0))
+                .expected(["a [rule] table"]),
+        );
+    };
+    rule.metadata = raw.metadata.unwrap_or_default();
+    rule.sections = raw.sections;
+    if let Ok(QueryOnly {
+        rule: Some(QueryRule { query: Some(q) }),
+    }) = toml::from_str::<QueryOnly>(src)
+    {
+        let span = q.span();
+        let pos = query_pos(src, Span::new(span.start, span.end), q.get_ref());
+        rule.query_span = Some(Span::new(pos.to_file(0), pos.to_file(q.get_ref().len())));
+        rule.query_pos = Some(pos);
+    }
+    Ok(rule)
+}
+
+fn toml_error(e: &toml::de::Error) -> Diagnostic {
+    let span = e
+        .span()
+        .map(|r| Span::new(r.start, r.end))
+        .unwrap_or_default();
+    // toml's message can span several lines; the first one is the gist.
+    let msg = e.message().trim();
+    Diagnostic::new(format!("invalid rule file: {msg}"), span)
+}
+
+/// Work out how offsets in the decoded string `value` map to the raw token at `token` in `src`.
+/// Falls back to "the first content byte" when the token cannot be decoded back to `value`.
+pub fn query_pos(src: &str, token: Span, value: &str) -> QueryPos {
+    let raw = token.text(src);
+    let (delim, literal) = if raw.starts_with("'''") {
+        ("'''", true)
+    } else if raw.starts_with("\"\"\"") {
+        ("\"\"\"", false)
+    } else if raw.starts_with('\'') {
+        ("'", true)
+    } else if raw.starts_with('"') {
+        ("\"", false)
+    } else {
+        return QueryPos {
+            base: token.start,
+            map: None,
+        };
+    };
+    let multiline = delim.len() == 3;
+    let mut start = token.start + delim.len();
+    let end = token.end.saturating_sub(delim.len()).max(start);
+    if multiline {
+        // TOML drops a newline right after the opening delimiter.
+        if src[start..].starts_with("\r\n") {
+            start += 2;
+        } else if src[start..].starts_with('\n') {
+            start += 1;
+        }
+    }
+    let body = &src[start..end];
+    if literal && !body.contains('\r') {
+        if body == value {
+            return QueryPos {
+                base: start,
+                map: None,
+            };
+        }
+    } else if let Some((decoded, map)) = decode(body, start, literal) {
+        if decoded == value {
+            let identity = map.iter().enumerate().all(|(i, &o)| o == start + i);
+            return QueryPos {
+                base: start,
+                map: (!identity).then_some(map),
+            };
+        }
+    }
+    QueryPos {
+        base: start,
+        map: None,
+    }
+}
+
+/// Decode a TOML string body (without delimiters), recording for each output byte the file
+/// offset of the source character it came from (plus one entry for the end).
+fn decode(body: &str, base: usize, literal: bool) -> Option<(String, Vec<usize>)> {
+    let mut out = String::with_capacity(body.len());
+    let mut map = Vec::with_capacity(body.len() + 1);
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    let push = |out: &mut String, map: &mut Vec<usize>, c: char, at: usize| {
+        let before = out.len();
+        out.push(c);
+        map.extend(std::iter::repeat_n(base + at, out.len() - before));
+    };
+    while i < body.len() {
+        let c = body[i..].chars().next()?;
+        if c == '\r' && bytes.get(i + 1) == Some(&b'\n') {
+            // Parsers may normalise CRLF to LF inside multi-line strings; toml does.
+            push(&mut out, &mut map, '\n', i);
+            i += 2;
+            continue;
+        }
+        if literal || c != '\\' {
+            push(&mut out, &mut map, c, i);
+            i += c.len_utf8();
+            continue;
+        }
+        let esc = *bytes.get(i + 1)?;
+        let simple = match esc {
+            b'b' => Some('\u{8}'),
+            b't' => Some('\t'),
+            b'n' => Some('\n'),
+            b'f' => Some('\u{c}'),
+            b'r' => Some('\r'),
+            b'e' => Some('\u{1b}'),
+            b'"' => Some('"'),
+            b'\\' => Some('\\'),
+            _ => None,
+        };
+        if let Some(ch) = simple {
+            push(&mut out, &mut map, ch, i);
+            i += 2;
+            continue;
+        }
+        let hex_len = match esc {
+            b'x' => 2,
+            b'u' => 4,
+            b'U' => 8,
+            _ => 0,
+        };
+        if hex_len > 0 {
+            let hex = body.get(i + 2..i + 2 + hex_len)?;
+            let ch = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+            push(&mut out, &mut map, ch, i);
+            i += 2 + hex_len;
+            continue;
+        }
+        // Line-ending backslash: skip whitespace and newlines up to the next content.
+        let rest = &body[i + 1..];
+        let ws = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let after_ws = &rest[ws..];
+        if !(after_ws.starts_with('\n') || after_ws.starts_with("\r\n")) {
+            return None;
+        }
+        let skip = rest.len() - rest.trim_start_matches([' ', '\t', '\r', '\n']).len();
+        i += 1 + skip;
+    }
+    map.push(base + body.len());
+    Some((out, map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos_of(src: &str, needle: &str) -> usize {
+        src.find(needle).unwrap()
+    }
+
+    #[test]
+    fn loads_seed_shapes() {
+        let src = r#"
+[metadata]
+creation_date = "2025/04/30"
+maturity = "production"
+odd_key = 1
+
+[rule]
+name = "x"
+type = "new_terms"
+language = "kuery"
+query = '''
+a:b
+'''
+future_key = { nested = true }
+
+[rule.new_terms]
+field = "new_terms_fields"
+value = ["process.executable"]
+
+[[rule.new_terms.history_window_start]]
+field = "history_window_start"
+value = "now-14d"
+
+[transform]
+x = 1
+"#;
+        let r = load_rule(src).unwrap();
+        assert_eq!(r.name, "x");
+        assert_eq!(r.query.as_deref(), Some("a:b\n"));
+        let nt = r.new_terms.as_ref().unwrap();
+        assert_eq!(nt.fields, ["process.executable"]);
+        assert_eq!(nt.history_window_start.as_deref(), Some("now-14d"));
+        assert!(r.extra.contains_key("future_key"));
+        assert!(r.metadata.extra.contains_key("odd_key"));
+        assert!(r.sections.contains_key("transform"));
+        let qs = r.query_span.unwrap();
+        assert_eq!(qs.start, pos_of(src, "a:b"));
+        assert_eq!(qs.text(src), "a:b\n");
+    }
+
+    #[test]
+    fn basic_string_escapes_map_back() {
+        let src = "[rule]\nquery = \"a:\\\"x\\\" and \\u00e9:1\"\n";
+        let r = load_rule(src).unwrap();
+        let q = r.query.clone().unwrap();
+        assert_eq!(q, "a:\"x\" and é:1");
+        let pos = r.query_pos.unwrap();
+        // `and` sits after two escapes, each one byte longer in the file.
+        let and = q.find("and").unwrap();
+        assert_eq!(pos.to_file(and), src.find("and").unwrap());
+        let e = q.find("é").unwrap();
+        assert_eq!(pos.to_file(e), src.find("\\u00e9").unwrap());
+        assert_eq!(pos.to_file(q.len()), src.rfind('"').unwrap());
+    }
+
+    #[test]
+    fn multiline_basic_with_line_continuation() {
+        let src = "[rule]\nquery = \"\"\"\na:1 \\\n    and b:2\"\"\"\n";
+        let r = load_rule(src).unwrap();
+        let q = r.query.clone().unwrap();
+        assert_eq!(q, "a:1 and b:2");
+        let pos = r.query_pos.unwrap();
+        assert_eq!(pos.to_file(q.find('b').unwrap()), src.find("b:2").unwrap());
+    }
+
+    #[test]
+    fn toml_errors_have_spans() {
+        let src = "[rule]\nname = \"x\"\nrisk_score = \"high\"\n";
+        let e = load_rule(src).unwrap_err();
+        assert!(e.render(src).starts_with("3:"), "{}", e.render(src));
+        let src = "[rule]\nname = \n";
+        let e = load_rule(src).unwrap_err();
+        assert!(e.render(src).starts_with("2:"), "{}", e.render(src));
+    }
+
+    #[test]
+    fn missing_rule_table() {
+        let e = load_rule("[metadata]\n").unwrap_err();
+        assert!(e.message.contains("[rule]"));
+    }
+
+    #[test]
+    fn threshold_shapes() {
+        let src = "[rule]\ntype='threshold'\n[rule.threshold]\nfield = 'host.id'\nvalue = 3\n[[rule.threshold.cardinality]]\nfield='user.name'\nvalue=2\n";
+        let r = load_rule(src).unwrap();
+        let t = r.threshold.unwrap();
+        assert_eq!(t.field, ["host.id"]);
+        assert_eq!(t.value, 3);
+        assert_eq!(t.cardinality[0].field, "user.name");
+        let bad = "[rule]\n[rule.threshold]\nfield = []\nvalue = -1\n";
+        let e = load_rule(bad).unwrap_err();
+        assert!(e.message.contains("non-negative"), "{}", e.message);
+    }
+
+    #[test]
+    fn new_terms_api_shape() {
+        let src = "[rule]\n[rule.new_terms]\nnew_terms_fields = ['a', 'b']\nhistory_window_start = 'now-7d'\n";
+        let nt = load_rule(src).unwrap().new_terms.unwrap();
+        assert_eq!(nt.fields, ["a", "b"]);
+        assert_eq!(nt.history_window_start.as_deref(), Some("now-7d"));
+    }
+}
