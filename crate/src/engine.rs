@@ -1,1 +1,697 @@
-//! TODO
+//! The engine the CLI and the page call: load a rule (TOML) or a bare KQL/EQL query, run it over
+//! a list of events (query → rule filters → exceptions → rule type), and explain any verdict.
+//!
+//! Pipeline per run:
+//! 1. every event is tested against the query and the rule's `[[rule.filters]]` ("matched");
+//! 2. matched events that an exception item covers are "suppressed" — Kibana adds exceptions as
+//!    a filter to the rule's searches, so they never reach step 3;
+//! 3. the rule type decides over the remaining candidates: query/EQL event queries alert per
+//!    event, new_terms and threshold look at the ordered list (`crate::ruletype`), EQL sequences
+//!    and samples alert for the events of each hit.
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::eql::{self, EqlQuery};
+use crate::exceptions::{ExceptionItem, ExceptionSet};
+use crate::explain::{Clause, Trace, Verdict};
+use crate::kql;
+use crate::rule::filters::{compile_filters, Filter};
+use crate::rule::{load_rule, NewTerms, Rule, Threshold};
+use crate::ruletype::{self, event_time, ThresholdGroup};
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Toml,
+    Kql,
+    Eql,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.to_ascii_lowercase().as_str() {
+            "toml" | "rule" => Some(Lang::Toml),
+            "kql" | "kuery" => Some(Lang::Kql),
+            "eql" => Some(Lang::Eql),
+            _ => None,
+        }
+    }
+}
+
+/// What the query is, once compiled.
+#[derive(Clone, Debug)]
+enum Query {
+    Kql(KqlCompiled),
+    Eql(Box<EqlQuery>),
+    /// Lucene, ES|QL, machine learning, or no query: loads, never matches (see the notes).
+    None,
+}
+
+/// How the rule decides alerts from the matching events.
+#[derive(Clone, Debug)]
+enum Kind {
+    Query,
+    NewTerms(NewTerms),
+    Threshold(Threshold),
+    /// The query can be evaluated but the rule type needs data the playground lacks.
+    NeverAlerts(String),
+}
+
+/// A loaded rule or query, ready to run.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    lang: Lang,
+    rule: Option<Rule>,
+    query: Query,
+    kind: Kind,
+    filters: Vec<Filter>,
+    notes: Vec<String>,
+}
+
+/// Options of one run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// "now" in epoch milliseconds for date math and exception expiry; `None` = the clock.
+    pub now: Option<i64>,
+    pub exceptions: Vec<ExceptionItem>,
+    /// Skip the near-miss count of non-matching events (it costs an explanation per event).
+    pub skip_misses: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Alert,
+    Match,
+    Suppressed,
+    NoMatch,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Alert => "alert",
+            Status::Match => "match",
+            Status::Suppressed => "suppressed",
+            Status::NoMatch => "no_match",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventVerdict {
+    pub index: usize,
+    /// The query and the rule's filters match the event.
+    pub matched: bool,
+    pub alert: bool,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// For events that did not match: how many clauses the near-miss summary names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub misses: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SequenceHit {
+    pub events: Vec<Option<usize>>,
+    pub join_keys: Vec<Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RunResult {
+    pub events: Vec<EventVerdict>,
+    /// EQL sequence and sample hits (indices into the events given).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sequences: Vec<SequenceHit>,
+    /// Threshold buckets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<ThresholdGroup>,
+    pub notes: Vec<String>,
+}
+
+/// Everything said about one event's verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    pub index: usize,
+    pub status: Status,
+    pub matched: bool,
+    pub alert: bool,
+    /// The rule type's or the exception's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The query (and filters) trace; `None` when the query cannot be evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Trace>,
+    /// One clause per applied exception item.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<Clause>,
+    /// Sequence hits the event belongs to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sequences: Vec<SequenceHit>,
+}
+
+/// Load a rule file or a query. Diagnostic spans are relative to `source`; a query inside a TOML
+/// file is mapped to its place in the file.
+pub fn load(source: &str, lang: Lang) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut loaded = Loaded {
+        lang,
+        rule: None,
+        query: Query::None,
+        kind: Kind::Query,
+        filters: Vec::new(),
+        notes: Vec::new(),
+    };
+    match lang {
+        Lang::Kql => loaded.query = Query::Kql(KqlCompiled::compile(source).map_err(|d| vec![d])?),
+        Lang::Eql => {
+            loaded.query = Query::Eql(Box::new(eql::compile(source).map_err(|d| vec![d])?))
+        }
+        Lang::Toml => {
+            let rule = load_rule(source).map_err(|d| vec![d])?;
+            loaded.configure(&rule)?;
+            loaded.rule = Some(rule);
+        }
+    }
+    Ok(loaded)
+}
+
+impl Loaded {
+    fn configure(&mut self, rule: &Rule) -> Result<(), Vec<Diagnostic>> {
+        let notes = &mut self.notes;
+        let to_file = |d: Diagnostic| -> Diagnostic {
+            match &rule.query_pos {
+                Some(pos) => {
+                    let mut d = d;
+                    d.span = pos.span_to_file(d.span);
+                    d.secondary = d.secondary.map(|s| pos.span_to_file(s));
+                    d
+                }
+                None => d,
+            }
+        };
+        let rule_type = rule.rule_type.as_str();
+        let language = rule.effective_language();
+        match (rule_type, language, &rule.query) {
+            ("machine_learning", _, _) => notes.push(
+                "machine_learning rules have no query: the playground cannot evaluate them (they alert on anomaly scores from ML jobs)".into(),
+            ),
+            (_, Some("esql"), _) => notes.push(
+                "ES|QL queries cannot be evaluated in the playground; the rule loads but never matches".into(),
+            ),
+            (_, Some("lucene"), _) => notes.push(
+                "Lucene queries cannot be evaluated in the playground; the rule loads but never matches".into(),
+            ),
+            (_, _, None) => notes.push(format!(
+                "the {rule_type} rule has no query, so nothing can be evaluated"
+            )),
+            (_, Some("kuery"), Some(q)) => {
+                self.query = Query::Kql(KqlCompiled::compile(q).map_err(|d| vec![to_file(d)])?);
+            }
+            (_, Some("eql"), Some(q)) => {
+                self.query = Query::Eql(Box::new(eql::compile(q).map_err(|d| vec![to_file(d)])?));
+            }
+            (_, other, Some(_)) => notes.push(format!(
+                "the query language {} is not known; the rule loads but never matches",
+                other.unwrap_or("(none)")
+            )),
+        }
+        self.kind = match rule_type {
+            "query" | "eql" | "machine_learning" | "esql" => Kind::Query,
+            "new_terms" => match &rule.new_terms {
+                Some(nt) => {
+                    if nt.history_window_start.is_none() {
+                        notes.push("the new_terms rule has no history_window_start: every earlier event counts as history".into());
+                    }
+                    Kind::NewTerms(nt.clone())
+                }
+                None => Kind::NeverAlerts(
+                    "the new_terms rule has no [rule.new_terms] table, so it cannot alert".into(),
+                ),
+            },
+            "threshold" => match &rule.threshold {
+                Some(t) => Kind::Threshold(t.clone()),
+                None => Kind::NeverAlerts(
+                    "the threshold rule has no [rule.threshold] table, so it cannot alert".into(),
+                ),
+            },
+            "threat_match" => Kind::NeverAlerts(
+                "threat_match rules alert when events match threat indicators from other indices; the playground evaluates the query only and never alerts".into(),
+            ),
+            other => {
+                notes.push(format!(
+                    "rule type \"{other}\" is not known; it is treated as a query rule"
+                ));
+                Kind::Query
+            }
+        };
+        if let Kind::NeverAlerts(why) = &self.kind {
+            notes.push(why.clone());
+        }
+        let (filters, filter_notes) = compile_filters(&rule.filters);
+        self.filters = filters;
+        notes.extend(filter_notes);
+        if !rule.exceptions_list.is_empty() {
+            let ids: Vec<&str> = rule
+                .exceptions_list
+                .iter()
+                .map(|l| l.list_id.as_str())
+                .collect();
+            notes.push(format!(
+                "the rule references exception list(s) {}; their items live in Kibana — give an exception-list export to apply them",
+                ids.join(", ")
+            ));
+        }
+        if rule.event_category_override.is_some() {
+            notes.push("event_category_override is not applied: EQL categories are read from event.category".into());
+        }
+        Ok(())
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    pub fn rule(&self) -> Option<&Rule> {
+        self.rule.as_ref()
+    }
+
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Whether the query is an EQL sequence or sample (its results are hits, not per-event).
+    pub fn is_sequence(&self) -> bool {
+        matches!(&self.query, Query::Eql(q) if !q.is_event_query())
+    }
+
+    fn timestamp_field(&self) -> &str {
+        self.rule
+            .as_ref()
+            .map_or("@timestamp", Rule::timestamp_field)
+    }
+
+    /// Query verdict for one event (filters not included).
+    fn query_matches(&self, event: &Value, now: i64) -> bool {
+        match &self.query {
+            Query::Kql(q) => q.matches(event, now),
+            Query::Eql(q) => q.matches(event),
+            Query::None => false,
+        }
+    }
+
+    fn filters_pass(&self, event: &Value) -> bool {
+        self.filters.iter().all(|f| f.matches(event))
+    }
+
+    /// The query and filter trace of one event.
+    fn trace(&self, event: &Value, now: i64) -> Option<Trace> {
+        let root = match &self.query {
+            Query::Kql(q) => q.explain(event, now),
+            Query::Eql(q) => q.explain(event),
+            Query::None => return None,
+        };
+        if self.filters.is_empty() {
+            return Some(Trace::new(root));
+        }
+        let mut children = vec![root];
+        children.extend(self.filters.iter().map(|f| f.explain(event)));
+        let verdict = Verdict::from_bool(children.iter().all(|c| c.verdict.is_true()));
+        let mut and = Clause::new("and", Span::default(), verdict);
+        and.children = children;
+        Some(Trace::new(and))
+    }
+
+    pub fn run(&self, events: &[Value], opts: &RunOptions) -> RunResult {
+        let now = opts.now.unwrap_or_else(clock_now);
+        let exceptions = ExceptionSet::new(&opts.exceptions, now);
+        let mut notes = self.notes.clone();
+        notes.extend(exceptions.notes.iter().cloned());
+
+        let n = events.len();
+        let mut matched = vec![false; n];
+        let mut excepted: Vec<Option<usize>> = vec![None; n];
+        for (i, ev) in events.iter().enumerate() {
+            matched[i] = self.query_matches(ev, now) && self.filters_pass(ev);
+            if matched[i] && !exceptions.is_empty() {
+                excepted[i] = exceptions.matching_item(ev);
+            }
+        }
+        let candidates: Vec<bool> = (0..n)
+            .map(|i| matched[i] && excepted[i].is_none())
+            .collect();
+
+        let mut sequences = Vec::new();
+        let mut groups = Vec::new();
+        let type_verdicts: Vec<ruletype::TypeVerdict> = if self.is_sequence() {
+            let hits = self.run_sequences(events, &exceptions);
+            let mut v = vec![ruletype::TypeVerdict::default(); n];
+            for hit in &hits {
+                for &i in hit.events.iter().flatten() {
+                    v[i].alert = true;
+                    matched[i] = true;
+                }
+            }
+            sequences = hits;
+            v
+        } else {
+            match &self.kind {
+                Kind::Query => candidates
+                    .iter()
+                    .map(|&c| ruletype::TypeVerdict {
+                        alert: c,
+                        reason: None,
+                    })
+                    .collect(),
+                Kind::NewTerms(spec) => {
+                    ruletype::new_terms(events, &candidates, spec, self.timestamp_field())
+                }
+                Kind::Threshold(spec) => {
+                    let (v, g) = ruletype::threshold(events, &candidates, spec);
+                    groups = g;
+                    v
+                }
+                Kind::NeverAlerts(why) => candidates
+                    .iter()
+                    .map(|&c| ruletype::TypeVerdict {
+                        alert: false,
+                        reason: c.then(|| why.clone()),
+                    })
+                    .collect(),
+            }
+        };
+
+        let verdicts = type_verdicts
+            .into_iter()
+            .enumerate()
+            .map(|(i, tv)| {
+                let (status, reason) = if let (true, Some(item)) = (matched[i], excepted[i]) {
+                    (
+                        Status::Suppressed,
+                        Some(format!("removed by {}", exceptions.describe(item))),
+                    )
+                } else if tv.alert {
+                    (Status::Alert, tv.reason)
+                } else if matched[i] {
+                    (Status::Match, tv.reason)
+                } else {
+                    (Status::NoMatch, None)
+                };
+                let misses = (status == Status::NoMatch && !opts.skip_misses)
+                    .then(|| self.trace(&events[i], now))
+                    .flatten()
+                    .map(|t| t.near_miss.len() as u32);
+                EventVerdict {
+                    index: i,
+                    matched: matched[i],
+                    alert: status == Status::Alert,
+                    status,
+                    reason,
+                    misses,
+                }
+            })
+            .collect();
+        RunResult {
+            events: verdicts,
+            sequences,
+            groups,
+            notes,
+        }
+    }
+
+    /// Sequence and sample hits over the events the rule's search would see: those passing the
+    /// rule filters and no exception.
+    fn run_sequences(&self, events: &[Value], exceptions: &ExceptionSet) -> Vec<SequenceHit> {
+        let Query::Eql(q) = &self.query else {
+            return Vec::new();
+        };
+        let mut opts = eql::run::RunOptions::default();
+        if let Some(rule) = &self.rule {
+            // Kibana falls back to @timestamp when the override field is absent; EQL's search
+            // needs one field for every event, so the override is used only when all have it.
+            let field = rule.timestamp_field();
+            if field != "@timestamp"
+                && events.iter().all(|e| {
+                    crate::event::lookup::FieldPath::new(field)
+                        .first(e)
+                        .is_some()
+                })
+            {
+                opts.timestamp_field = field.to_string();
+            }
+            opts.tiebreaker_field = rule.tiebreaker_field.clone();
+        }
+        let keep: Vec<usize> = (0..events.len())
+            .filter(|&i| {
+                self.filters_pass(&events[i]) && exceptions.matching_item(&events[i]).is_none()
+            })
+            .collect();
+        let out = if keep.len() == events.len() {
+            q.run(events, &opts)
+        } else {
+            let subset: Vec<Value> = keep.iter().map(|&i| events[i].clone()).collect();
+            let mut out = q.run(&subset, &opts);
+            for hit in &mut out.sequences {
+                for e in hit.events.iter_mut().flatten() {
+                    *e = keep[*e];
+                }
+            }
+            out
+        };
+        out.sequences
+            .into_iter()
+            .map(|h| SequenceHit {
+                events: h.events,
+                join_keys: h.join_keys,
+            })
+            .collect()
+    }
+
+    /// Explain event `index` of a run over `events`.
+    pub fn explain(
+        &self,
+        events: &[Value],
+        index: usize,
+        opts: &RunOptions,
+    ) -> Option<Explanation> {
+        let event = events.get(index)?;
+        let now = opts.now.unwrap_or_else(clock_now);
+        let mut run_opts = opts.clone();
+        run_opts.now = Some(now);
+        run_opts.skip_misses = true;
+        let result = self.run(events, &run_opts);
+        let v = result.events.get(index)?;
+        let exceptions = ExceptionSet::new(&opts.exceptions, now);
+        Some(Explanation {
+            index,
+            status: v.status,
+            matched: v.matched,
+            alert: v.alert,
+            reason: v.reason.clone(),
+            trace: self.trace(event, now),
+            exceptions: exceptions.explain(event),
+            sequences: result
+                .sequences
+                .into_iter()
+                .filter(|h| h.events.contains(&Some(index)))
+                .collect(),
+        })
+    }
+}
+
+/// KQL as the engine uses it. Until `kql::compile` lands, queries are parsed (so diagnostics
+/// work) and never match.
+#[derive(Clone, Debug)]
+struct KqlCompiled {
+    query: kql::ast::Query,
+}
+
+impl KqlCompiled {
+    fn compile(src: &str) -> Result<Self, Diagnostic> {
+        Ok(KqlCompiled {
+            query: kql::parse(src)?,
+        })
+    }
+
+    fn matches(&self, _event: &Value, _now: i64) -> bool {
+        let _ = &self.query;
+        false
+    }
+
+    fn explain(&self, _event: &Value, _now: i64) -> Clause {
+        let mut c = Clause::new("kql", Span::default(), Verdict::False);
+        c.message = Some("KQL evaluation is not available yet".into());
+        c
+    }
+}
+
+/// The wall clock in epoch milliseconds.
+pub fn clock_now() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// The latest event time (rule timestamp field, else `@timestamp`), used as "now" by
+/// [`check_example`] so examples do not depend on the day they run.
+pub fn latest_event_time(events: &[Value], timestamp_field: &str) -> Option<i64> {
+    events
+        .iter()
+        .filter_map(|e| event_time(e, timestamp_field))
+        .max()
+}
+
+/// Check one example (the `rules/<name>/` format): returns the mismatches, empty when it passes.
+/// `expected` is `{"verdicts": [...], "sequences": [[...]], "now": "ISO" (optional)}`.
+pub fn check_example(
+    rule_src: &str,
+    events_src: &str,
+    expected_src: &str,
+    exceptions_src: Option<&str>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let loaded = match load(rule_src, Lang::Toml) {
+        Ok(l) => l,
+        Err(ds) => {
+            return ds
+                .iter()
+                .map(|d| format!("rule.toml:{}", d.render(rule_src)))
+                .collect()
+        }
+    };
+    let parsed = crate::event::parse::parse_events(events_src);
+    for e in &parsed.errors {
+        problems.push(format!(
+            "events.ndjson:{}:{}: {}",
+            e.line, e.column, e.message
+        ));
+    }
+    let expected: Value = match serde_json::from_str(expected_src) {
+        Ok(v) => v,
+        Err(e) => {
+            problems.push(format!("expected.json: {e}"));
+            return problems;
+        }
+    };
+    let mut opts = RunOptions {
+        skip_misses: true,
+        ..Default::default()
+    };
+    if let Some(src) = exceptions_src {
+        let imp = crate::exceptions::import_ndjson(src);
+        for e in &imp.errors {
+            problems.push(format!("exceptions.ndjson:{}: {}", e.line, e.message));
+        }
+        opts.exceptions = imp.items;
+    }
+    opts.now = match expected.get("now").and_then(Value::as_str) {
+        Some(s) => match crate::time::parse_date(s) {
+            Some(t) => Some(t),
+            None => {
+                problems.push(format!("expected.json: \"now\" is not a date: {s}"));
+                None
+            }
+        },
+        None => latest_event_time(&parsed.events, loaded.timestamp_field()),
+    };
+    let result = loaded.run(&parsed.events, &opts);
+    let got: Vec<&str> = result.events.iter().map(|v| v.status.as_str()).collect();
+    match expected.get("verdicts").and_then(Value::as_array) {
+        Some(want) => {
+            if want.len() != got.len() {
+                problems.push(format!(
+                    "expected {} verdicts, the events file has {} events",
+                    want.len(),
+                    got.len()
+                ));
+            }
+            for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+                if w.as_str() != Some(*g) {
+                    let why = result.events[i]
+                        .reason
+                        .as_deref()
+                        .map_or(String::new(), |r| format!(" ({r})"));
+                    problems.push(format!("event {i}: expected {w}, got \"{g}\"{why}"));
+                }
+            }
+        }
+        None => problems.push("expected.json has no \"verdicts\" list".into()),
+    }
+    if let Some(want) = expected.get("sequences") {
+        let got: Vec<Vec<Option<usize>>> =
+            result.sequences.iter().map(|h| h.events.clone()).collect();
+        let got_json = serde_json::to_value(&got).unwrap_or(Value::Null);
+        if *want != got_json {
+            problems.push(format!("sequences: expected {want}, got {got_json}"));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unsupported_languages_load_with_notes() {
+        for (src, word) in [
+            (
+                "[rule]\ntype='esql'\nlanguage='esql'\nquery='from x'\n",
+                "ES|QL",
+            ),
+            (
+                "[rule]\ntype='query'\nlanguage='lucene'\nquery='a:b'\n",
+                "Lucene",
+            ),
+            ("[rule]\ntype='machine_learning'\n", "machine_learning"),
+        ] {
+            let l = load(src, Lang::Toml).unwrap();
+            assert!(
+                l.notes().iter().any(|n| n.contains(word)),
+                "{:?}",
+                l.notes()
+            );
+            let r = l.run(&[json!({"a": "b"})], &RunOptions::default());
+            assert_eq!(r.events[0].status, Status::NoMatch);
+        }
+    }
+
+    #[test]
+    fn query_errors_point_into_the_file() {
+        let src = "[rule]\ntype = 'query'\nlanguage = 'kuery'\nquery = '''\na:b and (c:d\n'''\n";
+        let errs = load(src, Lang::Toml).unwrap_err();
+        let (line, _) = crate::diagnostic::line_col(src, errs[0].span.start);
+        assert!(line >= 5, "{}", errs[0].render(src));
+    }
+
+    #[test]
+    fn toml_errors_render_line_col() {
+        let src = "[rule]\nname = 'x\n";
+        let errs = load(src, Lang::Toml).unwrap_err();
+        assert!(
+            errs[0].render(src).starts_with("2:"),
+            "{}",
+            errs[0].render(src)
+        );
+    }
+
+    #[test]
+    fn threat_match_never_alerts() {
+        let l = load(
+            "[rule]\ntype='threat_match'\nlanguage='kuery'\nquery='a:b'\n",
+            Lang::Toml,
+        )
+        .unwrap();
+        assert!(l.notes().iter().any(|n| n.contains("threat_match")));
+    }
+}

@@ -277,6 +277,13 @@ x = 1
     }
 
     #[test]
+    fn single_strings_where_lists_are_expected() {
+        let r = load_rule("[metadata]\nintegration = \"aws\"\n[rule]\ntags = \"a\"\n").unwrap();
+        assert_eq!(r.metadata.integration, ["aws"]);
+        assert_eq!(r.tags, ["a"]);
+    }
+
+    #[test]
     fn missing_rule_table() {
         let e = load_rule("[metadata]\n").unwrap_err();
         assert!(e.message.contains("[rule]"));

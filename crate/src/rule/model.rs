@@ -16,7 +16,11 @@ pub struct Metadata {
     pub updated_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maturity: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub integration: Vec<String>,
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -40,7 +44,11 @@ pub struct Rule {
     pub language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub index: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
@@ -52,15 +60,31 @@ pub struct Rule {
     pub risk_score: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tags: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub author: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub references: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub false_positives: Vec<String>,
     /// The investigation guide (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,6 +132,20 @@ pub struct Rule {
     /// Maps byte offsets in `query` back to the file (escapes make them differ).
     #[serde(skip)]
     pub query_pos: Option<QueryPos>,
+}
+
+/// A list of strings, also written as a single string (some published files do that).
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 fn default_type() -> String {
@@ -174,7 +212,7 @@ impl QueryPos {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvestigationFields {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub field_names: Vec<String>,
     #[serde(flatten)]
     pub extra: toml::Table,
