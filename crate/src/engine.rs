@@ -42,7 +42,7 @@ impl Lang {
 /// What the query is, once compiled.
 #[derive(Clone, Debug)]
 enum Query {
-    Kql(KqlCompiled),
+    Kql(Box<kql::KqlQuery>),
     Eql(Box<EqlQuery>),
     /// Lucene, ES|QL, machine learning, or no query: loads, never matches (see the notes).
     None,
@@ -164,7 +164,9 @@ pub fn load(source: &str, lang: Lang) -> Result<Loaded, Vec<Diagnostic>> {
         notes: Vec::new(),
     };
     match lang {
-        Lang::Kql => loaded.query = Query::Kql(KqlCompiled::compile(source).map_err(|d| vec![d])?),
+        Lang::Kql => {
+            loaded.query = Query::Kql(Box::new(kql::compile(source).map_err(|d| vec![d])?))
+        }
         Lang::Eql => {
             loaded.query = Query::Eql(Box::new(eql::compile(source).map_err(|d| vec![d])?))
         }
@@ -207,7 +209,7 @@ impl Loaded {
                 "the {rule_type} rule has no query, so nothing can be evaluated"
             )),
             (_, Some("kuery"), Some(q)) => {
-                self.query = Query::Kql(KqlCompiled::compile(q).map_err(|d| vec![to_file(d)])?);
+                self.query = Query::Kql(Box::new(kql::compile(q).map_err(|d| vec![to_file(d)])?));
             }
             (_, Some("eql"), Some(q)) => {
                 self.query = Query::Eql(Box::new(eql::compile(q).map_err(|d| vec![to_file(d)])?));
@@ -305,13 +307,17 @@ impl Loaded {
         self.filters.iter().all(|f| f.matches(event))
     }
 
-    /// The query and filter trace of one event.
+    /// The query and filter trace of one event. Clause spans are relative to the loaded source:
+    /// for a rule file they point into the file.
     fn trace(&self, event: &Value, now: i64) -> Option<Trace> {
-        let root = match &self.query {
+        let mut root = match &self.query {
             Query::Kql(q) => q.explain(event, now),
             Query::Eql(q) => q.explain(event),
             Query::None => return None,
         };
+        if let Some(pos) = self.rule.as_ref().and_then(|r| r.query_pos.as_ref()) {
+            map_spans(&mut root, &|s| pos.span_to_file(s));
+        }
         if self.filters.is_empty() {
             return Some(Trace::new(root));
         }
@@ -500,29 +506,12 @@ impl Loaded {
     }
 }
 
-/// KQL as the engine uses it. Until `kql::compile` lands, queries are parsed (so diagnostics
-/// work) and never match.
-#[derive(Clone, Debug)]
-struct KqlCompiled {
-    query: kql::ast::Query,
-}
-
-impl KqlCompiled {
-    fn compile(src: &str) -> Result<Self, Diagnostic> {
-        Ok(KqlCompiled {
-            query: kql::parse(src)?,
-        })
-    }
-
-    fn matches(&self, _event: &Value, _now: i64) -> bool {
-        let _ = &self.query;
-        false
-    }
-
-    fn explain(&self, _event: &Value, _now: i64) -> Clause {
-        let mut c = Clause::new("kql", Span::default(), Verdict::False);
-        c.message = Some("KQL evaluation is not available yet".into());
-        c
+/// Apply `f` to the span of every clause of the tree (iteratively: traces can be deep).
+fn map_spans(root: &mut Clause, f: &dyn Fn(Span) -> Span) {
+    let mut stack = vec![root];
+    while let Some(c) = stack.pop() {
+        c.span = f(c.span);
+        stack.extend(c.children.iter_mut());
     }
 }
 

@@ -1,10 +1,12 @@
 //! `ruleplay`: evaluate Elastic detection rules, KQL and EQL against JSON events from the shell.
 //! Arguments are parsed by hand (no CLI dependency); see `USAGE`.
 
-use ruleplay::engine::{self, Lang, Loaded, RunOptions};
+use ruleplay::engine::{self, Lang, Loaded, RunOptions, Status};
 use ruleplay::event::parse::parse_events;
 use ruleplay::exceptions::import_ndjson;
-use serde_json::{json, Value};
+use ruleplay::explain::{Clause, Trace};
+use serde::Serialize;
+use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -199,37 +201,33 @@ fn cmd_match(o: &Opts) -> Result<ExitCode, String> {
     let is_rule = loaded.lang() == Lang::Toml;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut write = |v: Value| -> Result<(), String> {
-        writeln!(out, "{v}").map_err(|e| format!("cannot write: {e}"))
+    let mut write = |v: &dyn erased::Line| -> Result<(), String> {
+        writeln!(out, "{}", v.json()).map_err(|e| format!("cannot write: {e}"))
     };
     if loaded.is_sequence() {
         for hit in &result.sequences {
-            let mut line = json!({ "sequence": hit.events });
-            if o.explain {
-                line["join_keys"] = json!(hit.join_keys);
-            }
-            write(line)?;
+            write(&SeqLine {
+                sequence: &hit.events,
+                join_keys: o.explain.then_some(&hit.join_keys),
+            })?;
         }
     } else {
         for v in &result.events {
-            let mut line = json!({ "index": v.index, "match": v.matched });
-            if is_rule {
-                line["alert"] = json!(v.alert);
-                line["status"] = json!(v.status);
-            }
-            if o.explain {
-                if let Some(x) = loaded.explain(&parsed.events, v.index, &opts) {
-                    if let Some(r) = &x.reason {
-                        line["reason"] = json!(r);
-                    }
-                    line["trace"] = serde_json::to_value(&x.trace).unwrap_or(Value::Null);
-                    if !x.exceptions.is_empty() {
-                        line["exceptions"] =
-                            serde_json::to_value(&x.exceptions).unwrap_or(Value::Null);
-                    }
-                }
-            }
-            write(line)?;
+            let x = if o.explain {
+                loaded.explain(&parsed.events, v.index, &opts)
+            } else {
+                None
+            };
+            let line = Line {
+                index: v.index,
+                matched: v.matched,
+                alert: is_rule.then_some(v.alert),
+                status: is_rule.then_some(v.status),
+                reason: x.as_ref().and_then(|x| x.reason.as_deref()),
+                trace: x.as_ref().map(|x| &x.trace),
+                exceptions: x.as_ref().map(|x| &x.exceptions).filter(|e| !e.is_empty()),
+            };
+            write(&line)?;
         }
     }
     Ok(if failed {
@@ -237,6 +235,45 @@ fn cmd_match(o: &Opts) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+mod erased {
+    /// Anything printed as one JSON line, in its own field order.
+    pub trait Line {
+        fn json(&self) -> String;
+    }
+
+    impl<T: serde::Serialize> Line for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_default()
+        }
+    }
+}
+
+/// One output line of `match` for an event (fields in this order).
+#[derive(Serialize)]
+struct Line<'a> {
+    index: usize,
+    #[serde(rename = "match")]
+    matched: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alert: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<&'a Option<Trace>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exceptions: Option<&'a Vec<Clause>>,
+}
+
+/// One output line of `match` for a sequence or sample hit.
+#[derive(Serialize)]
+struct SeqLine<'a> {
+    sequence: &'a [Option<usize>],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    join_keys: Option<&'a Vec<Value>>,
 }
 
 /// Example folders under `dir` (or `dir` itself when it holds a rule.toml), sorted by name.

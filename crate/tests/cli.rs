@@ -1,0 +1,219 @@
+//! The `ruleplay` binary, driven as scripts and CI use it.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ruleplay");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run ruleplay")
+}
+
+fn stdout_lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch folder under the target dir, fresh per test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("dir");
+    }
+    std::fs::write(&p, text).expect("write");
+    p.to_string_lossy().into_owned()
+}
+
+const RULE: &str = r#"[metadata]
+creation_date = "2026/11/23"
+
+[rule]
+name = "curl from exim4"
+type = "query"
+language = "kuery"
+query = '''
+process.parent.name:exim4 and
+  process.name:curl
+'''
+"#;
+
+const EVENTS: &str = r#"{"process":{"name":"curl","parent":{"name":"exim4"}}}
+{"process":{"name":"wget","parent":{"name":"exim4"}}}
+{"process":{"name":"curl","parent":{"name":"postfix"}}}
+"#;
+
+#[test]
+fn help_exits_zero() {
+    let o = run(&["--help"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ruleplay match"));
+}
+
+#[test]
+fn match_kql_prints_one_line_per_event() {
+    let dir = scratch("kql");
+    let ev = write(&dir, "e.ndjson", EVENTS);
+    let o = run(&["match", "--kql", "process.name:curl", "--events", &ev]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = stdout_lines(&o);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0], serde_json::json!({"index": 0, "match": true}));
+    assert_eq!(lines[1], serde_json::json!({"index": 1, "match": false}));
+}
+
+#[test]
+fn match_rule_adds_alert_and_explain_adds_trace() {
+    let dir = scratch("rule");
+    let rule = write(&dir, "r.toml", RULE);
+    let ev = write(&dir, "e.ndjson", EVENTS);
+    let o = run(&["match", "--rule", &rule, "--events", &ev]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = stdout_lines(&o);
+    let alerts: Vec<bool> = lines
+        .iter()
+        .map(|l| l["alert"].as_bool().unwrap())
+        .collect();
+    assert_eq!(alerts, [true, false, false]);
+    assert_eq!(lines[0]["status"], "alert");
+
+    let o = run(&["match", "--rule", &rule, "--events", &ev, "--explain"]);
+    let lines = stdout_lines(&o);
+    assert_eq!(lines[2]["trace"]["matched"], false);
+    let nm = &lines[2]["trace"]["near_miss"][0];
+    assert_eq!(nm["field"], "process.parent.name");
+    // The clause span points into the rule file, at the value `exim4` of the failing clause.
+    let start = nm["span"]["start"].as_u64().unwrap() as usize;
+    let end = nm["span"]["end"].as_u64().unwrap() as usize;
+    assert_eq!(&RULE[start..end], "exim4");
+    // Keys keep the documented order.
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.starts_with("{\"index\":0,\"match\":true,\"alert\":true"),
+        "{text}"
+    );
+}
+
+#[test]
+fn exceptions_file_suppresses() {
+    let dir = scratch("exceptions");
+    let rule = write(&dir, "r.toml", RULE);
+    let ev = write(&dir, "e.ndjson", EVENTS);
+    let exc = write(
+        &dir,
+        "x.ndjson",
+        concat!(
+            r#"{"list_id":"l","type":"detection","name":"L","namespace_type":"single"}"#,
+            "\n",
+            r#"{"list_id":"l","item_id":"i","name":"curl is fine","type":"simple","entries":[{"field":"process.name","operator":"included","type":"match","value":"curl"}]}"#,
+            "\n",
+            r#"{"exported_exception_list_count":1,"exported_exception_list_item_count":1}"#,
+            "\n",
+        ),
+    );
+    let o = run(&[
+        "match",
+        "--rule",
+        &rule,
+        "--events",
+        &ev,
+        "--exceptions",
+        &exc,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout_lines(&o)[0]["status"], "suppressed");
+}
+
+#[test]
+fn bad_event_lines_are_reported_and_the_rest_evaluated() {
+    let dir = scratch("bad");
+    let ev = write(&dir, "e.ndjson", "{\"a\":\"b\"}\n{oops\n\n{\"a\":\"c\"}\n");
+    let o = run(&["match", "--kql", "a:c", "--events", &ev]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(":2:"), "{}", stderr(&o));
+    let lines = stdout_lines(&o);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["match"], true);
+}
+
+#[test]
+fn parse_reports_line_and_column() {
+    assert!(run(&["parse", "--kql", "a:b and c:d"]).status.success());
+    let o = run(&["parse", "--kql", "a:b and (c:d"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("1:"), "{}", stderr(&o));
+
+    let dir = scratch("parse");
+    let good = write(&dir, "good.toml", RULE);
+    assert!(run(&["parse", "--rule", &good]).status.success());
+    // The query error is reported at its place in the file: the end of the query text, which
+    // is the start of line 11 (the query ends with a newline before the closing quotes).
+    let bad = write(
+        &dir,
+        "bad.toml",
+        &RULE.replace("process.name:curl", "process.name:(curl"),
+    );
+    let o = run(&["parse", "--rule", &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("bad.toml:11:1: expected"), "{err}");
+    // TOML syntax errors too.
+    let broken = write(&dir, "broken.toml", "[rule]\nname = \"x\nquery = 'a'\n");
+    let o = run(&["parse", "--rule", &broken]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("broken.toml:2:"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_options_are_errors() {
+    let o = run(&["match", "--kql", "a:b", "--frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--frobnicate"));
+    let o = run(&["match", "--kql", "a", "--eql", "b"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn test_command_counts_and_shows_differences() {
+    let dir = scratch("examples");
+    write(&dir, "good/rule.toml", RULE);
+    write(&dir, "good/events.ndjson", EVENTS);
+    write(
+        &dir,
+        "good/expected.json",
+        r#"{"verdicts": ["alert", "no_match", "no_match"]}"#,
+    );
+    let o = run(&["test", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 passed, 0 failed"));
+
+    write(&dir, "bad/rule.toml", RULE);
+    write(&dir, "bad/events.ndjson", EVENTS);
+    write(
+        &dir,
+        "bad/expected.json",
+        r#"{"verdicts": ["alert", "alert", "no_match"]}"#,
+    );
+    let o = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+    assert!(out.contains("FAIL bad"), "{out}");
+    assert!(
+        out.contains("event 1: expected \"alert\", got \"no_match\""),
+        "{out}"
+    );
+}
