@@ -298,7 +298,9 @@ impl Loaded {
     fn query_matches(&self, event: &Value, now: i64) -> bool {
         match &self.query {
             Query::Kql(q) => q.matches(event, now),
-            Query::Eql(q) => q.matches(event),
+            // A sequence's `until` event also matched part of the query (it ends pending
+            // sequences), so it counts as a match, not a miss.
+            Query::Eql(q) => q.matches(event) || q.until().is_some_and(|u| u.matches(event)),
             Query::None => false,
         }
     }
@@ -312,7 +314,16 @@ impl Loaded {
     fn trace(&self, event: &Value, now: i64) -> Option<Trace> {
         let mut root = match &self.query {
             Query::Kql(q) => q.explain(event, now),
-            Query::Eql(q) => q.explain(event),
+            Query::Eql(q) => match q.until() {
+                Some(until) => {
+                    let children = vec![q.explain(event), until.explain(event)];
+                    let verdict = Verdict::from_bool(children.iter().any(|c| c.verdict.is_true()));
+                    let mut or = Clause::new("or", q.query.span, verdict);
+                    or.children = children;
+                    or
+                }
+                None => q.explain(event),
+            },
             Query::None => return None,
         };
         if let Some(pos) = self.rule.as_ref().and_then(|r| r.query_pos.as_ref()) {

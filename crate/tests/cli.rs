@@ -217,3 +217,42 @@ fn test_command_counts_and_shows_differences() {
         "{out}"
     );
 }
+
+#[test]
+fn eql_event_queries_and_sequences() {
+    let dir = scratch("eql");
+    let ev = write(
+        &dir,
+        "e.ndjson",
+        concat!(
+            r#"{"@timestamp":"2024-01-01T00:00:00Z","event":{"category":"process"},"process":{"name":"a","pid":1}}"#,
+            "\n",
+            r#"{"@timestamp":"2024-01-01T00:00:01Z","event":{"category":"process"},"process":{"name":"a","pid":2}}"#,
+            "\n",
+            r#"{"@timestamp":"2024-01-01T00:00:02Z","event":{"category":"network"},"process":{"pid":1}}"#,
+            "\n",
+        ),
+    );
+    let o = run(&[
+        "match",
+        "--eql",
+        r#"process where process.name == "a""#,
+        "--events",
+        &ev,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m: Vec<bool> = stdout_lines(&o)
+        .iter()
+        .map(|l| l["match"].as_bool().unwrap())
+        .collect();
+    assert_eq!(m, [true, true, false]);
+
+    let q = r#"sequence by process.pid [process where process.name == "a"] [network where true]"#;
+    let o = run(&["match", "--eql", q, "--events", &ev]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "{\"sequence\":[0,2]}\n");
+
+    let o = run(&["parse", "--eql", "process where"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("1:"), "{}", stderr(&o));
+}
