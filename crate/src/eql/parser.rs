@@ -8,7 +8,7 @@ use super::lexer::{tokenize, Tok, Token};
 use crate::diagnostic::{Diagnostic, Span};
 
 /// Deepest nesting of parentheses, `not`, unary minus and function calls.
-pub const MAX_DEPTH: usize = 100;
+pub const MAX_DEPTH: usize = 64;
 /// Elasticsearch's limit on `with runs=N`.
 pub const MAX_RUNS: i64 = 100;
 
@@ -909,4 +909,147 @@ fn check_key_counts<'a>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cond(src: &str) -> Expr {
+        parse_condition(src).unwrap_or_else(|d| panic!("{src}: {}", d.render(src)))
+    }
+
+    fn err(src: &str) -> Diagnostic {
+        parse(src).expect_err(src)
+    }
+
+    #[test]
+    fn precedence() {
+        // or < and < not < comparison < + - < * / %
+        let e = cond("a == 1 or b == 2 and not c == 3");
+        let ExprKind::Or(xs) = &e.kind else {
+            panic!("{e:?}")
+        };
+        let ExprKind::And(ys) = &xs[1].kind else {
+            panic!()
+        };
+        assert!(matches!(ys[1].kind, ExprKind::Not(_)));
+        let e = cond("a + 2 * 3 > 4");
+        let ExprKind::Compare { left, .. } = &e.kind else {
+            panic!()
+        };
+        let ExprKind::Arith {
+            op: ArithOp::Add,
+            right,
+            ..
+        } = &left.kind
+        else {
+            panic!()
+        };
+        assert!(matches!(
+            right.kind,
+            ExprKind::Arith {
+                op: ArithOp::Mul,
+                ..
+            }
+        ));
+        assert!(matches!(
+            cond("-1").kind,
+            ExprKind::Literal(Literal::Int(-1))
+        ));
+    }
+
+    #[test]
+    fn predicates_and_spans() {
+        let src = r#"process.name : ("a*", "b") and x not in~ (1, 2)"#;
+        let e = cond(src);
+        let ExprKind::And(xs) = &e.kind else { panic!() };
+        assert_eq!(xs[0].span.text(src), r#"process.name : ("a*", "b")"#);
+        assert!(
+            matches!(&xs[0].kind, ExprKind::Match { op: MatchOp::Colon, insensitive: true, patterns, .. } if patterns.len() == 2)
+        );
+        assert!(matches!(
+            &xs[1].kind,
+            ExprKind::In {
+                negated: true,
+                insensitive: true,
+                ..
+            }
+        ));
+        let e = cond("ENDSWITH~(?x.y, \"a\")");
+        assert!(matches!(
+            &e.kind,
+            ExprKind::Call {
+                func: Function::EndsWith,
+                insensitive: true,
+                ..
+            }
+        ));
+        let e = cond("`a b`.c == \"x\" \"y\"");
+        let ExprKind::Compare { left, right, .. } = &e.kind else {
+            panic!()
+        };
+        assert!(matches!(&left.kind, ExprKind::Field(f) if f.name == "a b.c"));
+        assert!(matches!(&right.kind, ExprKind::Literal(Literal::Str(s)) if s == "xy"));
+    }
+
+    #[test]
+    fn sequences_samples_pipes() {
+        let q = parse(
+            "sequence by host.id with maxspan=5m [process where true] by user.name with runs=2 \
+             ![file where true] by user.name until [network where true] by user.name | head 3",
+        )
+        .unwrap();
+        let Body::Sequence(s) = &q.body else { panic!() };
+        assert_eq!(s.maxspan.map(|m| m.0), Some(300_000));
+        assert_eq!(s.steps[0].runs, Some(2));
+        assert!(s.steps[1].missing);
+        assert!(s.until.is_some());
+        assert!(matches!(q.pipes[0], Pipe::Head(3, _)));
+        let q = parse("sample by host [any where true] [any where false]").unwrap();
+        assert!(matches!(q.body, Body::Sample(ref s) if s.steps.len() == 2));
+    }
+
+    #[test]
+    fn errors_say_what_was_expected() {
+        let e = err("process where");
+        assert!(e.message.starts_with("expected a value"), "{}", e.message);
+        let e = err("process where a == 1 )");
+        assert_eq!(e.span.start, 21);
+        let e = err("process where a = 1");
+        assert!(e.message.contains("=="));
+        let e = err("process where foo(a)");
+        assert_eq!(e.message, "unknown function `foo`");
+        assert_eq!(e.span, Span::new(14, 17));
+        let e = err("process where length~(a)");
+        assert!(e.message.contains("no case-insensitive"));
+        let e = err("process where a == 1 | unique a");
+        assert!(e.message.contains("does not support the `unique` pipe"));
+        let e = err("sequence [process where true]");
+        assert!(e.message.contains("minimum of 2"));
+        let e = err("sequence with maxspan=5 [a where true] [b where true]");
+        assert!(e.message.contains("time unit"));
+        let e = err("sequence [a where true] by x [b where true]");
+        assert!(e.message.contains("join keys"));
+        let e = err("process where (a == 1");
+        assert_eq!(e.secondary, Some(Span::new(14, 15)));
+        let e = err("process where a[0] == 1");
+        assert!(e.message.contains("array indexes"));
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let deep = format!("any where {}a{}", "(".repeat(5000), ")".repeat(5000));
+        let e = err(&deep);
+        assert!(e.message.contains("nests deeper"));
+        let nots = format!("any where {}a", "not ".repeat(5000));
+        assert!(err(&nots).message.contains("nests deeper"));
+        // Just under the limit: parses, compiles, evaluates and explains on a test thread's stack.
+        let ok = format!("any where {}a == 1{}", "(not ".repeat(31), ")".repeat(31));
+        let q = super::super::compile(&ok).unwrap();
+        let ev = serde_json::json!({"a": 1});
+        assert_eq!(q.matches(&ev), q.explain(&ev).verdict.is_true());
+        let long = format!("any where {}", vec!["a == 1"; 20000].join(" or "));
+        assert!(parse(&long).is_ok(), "long flat chains do not recurse");
+    }
 }

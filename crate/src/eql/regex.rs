@@ -6,12 +6,39 @@
 //! `~` complement, `<n-m>` numeric intervals) are rejected with a message.
 
 use regex::{Regex, RegexBuilder};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Compiled-program limits so a pathological pattern fails clearly instead of eating memory.
 const SIZE_LIMIT: usize = 1 << 22;
 const DFA_SIZE_LIMIT: usize = 1 << 22;
 
+/// Compiled expressions by (pattern, case-insensitive), so code that rebuilds a query per event
+/// (`eval::matches_event`) does not recompile its regexes each time. `Regex` clones share the
+/// compiled program.
+const CACHE_MAX: usize = 512;
+
+thread_local! {
+    static CACHE: RefCell<HashMap<(String, bool), Regex>> = RefCell::new(HashMap::new());
+}
+
 pub fn compile(pattern: &str, case_insensitive: bool) -> Result<Regex, String> {
+    let key = (pattern.to_string(), case_insensitive);
+    if let Some(r) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(r);
+    }
+    let r = compile_uncached(pattern, case_insensitive)?;
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_MAX {
+            c.clear();
+        }
+        c.insert(key, r.clone());
+    });
+    Ok(r)
+}
+
+fn compile_uncached(pattern: &str, case_insensitive: bool) -> Result<Regex, String> {
     let translated = translate(pattern)?;
     RegexBuilder::new(&format!("\\A(?s:{translated})\\z"))
         .case_insensitive(case_insensitive)
