@@ -129,6 +129,8 @@ pub struct RunResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<ThresholdGroup>,
     pub notes: Vec<String>,
+    /// The "now" the run used (epoch milliseconds).
+    pub now: i64,
 }
 
 /// Everything said about one event's verdict.
@@ -434,6 +436,7 @@ impl Loaded {
             sequences,
             groups,
             notes,
+            now,
         }
     }
 
@@ -485,33 +488,44 @@ impl Loaded {
             .collect()
     }
 
-    /// Explain event `index` of a run over `events`.
+    /// Explain event `index` of a run over `events` (runs the rule; when explaining many events
+    /// of one run, use [`Loaded::explain_run`]).
     pub fn explain(
         &self,
         events: &[Value],
         index: usize,
         opts: &RunOptions,
     ) -> Option<Explanation> {
-        let event = events.get(index)?;
-        let now = opts.now.unwrap_or_else(clock_now);
         let mut run_opts = opts.clone();
-        run_opts.now = Some(now);
         run_opts.skip_misses = true;
         let result = self.run(events, &run_opts);
+        self.explain_run(events, &result, index, opts)
+    }
+
+    /// Explain event `index` of `result`, a run of this rule over `events` with `opts`.
+    pub fn explain_run(
+        &self,
+        events: &[Value],
+        result: &RunResult,
+        index: usize,
+        opts: &RunOptions,
+    ) -> Option<Explanation> {
+        let event = events.get(index)?;
         let v = result.events.get(index)?;
-        let exceptions = ExceptionSet::new(&opts.exceptions, now);
+        let exceptions = ExceptionSet::new(&opts.exceptions, result.now);
         Some(Explanation {
             index,
             status: v.status,
             matched: v.matched,
             alert: v.alert,
             reason: v.reason.clone(),
-            trace: self.trace(event, now),
+            trace: self.trace(event, result.now),
             exceptions: exceptions.explain(event),
             sequences: result
                 .sequences
-                .into_iter()
+                .iter()
                 .filter(|h| h.events.contains(&Some(index)))
+                .cloned()
                 .collect(),
         })
     }

@@ -214,7 +214,7 @@ fn cmd_match(o: &Opts) -> Result<ExitCode, String> {
     } else {
         for v in &result.events {
             let x = if o.explain {
-                loaded.explain(&parsed.events, v.index, &opts)
+                loaded.explain_run(&parsed.events, &result, v.index, &opts)
             } else {
                 None
             };
