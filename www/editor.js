@@ -78,7 +78,7 @@ const highlightStyle = HighlightStyle.define([
 /**
  * Creates an editor in `parent`. `onChange(text)` runs after every document change.
  */
-export function createEditor(parent, { doc = '', lang = 'json', label, onChange, placeholder }) {
+export function createEditor(parent, { doc = '', lang = 'json', label, onChange, placeholder, wrap = true }) {
   const language = new Compartment();
   const highlight = rangeField(setHighlight, 'cm-span-hl');
   const region = rangeField(setRegion, 'cm-query-region');
@@ -109,7 +109,7 @@ export function createEditor(parent, { doc = '', lang = 'json', label, onChange,
         highlight,
         region,
         theme,
-        EditorView.lineWrapping,
+        wrap ? EditorView.lineWrapping : [],
         placeholder ? placeholderExt(placeholder) : [],
         EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true' }),
         EditorView.updateListener.of((u) => {

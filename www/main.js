@@ -62,6 +62,7 @@ const ruleEditor = createEditor($('rule-editor'), {
 const eventsEditor = createEditor($('events-editor'), {
   lang: 'json',
   label: 'Events editor',
+  wrap: false,
   placeholder: 'Paste events: one JSON object per line, or a JSON array',
   onChange: debounce((text) => {
     if (!state.bigEvents) sendEvents(text);

@@ -175,6 +175,7 @@ export class ResultList {
     row.summary.textContent = info ? info.summary : '';
     const reason = d.reasons[index];
     row.why.textContent = reason || (info && info.why) || '';
+    row.el.title = [row.summary.textContent, row.why.textContent].filter(Boolean).join('\n');
   }
 
   requestRows(indices) {

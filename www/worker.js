@@ -13,9 +13,12 @@ let generation = 0;
 let eventsText = '';
 let eventIndex = null;
 let lastEval = null;
-let summaryFields = [];
+let summaryFields = null;
 let ruleOk = false;
 let lastEventsResult = null;
+// Row reasons cost one explain() each; some rule types explain against the whole timeline, so when
+// one call is slow the list stops asking for reasons until the next evaluation.
+let slowExplain = false;
 // A "now" the page asked for (an example's expected.json); otherwise the latest event time.
 let pinnedNow = null;
 
@@ -107,24 +110,76 @@ function lookup(ev, path) {
   return undefined;
 }
 
+// The query's place in a TOML rule (UTF-16 offsets), from the last set_rule.
+let querySpan = null;
+
+function shiftClause(c, by) {
+  c.span = { start: c.span.start + by, end: c.span.end + by };
+  for (const ch of c.children || []) shiftClause(ch, by);
+}
+
+// The explanation as the page draws it, whether the engine nests the query trace or not. Trace spans
+// must point into the editor's text; a trace relative to the query inside a TOML file (its root
+// starting before the query does) is moved onto the file.
+function normalize(x) {
+  if (!x) return x;
+  const t = x.trace || {};
+  const out = {
+    ...x,
+    matched: x.matched ?? t.matched,
+    root: x.root || t.root || null,
+    near_miss: x.near_miss || t.near_miss || [],
+    sequences: x.sequences || (x.sequence ? [x.sequence] : []),
+    exceptions: x.exceptions || [],
+  };
+  if (querySpan && out.root && out.root.span.start < querySpan.start) {
+    const by = querySpan.start;
+    shiftClause(out.root, by);
+    out.near_miss = out.near_miss.map((m) => ({ ...m, span: { start: m.span.start + by, end: m.span.end + by } }));
+  }
+  return out;
+}
+
 function collectFields(clause, out) {
   if (!clause) return;
   if (clause.field && !out.includes(clause.field)) out.push(clause.field);
   for (const c of clause.children || []) collectFields(c, out);
 }
 
+function text(v) {
+  if (Array.isArray(v)) return v.filter((x) => typeof x !== 'object').join(' ');
+  return v == null || typeof v === 'object' ? '' : String(v);
+}
+
+// One line per event: for process events the parent → child and its command line (what an analyst
+// reads first), otherwise the values of the fields the query looks at.
 function summarize(ev) {
-  const parts = [];
-  const fields = summaryFields.length ? summaryFields : ['event.action', 'process.name', 'message'];
-  for (const f of fields) {
-    let v = lookup(ev, f);
-    if (v === undefined) continue;
-    if (Array.isArray(v)) v = v.join(' ');
-    if (typeof v === 'object') continue;
-    parts.push(String(v));
-    if (parts.length >= 4) break;
+  let s;
+  const name = text(lookup(ev, 'process.name'));
+  if (name) {
+    const parent = text(lookup(ev, 'process.parent.name'));
+    const cmd = text(lookup(ev, 'process.command_line')) || text(lookup(ev, 'process.args'));
+    s = `${parent ? parent + ' → ' : ''}${name}${cmd ? '  ' + cmd : ''}`;
+  } else {
+    const parts = [];
+    if (!summaryFields) {
+      // The fields the query looks at, read off one explanation.
+      summaryFields = [];
+      try {
+        const x = normalize(pg.explain(0));
+        if (x) collectFields(x.root, summaryFields);
+      } catch {
+        /* a summary is a nicety */
+      }
+    }
+    const fields = summaryFields.filter((f) => f !== 'event.category');
+    for (const f of fields.length ? fields : ['event.action', 'message']) {
+      const v = text(lookup(ev, f));
+      if (v) parts.push(v);
+      if (parts.length >= 3) break;
+    }
+    s = parts.join(' · ');
   }
-  const s = parts.join(' · ');
   return s.length > 160 ? s.slice(0, 160) + '…' : s;
 }
 
@@ -141,17 +196,9 @@ function evaluate(id, big) {
     if (e.misses != null) misses[i] = e.misses;
     if (e.reason) reasons[i] = e.reason;
   }
-  // The fields the query looks at make the most telling row summary.
-  summaryFields = [];
-  if (n > 0) {
-    try {
-      const x = pg.explain(0);
-      if (x) collectFields(x.root, summaryFields);
-    } catch {
-      /* a summary is a nicety */
-    }
-  }
+  summaryFields = null;
   lastEval = { status, misses };
+  slowExplain = false;
   return {
     result: {
       status,
@@ -179,6 +226,7 @@ function handleUpdate(msg) {
   if (msg.rule) {
     out.rule = pg.set_rule(msg.rule.source, msg.rule.lang);
     ruleOk = Boolean(out.rule.ok);
+    querySpan = msg.rule.lang === 'toml' && out.rule.query_span ? out.rule.query_span : null;
   }
   if (msg.exceptions != null) out.exceptions = pg.set_exceptions(msg.exceptions);
   if (msg.events != null) {
@@ -214,9 +262,11 @@ function handleRows(msg) {
     const ev = getEvent(i);
     const row = { index: i, summary: ev === undefined ? '' : summarize(ev) };
     // A short "why not" for near misses, computed only for rows on screen.
-    if (lastEval && lastEval.status[i] === 3 && lastEval.misses[i] >= 1 && lastEval.misses[i] <= 2) {
+    if (!slowExplain && lastEval && lastEval.status[i] === 3 && lastEval.misses[i] >= 1 && lastEval.misses[i] <= 2) {
       try {
-        const x = pg.explain(i);
+        const t0 = performance.now();
+        const x = normalize(pg.explain(i));
+        if (performance.now() - t0 > 15) slowExplain = true;
         if (x && x.near_miss && x.near_miss.length) row.why = x.near_miss.map((m) => m.message).join('; ');
       } catch {
         /* leave it out */
@@ -231,7 +281,7 @@ function handleExplain(msg) {
   let explanation = null;
   let error = null;
   try {
-    explanation = pg.explain(msg.index);
+    explanation = normalize(pg.explain(msg.index));
   } catch (e) {
     error = String(e && e.message ? e.message : e);
   }
