@@ -90,7 +90,7 @@ function cliPath() {
 
 // The CLI's own wall time, process start included (small next to 10k events), output discarded.
 function timeCli(bin, ruleFile, eventsPath) {
-  const args = (process.env.BENCH_CLI_ARGS || 'run {rule} {events}').split(' ').map((a) => a.replace('{rule}', ruleFile).replace('{events}', eventsPath));
+  const args = (process.env.BENCH_CLI_ARGS || 'match --rule {rule} --events {events}').split(' ').map((a) => a.replace('{rule}', ruleFile).replace('{events}', eventsPath));
   const times = [];
   for (let r = 0; r < RUNS; r++) {
     const t0 = process.hrtime.bigint();
