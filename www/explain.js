@@ -21,8 +21,10 @@ function valueText(v) {
   return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v);
 }
 
+// Clauses outside the query (exception items) have no source text: their field or words stand in.
 function clauseLabel(c, source) {
-  const text = source.slice(c.span.start, c.span.end);
+  const text = c.span.end > c.span.start ? source.slice(c.span.start, c.span.end) : '';
+  if (!text && c.kind !== 'and' && c.kind !== 'or') return clip(c.message || (c.field ? `${c.field}` : c.kind));
   if (c.kind === 'and' || c.kind === 'or') {
     const n = (c.children || []).length;
     return `${c.kind === 'and' ? 'all of' : 'any of'} ${n} clause${n === 1 ? '' : 's'}`;
@@ -52,16 +54,17 @@ function renderClause(c, source, hooks, depth) {
     if (c.looked.length > 6) vals.append(el('span', 'muted', ` +${c.looked.length - 6}`));
     line.append(vals);
   }
-  if (c.message && c.verdict !== 'true') line.append(el('span', 'msg', c.message));
-  const enter = () => hooks.onHover(c.span);
+  const hasText = c.span.end > c.span.start;
+  if (c.message && c.verdict !== 'true' && hasText) line.append(el('span', 'msg', c.message));
+  const enter = () => hooks.onHover(hasText ? c.span : null);
   const leave = () => hooks.onHover(null);
   line.addEventListener('mouseenter', enter);
   line.addEventListener('mouseleave', leave);
   line.addEventListener('focus', enter);
   line.addEventListener('blur', leave);
-  line.addEventListener('click', () => hooks.onPick(c.span));
+  line.addEventListener('click', () => hasText && hooks.onPick(c.span));
   line.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') hooks.onPick(c.span);
+    if (e.key === 'Enter' && hasText) hooks.onPick(c.span);
   });
   li.append(line);
   if (c.children && c.children.length) {
@@ -172,10 +175,17 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
     box.append(ul);
     root.append(box);
   }
-  if (x && x.sequence) {
-    const seq = x.sequence;
+  for (const seq of (x && x.sequences) || []) {
     const list = Array.isArray(seq) ? seq : seq.events || [];
-    root.append(el('p', 'reason', `Part of a sequence: events ${list.map((i) => (i == null ? '(missing)' : `#${i}`)).join(' → ')}`));
+    root.append(el('p', 'reason', `Part of a sequence: ${list.map((i) => (i == null ? '(missing event)' : `#${i}`)).join(' → ')}`));
+  }
+  if (x && x.exceptions && x.exceptions.length) {
+    root.append(el('h4', null, 'Exceptions'));
+    const tree = el('ul', 'clauses tree');
+    tree.setAttribute('role', 'tree');
+    tree.setAttribute('aria-label', 'Exception items and their verdicts');
+    for (const c of x.exceptions) tree.append(renderClause(c, '', hooks, 0));
+    root.append(tree);
   }
   if (x && x.root) {
     root.append(el('h4', null, 'Clauses'));

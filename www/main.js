@@ -240,6 +240,31 @@ function showCounts(ev) {
   }
 }
 
+// EQL sequence and sample hits: one button per hit, selecting its first event.
+function showSequences(ev) {
+  const box = $('sequences');
+  box.replaceChildren();
+  const seqs = (ev && ev.sequences) || [];
+  box.hidden = !seqs.length;
+  if (!seqs.length) return;
+  const label = document.createElement('span');
+  label.className = 'muted';
+  label.textContent = `${plural(seqs.length, 'sequence')}:`;
+  box.append(label);
+  seqs.slice(0, 50).forEach((hit, k) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'seq';
+    b.dataset.events = JSON.stringify(hit.events);
+    b.textContent = hit.events.map((i) => (i == null ? '∅' : `#${i}`)).join(' → ');
+    b.title = `Sequence ${k + 1}${hit.join_keys && hit.join_keys.length ? ` joined by ${JSON.stringify(hit.join_keys)}` : ''}`;
+    const first = hit.events.find((i) => i != null);
+    b.addEventListener('click', () => first != null && list.select(first, true));
+    box.append(b);
+  });
+  if (seqs.length > 50) box.append(` … and ${seqs.length - 50} more`);
+}
+
 function onUpdate(res) {
   if (res.rule) showRule(res.rule);
   if (res.events) showEvents(res.events);
@@ -252,6 +277,7 @@ function onUpdate(res) {
     state.eval = res.eval;
     list.setData(res.eval);
     showCounts(res.eval);
+    showSequences(res.eval);
     if (state.firstResults == null) {
       state.firstResults = performance.now();
       document.body.dataset.firstResultsMs = String(Math.round(state.firstResults));
@@ -268,6 +294,7 @@ function onUpdate(res) {
     state.eval = null;
     list.clear('The rule has errors: see the problems under the editor.');
     showCounts(null);
+    showSequences(null);
     $('explain').replaceChildren();
   }
   document.body.dataset.generation = String(res.eval ? res.eval.generation : -1);

@@ -88,6 +88,22 @@ test('opens the Foxmail example from the gallery and exactly the expected events
   expect(await page.evaluate(() => window.__csp)).toEqual([]);
 });
 
+// Every example in the library gives, on the page, exactly the verdicts (and sequences) it expects.
+for (const name of fs.readdirSync(path.join(ROOT, 'rules')).filter((n) => fs.existsSync(path.join(ROOT, 'rules', n, 'expected.json'))).sort()) {
+  test(`example ${name}: the page shows the expected verdicts`, async ({ page }) => {
+    await ready(page, `#example=${name}`);
+    await expect(page.locator('body')).toHaveAttribute('data-example', name);
+    const want = expected(name);
+    await expect.poll(async () => (await verdicts(page)).length).toBe(want.verdicts.length);
+    const got = await verdicts(page);
+    expect(got.map((r) => VERDICT[r.status])).toEqual(want.verdicts);
+    if (want.sequences) {
+      const seqs = await page.locator('#sequences .seq').evaluateAll((bs) => bs.map((b) => JSON.parse(b.dataset.events)));
+      expect(seqs).toEqual(want.sequences);
+    }
+  });
+}
+
 test('selecting an event shows its explanation, highlighted fields and clause spans', async ({ page }) => {
   await ready(page);
   await openExample(page, 'foxmail');
