@@ -80,6 +80,47 @@ const eqlMode = {
   languageData: { commentTokens: { line: '//', block: { open: '/*', close: '*/' } } },
 };
 
+// TOML with the rule's query coloured as KQL or EQL: `language = "…"` (which precedes `query` in
+// published rules) picks the inner mode; the query's closing ''' or """ hands control back.
+const ruleTomlMode = {
+  name: 'toml',
+  startState: () => ({ toml: tomlMode.startState(), lang: 'kql', delim: null, inner: null, pending: false }),
+  copyState: (s) => ({ toml: { ...s.toml }, lang: s.lang, delim: s.delim, inner: s.inner && { ...s.inner }, pending: s.pending }),
+  token(stream, state) {
+    if (state.delim) {
+      if (stream.match(state.delim)) {
+        state.delim = null;
+        state.inner = null;
+        return 'string';
+      }
+      const mode = state.lang === 'eql' ? eqlMode : kqlMode;
+      const stop = stream.string.indexOf(state.delim, stream.pos);
+      const style = mode.token(stream, state.inner);
+      // Never let a query token run over the closing delimiter.
+      if (stop >= 0 && stream.pos > stop) {
+        stream.backUp(stream.pos - stop);
+        state.inner = mode.startState();
+      }
+      if (stream.pos === stream.start) stream.next();
+      return style;
+    }
+    if (stream.sol()) {
+      const lang = stream.match(/^\s*language\s*=\s*"(\w+)"/, false);
+      if (lang) state.lang = lang[1] === 'eql' ? 'eql' : 'kql';
+      const q = stream.match(/^\s*query\s*=\s*('''|""")/, false);
+      if (q && !state.toml.inString) state.pending = q[1];
+    }
+    if (state.pending && stream.match(state.pending)) {
+      state.delim = state.pending;
+      state.pending = false;
+      state.inner = (state.lang === 'eql' ? eqlMode : kqlMode).startState();
+      return 'string';
+    }
+    return tomlMode.token(stream, state.toml);
+  },
+  languageData: { commentTokens: { line: '#' } },
+};
+
 export const kql = StreamLanguage.define(kqlMode);
 export const eql = StreamLanguage.define(eqlMode);
-export const toml = StreamLanguage.define(tomlMode);
+export const toml = StreamLanguage.define(ruleTomlMode);
