@@ -256,16 +256,8 @@ impl Loaded {
         let (filters, filter_notes) = compile_filters(&rule.filters);
         self.filters = filters;
         notes.extend(filter_notes);
-        if !rule.exceptions_list.is_empty() {
-            let ids: Vec<&str> = rule
-                .exceptions_list
-                .iter()
-                .map(|l| l.list_id.as_str())
-                .collect();
-            notes.push(format!(
-                "the rule references exception list(s) {}; their items live in Kibana — give an exception-list export to apply them",
-                ids.join(", ")
-            ));
+        if rule.extra.contains_key("alert_suppression") {
+            notes.push("alert_suppression is not simulated: every alerting event is listed".into());
         }
         if rule.event_category_override.is_some() {
             notes.push("event_category_override is not applied: EQL categories are read from event.category".into());
@@ -347,6 +339,19 @@ impl Loaded {
         let exceptions = ExceptionSet::new(&opts.exceptions, now);
         let mut notes = self.notes.clone();
         notes.extend(exceptions.notes.iter().cloned());
+        if let Some(rule) = self.rule.as_ref().filter(|r| !r.exceptions_list.is_empty()) {
+            if opts.exceptions.is_empty() {
+                let ids: Vec<&str> = rule
+                    .exceptions_list
+                    .iter()
+                    .map(|l| l.list_id.as_str())
+                    .collect();
+                notes.push(format!(
+                    "the rule references exception list(s) {}; their items live in Kibana — give an exception-list export to apply them",
+                    ids.join(", ")
+                ));
+            }
+        }
 
         let n = events.len();
         let mut matched = vec![false; n];
@@ -697,6 +702,79 @@ mod tests {
             "{}",
             errs[0].render(src)
         );
+    }
+
+    #[test]
+    fn rule_filters_and_their_trace() {
+        let src = r#"
+[rule]
+type = "query"
+language = "kuery"
+query = "event.action:exec"
+[[rule.filters]]
+meta = { negate = true }
+query = { wildcard = { "process.executable" = { value = "/usr/*", case_insensitive = true } } }
+"#;
+        let l = load(src, Lang::Toml).unwrap();
+        let events = [
+            json!({"event": {"action": "exec"}, "process": {"executable": "/tmp/x"}}),
+            json!({"event": {"action": "exec"}, "process": {"executable": "/USR/bin/x"}}),
+        ];
+        let r = l.run(&events, &RunOptions::default());
+        assert_eq!(r.events[0].status, Status::Alert);
+        assert_eq!(r.events[1].status, Status::NoMatch);
+        assert_eq!(r.events[1].misses, Some(1));
+        let x = l.explain(&events, 1, &RunOptions::default()).unwrap();
+        let trace = x.trace.unwrap();
+        assert_eq!(trace.root.kind, "and");
+        assert_eq!(trace.root.children[1].kind, "filter");
+        assert!(
+            trace.near_miss[0].message.contains("/USR/bin/x"),
+            "{:?}",
+            trace.near_miss
+        );
+    }
+
+    #[test]
+    fn threshold_through_the_engine() {
+        let src = "[rule]\ntype='threshold'\nlanguage='kuery'\nquery='event.outcome:failure'\n[rule.threshold]\nfield=['user.name']\nvalue=2\n";
+        let l = load(src, Lang::Toml).unwrap();
+        let ev = |u: &str, o: &str| json!({"user": {"name": u}, "event": {"outcome": o}});
+        let events = [
+            ev("a", "failure"),
+            ev("b", "failure"),
+            ev("a", "failure"),
+            ev("a", "success"),
+        ];
+        let r = l.run(&events, &RunOptions::default());
+        let st: Vec<Status> = r.events.iter().map(|v| v.status).collect();
+        assert_eq!(
+            st,
+            [Status::Alert, Status::Match, Status::Alert, Status::NoMatch]
+        );
+        assert_eq!(r.groups.len(), 2);
+        assert!(r.events[1]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("1 event(s)"));
+    }
+
+    #[test]
+    fn explain_run_agrees_with_explain() {
+        let l = load("a:b", Lang::Kql).unwrap();
+        let events = [json!({"a": "b"}), json!({"a": "c"})];
+        let opts = RunOptions {
+            now: Some(0),
+            ..Default::default()
+        };
+        let r = l.run(&events, &opts);
+        for i in 0..2 {
+            assert_eq!(
+                l.explain(&events, i, &opts),
+                l.explain_run(&events, &r, i, &opts)
+            );
+        }
     }
 
     #[test]

@@ -399,7 +399,12 @@ impl FieldTest {
         let mut c = Clause::new(self.kind_name(), span, verdict);
         c.field = Some(self.field.clone());
         c.message = match verdict {
-            Verdict::True => None,
+            // Said also when true: under a `not` (negated filter, excluded entry) it is the
+            // reason the event was excluded.
+            Verdict::True => looked.iter().find(|l| l.matched).map(|l| match &pattern {
+                Some(p) => format!("{} is {}, matching \"{p}\"", self.field, l.value),
+                None => format!("{} exists ({})", self.field, l.value),
+            }),
             Verdict::Missing => Some(format!("{} is missing", self.field)),
             Verdict::False => {
                 let shown: Vec<String> =
