@@ -29,6 +29,8 @@ function clauseLabel(c, source) {
     const n = (c.children || []).length;
     return `${c.kind === 'and' ? 'all of' : 'any of'} ${n} clause${n === 1 ? '' : 's'}`;
   }
+  // A value inside `field:(a or b)` spans only itself: name its field too.
+  if (c.field && text && !text.includes(c.field)) return clip(`${c.field}: ${text}`);
   return clip(text || c.kind);
 }
 
