@@ -9,7 +9,7 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { syntaxHighlighting, bracketMatching, indentOnInput, HighlightStyle } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
-import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { closeBrackets, closeBracketsKeymap, autocompletion, completionKeymap } from '@codemirror/autocomplete';
 import { lintGutter, setDiagnostics, lintKeymap } from '@codemirror/lint';
 import { json } from '@codemirror/lang-json';
 import { kql, eql, toml } from './modes.js';
@@ -58,6 +58,8 @@ const theme = EditorView.theme({
   '.cm-span-hl': { backgroundColor: 'var(--hl)', borderRadius: '2px', boxShadow: '0 0 0 1px var(--hl)' },
   '.cm-query-region': { backgroundColor: 'var(--region)' },
   '.cm-lintRange-error': { backgroundColor: 'var(--alert-bg)' },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: '#fff' },
+  '.cm-completionDetail': { color: 'var(--muted)', fontStyle: 'normal', marginLeft: '1em' },
 });
 
 const highlightStyle = HighlightStyle.define([
@@ -78,7 +80,7 @@ const highlightStyle = HighlightStyle.define([
 /**
  * Creates an editor in `parent`. `onChange(text)` runs after every document change.
  */
-export function createEditor(parent, { doc = '', lang = 'json', label, onChange, placeholder, wrap = true }) {
+export function createEditor(parent, { doc = '', lang = 'json', label, onChange, placeholder, wrap = true, complete = null }) {
   const language = new Compartment();
   const highlight = rangeField(setHighlight, 'cm-span-hl');
   const region = rangeField(setRegion, 'cm-query-region');
@@ -104,7 +106,8 @@ export function createEditor(parent, { doc = '', lang = 'json', label, onChange,
         highlightSelectionMatches(),
         syntaxHighlighting(highlightStyle),
         lintGutter(),
-        keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap]),
+        complete ? autocompletion({ override: [complete], activateOnTyping: true, icons: false }) : [],
+        keymap.of([...closeBracketsKeymap, ...(complete ? completionKeymap : []), ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap]),
         language.of(LANGS[lang]),
         highlight,
         region,

@@ -183,8 +183,8 @@ export class ResultList {
     const gen = this.data.generation;
     this.fetchRows(indices).then((res) => {
       if (!this.data || res.generation !== gen || this.data.generation !== gen) {
+        // Stale: newer results are on their way (or here) and will render and ask again.
         for (const i of indices) this.pending.delete(i);
-        if (this.data) this.render();
         return;
       }
       for (const r of res.rows) {
