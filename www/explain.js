@@ -146,12 +146,19 @@ function renderJson(value, marks) {
  * Renders an explanation into `root`. `hooks.onHover(span|null)` highlights a span in the rule editor,
  * `hooks.onPick(span)` jumps there.
  */
-export function renderExplanation(root, { index, status, reason, explanation, event, error, source, hooks }) {
+export function renderExplanation(root, { index, status, reason, explanation, event, line, error, source, hooks }) {
   root.replaceChildren();
   const head = el('div', 'explain-head');
   const h = el('h3', null, `Why #${index}`);
   const badge = el('span', `badge b-${status}`, `${BADGE[status].icon} ${BADGE[status].text}`);
   head.append(h, badge);
+  if (line != null && hooks.onLine) {
+    const b = el('button', 'small line-btn', `line ${line}`);
+    b.type = 'button';
+    b.title = `Show event #${index} in the events editor`;
+    b.addEventListener('click', () => hooks.onLine(line));
+    head.append(b);
+  }
   root.append(head);
   if (error) root.append(el('p', 'error', error));
   if (reason) root.append(el('p', 'reason', reason));

@@ -334,6 +334,9 @@ const explainHooks = {
     ruleEditor.highlight(span, true);
     ruleEditor.focusAt(span.start);
   },
+  onLine: (line) => {
+    if (!state.bigEvents) eventsEditor.focusAt(eventsEditor.posOf(line, 1));
+  },
 };
 
 async function selectEvent(index) {
@@ -347,6 +350,7 @@ async function selectEvent(index) {
     reason: state.eval.reasons[index],
     explanation: res.explanation,
     event: res.event,
+    line: state.bigEvents ? null : res.line,
     error: res.error,
     source: ruleEditor.text,
     hooks: explainHooks,

@@ -285,7 +285,9 @@ function handleExplain(msg) {
   } catch (e) {
     error = String(e && e.message ? e.message : e);
   }
-  self.postMessage({ type: 'explain', id: msg.id, index: msg.index, explanation, event: getEvent(msg.index), error, generation });
+  const lines = lastEventsResult && lastEventsResult.lines;
+  const line = lines && lines[msg.index] != null ? lines[msg.index] : null;
+  self.postMessage({ type: 'explain', id: msg.id, index: msg.index, explanation, event: getEvent(msg.index), line, error, generation });
 }
 
 self.onmessage = async (e) => {
