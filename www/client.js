@@ -9,12 +9,26 @@ export class EngineClient {
     this.onError = onError;
     this.nextId = 1;
     this.waiters = new Map();
+    this.start();
+  }
+
+  start() {
     this.inFlight = false;
     this.pending = null;
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = (e) => this.receive(e.data);
     this.worker.onerror = (e) => this.onError(e.message || 'The engine failed to start.');
     this.ready = this.call({ type: 'init' });
+  }
+
+  /** Stops whatever the engine is doing by replacing its worker; the caller re-sends its state. */
+  restart() {
+    this.worker.terminate();
+    for (const w of this.waiters.values()) w({ type: 'stopped' });
+    this.waiters.clear();
+    this.start();
+    this.onBusy(false);
+    return this.ready;
   }
 
   call(msg, transfer = []) {
@@ -48,13 +62,17 @@ export class EngineClient {
     this.pending = null;
     this.inFlight = true;
     const transfer = msg.events instanceof Uint8Array ? [msg.events.buffer] : [];
+    const worker = this.worker;
     try {
       const res = await this.call(msg, transfer);
       if (res.type === 'update') this.onUpdate(res, msg);
     } finally {
-      this.inFlight = false;
-      if (this.pending) this.pump();
-      else this.onBusy(false);
+      // After a restart the new worker's queue is someone else's business.
+      if (worker === this.worker) {
+        this.inFlight = false;
+        if (this.pending) this.pump();
+        else this.onBusy(false);
+      }
     }
   }
 

@@ -222,11 +222,11 @@ const list = new ResultList($('results-list'), {
   fetchRows: (indices) => engine.rows(indices),
 });
 
-function showCounts(ev) {
+function showCounts(ev, message) {
   const el = $('counts');
   el.replaceChildren();
   if (!ev) {
-    el.textContent = 'Fix the rule to see results.';
+    el.textContent = message || 'Fix the rule to see results.';
     return;
   }
   let near = 0;
@@ -315,6 +315,8 @@ function onUpdate(res) {
     } else if (state.selected >= 0) {
       list.select(state.selected);
     }
+  } else if (res.eval === undefined) {
+    // Loaded after a stop, deliberately not evaluated.
   } else if (res.rule && !res.rule.ok) {
     state.eval = null;
     list.clear('The rule has errors: see the problems under the editor.');
@@ -396,11 +398,33 @@ const engine = new EngineClient({
   onProgress: showProgress,
   onBusy: (busy) => {
     document.body.dataset.busy = String(busy);
+    clearTimeout(stopTimer);
+    if (busy) stopTimer = setTimeout(() => ($('stop-btn').hidden = false), 800);
+    else $('stop-btn').hidden = true;
   },
   onError: (msg) => {
     $('engine-status').textContent = `Engine error: ${msg}`;
     $('engine-status').classList.add('error');
   },
+});
+
+let stopTimer = 0;
+
+// Stop: a new worker gets the current rule, events and exceptions back, but evaluates only at the
+// next edit, so a query that is too slow for the input cannot lock the page.
+$('stop-btn').addEventListener('click', async () => {
+  $('stop-btn').hidden = true;
+  hideProgress();
+  await engine.restart();
+  const events = state.bigFile ? await readFile(state.bigFile) : eventsEditor.text;
+  sent.rule = `${state.lang}\u0000${ruleEditor.text}`;
+  sent.events = state.bigFile ? null : eventsEditor.text;
+  sent.exceptions = exceptionsEditor.text;
+  engine.update({ rule: { source: ruleEditor.text, lang: state.lang }, events, exceptions: exceptionsEditor.text, now: state.pinnedNow ?? null, noEval: true });
+  state.eval = null;
+  list.clear('Stopped. Edit the rule or the events to evaluate again.');
+  showCounts(null, 'Stopped.');
+  $('explain').replaceChildren();
 });
 
 // ---------- loading events and rules ----------
@@ -413,6 +437,7 @@ function setEventsText(text) {
 function leaveBig() {
   if (!state.bigEvents) return;
   state.bigEvents = false;
+  state.bigFile = null;
   $('big-notice').hidden = true;
   $('events-editor').classList.remove('big');
 }
@@ -464,6 +489,7 @@ async function openFile(file, target) {
     return;
   }
   const started = performance.now();
+  state.bigFile = file;
   const bytes = await readFile(file);
   state.loadTimes = { started, read: performance.now() - started };
   state.bigEvents = true;
@@ -510,7 +536,8 @@ function openExample(ex) {
   $('filter-alerts').setAttribute('aria-pressed', 'false');
   $('filter-near').setAttribute('aria-pressed', 'false');
   const now = ex.expected && ex.expected.now ? Date.parse(ex.expected.now) : NaN;
-  engine.update({ now: Number.isFinite(now) ? now : null });
+  state.pinnedNow = Number.isFinite(now) ? now : null;
+  engine.update({ now: state.pinnedNow });
   exceptionsEditor.setText(ex.exceptions || '');
   $('exceptions').open = Boolean(ex.exceptions);
   sendExceptions(ex.exceptions || '');

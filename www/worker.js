@@ -245,7 +245,9 @@ function handleUpdate(msg) {
   }
   generation++;
   let transfer = [];
-  if (ruleOk) {
+  if (msg.noEval) {
+    out.eval = undefined;
+  } else if (ruleOk) {
     const e = evaluate(msg.id, big);
     out.eval = e.result;
     transfer = e.transfer;

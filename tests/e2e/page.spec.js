@@ -295,6 +295,21 @@ process.name:bash
   expect(await page.evaluate(() => window.__xss)).toBeUndefined();
 });
 
+test('Stop replaces the engine and the next edit evaluates again', async ({ page }) => {
+  await ready(page);
+  await openExample(page, 'foxmail');
+  await verdicts(page);
+  // The button shows only while the engine is busy for a while; press it directly.
+  await page.locator('#stop-btn').evaluate((b) => {
+    b.hidden = false;
+  });
+  await page.locator('#stop-btn').click();
+  await expect(page.locator('#counts')).toHaveText('Stopped.');
+  await expect(page.locator('#results-list')).toContainText('Stopped');
+  await page.getByRole('radio', { name: 'EQL' }).click();
+  await expect(page.locator('#counts [data-count=alert]')).toHaveText('5 alerts');
+});
+
 test('field names from the events are offered while typing a query', async ({ page }) => {
   await ready(page);
   await openExample(page, 'foxmail');
