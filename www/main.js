@@ -564,10 +564,11 @@ function renderGallery() {
     b.className = 'card';
     b.dataset.example = ex.name;
     const t = document.createElement('strong');
-    t.textContent = ex.title || ex.name;
+    t.append(renderMarkdownInline(ex.title || ex.name));
     const s = document.createElement('span');
-    s.className = 'muted small';
+    s.className = 'muted small summary-text';
     s.append(renderMarkdownInline(ex.summary || ''));
+    b.title = ex.summary || '';
     b.append(t, s);
     b.addEventListener('click', () => {
       $('gallery').close();
