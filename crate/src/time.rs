@@ -174,14 +174,20 @@ fn add(t: i64, n: i64, unit: u8) -> Option<i64> {
         b'm' => 60_000,
         b's' => 1000,
         b'M' | b'y' => {
-            let months = if unit == b'y' { n * 12 } else { n };
+            let months = if unit == b'y' { n.checked_mul(12)? } else { n };
+            // Far beyond Elasticsearch's date range (and i64 millis): no date, not an overflow.
+            if months.unsigned_abs() > 12 * 1_000_000 {
+                return None;
+            }
             let days = t.div_euclid(MS_PER_DAY);
             let rem = t.rem_euclid(MS_PER_DAY);
             let (y, m, d) = civil_from_days(days);
             let total = y * 12 + (m as i64 - 1) + months;
             let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
             let nd = d.min(days_in_month(ny, nm));
-            return Some(days_from_civil(ny, nm, nd) * MS_PER_DAY + rem);
+            return days_from_civil(ny, nm, nd)
+                .checked_mul(MS_PER_DAY)?
+                .checked_add(rem);
         }
         _ => return None,
     };
@@ -193,17 +199,17 @@ fn round_down(t: i64, unit: u8) -> Option<i64> {
     Some(match unit {
         b'y' => {
             let (y, _, _) = civil_from_days(days);
-            days_from_civil(y, 1, 1) * MS_PER_DAY
+            days_from_civil(y, 1, 1).checked_mul(MS_PER_DAY)?
         }
         b'M' => {
             let (y, m, _) = civil_from_days(days);
-            days_from_civil(y, m, 1) * MS_PER_DAY
+            days_from_civil(y, m, 1).checked_mul(MS_PER_DAY)?
         }
-        b'w' => (days - (days + 3).rem_euclid(7)) * MS_PER_DAY, // weeks start on Monday
-        b'd' => days * MS_PER_DAY,
-        b'h' | b'H' => t.div_euclid(3_600_000) * 3_600_000,
-        b'm' => t.div_euclid(60_000) * 60_000,
-        b's' => t.div_euclid(1000) * 1000,
+        b'w' => (days - (days + 3).rem_euclid(7)).checked_mul(MS_PER_DAY)?, // weeks start on Monday
+        b'd' => days.checked_mul(MS_PER_DAY)?,
+        b'h' | b'H' => t.div_euclid(3_600_000).checked_mul(3_600_000)?,
+        b'm' => t.div_euclid(60_000).checked_mul(60_000)?,
+        b's' => t.div_euclid(1000).checked_mul(1000)?,
         _ => return None,
     })
 }
@@ -241,6 +247,12 @@ pub fn format_millis(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_date_math_is_none_not_overflow() {
+        assert_eq!(date_math("now-998999999y", 0), None);
+        assert_eq!(date_math("now+9223372036854775807M", 0), None);
+    }
 
     #[test]
     fn iso_dates() {

@@ -262,6 +262,16 @@ fn robustness() {
     let q = compile(&pattern).unwrap();
     let ev = json!({"f": "a".repeat(100_000)});
     assert!(!q.matches(&ev, NOW));
+    // Found by cargo-fuzz: date math far outside the date range overflowed instead of failing.
+    for src in [
+        "now-998999999y998996aor m",
+        "@timestamp < now+9223372036854775807M/y",
+    ] {
+        let q = compile(src).unwrap();
+        let ev = json!({"@timestamp": "2024-01-01T00:00:00Z"});
+        assert!(!q.matches(&ev, NOW));
+        assert!(!q.explain(&ev, NOW).verdict.is_true());
+    }
     // Garbage never panics.
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let alphabet: Vec<char> = "ab :()<>=\"\\*{}orandnot \u{a0}é".chars().collect();

@@ -274,7 +274,7 @@ fn round_up(text: &str, lo: i64) -> i64 {
         return lo; // epoch millis
     }
     let Some(time_at) = t.find(['T', ' ']) else {
-        return lo + 86_400_000 - 1;
+        return lo.saturating_add(86_400_000 - 1);
     };
     let time = &t[time_at + 1..];
     let time = time.split(['Z', '+', '-']).next().unwrap_or(time);
@@ -282,9 +282,9 @@ fn round_up(text: &str, lo: i64) -> i64 {
         return lo;
     }
     match time.matches(':').count() {
-        0 => lo + 3_600_000 - 1,
-        1 => lo + 60_000 - 1,
-        _ => lo + 999,
+        0 => lo.saturating_add(3_600_000 - 1),
+        1 => lo.saturating_add(60_000 - 1),
+        _ => lo.saturating_add(999),
     }
 }
 

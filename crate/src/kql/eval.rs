@@ -196,7 +196,8 @@ fn date_bounds(p: &ValuePat, now: i64) -> Option<(i64, i64)> {
             // Rounding `/d` as an upper bound means the end of that day.
             let hi = match p.text.trim().rsplit_once('/') {
                 Some((base, unit)) if unit.len() == 1 => {
-                    date_math(&format!("{base}+1{unit}/{unit}"), now).map_or(lo, |t| t - 1)
+                    date_math(&format!("{base}+1{unit}/{unit}"), now)
+                        .map_or(lo, |t| t.saturating_sub(1))
                 }
                 _ => lo,
             };
