@@ -2,8 +2,9 @@
 // a single pending update, so fast typing never queues stale work.
 
 export class EngineClient {
-  constructor({ onUpdate, onProgress, onError, onBusy }) {
+  constructor({ onUpdate, onProgress, onError, onBusy, onMisses }) {
     this.onUpdate = onUpdate;
+    this.onMisses = onMisses || (() => {});
     this.onBusy = onBusy || (() => {});
     this.onProgress = onProgress;
     this.onError = onError;
@@ -41,6 +42,8 @@ export class EngineClient {
 
   receive(msg) {
     if (msg.type === 'progress') return this.onProgress(msg.label, msg.value);
+    // Near-miss counts arrive on their own after an evaluation, or as the answer to misses().
+    if (msg.type === 'misses' && !msg.stale && msg.misses) this.onMisses(msg);
     if (msg.type === 'error') this.onError(msg.message);
     const w = this.waiters.get(msg.id);
     if (w) {
@@ -82,6 +85,10 @@ export class EngineClient {
 
   rows(indices) {
     return this.call({ type: 'rows', indices });
+  }
+
+  misses() {
+    return this.call({ type: 'misses' });
   }
 
   explain(index) {

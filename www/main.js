@@ -231,13 +231,14 @@ function showCounts(ev, message) {
   }
   let near = 0;
   for (let i = 0; i < ev.status.length; i++) if (statusOf(ev, i) === 'near') near++;
+  const nearText = ev.missesPending ? 'near misses …' : plural(near, 'near miss', 'near misses');
   const c = ev.counts;
   const parts = [
     ['alert', plural(c.alert, 'alert')],
     ['match', plural(c.match, 'match', 'matches')],
     ['suppressed', `${c.suppressed.toLocaleString('en-US')} suppressed`],
     ['no_match', `${c.no_match.toLocaleString('en-US')} no match`],
-    ['near', plural(near, 'near miss', 'near misses')],
+    ['near', nearText],
   ];
   parts.forEach(([cls, text], i) => {
     if (i) el.append(' · ');
@@ -371,7 +372,11 @@ function setFilter(which) {
   list.setFilter(next);
 }
 $('filter-alerts').addEventListener('click', () => setFilter('alerts'));
-$('filter-near').addEventListener('click', () => setFilter('near'));
+$('filter-near').addEventListener('click', async () => {
+  // Big inputs get their near-miss counts only when asked.
+  if (list.filter !== 'near' && state.eval && state.eval.missesPending) await engine.misses();
+  setFilter('near');
+});
 
 // ---------- progress ----------
 
@@ -396,6 +401,14 @@ function hideProgress() {
 const engine = new EngineClient({
   onUpdate,
   onProgress: showProgress,
+  onMisses: (msg) => {
+    if (!state.eval || msg.generation !== state.eval.generation) return;
+    list.setMisses(msg.misses);
+    showCounts(state.eval);
+    document.body.dataset.misses = String(msg.generation);
+    // The open explanation's badge may change from "no match" to "near miss".
+    if (state.selected >= 0) selectEvent(state.selected);
+  },
   onBusy: (busy) => {
     document.body.dataset.busy = String(busy);
     clearTimeout(stopTimer);

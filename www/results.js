@@ -63,6 +63,15 @@ export class ResultList {
     this.render(message);
   }
 
+  /** Near-miss counts for the current results, arriving after the verdicts. */
+  setMisses(misses) {
+    this.data.misses = misses;
+    this.data.missesPending = false;
+    // Row reasons were fetched without them.
+    this.cache.clear();
+    this.applyFilter();
+  }
+
   setFilter(filter) {
     this.filter = filter;
     this.applyFilter();

@@ -183,9 +183,22 @@ function summarize(ev) {
   return s.length > 160 ? s.slice(0, 160) + '…' : s;
 }
 
+// Near-miss counts cost an explanation per non-matching event (most of an evaluation's time), so
+// when the engine can skip them, verdicts go out first and the counts follow: by themselves for
+// small inputs, when the page asks (the near-miss filter) for big ones.
+const AUTO_MISSES_MAX = 20_000;
+let missesPending = false;
+
+function canSkipMisses() {
+  return typeof pg.set_skip_misses === 'function';
+}
+
 function evaluate(id, big) {
   if (big) progress(id, 'Evaluating…', 0.85);
+  const split = canSkipMisses();
+  if (split) pg.set_skip_misses(true);
   const r = pg.evaluate();
+  missesPending = split;
   const n = r.events.length;
   const status = new Uint8Array(n);
   const misses = new Int32Array(n).fill(-1);
@@ -209,6 +222,7 @@ function evaluate(id, big) {
       notes: r.notes || [],
       ms: r.ms,
       generation,
+      missesPending: split,
     },
     transfer: [status.buffer.slice(0), misses.buffer.slice(0)],
   };
@@ -257,6 +271,35 @@ function handleUpdate(msg) {
   out.totalMs = performance.now() - t0;
   if (big) progress(msg.id, 'Done', 1);
   self.postMessage(out, transfer);
+  if (out.eval && out.eval.missesPending && out.eval.status.length <= AUTO_MISSES_MAX) {
+    const gen = generation;
+    // A pause lets the page's next edit arrive first; it makes these counts stale anyway.
+    setTimeout(() => computeMisses(gen), 40);
+  }
+}
+
+function computeMisses(gen, id) {
+  if (gen !== generation || !missesPending || !ruleOk) {
+    if (id != null) self.postMessage({ type: 'misses', id, generation, stale: true });
+    return;
+  }
+  const big = lastEval.status.length > AUTO_MISSES_MAX;
+  if (big && id != null) progress(id, 'Finding near misses…', 0.5);
+  pg.set_skip_misses(false);
+  let r;
+  try {
+    r = pg.evaluate();
+  } finally {
+    pg.set_skip_misses(true);
+  }
+  const n = r.events.length;
+  const misses = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) if (r.events[i].misses != null) misses[i] = r.events[i].misses;
+  lastEval.misses = misses;
+  missesPending = false;
+  if (big && id != null) progress(id, 'Done', 1);
+  const copy = misses.slice();
+  self.postMessage({ type: 'misses', id, generation, misses: copy, ms: r.ms }, [copy.buffer]);
 }
 
 function handleRows(msg) {
@@ -301,6 +344,7 @@ self.onmessage = async (e) => {
     else if (msg.type === 'update') handleUpdate(msg);
     else if (msg.type === 'rows') handleRows(msg);
     else if (msg.type === 'explain') handleExplain(msg);
+    else if (msg.type === 'misses') computeMisses(generation, msg.id);
   } catch (err) {
     self.postMessage({ type: 'error', id: msg.id, message: String(err && err.message ? err.message : err) });
   }
