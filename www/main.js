@@ -405,6 +405,7 @@ const engine = new EngineClient({
     if (!state.eval || msg.generation !== state.eval.generation) return;
     list.setMisses(msg.misses);
     showCounts(state.eval);
+    hideProgress();
     document.body.dataset.misses = String(msg.generation);
     // The open explanation's badge may change from "no match" to "near miss".
     if (state.selected >= 0) selectEvent(state.selected);

@@ -75,6 +75,10 @@ export class ResultList {
   setFilter(filter) {
     this.filter = filter;
     this.applyFilter();
+    // Keep the selected event in sight, or start the new view at its top.
+    const pos = this.selected >= 0 ? this.posOf(this.selected) : -1;
+    this.el.scrollTop = pos >= 0 ? Math.max(0, pos * ROW_H - this.el.clientHeight / 2) : 0;
+    this.render();
   }
 
   applyFilter() {

@@ -268,6 +268,14 @@ test('a 100,000-event file loads with progress and the page stays responsive', a
   const longest = await page.evaluate(() => window.__longest);
   console.log(`longest main-thread task during the 100k load: ${Math.round(longest)} ms`);
   await shot(page, 'big-loaded');
+  // Near-miss counts for a big input are computed when the near-miss filter asks for them.
+  await page.locator('#filter-near').click();
+  await expect(page.locator('#filter-near')).toHaveAttribute('aria-pressed', 'true', { timeout: 60_000 });
+  await expect(page.locator('#counts [data-count=near]')).toHaveText(/^[\d,]+ near miss/);
+  const shown = await page.locator('#results-list [role=option]').evaluateAll((rows) => rows.map((r) => r.dataset.status));
+  expect(shown.length).toBeGreaterThan(0);
+  expect(shown.every((st) => st === 'near')).toBe(true);
+  await shot(page, 'big-near-misses');
 });
 
 test('rule text is never turned into markup', async ({ page }) => {
