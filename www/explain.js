@@ -34,10 +34,8 @@ function clauseLabel(c, source) {
   return clip(text || c.kind);
 }
 
-function renderClause(c, source, hooks, depth) {
+function renderClause(c, source, hooks) {
   const li = el('li', `clause v-${c.verdict}`);
-  li.setAttribute('role', 'treeitem');
-  li.setAttribute('aria-level', String(depth + 1));
   const line = el('div', 'clause-line');
   line.tabIndex = 0;
   const icon = el('span', 'verdict', ICON[c.verdict] || '?');
@@ -71,8 +69,7 @@ function renderClause(c, source, hooks, depth) {
   li.append(line);
   if (c.children && c.children.length) {
     const ul = el('ul', 'clauses');
-    ul.setAttribute('role', 'group');
-    for (const ch of c.children) ul.append(renderClause(ch, source, hooks, depth + 1));
+    for (const ch of c.children) ul.append(renderClause(ch, source, hooks));
     li.append(ul);
   }
   return li;
@@ -191,17 +188,16 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
   if (x && x.exceptions && x.exceptions.length) {
     root.append(el('h4', null, 'Exceptions'));
     const tree = el('ul', 'clauses tree');
-    tree.setAttribute('role', 'tree');
     tree.setAttribute('aria-label', 'Exception items and their verdicts');
-    for (const c of x.exceptions) tree.append(renderClause(c, '', hooks, 0));
+    for (const c of x.exceptions) tree.append(renderClause(c, '', hooks));
     root.append(tree);
   }
   if (x && x.root) {
     root.append(el('h4', null, 'Clauses'));
+    // Plain nested lists: each clause line is focusable and highlights its span on focus.
     const tree = el('ul', 'clauses tree');
-    tree.setAttribute('role', 'tree');
     tree.setAttribute('aria-label', 'Query clauses and their verdicts');
-    tree.append(renderClause(x.root, source, hooks, 0));
+    tree.append(renderClause(x.root, source, hooks));
     root.append(tree);
   } else if (!error) {
     root.append(el('p', 'muted', 'No clause trace for this event.'));
