@@ -63,6 +63,16 @@ fn main() {
         Lang::Toml,
     )
     .expect("the seed rule loads as a query rule");
+    // The generated events have no process.executable (so the seed never alerts on them); this
+    // variant keys new_terms on process.name to exercise the history bookkeeping.
+    let by_name = engine::load(
+        &rule_src.replace(
+            "value = [\"process.executable\"]",
+            "value = [\"process.name\"]",
+        ),
+        Lang::Toml,
+    )
+    .expect("the seed rule loads with another new_terms field");
     let opts = RunOptions {
         now: ruleplay::time::parse_date("2024-09-02T00:00:00Z"),
         skip_misses: true,
@@ -76,6 +86,8 @@ fn main() {
     let matches = r.events.iter().filter(|v| v.matched).count();
     let (run_nt, r) = best(5, || new_terms.run(&parsed.events, &opts));
     let alerts = r.events.iter().filter(|v| v.alert).count();
+    let (run_by_name, r) = best(5, || by_name.run(&parsed.events, &opts));
+    let alerts_by_name = r.events.iter().filter(|v| v.alert).count();
     let (misses, _) = best(3, || {
         new_terms.run(
             &parsed.events,
@@ -87,7 +99,8 @@ fn main() {
     });
 
     println!(
-        "engine: {} events ({} MB), {matches} matches, {alerts} new_terms alerts",
+        "engine: {} events ({} MB), {matches} matches, {alerts} new_terms alerts \
+         ({alerts_by_name} when keyed on process.name)",
         parsed.events.len(),
         text.len() / (1024 * 1024)
     );
@@ -99,6 +112,7 @@ fn main() {
     for (label, d) in [
         ("query rule run", run_query),
         ("new_terms rule run", run_nt),
+        ("new_terms on process.name", run_by_name),
         ("new_terms + near-miss counts", misses),
     ] {
         let total = parse + d;

@@ -16,7 +16,7 @@ use crate::explain::{Clause, Trace, Verdict};
 use crate::kql;
 use crate::rule::filters::{compile_filters, Filter};
 use crate::rule::{load_rule, NewTerms, Rule, Threshold};
-use crate::ruletype::{self, event_time, ThresholdGroup};
+use crate::ruletype::{self, ThresholdGroup};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -563,10 +563,8 @@ pub fn clock_now() -> i64 {
 /// The latest event time (rule timestamp field, else `@timestamp`), used as "now" by
 /// [`check_example`] so examples do not depend on the day they run.
 pub fn latest_event_time(events: &[Value], timestamp_field: &str) -> Option<i64> {
-    events
-        .iter()
-        .filter_map(|e| event_time(e, timestamp_field))
-        .max()
+    let clock = ruletype::EventTime::new(timestamp_field);
+    events.iter().filter_map(|e| clock.of(e)).max()
 }
 
 /// Check one example (the `rules/<name>/` format): returns the mismatches, empty when it passes.

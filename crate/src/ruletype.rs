@@ -35,27 +35,41 @@ pub struct TypeVerdict {
     pub reason: Option<String>,
 }
 
-/// The event's time in epoch milliseconds: `field`, else `@timestamp`.
-pub fn event_time(event: &Value, field: &str) -> Option<i64> {
-    let read = |f: &str| {
-        FieldPath::new(f).first(event).and_then(|v| match v {
-            Value::String(s) => parse_date(s),
-            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-            _ => None,
-        })
-    };
-    read(field).or_else(|| {
-        if field == "@timestamp" {
-            None
-        } else {
-            read("@timestamp")
-        }
-    })
+/// Reads an event's time: the rule's timestamp field, else `@timestamp` (paths compiled once).
+pub struct EventTime {
+    primary: FieldPath,
+    fallback: Option<FieldPath>,
 }
 
-/// Indices of `events` in time order (stable; events without a time first).
-pub fn time_order(times: &[Option<i64>]) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..times.len()).collect();
+impl EventTime {
+    pub fn new(field: &str) -> Self {
+        EventTime {
+            primary: FieldPath::new(field),
+            fallback: (field != "@timestamp").then(|| FieldPath::new("@timestamp")),
+        }
+    }
+
+    /// Epoch milliseconds, when the event has a readable time.
+    pub fn of(&self, event: &Value) -> Option<i64> {
+        let read = |p: &FieldPath| {
+            p.first(event).and_then(|v| match v {
+                Value::String(s) => parse_date(s),
+                Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+                _ => None,
+            })
+        };
+        read(&self.primary).or_else(|| self.fallback.as_ref().and_then(read))
+    }
+}
+
+/// The event's time in epoch milliseconds: `field`, else `@timestamp`.
+pub fn event_time(event: &Value, field: &str) -> Option<i64> {
+    EventTime::new(field).of(event)
+}
+
+/// `indices` in time order (stable; events without a time first).
+pub fn time_order(indices: &[usize], times: &[Option<i64>]) -> Vec<usize> {
+    let mut idx = indices.to_vec();
     idx.sort_by_key(|&i| times[i].unwrap_or(i64::MIN));
     idx
 }
@@ -125,16 +139,16 @@ pub fn new_terms(
         .iter()
         .map(|f| FieldPath::new(&field_info(f).source))
         .collect();
-    let times: Vec<Option<i64>> = events
-        .iter()
-        .map(|e| event_time(e, timestamp_field))
-        .collect();
+    // Only candidates take part, so only their times are read.
+    let clock = EventTime::new(timestamp_field);
+    let picked: Vec<usize> = (0..events.len()).filter(|&i| candidates[i]).collect();
+    let mut times: Vec<Option<i64>> = vec![None; events.len()];
+    for &i in &picked {
+        times[i] = clock.of(&events[i]);
+    }
     // term → (time, index) of its latest sighting so far.
     let mut seen: HashMap<Vec<String>, (Option<i64>, usize)> = HashMap::new();
-    for i in time_order(&times) {
-        if !candidates[i] {
-            continue;
-        }
+    for i in time_order(&picked, &times) {
         let per_field: Vec<Vec<String>> = spec
             .fields
             .iter()
