@@ -202,7 +202,13 @@ fn cmd_match(o: &Opts) -> Result<ExitCode, String> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write = |v: &dyn erased::Line| -> Result<(), String> {
-        writeln!(out, "{}", v.json()).map_err(|e| format!("cannot write: {e}"))
+        match writeln!(out, "{}", v.json()) {
+            // The reader went away (`| head`): stop quietly, as other Unix tools do.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                std::process::exit(i32::from(failed))
+            }
+            r => r.map_err(|e| format!("cannot write: {e}")),
+        }
     };
     if loaded.is_sequence() {
         for hit in &result.sequences {
