@@ -286,6 +286,11 @@ function showSequences(ev) {
 }
 
 function onUpdate(res) {
+  // A failure earlier is over once the engine answers again.
+  if ($('engine-status').classList.contains('error')) {
+    $('engine-status').textContent = '';
+    $('engine-status').classList.remove('error');
+  }
   if (res.rule) showRule(res.rule);
   if (res.events) showEvents(res.events);
   if (res.exceptions) {
