@@ -1,11 +1,412 @@
-//! Thin wasm-bindgen layer over [`crate::engine`]: converts inputs from JS and results to plain JS
-//! objects. No logic lives here beyond conversion (UTF-8 byte spans → UTF-16 code units, errors →
-//! `js_sys::Error`).
+//! Thin wasm-bindgen layer over [`crate::engine`]: one `Playground` handle holding the loaded rule
+//! and events, returning plain JS objects. No logic lives here beyond conversion: byte spans become
+//! UTF-16 code units of the text the user typed (what browser editors count), 64-bit integers
+//! outside JS's safe range become floats, and errors become `js_sys::Error`.
 
+use crate::diagnostic::{Diagnostic, Span};
+use crate::engine::{self, Lang, Loaded, RunOptions};
+use crate::event::lookup::fields;
+use crate::event::parse::{parse_events, EventError};
+use crate::explain::Clause;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
 
 /// The crate version, so the page can show which core it runs.
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Plain objects for maps (not ES `Map`s) and `null` for `None`, as the page expects.
+const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
+    .serialize_maps_as_objects(true)
+    .serialize_missing_as_null(true);
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&SERIALIZER)
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Byte offsets → UTF-16 code units for one text. Only non-ASCII characters shift offsets, so it
+/// stores where each one ends and the running difference; ASCII text costs nothing.
+struct Utf16Map {
+    /// (byte offset just after a non-ASCII char, UTF-8 bytes minus UTF-16 units up to there)
+    marks: Vec<(usize, usize)>,
+    len: usize,
+}
+
+impl Utf16Map {
+    fn new(text: &str) -> Self {
+        let mut marks = Vec::new();
+        let mut delta = 0;
+        for (i, c) in text.char_indices() {
+            if !c.is_ascii() {
+                delta += c.len_utf8() - c.len_utf16();
+                marks.push((i + c.len_utf8(), delta));
+            }
+        }
+        Utf16Map {
+            marks,
+            len: text.len(),
+        }
+    }
+
+    fn offset(&self, byte: usize) -> usize {
+        let byte = byte.min(self.len);
+        let i = self.marks.partition_point(|&(at, _)| at <= byte);
+        byte - if i == 0 { 0 } else { self.marks[i - 1].1 }
+    }
+
+    fn span(&self, span: Span) -> Span {
+        Span::new(self.offset(span.start), self.offset(span.end))
+    }
+}
+
+#[derive(Serialize)]
+struct JsDiagnostic {
+    message: String,
+    start: usize,
+    end: usize,
+    /// 1-based line and 1-based column in UTF-16 code units.
+    line: usize,
+    col: usize,
+    expected: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secondary: Option<Span>,
+}
+
+impl JsDiagnostic {
+    fn new(d: &Diagnostic, text: &str, map: &Utf16Map) -> Self {
+        let span = map.span(d.span);
+        let start = d.span.start.min(text.len());
+        let line_start = text.as_bytes()[..start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        JsDiagnostic {
+            message: d.message.clone(),
+            start: span.start,
+            end: span.end,
+            line: text.as_bytes()[..line_start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1,
+            col: span.start - map.offset(line_start) + 1,
+            expected: d.expected.clone(),
+            secondary: d.secondary.map(|s| map.span(s)),
+        }
+    }
+}
+
+/// serde-wasm-bindgen refuses 64-bit integers beyond 2^53; event values may hold them.
+fn js_safe(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            const SAFE: u64 = 1 << 53;
+            let unsafe_int = match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => i.unsigned_abs() > SAFE,
+                (None, Some(u)) => u > SAFE,
+                (None, None) => false,
+            };
+            if unsafe_int {
+                if let Some(f) = n.as_f64().and_then(serde_json::Number::from_f64) {
+                    *n = f;
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(js_safe),
+        Value::Object(map) => map.values_mut().for_each(js_safe),
+        _ => {}
+    }
+}
+
+fn clause_to_js(clause: &mut Clause, map: &Utf16Map) {
+    clause.span = map.span(clause.span);
+    for looked in &mut clause.looked {
+        js_safe(&mut looked.value);
+    }
+    for child in &mut clause.children {
+        clause_to_js(child, map);
+    }
+}
+
+/// Event-text line/column errors: serde_json counts columns in bytes, editors in UTF-16 units.
+fn event_error_to_js(e: &EventError, line_text: Option<&str>) -> EventError {
+    let column = match line_text {
+        Some(line) => Utf16Map::new(line).offset(e.column.saturating_sub(1)) + 1,
+        None => e.column,
+    };
+    EventError {
+        line: e.line,
+        column,
+        message: e.message.clone(),
+    }
+}
+
+fn event_errors_to_js(errors: &[EventError], text: &str) -> Vec<EventError> {
+    if errors.is_empty() {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    errors
+        .iter()
+        .map(|e| event_error_to_js(e, e.line.checked_sub(1).and_then(|i| lines.get(i).copied())))
+        .collect()
+}
+
+fn now_ms() -> f64 {
+    // `performance` exists in pages and workers; fall back to the coarser Date.
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .filter(|p| !p.is_undefined())
+        .and_then(|p| {
+            let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
+            let now: js_sys::Function = now.dyn_into().ok()?;
+            now.call0(&p).ok()?.as_f64()
+        })
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+#[derive(Serialize)]
+struct RuleResult<'a> {
+    ok: bool,
+    diagnostics: Vec<JsDiagnostic>,
+    rule: Option<crate::rule::Rule>,
+    /// Where the query sits in the source: inside a rule file, or all of a bare query.
+    query_span: Option<Span>,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct EventsResult<'a> {
+    count: usize,
+    errors: Vec<EventError>,
+    fields: Vec<String>,
+    /// 1-based line of each event in the text, for jumping to it.
+    lines: &'a [usize],
+}
+
+#[derive(Serialize)]
+struct ExceptionsResult<'a> {
+    count: usize,
+    errors: Vec<EventError>,
+    /// The items as read, for the page's exceptions panel.
+    items: &'a [crate::exceptions::ExceptionItem],
+}
+
+#[derive(Serialize, Default)]
+struct Counts {
+    alert: usize,
+    #[serde(rename = "match")]
+    matched: usize,
+    suppressed: usize,
+    no_match: usize,
+}
+
+#[derive(Serialize)]
+struct EvaluateResult<'a> {
+    events: &'a [engine::EventVerdict],
+    sequences: &'a [engine::SequenceHit],
+    /// Threshold rules' buckets.
+    groups: &'a [crate::ruletype::ThresholdGroup],
+    counts: Counts,
+    notes: &'a [String],
+    ms: f64,
+}
+
+/// [`engine::Explanation`] with the query trace flattened into it, as the page reads it.
+#[derive(Serialize)]
+struct ExplainResult<'a> {
+    index: usize,
+    status: engine::Status,
+    matched: bool,
+    alert: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    /// `null` when the query cannot be evaluated (ES|QL, ML rules, ...).
+    root: Option<&'a Clause>,
+    near_miss: &'a [crate::explain::NearMiss],
+    exceptions: &'a [Clause],
+    sequences: &'a [engine::SequenceHit],
+}
+
+/// The page's handle: a rule, a batch of events, exceptions and a clock, evaluated on demand.
+#[wasm_bindgen]
+pub struct Playground {
+    source: String,
+    loaded: Option<Loaded>,
+    events: Vec<Value>,
+    opts: RunOptions,
+}
+
+impl Default for Playground {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl Playground {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Playground {
+        Playground {
+            source: String::new(),
+            loaded: None,
+            events: Vec::new(),
+            opts: RunOptions::default(),
+        }
+    }
+
+    /// Load a rule file (`toml`) or a bare query (`kql`, `eql`).
+    pub fn set_rule(&mut self, source: String, lang: &str) -> Result<JsValue, JsError> {
+        let Some(lang) = Lang::parse(lang) else {
+            return Err(JsError::new(&format!(
+                "unknown rule language {lang:?}; expected \"toml\", \"kql\" or \"eql\""
+            )));
+        };
+        let map = Utf16Map::new(&source);
+        let (loaded, diagnostics) = match engine::load(&source, lang) {
+            Ok(loaded) => (Some(loaded), Vec::new()),
+            Err(diags) => (None, diags),
+        };
+        let rule = loaded.as_ref().and_then(Loaded::rule).map(|r| {
+            let mut r = r.clone();
+            r.query_span = r.query_span.map(|s| map.span(s));
+            r
+        });
+        let result = RuleResult {
+            ok: loaded.is_some(),
+            diagnostics: diagnostics
+                .iter()
+                .map(|d| JsDiagnostic::new(d, &source, &map))
+                .collect(),
+            rule: rule.clone(),
+            query_span: match (&loaded, lang) {
+                (None, _) => None,
+                (Some(_), Lang::Toml) => rule.as_ref().and_then(|r| r.query_span),
+                (Some(_), _) => Some(map.span(Span::new(0, source.len()))),
+            },
+            notes: loaded.as_ref().map_or(&[], Loaded::notes),
+        };
+        let js = to_js(&result)?;
+        self.loaded = loaded;
+        self.source = source;
+        Ok(js)
+    }
+
+    /// Events as NDJSON or one JSON array; bad lines are reported and the others kept.
+    pub fn set_events(&mut self, text: &str) -> Result<JsValue, JsError> {
+        let parsed = parse_events(text);
+        let mut names = BTreeSet::new();
+        for event in &parsed.events {
+            for f in fields(event) {
+                if !names.contains(&f) {
+                    names.insert(f);
+                }
+            }
+        }
+        let js = to_js(&EventsResult {
+            count: parsed.events.len(),
+            errors: event_errors_to_js(&parsed.errors, text),
+            fields: names.into_iter().collect(),
+            lines: &parsed.lines,
+        })?;
+        self.events = parsed.events;
+        Ok(js)
+    }
+
+    /// Exception items as NDJSON (a Kibana exception-list export); empty text clears them.
+    pub fn set_exceptions(&mut self, text: &str) -> Result<JsValue, JsError> {
+        let parsed = crate::exceptions::import_ndjson(text);
+        let js = to_js(&ExceptionsResult {
+            count: parsed.items.len(),
+            errors: event_errors_to_js(&parsed.errors, text),
+            items: &parsed.items,
+        })?;
+        self.opts.exceptions = parsed.items;
+        Ok(js)
+    }
+
+    /// The "now" used by date math and rule look-back windows, in epoch milliseconds.
+    pub fn set_now(&mut self, ms: f64) {
+        self.opts.now = Some(ms as i64);
+    }
+
+    pub fn evaluate(&self) -> Result<JsValue, JsError> {
+        let loaded = self.loaded()?;
+        let started = now_ms();
+        let mut result = loaded.run(&self.events, &self.opts);
+        let ms = now_ms() - started;
+        let mut counts = Counts::default();
+        for v in &result.events {
+            match v.status {
+                engine::Status::Alert => counts.alert += 1,
+                engine::Status::Match => counts.matched += 1,
+                engine::Status::Suppressed => counts.suppressed += 1,
+                engine::Status::NoMatch => counts.no_match += 1,
+            }
+        }
+        for hit in &mut result.sequences {
+            hit.join_keys.iter_mut().for_each(js_safe);
+        }
+        to_js(&EvaluateResult {
+            events: &result.events,
+            sequences: &result.sequences,
+            groups: &result.groups,
+            counts,
+            notes: &result.notes,
+            ms,
+        })
+    }
+
+    /// Why event `index` got its verdict; `null` when there is no such event.
+    pub fn explain(&self, index: usize) -> Result<JsValue, JsError> {
+        let loaded = self.loaded()?;
+        let Some(mut x) = loaded.explain(&self.events, index, &self.opts) else {
+            return Ok(JsValue::NULL);
+        };
+        // Trace spans point into the loaded source (the rule file for TOML).
+        let map = Utf16Map::new(&self.source);
+        if let Some(trace) = &mut x.trace {
+            clause_to_js(&mut trace.root, &map);
+            for miss in &mut trace.near_miss {
+                miss.span = map.span(miss.span);
+            }
+        }
+        for clause in &mut x.exceptions {
+            clause_to_js(clause, &map);
+        }
+        for hit in &mut x.sequences {
+            hit.join_keys.iter_mut().for_each(js_safe);
+        }
+        to_js(&ExplainResult {
+            index: x.index,
+            status: x.status,
+            matched: x.matched,
+            alert: x.alert,
+            reason: x.reason.as_deref(),
+            root: x.trace.as_ref().map(|t| &t.root),
+            near_miss: x.trace.as_ref().map_or(&[], |t| &t.near_miss),
+            exceptions: &x.exceptions,
+            sequences: &x.sequences,
+        })
+    }
+
+    /// Skip the per-event near-miss count in `evaluate` (it costs an explanation per
+    /// non-matching event); `misses` is then absent.
+    pub fn set_skip_misses(&mut self, skip: bool) {
+        self.opts.skip_misses = skip;
+    }
+}
+
+impl Playground {
+    fn loaded(&self) -> Result<&Loaded, JsError> {
+        self.loaded
+            .as_ref()
+            .ok_or_else(|| JsError::new("no rule loaded: call set_rule with a rule that parses"))
+    }
 }

@@ -1,11 +1,230 @@
 //! The exported JS API, exercised from wasm under node (`npm test` runs it with
-//! wasm-bindgen-test-runner; natively this file compiles to nothing).
+//! wasm-bindgen-test-runner; natively this file compiles to nothing). Results are read back through
+//! serde so the assertions see exactly the shape JS sees.
 #![cfg(target_arch = "wasm32")]
 
-use ruleplay::wasm;
+use ruleplay::wasm::{self, Playground};
+use serde_json::{json, Value};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
+
+fn js(v: JsValue) -> Value {
+    serde_wasm_bindgen::from_value(v).expect("result converts back to JSON")
+}
+
+fn error_message(e: wasm_bindgen::JsError) -> String {
+    let v: JsValue = e.into();
+    let err = v
+        .dyn_into::<js_sys::Error>()
+        .expect("errors reach JS as Error objects");
+    err.message().into()
+}
+
+const EVENTS: &str = r#"{"process":{"name":"bash","parent":{"name":"exim4"}},"event":{"type":["start"]}}
+{"process":{"name":"bash","parent":{"name":"postfix"}},"event":{"type":["start"]}}
+{"process":{"name":"sort","parent":{"name":"exim4"}},"event":{"type":["start"]}}
+"#;
+
+const RULE: &str = r#"[metadata]
+creation_date = "2024/01/01"
+
+[rule]
+name = "Unusual child of exim4 — café"
+description = "Shells spawned by the mail server ✉"
+rule_id = "00000000-0000-0000-0000-000000000000"
+type = "query"
+language = "kuery"
+risk_score = 47
+severity = "medium"
+index = ["logs-*"]
+tags = ["Domain: Endpoint"]
+query = '''
+process.parent.name:exim4 and not process.name:sort
+'''
+"#;
+
+fn playground(rule: &str, lang: &str, events: &str) -> Playground {
+    let mut p = Playground::new();
+    p.set_now(1_700_000_000_000.0);
+    let loaded = js(p.set_rule(rule.to_string(), lang).unwrap());
+    assert_eq!(loaded["ok"], json!(true), "{loaded}");
+    let ev = js(p.set_events(events).unwrap());
+    assert_eq!(ev["errors"], json!([]), "{ev}");
+    p
+}
+
+fn statuses(result: &Value) -> Vec<String> {
+    result["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap().to_string())
+        .collect()
+}
 
 #[wasm_bindgen_test]
 fn version_is_the_crate_version() {
     assert_eq!(wasm::version(), env!("CARGO_PKG_VERSION"));
+}
+
+#[wasm_bindgen_test]
+fn bare_kql_query_evaluates_every_event() {
+    let p = playground(
+        "process.parent.name:exim4 and not process.name:sort",
+        "kql",
+        EVENTS,
+    );
+    let r = js(p.evaluate().unwrap());
+    assert_eq!(statuses(&r), ["alert", "no_match", "no_match"]);
+    assert_eq!(
+        r["counts"],
+        json!({"alert": 1, "match": 0, "suppressed": 0, "no_match": 2})
+    );
+    assert!(r["ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(r["events"][0]["index"], json!(0));
+}
+
+#[wasm_bindgen_test]
+fn rule_file_gives_metadata_and_a_utf16_query_span() {
+    let mut p = Playground::new();
+    let r = js(p.set_rule(RULE.to_string(), "toml").unwrap());
+    assert_eq!(r["ok"], json!(true), "{r}");
+    assert_eq!(r["rule"]["name"], json!("Unusual child of exim4 — café"));
+    assert_eq!(r["rule"]["type"], json!("query"));
+    assert_eq!(r["rule"]["risk_score"], json!(47));
+    assert_eq!(r["rule"]["severity"], json!("medium"));
+    // The span must select the query in the text as JS sees it (UTF-16), despite "—", "é", "✉".
+    let utf16: Vec<u16> = RULE.encode_utf16().collect();
+    let (start, end) = (
+        r["query_span"]["start"].as_u64().unwrap() as usize,
+        r["query_span"]["end"].as_u64().unwrap() as usize,
+    );
+    let query = String::from_utf16(&utf16[start..end]).unwrap();
+    assert!(
+        query.contains("process.parent.name:exim4 and not process.name:sort"),
+        "{query:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn syntax_errors_carry_utf16_spans_line_and_column() {
+    let mut p = Playground::new();
+    // "é" is 2 bytes but 1 UTF-16 unit; "😀" is 4 bytes and 2 units.
+    let src = "process.name:\"é😀\" and\n  (host.name:x";
+    let r = js(p.set_rule(src.to_string(), "kql").unwrap());
+    assert_eq!(r["ok"], json!(false));
+    assert_eq!(r["rule"], Value::Null);
+    let d = &r["diagnostics"][0];
+    assert!(!d["message"].as_str().unwrap().is_empty(), "{d}");
+    let start = d["start"].as_u64().unwrap() as usize;
+    let utf16_len = src.encode_utf16().count();
+    assert!(start <= utf16_len && d["end"].as_u64().unwrap() as usize <= utf16_len);
+    // The error is on the second line, after the byte/UTF-16 difference of the first.
+    assert_eq!(d["line"], json!(2), "{d}");
+    let line2_start = "process.name:\"é😀\" and\n".encode_utf16().count();
+    assert!(start >= line2_start, "{d}");
+    assert_eq!(d["col"].as_u64().unwrap() as usize, start - line2_start + 1);
+}
+
+#[wasm_bindgen_test]
+fn unknown_language_is_an_error_object() {
+    let mut p = Playground::new();
+    let e = p.set_rule("x".into(), "sql").unwrap_err();
+    assert!(error_message(e).contains("sql"));
+}
+
+#[wasm_bindgen_test]
+fn evaluating_without_a_rule_is_an_error_object() {
+    let p = Playground::new();
+    assert!(error_message(p.evaluate().unwrap_err()).contains("no rule"));
+}
+
+#[wasm_bindgen_test]
+fn events_report_bad_lines_fields_and_positions() {
+    let mut p = Playground::new();
+    let r = js(p
+        .set_events("{\"a\":{\"b\":1}}\n{\"é\":\"x\", oops}\n\n{\"c\":[1,2]}\n")
+        .unwrap());
+    assert_eq!(r["count"], json!(2));
+    assert_eq!(r["fields"], json!(["a.b", "c"]));
+    assert_eq!(r["lines"], json!([1, 4]));
+    let err = &r["errors"][0];
+    assert_eq!(err["line"], json!(2));
+    // serde_json points at byte column 12 of the line ("oops", after the 2-byte "é"); the page
+    // counts UTF-16 units: 11.
+    assert_eq!(err["column"], json!(11), "{err}");
+}
+
+#[wasm_bindgen_test]
+fn explain_gives_the_clause_tree_and_near_misses_in_utf16() {
+    let src = "process.name:\"café\" and process.parent.name:exim4";
+    let p = playground(
+        src,
+        "kql",
+        "{\"process\":{\"name\":\"café\",\"parent\":{\"name\":\"postfix\"}}}\n",
+    );
+    let r = js(p.explain(0).unwrap());
+    assert_eq!(r["matched"], json!(false), "{r}");
+    let root = &r["root"];
+    assert_eq!(root["verdict"], json!("false"));
+    let utf16: Vec<u16> = src.encode_utf16().collect();
+    assert_eq!(root["span"]["end"].as_u64().unwrap() as usize, utf16.len());
+    let miss = &r["near_miss"][0];
+    let (s, e) = (
+        miss["span"]["start"].as_u64().unwrap() as usize,
+        miss["span"]["end"].as_u64().unwrap() as usize,
+    );
+    // The near miss points at the failing clause (or its value) in the query as typed.
+    let missed = String::from_utf16(&utf16[s..e]).unwrap();
+    assert!(
+        missed.contains("exim4") && "process.parent.name:exim4".contains(&missed),
+        "{missed:?}"
+    );
+    assert!(
+        miss["message"].as_str().unwrap().contains("postfix"),
+        "{miss}"
+    );
+    assert_eq!(js(p.explain(7).unwrap()), Value::Null);
+}
+
+#[wasm_bindgen_test]
+fn huge_integers_in_events_do_not_break_results() {
+    let p = playground(
+        "big >= 0",
+        "kql",
+        "{\"big\": 18446744073709551615}\n{\"big\": -9223372036854775808}\n",
+    );
+    let r = js(p.evaluate().unwrap());
+    assert_eq!(r["events"].as_array().unwrap().len(), 2);
+    js(p.explain(0).unwrap());
+}
+
+#[wasm_bindgen_test]
+fn eql_sequences_are_reported() {
+    let events = r#"{"@timestamp":"2024-01-01T00:00:00Z","event":{"category":"process"},"process":{"name":"a"},"host":{"id":"h"}}
+{"@timestamp":"2024-01-01T00:00:01Z","event":{"category":"network"},"host":{"id":"h"}}
+{"@timestamp":"2024-01-01T00:00:02Z","event":{"category":"network"},"host":{"id":"other"}}
+"#;
+    let p = playground(
+        "sequence by host.id [process where process.name == \"a\"] [network where true]",
+        "eql",
+        events,
+    );
+    let r = js(p.evaluate().unwrap());
+    assert_eq!(r["sequences"][0]["events"], json!([0, 1]), "{r}");
+    // The third event matches a step's query but is in no sequence: "match", not an alert.
+    assert_eq!(statuses(&r), ["alert", "alert", "match"]);
+}
+
+#[wasm_bindgen_test]
+fn exceptions_suppress_alerts() {
+    let mut p = playground(RULE, "toml", EVENTS);
+    let exceptions = r#"{"list_id":"l","item_id":"i","type":"simple","namespace_type":"single","name":"ok","description":"","entries":[{"field":"process.name","operator":"included","type":"match","value":"bash"}]}
+{"exported_exception_list_count":1,"exported_exception_list_item_count":1,"missing_exception_list_item_count":0,"missing_exception_list_items":[],"missing_exception_lists":[],"missing_exception_lists_count":0}
+"#;
+    let r = js(p.set_exceptions(exceptions).unwrap());
+    assert_eq!(r["count"], json!(1), "{r}");
+    assert_eq!(r["errors"], json!([]));
+    let r = js(p.evaluate().unwrap());
+    assert_eq!(statuses(&r), ["suppressed", "no_match", "no_match"]);
 }
