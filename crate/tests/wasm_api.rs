@@ -228,3 +228,40 @@ fn exceptions_suppress_alerts() {
     let r = js(p.evaluate().unwrap());
     assert_eq!(statuses(&r), ["suppressed", "no_match", "no_match"]);
 }
+
+#[wasm_bindgen_test]
+fn skip_misses_leaves_out_the_near_miss_counts() {
+    let mut p = playground("process.name:bash and host.name:x", "kql", EVENTS);
+    let r = js(p.evaluate().unwrap());
+    assert!(r["events"][0]["misses"].is_u64(), "{r}");
+    p.set_skip_misses(true);
+    let r = js(p.evaluate().unwrap());
+    assert!(r["events"][0].get("misses").is_none(), "{r}");
+}
+
+#[wasm_bindgen_test]
+fn query_errors_in_a_rule_file_point_into_the_file_in_utf16() {
+    let src = RULE.replace(
+        "process.parent.name:exim4 and not",
+        "process.parent.name:exim4 and (not",
+    );
+    let mut p = Playground::new();
+    let r = js(p.set_rule(src.clone(), "toml").unwrap());
+    assert_eq!(r["ok"], json!(false));
+    let d = &r["diagnostics"][0];
+    let utf16: Vec<u16> = src.encode_utf16().collect();
+    let (s, e) = (
+        d["start"].as_u64().unwrap() as usize,
+        d["end"].as_u64().unwrap() as usize,
+    );
+    let query_start = src[..src.find("process.parent").unwrap()]
+        .encode_utf16()
+        .count();
+    assert!(s >= query_start && e <= utf16.len(), "{d}");
+    // The unclosed "(" is reported at the end of the query (the line of the closing quotes) with
+    // the "(" itself as the secondary span.
+    let query_line = RULE.lines().position(|l| l.contains("exim4 and")).unwrap() + 1;
+    assert!(d["line"].as_u64().unwrap() as usize >= query_line, "{d}");
+    let open = d["secondary"]["start"].as_u64().unwrap() as usize;
+    assert_eq!(String::from_utf16(&utf16[open..open + 1]).unwrap(), "(");
+}
