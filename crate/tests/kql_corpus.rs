@@ -83,7 +83,10 @@ fn every_corpus_kuery_query_parses_and_compiles() {
         };
         for ev in &events {
             if compiled.matches(ev, 0) != compiled.explain(ev, 0).verdict.is_true() {
-                failures.push(format!("{}: matches and explain disagree on {ev}", file.display()));
+                failures.push(format!(
+                    "{}: matches and explain disagree on {ev}",
+                    file.display()
+                ));
             }
         }
     }
