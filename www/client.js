@@ -2,7 +2,8 @@
 // a single pending update, so fast typing never queues stale work.
 
 export class EngineClient {
-  constructor({ onUpdate, onProgress, onError, onBusy, onMisses }) {
+  constructor({ onUpdate, onProgress, onError, onBusy, onMisses, onFatal }) {
+    this.onFatal = onFatal || (() => {});
     this.onUpdate = onUpdate;
     this.onMisses = onMisses || (() => {});
     this.onBusy = onBusy || (() => {});
@@ -50,6 +51,7 @@ export class EngineClient {
       this.waiters.delete(msg.id);
       w(msg);
     }
+    if (msg.type === 'error' && msg.fatal) this.onFatal(msg.message);
   }
 
   /** parts: { rule?: {source, lang}, events?: string | Uint8Array, exceptions?: string } */

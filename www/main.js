@@ -425,13 +425,16 @@ const engine = new EngineClient({
     $('engine-status').textContent = `Engine error: ${msg}`;
     $('engine-status').classList.add('error');
   },
+  onFatal: () => reloadEngine('The engine stopped on this input (a bug in ruleplay) and was restarted. Edit the rule or the events to evaluate again.'),
 });
 
 let stopTimer = 0;
 
 // Stop: a new worker gets the current rule, events and exceptions back, but evaluates only at the
 // next edit, so a query that is too slow for the input cannot lock the page.
-$('stop-btn').addEventListener('click', async () => {
+$('stop-btn').addEventListener('click', () => reloadEngine('Stopped. Edit the rule or the events to evaluate again.'));
+
+async function reloadEngine(message) {
   $('stop-btn').hidden = true;
   hideProgress();
   await engine.restart();
@@ -441,10 +444,10 @@ $('stop-btn').addEventListener('click', async () => {
   sent.exceptions = exceptionsEditor.text;
   engine.update({ rule: { source: ruleEditor.text, lang: state.lang }, events, exceptions: exceptionsEditor.text, now: state.pinnedNow ?? null, noEval: true });
   state.eval = null;
-  list.clear('Stopped. Edit the rule or the events to evaluate again.');
+  list.clear(message);
   showCounts(null, 'Stopped.');
   $('explain').replaceChildren();
-});
+}
 
 // ---------- loading events and rules ----------
 

@@ -110,21 +110,13 @@ function lookup(ev, path) {
   return undefined;
 }
 
-// The query's place in a TOML rule (UTF-16 offsets), from the last set_rule.
-let querySpan = null;
-
-function shiftClause(c, by) {
-  c.span = { start: c.span.start + by, end: c.span.end + by };
-  for (const ch of c.children || []) shiftClause(ch, by);
-}
-
-// The explanation as the page draws it, whether the engine nests the query trace or not. Trace spans
-// must point into the editor's text; a trace relative to the query inside a TOML file (its root
-// starting before the query does) is moved onto the file.
+// The explanation as the page draws it, whether the engine nests the query trace or not. The wasm
+// layer already gives every span in UTF-16 offsets of the editor's text (for a TOML rule, of the
+// whole file), so nothing is shifted here: a rule with [[rule.filters]] has a synthetic root at 0..0.
 function normalize(x) {
   if (!x) return x;
   const t = x.trace || {};
-  const out = {
+  return {
     ...x,
     matched: x.matched ?? t.matched,
     root: x.root || t.root || null,
@@ -132,12 +124,6 @@ function normalize(x) {
     sequences: x.sequences || (x.sequence ? [x.sequence] : []),
     exceptions: x.exceptions || [],
   };
-  if (querySpan && out.root && out.root.span.start < querySpan.start) {
-    const by = querySpan.start;
-    shiftClause(out.root, by);
-    out.near_miss = out.near_miss.map((m) => ({ ...m, span: { start: m.span.start + by, end: m.span.end + by } }));
-  }
-  return out;
 }
 
 function collectFields(clause, out) {
@@ -240,7 +226,6 @@ function handleUpdate(msg) {
   if (msg.rule) {
     out.rule = pg.set_rule(msg.rule.source, msg.rule.lang);
     ruleOk = Boolean(out.rule.ok);
-    querySpan = msg.rule.lang === 'toml' && out.rule.query_span ? out.rule.query_span : null;
   }
   if (msg.exceptions != null) out.exceptions = pg.set_exceptions(msg.exceptions);
   if (msg.events != null) {
@@ -328,6 +313,7 @@ function handleExplain(msg) {
   try {
     explanation = normalize(pg.explain(msg.index));
   } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw e;
     error = String(e && e.message ? e.message : e);
   }
   const lines = lastEventsResult && lastEventsResult.lines;
@@ -346,6 +332,8 @@ self.onmessage = async (e) => {
     else if (msg.type === 'explain') handleExplain(msg);
     else if (msg.type === 'misses') computeMisses(generation, msg.id);
   } catch (err) {
-    self.postMessage({ type: 'error', id: msg.id, message: String(err && err.message ? err.message : err) });
+    // A trap (a Rust panic under panic=abort) leaves this wasm instance unusable: ask for a new worker.
+    const fatal = err instanceof WebAssembly.RuntimeError;
+    self.postMessage({ type: 'error', id: msg.id, fatal, message: String(err && err.message ? err.message : err) });
   }
 };
