@@ -348,7 +348,7 @@ impl FieldRef {
 enum Pat {
     Wild(Wildcard),
     /// `None` when the expression did not compile (reported by [`validate`]); never matches.
-    Regex(Option<Box<regex::Regex>>, String),
+    Regex(Option<Box<regex_lite::Regex>>, String),
     /// A non-string operand of `:` (`pid : 4`): plain equality.
     Value(EqlValue),
 }

@@ -4,14 +4,18 @@
 //! `x`, `"…"` is a literal string, `@` is any string, `#` the empty language; `^`, `$` are
 //! ordinary characters. Lucene-only operators with no linear-time equivalent (`&` intersection,
 //! `~` complement, `<n-m>` numeric intervals) are rejected with a message.
+//!
+//! The engine is `regex-lite` (a Pike VM, linear time like `regex`, without Unicode tables: a
+//! fraction of the wasm size). The only Unicode-table feature the translation needed was case
+//! folding for `regex~`; `regex-lite` folds ASCII only, which is what Elasticsearch 8 does too:
+//! the regexp query's `case_insensitive` is Lucene's `RegExp.ASCII_CASE_INSENSITIVE`.
 
-use regex::{Regex, RegexBuilder};
+use regex_lite::{Regex, RegexBuilder};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// Compiled-program limits so a pathological pattern fails clearly instead of eating memory.
+/// Compiled-program limit so a pathological pattern fails clearly instead of eating memory.
 const SIZE_LIMIT: usize = 1 << 22;
-const DFA_SIZE_LIMIT: usize = 1 << 22;
 
 /// Compiled expressions by (pattern, case-insensitive), so code that rebuilds a query per event
 /// (`eval::matches_event`) does not recompile its regexes each time. `Regex` clones share the
@@ -43,11 +47,15 @@ fn compile_uncached(pattern: &str, case_insensitive: bool) -> Result<Regex, Stri
     RegexBuilder::new(&format!("\\A(?s:{translated})\\z"))
         .case_insensitive(case_insensitive)
         .size_limit(SIZE_LIMIT)
-        .dfa_size_limit(DFA_SIZE_LIMIT)
         .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(_) => "the regular expression is too large".to_string(),
-            other => format!("invalid regular expression: {other}"),
+        .map_err(|e| {
+            // regex-lite's error is opaque; its size-limit message is the one to reword.
+            let msg = e.to_string();
+            if msg.contains("size limit") {
+                "the regular expression is too large".to_string()
+            } else {
+                format!("invalid regular expression: {msg}")
+            }
         })
 }
 
@@ -56,7 +64,7 @@ fn escape_char(c: char, out: &mut String) {
         out.push(c);
     } else {
         let mut buf = [0u8; 4];
-        out.push_str(&regex::escape(c.encode_utf8(&mut buf)));
+        out.push_str(&regex_lite::escape(c.encode_utf8(&mut buf)));
     }
 }
 
@@ -291,5 +299,27 @@ mod tests {
         assert!(compile("<1-5>", false).is_err());
         assert!(compile("(a", false).is_err());
         assert!(compile("*a", false).is_err());
+        assert!(!m("#", ""), "# is the empty language");
+        assert!(m("a#|b", "b"));
+        assert!(m("\\d\\s\\w", "1 x"));
+        assert!(m("[\\d\\w]+", "a1_"));
+        assert!(m("é.ü", "é\u{1F600}ü"), ". is any code point");
+        assert!(
+            m("a\\&b\\~c\\#d", "a&b~c#d"),
+            "escaped operators are literals"
+        );
+        assert!(m("[#&~]+", "#&~"));
+        assert!(compile("x{100}{100}{100}", false)
+            .unwrap_err()
+            .contains("too large"));
+    }
+
+    /// `regex~` folds ASCII letters only, as Elasticsearch 8's `ASCII_CASE_INSENSITIVE` flag does.
+    #[test]
+    fn case_insensitive_is_ascii() {
+        let ci = |p: &str, s: &str| compile(p, true).unwrap().is_match(s);
+        assert!(ci("cmd\\.exe", "CMD.EXE"));
+        assert!(ci("[a-c]x", "BX"));
+        assert!(!ci("é", "É"));
     }
 }
