@@ -1,32 +1,12 @@
 //! TOML text → [`Rule`]: unknown keys kept, errors as diagnostics with spans, and the query's
 //! position in the file recorded so query diagnostics and explanations point into the file.
 
-use super::model::{Metadata, QueryPos, Rule};
+use super::from_toml;
+use super::model::{QueryPos, Rule};
 use crate::diagnostic::{Diagnostic, Span};
-use serde::Deserialize;
 
 /// Rule files bigger than this are refused (the largest published rule is ~60 KB).
 pub const MAX_RULE_BYTES: usize = 4 * 1024 * 1024;
-
-#[derive(Deserialize)]
-struct RawFile {
-    #[serde(default)]
-    metadata: Option<Metadata>,
-    rule: Option<Rule>,
-    #[serde(flatten)]
-    sections: toml::Table,
-}
-
-/// A second, narrow view of the file that records where the query string sits.
-#[derive(Deserialize)]
-struct QueryOnly {
-    rule: Option<QueryRule>,
-}
-
-#[derive(Deserialize)]
-struct QueryRule {
-    query: Option<toml::Spanned<String>>,
-}
 
 /// Load a rule file. Errors carry byte spans into `src`.
 pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
@@ -39,7 +19,8 @@ pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
             Span::new(0, 0),
         ));
     }
-    let raw: RawFile = toml::from_str(src).map_err(|e| toml_error(&e))?;
+    let root = toml::de::DeTable::parse(src).map_err(|e| toml_error(&e))?;
+    let raw = from_toml::file(root.get_ref())?;
     let Some(mut rule) = raw.rule else {
         return Err(
             Diagnostic::new("the file has no [rule] table", Span::new(0, 0))
@@ -48,13 +29,10 @@ pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
     };
     rule.metadata = raw.metadata.unwrap_or_default();
     rule.sections = raw.sections;
-    if let Ok(QueryOnly {
-        rule: Some(QueryRule { query: Some(q) }),
-    }) = toml::from_str::<QueryOnly>(src)
-    {
+    if let (Some(q), Some(text)) = (raw.query, rule.query.as_deref()) {
         let span = q.span();
-        let pos = query_pos(src, Span::new(span.start, span.end), q.get_ref());
-        rule.query_span = Some(Span::new(pos.to_file(0), pos.to_file(q.get_ref().len())));
+        let pos = query_pos(src, Span::new(span.start, span.end), text);
+        rule.query_span = Some(Span::new(pos.to_file(0), pos.to_file(text.len())));
         rule.query_pos = Some(pos);
     }
     Ok(rule)
@@ -274,6 +252,21 @@ x = 1
         let src = "[rule]\nname = \n";
         let e = load_rule(src).unwrap_err();
         assert!(e.render(src).starts_with("2:"), "{}", e.render(src));
+    }
+
+    #[test]
+    fn wrongly_typed_values_are_reported_where_they_are() {
+        let src = "[rule]\ntags = [\"a\", 1]\n";
+        let e = load_rule(src).unwrap_err();
+        assert_eq!(e.span.text(src), "1");
+        assert!(e.message.contains("rule.tags"), "{}", e.message);
+        let src = "[metadata]\nmaturity = 2\n[rule]\n";
+        assert_eq!(load_rule(src).unwrap_err().span.text(src), "2");
+        let src = "[rule]\n[[rule.threat]]\nframework = 'MITRE ATT&CK'\nnote = 1\n[rule.threat.tactic]\nid = 'TA0002'\nx = true\n";
+        let t = &load_rule(src).unwrap().threat[0];
+        assert_eq!(t.tactic.as_ref().unwrap().id, "TA0002");
+        assert!(t.extra.contains_key("note"));
+        assert!(t.tactic.as_ref().unwrap().extra.contains_key("x"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! kept, spans for errors and for the query) and Kibana filter objects.
 
 pub mod filters;
+mod from_toml;
 pub mod load;
 pub mod model;
 

@@ -1,26 +1,23 @@
-//! The rule model: Elastic detection-rules TOML as published, as plain serde data.
+//! The rule model: Elastic detection-rules TOML as published, as plain data (built from the
+//! parsed TOML by `rule::from_toml`; serialized with serde for the page).
 //!
 //! Every table keeps the keys it does not model in `extra`, so no published (or future) key makes
 //! a file fail to load, and the page can still show it. Only the keys the engine interprets are
 //! typed; their types follow the detection-rules schema.
 
 use crate::diagnostic::Span;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// `[metadata]`: bookkeeping of the detection-rules repository.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Metadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub maturity: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "one_or_many",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub integration: Vec<String>,
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -28,128 +25,86 @@ pub struct Metadata {
 
 /// One loaded rule file: the `[rule]` table's keys, plus `[metadata]` and any other top-level
 /// table (`[transform]`, …) kept in `sections`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Rule {
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
     pub rule_id: String,
     /// `query`, `eql`, `new_terms`, `threshold`, `esql`, `machine_learning`, `threat_match`, …
-    #[serde(rename = "type", default = "default_type")]
+    #[serde(rename = "type")]
     pub rule_type: String,
     /// `kuery`, `eql`, `lucene`, `esql`; absent for machine_learning rules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "one_or_many",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub index: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "one_or_many",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    #[serde(
-        default,
-        deserialize_with = "one_or_many",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub author: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "one_or_many",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
-    #[serde(
-        default,
-        deserialize_with = "one_or_many",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub false_positives: Vec<String>,
     /// The investigation guide (Markdown).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub setup: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub investigation_fields: Option<InvestigationFields>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub threat: Vec<Threat>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub exceptions_list: Vec<ExceptionListRef>,
     /// Kibana filter objects ANDed with the query (see `rule::filters`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<serde_json::Value>,
     /// Field the rule orders and windows events by instead of `@timestamp` (falls back to
     /// `@timestamp` when an event lacks it, as Kibana does by default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp_override: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_category_override: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiebreaker_field: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_signals: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub building_block_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_terms: Option<NewTerms>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Threshold>,
     /// `[rule]` keys not modelled above, kept verbatim.
     #[serde(flatten)]
     pub extra: toml::Table,
 
     /// `[metadata]` (filled by the loader).
-    #[serde(skip_deserializing)]
     pub metadata: Metadata,
     /// Top-level tables other than `[metadata]` and `[rule]`, e.g. `[transform]` (filled by the loader).
-    #[serde(skip_deserializing, skip_serializing_if = "toml::Table::is_empty")]
+    #[serde(skip_serializing_if = "toml::Table::is_empty")]
     pub sections: toml::Table,
     /// Where the query text sits in the rule file (filled by the loader).
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub query_span: Option<Span>,
     /// Maps byte offsets in `query` back to the file (escapes make them differ).
     #[serde(skip)]
     pub query_pos: Option<QueryPos>,
-}
-
-/// A list of strings, also written as a single string (some published files do that).
-fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-    }
-    Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(s) => vec![s],
-        OneOrMany::Many(v) => v,
-    })
-}
-
-fn default_type() -> String {
-    "query".to_string()
 }
 
 impl Rule {
@@ -210,63 +165,53 @@ impl QueryPos {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct InvestigationFields {
-    #[serde(default, deserialize_with = "one_or_many")]
     pub field_names: Vec<String>,
     #[serde(flatten)]
     pub extra: toml::Table,
 }
 
 /// One `[[rule.threat]]` entry: a MITRE tactic and its techniques.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Threat {
-    #[serde(default)]
     pub framework: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tactic: Option<MitreRef>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub technique: Vec<Technique>,
     #[serde(flatten)]
     pub extra: toml::Table,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct MitreRef {
-    #[serde(default)]
     pub id: String,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub reference: String,
     #[serde(flatten)]
     pub extra: toml::Table,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Technique {
-    #[serde(default)]
     pub id: String,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub reference: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub subtechnique: Vec<MitreRef>,
     #[serde(flatten)]
     pub extra: toml::Table,
 }
 
 /// `[[rule.exceptions_list]]`: a reference to a Kibana exception list (its items live in Kibana).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ExceptionListRef {
-    #[serde(default)]
     pub id: String,
-    #[serde(default)]
     pub list_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace_type: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub list_type: Option<String>,
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -276,8 +221,7 @@ pub struct ExceptionListRef {
 /// `field = "new_terms_fields"`, `value = [...]`, `[[rule.new_terms.history_window_start]]`
 /// `field = "history_window_start"`, `value = "now-14d"`; Kibana's API shape
 /// (`new_terms_fields = [...]`, `history_window_start = "now-14d"`) is accepted too.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "toml::Value")]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct NewTerms {
     pub fields: Vec<String>,
     /// Date math relative to the event, e.g. `now-14d`.
@@ -346,16 +290,15 @@ impl TryFrom<toml::Value> for NewTerms {
 
 /// `[rule.threshold]`: group by `field` (none = one group), alert when a group has ≥ `value`
 /// events and, for each `cardinality` entry, ≥ that many distinct values of its field.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "toml::Value")]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Threshold {
     pub field: Vec<String>,
     pub value: u64,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cardinality: Vec<Cardinality>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Cardinality {
     pub field: String,
     pub value: u64,
