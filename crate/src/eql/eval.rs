@@ -26,6 +26,7 @@ use crate::explain::{Clause, Looked, Verdict};
 use crate::pattern::cidr::{parse_ip, Cidr};
 use crate::pattern::wildcard::{Piece, Wildcard};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// A value during evaluation; `Null` is EQL's null (a missing field, or an undefined result).
@@ -162,6 +163,8 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
 #[derive(Clone, Debug)]
 pub struct CompiledEvent {
     category: Option<(String, Span)>,
+    /// `event.category`, split once (checked for every event).
+    category_path: FieldPath,
     span: Span,
     root: Node,
 }
@@ -173,6 +176,7 @@ impl CompiledEvent {
                 Category::Any(_) => None,
                 Category::Named(n, s) => Some((n.clone(), *s)),
             },
+            category_path: FieldPath::new("event.category"),
             span: q.span,
             root: Node::build(&q.condition),
         }
@@ -180,7 +184,11 @@ impl CompiledEvent {
 
     pub fn matches(&self, event: &Value) -> bool {
         if let Some((cat, _)) = &self.category {
-            if !category_matches(cat, event) {
+            let cat = cat.as_str();
+            if !self
+                .category_path
+                .any_value(event, |v| v.as_str() == Some(cat))
+            {
                 return false;
             }
         }
@@ -227,9 +235,7 @@ impl CompiledEvent {
 
 /// `CATEGORY where`: any value of `event.category` equals the name (a keyword: exact case).
 pub fn category_matches(cat: &str, event: &Value) -> bool {
-    let mut vals = Vec::new();
-    FieldPath::new("event.category").values(event, &mut vals);
-    vals.iter().any(|v| v.as_str() == Some(cat))
+    FieldPath::new("event.category").any_value(event, |v| v.as_str() == Some(cat))
 }
 
 #[derive(Clone, Debug)]
@@ -318,6 +324,21 @@ impl FieldRef {
         }
     }
 
+    /// Whether [`FieldRef::convert`] indexes the JSON string `s` as the string itself, so a
+    /// test can look at `s` without building an [`EqlValue`] (the allocation-free hot path).
+    fn keeps_str(&self, s: &str) -> bool {
+        if self.known
+            && (self.ty.is_numeric() || self.ty.is_date() || self.ty == FieldType::Boolean)
+        {
+            return false;
+        }
+        match self.ignore_above {
+            // Counting chars only matters when the byte length could exceed the limit.
+            Some(limit) => s.len() <= limit || s.chars().count() <= limit,
+            None => true,
+        }
+    }
+
     fn values(&self, event: &Value) -> Vec<EqlValue> {
         let mut raw = Vec::new();
         self.path.values(event, &mut raw);
@@ -346,7 +367,7 @@ impl FieldRef {
 
 #[derive(Clone, Debug)]
 enum Pat {
-    Wild(Wildcard),
+    Wild(Wildcard, Fast),
     /// `None` when the expression did not compile (reported by [`validate`]); never matches.
     Regex(Option<Box<regex_lite::Regex>>, String),
     /// A non-string operand of `:` (`pid : 4`): plain equality.
@@ -362,14 +383,26 @@ impl Pat {
             (EqlValue::Str(s), MatchOp::Regex) => {
                 Pat::Regex(lucene::compile(&s, ci).ok().map(Box::new), s)
             }
-            (EqlValue::Str(s), _) => Pat::Wild(wildcard(&s, ci)),
+            (EqlValue::Str(s), _) => {
+                let w = wildcard(&s, ci);
+                let fast = if !w.has_wildcards() {
+                    Fast::Lit(if ci { s.to_lowercase() } else { s }, ci)
+                } else if ci {
+                    // The same atoms `Wildcard` builds for a case-insensitive pattern (each piece
+                    // lowercased), matched case-sensitively against text lowercased once.
+                    Fast::Lower(wildcard_pieces(&s, true, false))
+                } else {
+                    Fast::Same
+                };
+                Pat::Wild(w, fast)
+            }
             (v, _) => Pat::Value(v),
         }
     }
 
     fn source(&self) -> String {
         match self {
-            Pat::Wild(w) => w.source().to_string(),
+            Pat::Wild(w, _) => w.source().to_string(),
             Pat::Regex(_, s) => s.clone(),
             Pat::Value(v) => show_eql(v),
         }
@@ -383,7 +416,7 @@ impl Pat {
                     return false;
                 };
                 match self {
-                    Pat::Wild(w) => w.is_match(&s),
+                    Pat::Wild(w, _) => w.is_match(&s),
                     Pat::Regex(Some(r), _) => r.is_match(&s),
                     _ => false,
                 }
@@ -392,8 +425,59 @@ impl Pat {
     }
 }
 
+/// How [`Pat::is_match_str`] matches a wildcard pattern without allocating.
+#[derive(Clone, Debug)]
+enum Fast {
+    /// No `*` or `?`: the literal (lowercased when case-insensitive), and whether it is.
+    Lit(String, bool),
+    /// Case-insensitive with wildcards: the lowercased pattern, case-sensitive.
+    Lower(Wildcard),
+    /// Case-sensitive with wildcards: the pattern itself.
+    Same,
+}
+
+impl Pat {
+    /// [`Pat::is_match`] for a string value, without allocating for ASCII text; `lower` caches
+    /// the value lowercased (shared by every pattern of one `:`). `None` for a non-string
+    /// pattern (the caller falls back to [`Pat::is_match`]).
+    fn is_match_str<'s>(&self, s: &'s str, lower: &mut Option<Cow<'s, str>>) -> Option<bool> {
+        Some(match self {
+            Pat::Wild(w, Fast::Lit(l, ci)) => {
+                if !ci {
+                    s == l
+                } else if s.is_ascii() {
+                    // ASCII lowercasing is per byte; `l` is already lowercase.
+                    s.eq_ignore_ascii_case(l)
+                } else {
+                    w.is_match(s)
+                }
+            }
+            Pat::Wild(_, Fast::Lower(lw)) => lw.is_match(lower.get_or_insert_with(|| lowercase(s))),
+            Pat::Wild(w, Fast::Same) => w.is_match(s),
+            Pat::Regex(Some(r), _) => r.is_match(s),
+            Pat::Regex(None, _) => false,
+            Pat::Value(_) => return None,
+        })
+    }
+}
+
+/// `s.to_lowercase()`, borrowed when that changes nothing (ASCII without capitals).
+fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.to_lowercase())
+    }
+}
+
 /// EQL wildcards: `*` any run, `?` one character, everything else literal (a backslash too).
 fn wildcard(s: &str, ci: bool) -> Wildcard {
+    wildcard_pieces(s, false, ci)
+}
+
+/// [`wildcard`] with the literal pieces lowercased (`lower`) independently of how the pattern
+/// then compares (`ci`).
+fn wildcard_pieces(s: &str, lower: bool, ci: bool) -> Wildcard {
     let mut pieces = Vec::new();
     let mut lit = String::new();
     for c in s.chars() {
@@ -409,6 +493,13 @@ fn wildcard(s: &str, ci: bool) -> Wildcard {
     }
     if !lit.is_empty() {
         pieces.push(Piece::Lit(lit));
+    }
+    if lower {
+        for p in &mut pieces {
+            if let Piece::Lit(l) = p {
+                *l = l.to_lowercase();
+            }
+        }
     }
     Wildcard::new(&pieces, ci)
 }
@@ -981,29 +1072,94 @@ impl Leaf {
     /// Lucene semantics: any value matches; negated tests hold when no value matches, also on
     /// a missing field; `== null` / `!= null` test presence.
     fn query(&self, ev: &Value) -> bool {
-        let vals = self.field.values(ev);
+        let mut seen = false;
+        let any = self.field.path.any_value(ev, |raw| {
+            let r = self.raw_test(raw);
+            seen |= r.is_some();
+            r == Some(true)
+        });
         match self.test {
-            Test::IsNull => return vals.is_empty(),
-            Test::NotNull => return !vals.is_empty(),
-            _ => {}
+            Test::IsNull => !seen,
+            Test::NotNull => seen,
+            _ => any != self.negated(),
         }
-        let any = vals.iter().any(|v| self.element(v).is_some());
-        any != self.negated()
     }
 
     /// Three-valued: `None` (null) when the field has no value.
     fn eval3(&self, ev: &Value) -> Option<bool> {
-        let vals = self.field.values(ev);
+        let mut seen = false;
+        let any = self.field.path.any_value(ev, |raw| {
+            let r = self.raw_test(raw);
+            seen |= r.is_some();
+            r == Some(true)
+        });
         match self.test {
-            Test::IsNull => return Some(vals.is_empty()),
-            Test::NotNull => return Some(!vals.is_empty()),
-            _ => {}
+            Test::IsNull => Some(!seen),
+            Test::NotNull => Some(seen),
+            _ if !seen => None,
+            _ => Some(any != self.negated()),
         }
-        if vals.is_empty() {
+    }
+
+    /// [`Leaf::element`] on one JSON leaf: `None` when the leaf is not indexed (no value),
+    /// else whether the positive test holds. Strings are tested in place when possible.
+    fn raw_test(&self, raw: &Value) -> Option<bool> {
+        if let Value::String(s) = raw {
+            if self.field.keeps_str(s) {
+                if let Some(r) = self.str_element(s) {
+                    return Some(r);
+                }
+            }
+        }
+        let v = self.field.convert(raw)?;
+        Some(self.element(&v).is_some())
+    }
+
+    /// [`Leaf::element`] for the indexed string `s`, when it can be decided without building
+    /// an [`EqlValue`]; `None` sends the caller to the general path.
+    fn str_element(&self, s: &str) -> Option<bool> {
+        if self.field.ty == FieldType::Ip {
             return None;
         }
-        let any = vals.iter().any(|v| self.element(v).is_some());
-        Some(any != self.negated())
+        match &self.test {
+            Test::Cmp(op, EqlValue::Str(c)) => {
+                // Strings compare by bytes (see `compare_values`).
+                let o = s.as_bytes().cmp(c.as_bytes());
+                Some(match op {
+                    CmpOp::Eq | CmpOp::Ne => o == Ordering::Equal,
+                    CmpOp::Lt => o == Ordering::Less,
+                    CmpOp::Le => o != Ordering::Greater,
+                    CmpOp::Gt => o == Ordering::Greater,
+                    CmpOp::Ge => o != Ordering::Less,
+                })
+            }
+            Test::In { list, ci, .. } => {
+                let mut found = false;
+                for c in list {
+                    let EqlValue::Str(c) = c else { return None };
+                    found = found
+                        || if !*ci {
+                            s == c
+                        } else if s.is_ascii() && c.is_ascii() {
+                            s.eq_ignore_ascii_case(c)
+                        } else {
+                            s.to_lowercase() == c.to_lowercase()
+                        };
+                }
+                Some(found)
+            }
+            Test::Match { pats, .. } => {
+                let mut lower = None;
+                for p in pats {
+                    if p.is_match_str(s, &mut lower)? {
+                        return Some(true);
+                    }
+                }
+                Some(false)
+            }
+            Test::Truthy => Some(false),
+            _ => None,
+        }
     }
 
     fn kind(&self) -> &'static str {
@@ -1265,6 +1421,62 @@ mod tests {
         ));
         assert!(!m(r#"file where true"#, ev.clone()), "category filters");
         assert!(m(r#"any where true"#, ev));
+    }
+
+    #[test]
+    fn string_fast_path_agrees_with_general_path() {
+        // `Leaf::str_element` (no allocation) must decide exactly as `Leaf::element` does.
+        let conds = [
+            r#"x : "Foxmail.exe""#,
+            r#"x : ("?:\\Users\\*\\AppData\\*", "\\\\*")"#,
+            r#"x like "C*""#,
+            r#"x like~ "c*X""#,
+            r#"x : "straße*""#,
+            r#"x : "İx""#,
+            r#"x in~ ("CMD.exe", "İx")"#,
+            r#"x in ("a", "B")"#,
+            r#"x in ("a", 4)"#,
+            r#"x == "b""#,
+            r#"x < "b""#,
+            r#"x >= "b""#,
+            r#"x != "b""#,
+            r#"x regex~ "c.d""#,
+            r#"x : ("a", 4)"#,
+            r#"x"#,
+        ];
+        let vals = [
+            "Foxmail.exe",
+            "FOXMAIL.EXE",
+            "C:\\Users\\Bob\\AppData\\x",
+            "\\\\srv\\x",
+            "cmdX",
+            "cmd.exe",
+            "STRASSE",
+            "STRAßE.txt",
+            "İX",
+            "i̇x",
+            "a",
+            "B",
+            "b",
+            "",
+            "C.D",
+        ];
+        let mut decided = 0;
+        for c in conds {
+            let query = crate::eql::parse(&format!("any where {c}")).unwrap();
+            let Body::Event(eq) = &query.body else {
+                panic!("{c}")
+            };
+            let leaf = Node::leaf(&eq.condition).unwrap_or_else(|| panic!("{c}: not a leaf"));
+            for v in vals {
+                if let Some(fast) = leaf.str_element(v) {
+                    decided += 1;
+                    let slow = leaf.element(&EqlValue::Str(v.into())).is_some();
+                    assert_eq!(fast, slow, "{c} on {v:?}");
+                }
+            }
+        }
+        assert!(decided > 150, "{decided}");
     }
 
     #[test]

@@ -4,6 +4,11 @@
 
 use serde_json::{Map, Value};
 
+/// Objects with at most this many keys are scanned once instead of probed once per split…
+const SCAN_KEYS: usize = 32;
+/// …when the remaining name has at most this many segments.
+const SCAN_SPLITS: usize = 8;
+
 /// A field name split once into its dot-separated segments, so lookups do not re-split it per event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldPath {
@@ -114,9 +119,30 @@ impl FieldPath {
     ) {
         let start = if seg == 0 { 0 } else { self.ends[seg - 1] + 1 };
         // Try every split: `a.b.c` may be stored as a→b→c, "a.b"→c, a→"b.c" or "a.b.c".
+        let splits = self.ends.len() - seg;
+        let mut found: [Option<&'a Value>; SCAN_SPLITS] = [None; SCAN_SPLITS];
+        if splits <= SCAN_SPLITS && map.len() <= SCAN_KEYS {
+            // One pass over a small object's keys is much cheaper than one `get` per split: a
+            // key whose length is no split's length is skipped without reading its bytes (a
+            // separate allocation, often a cache miss), where `get` compares every key it passes.
+            let rest = &self.name.as_bytes()[start..];
+            for (k, v) in map {
+                let Some(i) = self.ends[seg..].iter().position(|&e| e - start == k.len()) else {
+                    continue;
+                };
+                if &rest[..k.len()] == k.as_bytes() {
+                    found[i] = Some(v);
+                }
+            }
+        }
         for next in seg..self.ends.len() {
             let key = &self.name[start..self.ends[next]];
-            if let Some(child) = map.get(key) {
+            let child = if splits <= SCAN_SPLITS && map.len() <= SCAN_KEYS {
+                found[next - seg]
+            } else {
+                map.get(key)
+            };
+            if let Some(child) = child {
                 let len = path.as_ref().map(String::len);
                 if let Some(p) = path.as_mut() {
                     if !p.is_empty() {
@@ -192,6 +218,27 @@ mod tests {
                 "{ev}"
             );
         }
+    }
+
+    #[test]
+    fn every_split_is_found_in_order_in_small_and_large_objects() {
+        // Small objects are scanned once, large ones probed per split: same values, same order
+        // (shortest key first), also with empty segments and near-miss keys.
+        let mut ev = json!({
+            "a": {"b": {"c": 1}, "b.c": 2}, "a.b": {"c": 3}, "a.b.c": 4,
+            "a.bc": 9, "ab.c": 9, "a.b.": 9, "": {"x": 5}, "x": {"": {"": 6}}
+        });
+        let want = [&json!(1), &json!(2), &json!(3), &json!(4)];
+        assert_eq!(lookup(&ev, "a.b.c"), want);
+        assert_eq!(lookup(&ev, ".x"), [&json!(5)]);
+        assert_eq!(lookup(&ev, "x.."), [&json!(6)]);
+        for i in 0..40 {
+            ev[format!("pad{i}")] = json!(i);
+        }
+        assert_eq!(lookup(&ev, "a.b.c"), want);
+        assert_eq!(lookup(&ev, ".x"), [&json!(5)]);
+        let deep = "s.".repeat(12) + "s";
+        assert!(lookup(&ev, &deep).is_empty());
     }
 
     #[test]
