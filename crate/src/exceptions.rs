@@ -18,10 +18,10 @@ use crate::event::parse::EventError;
 use crate::explain::{Clause, Verdict};
 use crate::rule::filters::{wildcard_for, Cond, FieldTest, TestKind};
 use crate::time::parse_date;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Operator {
     #[default]
@@ -30,40 +30,33 @@ pub enum Operator {
 }
 
 /// A value-list reference (`{"id": "admin-jump-hosts.txt", "type": "ip"}`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ListRef {
     pub id: String,
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub list_type: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Entry {
     Match {
         field: String,
-        #[serde(default)]
         operator: Operator,
-        #[serde(deserialize_with = "lenient_string")]
         value: String,
     },
     MatchAny {
         field: String,
-        #[serde(default)]
         operator: Operator,
-        #[serde(deserialize_with = "lenient_strings")]
         value: Vec<String>,
     },
     Wildcard {
         field: String,
-        #[serde(default)]
         operator: Operator,
-        #[serde(deserialize_with = "lenient_string")]
         value: String,
     },
     Exists {
         field: String,
-        #[serde(default)]
         operator: Operator,
     },
     Nested {
@@ -72,7 +65,6 @@ pub enum Entry {
     },
     List {
         field: String,
-        #[serde(default)]
         operator: Operator,
         list: ListRef,
     },
@@ -91,48 +83,20 @@ impl Entry {
     }
 }
 
-/// Kibana stores values as strings; accept JSON numbers and booleans too (hand-written items).
-fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let v = Value::deserialize(d)?;
-    crate::rule::filters::scalar_text(&v)
-        .ok_or_else(|| serde::de::Error::custom(format!("expected a string value, found {v}")))
-}
-
-fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Array(items) => items
-            .iter()
-            .map(|v| {
-                crate::rule::filters::scalar_text(v).ok_or_else(|| {
-                    serde::de::Error::custom(format!("expected string values, found {v}"))
-                })
-            })
-            .collect(),
-        v => crate::rule::filters::scalar_text(&v)
-            .map(|s| vec![s])
-            .ok_or_else(|| {
-                serde::de::Error::custom(format!("expected a list of values, found {v}"))
-            }),
-    }
-}
-
 /// One exception item as Kibana exports it. Keys not modelled here are kept in `extra` so an
 /// import/export round trip loses nothing.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ExceptionItem {
-    #[serde(default)]
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
     pub entries: Vec<Entry>,
-    #[serde(default)]
     pub os_types: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub list_id: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -150,6 +114,192 @@ impl ExceptionItem {
             extra,
             ..Default::default()
         }
+    }
+}
+
+// Reading items from JSON by hand rather than with `#[derive(Deserialize)]`: serde's `flatten`
+// (for `extra`) and internally tagged enums (`Entry`) buffer through generic content code that
+// was a large part of the wasm module. The checks and messages follow what the derive did.
+
+fn str_field(o: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(format!(
+            "invalid type: {other}, expected a string for `{key}`"
+        )),
+    }
+}
+
+/// A string with a default when absent (`null` is an error, as serde's `#[serde(default)]` has it).
+fn default_str(o: &Map<String, Value>, key: &str) -> Result<String, String> {
+    match o.get(key) {
+        None => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(format!(
+            "invalid type: {other}, expected a string for `{key}`"
+        )),
+    }
+}
+
+fn required_str(o: &Map<String, Value>, key: &str) -> Result<String, String> {
+    match o.get(key) {
+        None => Err(format!("missing field `{key}`")),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(format!(
+            "invalid type: {other}, expected a string for `{key}`"
+        )),
+    }
+}
+
+fn strings_field(o: &Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
+    match o.get(key) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(format!(
+                    "invalid type: {other}, expected a string in `{key}`"
+                )),
+            })
+            .collect(),
+        Some(other) => Err(format!(
+            "invalid type: {other}, expected a list for `{key}`"
+        )),
+    }
+}
+
+fn entries_field(o: &Map<String, Value>, required: bool) -> Result<Vec<Entry>, String> {
+    match o.get("entries") {
+        None if required => Err("missing field `entries`".into()),
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items.iter().map(Entry::from_json).collect(),
+        Some(other) => Err(format!(
+            "invalid type: {other}, expected a list for `entries`"
+        )),
+    }
+}
+
+/// Kibana stores values as strings; accept JSON numbers and booleans too (hand-written items).
+fn lenient_string(o: &Map<String, Value>) -> Result<String, String> {
+    let v = o.get("value").ok_or("missing field `value`")?;
+    crate::rule::filters::scalar_text(v)
+        .ok_or_else(|| format!("expected a string value, found {v}"))
+}
+
+fn lenient_strings(o: &Map<String, Value>) -> Result<Vec<String>, String> {
+    match o.get("value").ok_or("missing field `value`")? {
+        Value::Array(items) => items
+            .iter()
+            .map(|v| {
+                crate::rule::filters::scalar_text(v)
+                    .ok_or_else(|| format!("expected string values, found {v}"))
+            })
+            .collect(),
+        v => crate::rule::filters::scalar_text(v)
+            .map(|s| vec![s])
+            .ok_or_else(|| format!("expected a list of values, found {v}")),
+    }
+}
+
+impl Entry {
+    pub fn from_json(v: &Value) -> Result<Entry, String> {
+        let Value::Object(o) = v else {
+            return Err(format!("invalid type: {v}, expected an entry object"));
+        };
+        let field = || required_str(o, "field");
+        let operator = || match o.get("operator") {
+            None => Ok(Operator::Included),
+            Some(Value::String(s)) if s == "included" => Ok(Operator::Included),
+            Some(Value::String(s)) if s == "excluded" => Ok(Operator::Excluded),
+            Some(Value::String(s)) => Err(format!(
+                "unknown variant `{s}`, expected `included` or `excluded`"
+            )),
+            Some(other) => Err(format!(
+                "unknown variant {other}, expected `included` or `excluded`"
+            )),
+        };
+        let kind = match o.get("type") {
+            None => return Err("missing field `type`".into()),
+            Some(Value::String(s)) => s.as_str(),
+            Some(other) => return Err(format!("invalid type: {other}, expected an entry type")),
+        };
+        Ok(match kind {
+            "match" => Entry::Match {
+                field: field()?,
+                operator: operator()?,
+                value: lenient_string(o)?,
+            },
+            "match_any" => Entry::MatchAny {
+                field: field()?,
+                operator: operator()?,
+                value: lenient_strings(o)?,
+            },
+            "wildcard" => Entry::Wildcard {
+                field: field()?,
+                operator: operator()?,
+                value: lenient_string(o)?,
+            },
+            "exists" => Entry::Exists {
+                field: field()?,
+                operator: operator()?,
+            },
+            "nested" => Entry::Nested {
+                field: field()?,
+                entries: entries_field(o, true)?,
+            },
+            "list" => Entry::List {
+                field: field()?,
+                operator: operator()?,
+                list: match o.get("list") {
+                    None => return Err("missing field `list`".into()),
+                    Some(Value::Object(l)) => ListRef {
+                        id: required_str(l, "id")?,
+                        list_type: default_str(l, "type")?,
+                    },
+                    Some(other) => {
+                        return Err(format!("invalid type: {other}, expected a list reference"))
+                    }
+                },
+            },
+            other => {
+                return Err(format!(
+                    "unknown variant `{other}`, expected one of `match`, `match_any`, `wildcard`, `exists`, `nested`, `list`"
+                ))
+            }
+        })
+    }
+}
+
+impl ExceptionItem {
+    /// An item from its JSON object, keys not modelled kept in `extra`.
+    pub fn from_json(v: Value) -> Result<ExceptionItem, String> {
+        let Value::Object(mut o) = v else {
+            return Err("invalid type: expected an exception item object".into());
+        };
+        let item = ExceptionItem {
+            name: default_str(&o, "name")?,
+            description: str_field(&o, "description")?,
+            entries: entries_field(&o, false)?,
+            os_types: strings_field(&o, "os_types")?,
+            expire_time: str_field(&o, "expire_time")?,
+            item_id: str_field(&o, "item_id")?,
+            list_id: str_field(&o, "list_id")?,
+            extra: Map::new(),
+        };
+        for key in [
+            "name",
+            "description",
+            "entries",
+            "os_types",
+            "expire_time",
+            "item_id",
+            "list_id",
+        ] {
+            o.remove(key);
+        }
+        Ok(ExceptionItem { extra: o, ..item })
     }
 }
 
@@ -194,7 +344,7 @@ pub fn import_ndjson(text: &str) -> Import {
         {
             out.summary = Some(v);
         } else if obj.contains_key("entries") || obj.contains_key("item_id") {
-            match serde_json::from_value::<ExceptionItem>(v) {
+            match ExceptionItem::from_json(v) {
                 Ok(item) => out.items.push(item),
                 Err(e) => out
                     .errors
@@ -458,7 +608,7 @@ mod tests {
     );
 
     fn item(entries: Value) -> ExceptionItem {
-        serde_json::from_value(json!({"name": "t", "entries": entries})).unwrap()
+        ExceptionItem::from_json(json!({"name": "t", "entries": entries})).unwrap()
     }
 
     fn set(items: &[ExceptionItem]) -> ExceptionSet {
