@@ -135,3 +135,104 @@ fn every_corpus_rule_loads_in_the_engine() {
         failures.join("\n")
     );
 }
+
+/// `rule::toml_reader` (the library's own TOML reader) reads every corpus file exactly as the
+/// `toml` crate does — same keys, same values, same byte span for every value — so swapping the
+/// crate out changed nothing a published rule can show. `toml` is a dev-dependency, only here.
+#[test]
+fn toml_reader_agrees_with_the_toml_crate() {
+    use ruleplay::rule::toml_reader::{self, Table, Value};
+    use toml::de::{DeTable, DeValue};
+    use toml::Spanned;
+
+    fn same_table(ours: &Table, theirs: &DeTable<'_>, path: &str, out: &mut Vec<String>) {
+        if ours.entries.len() != theirs.len() {
+            out.push(format!(
+                "{path}: {} keys, toml has {}",
+                ours.entries.len(),
+                theirs.len()
+            ));
+        }
+        for (k, v) in theirs {
+            let key = k.get_ref().as_ref();
+            match ours.get(key) {
+                Some(item) => same(&item.value, item.span, v, &format!("{path}.{key}"), out),
+                None => out.push(format!("{path}.{key}: missing")),
+            }
+        }
+    }
+
+    fn same(
+        ours: &Value,
+        span: ruleplay::diagnostic::Span,
+        theirs: &Spanned<DeValue<'_>>,
+        path: &str,
+        out: &mut Vec<String>,
+    ) {
+        let want = theirs.span();
+        let leaf = |ok: bool, out: &mut Vec<String>| {
+            if !ok {
+                out.push(format!(
+                    "{path}: {ours:?} differs from {:?}",
+                    theirs.get_ref()
+                ));
+            }
+            if (span.start, span.end) != (want.start, want.end) {
+                out.push(format!("{path}: span {span:?}, toml says {want:?}"));
+            }
+        };
+        match (ours, theirs.get_ref()) {
+            (Value::String(a), DeValue::String(b)) => leaf(a == b.as_ref(), out),
+            (Value::Integer(a), DeValue::Integer(b)) => leaf(
+                i64::from_str_radix(b.as_str(), b.radix()).ok() == Some(*a),
+                out,
+            ),
+            (Value::Float(a), DeValue::Float(b)) => {
+                let b: f64 = b.as_str().replace('_', "").parse().unwrap_or(f64::NAN);
+                leaf(a == &b || (a.is_nan() && b.is_nan()), out)
+            }
+            (Value::Boolean(a), DeValue::Boolean(b)) => leaf(a == b, out),
+            (Value::Datetime(a), DeValue::Datetime(b)) => leaf(*a == b.to_string(), out),
+            (Value::Array(a), DeValue::Array(b)) => {
+                if a.len() != b.len() {
+                    out.push(format!("{path}: {} items, toml has {}", a.len(), b.len()));
+                }
+                for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+                    same(&x.value, x.span, y, &format!("{path}[{i}]"), out);
+                }
+            }
+            (Value::Table(a), DeValue::Table(b)) => same_table(a, b, path, out),
+            _ => out.push(format!(
+                "{path}: {ours:?} differs from {:?}",
+                theirs.get_ref()
+            )),
+        }
+    }
+
+    let Some(files) = corpus_files() else { return };
+    let mut failures = Vec::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f).expect("readable rule file");
+        let theirs = DeTable::parse(&src).expect("the corpus is valid TOML");
+        match toml_reader::parse(&src) {
+            Ok(ours) => {
+                let mut diffs = Vec::new();
+                same_table(&ours, theirs.get_ref(), "", &mut diffs);
+                failures.extend(diffs.into_iter().map(|d| format!("{}: {d}", f.display())));
+            }
+            Err(d) => failures.push(format!("{}:{}", f.display(), d.render(&src))),
+        }
+    }
+    eprintln!("{} files read identically by both readers", files.len());
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(50)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

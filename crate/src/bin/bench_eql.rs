@@ -15,11 +15,13 @@ fn query_text(arg: &str) -> Result<String, String> {
     if !arg.ends_with(".toml") {
         return Ok(text);
     }
-    let doc: toml::Table = toml::from_str(&text).map_err(|e| format!("{arg}: {e}"))?;
-    doc.get("rule")
-        .and_then(|r| r.get("query"))
-        .or_else(|| doc.get("query"))
-        .and_then(|q| q.as_str())
+    // A rule file, or a bare `query = '…'` document.
+    if let Ok(rule) = ruleplay::rule::load_rule(&text) {
+        return rule.query.ok_or_else(|| format!("{arg}: no rule.query"));
+    }
+    let doc = ruleplay::rule::toml_reader::parse(&text).map_err(|e| format!("{arg}: {e}"))?;
+    doc.get("query")
+        .and_then(|q| q.value.as_str())
         .map(str::to_string)
         .ok_or_else(|| format!("{arg}: no rule.query"))
 }

@@ -37,15 +37,12 @@ fn main() {
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
         };
-        let Ok(doc) = toml::from_str::<toml::Table>(&text) else {
+        let Ok(rule) = ruleplay::rule::load_rule(&text) else {
             continue;
         };
-        let Some(rule) = doc.get("rule").and_then(|r| r.as_table()) else {
-            continue;
-        };
-        if rule.get("language").and_then(|l| l.as_str()) == Some("eql") {
-            if let Some(q) = rule.get("query").and_then(|q| q.as_str()) {
-                queries.push(q.to_string());
+        if rule.language.as_deref() == Some("eql") {
+            if let Some(q) = rule.query {
+                queries.push(q);
             }
         }
     }

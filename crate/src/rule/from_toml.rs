@@ -1,50 +1,48 @@
-//! The spanned TOML tree (`toml::de::DeTable`) → the rule model, by hand.
+//! The parsed TOML tree (`rule::toml_reader`) → the rule model, by hand.
 //!
-//! Why not `#[derive(Deserialize)]`: the model keeps unknown keys with `#[serde(flatten)]`, and
-//! serde's flatten support buffers every value and instantiates the derive code for several
-//! deserializers; in the wasm build that was the largest single contributor to the module size.
-//! Walking the parsed tree directly is a fraction of the code, and every value still has its span,
-//! so a wrongly typed key is reported where it is.
+//! Why not `#[derive(Deserialize)]`: the model keeps unknown keys, and serde's flatten support
+//! buffers every value and instantiates the derive code for several deserializers; in the wasm
+//! build that was the largest single contributor to the module size. Walking the parsed tree
+//! directly is a fraction of the code, and every value still has its span, so a wrongly typed key
+//! is reported where it is. Values the model does not type are kept as JSON values (datetimes as
+//! their text), which is what the page shows anyway.
 
 use super::model::{
     ExceptionListRef, InvestigationFields, Metadata, MitreRef, NewTerms, Rule, Technique, Threat,
     Threshold,
 };
-use crate::diagnostic::{Diagnostic, Span};
-use toml::de::{DeTable, DeValue};
-use toml::Spanned;
-
-type Val<'i> = Spanned<DeValue<'i>>;
+use super::toml_reader::{Item as Val, Table, Value};
+use crate::diagnostic::Diagnostic;
+use serde_json::{Map, Value as Json};
 
 /// A whole rule file, split the way the loader needs it.
 pub struct File<'i> {
     pub metadata: Option<Metadata>,
     pub rule: Option<Rule>,
     /// The `query` value in `[rule]`, for its position in the file.
-    pub query: Option<&'i Val<'i>>,
-    pub sections: toml::Table,
+    pub query: Option<&'i Val>,
+    pub sections: Map<String, Json>,
 }
 
-fn err(what: &str, expected: &str, v: &Val<'_>) -> Diagnostic {
-    let span = v.span();
+fn err(what: &str, expected: &str, v: &Val) -> Diagnostic {
     Diagnostic::new(
         format!(
             "invalid rule file: {what}: expected {expected}, found {}",
-            v.get_ref().type_str()
+            v.value.type_str()
         ),
-        Span::new(span.start, span.end),
+        v.span,
     )
 }
 
-pub fn file<'i>(root: &'i DeTable<'i>) -> Result<File<'i>, Diagnostic> {
+pub fn file(root: &Table) -> Result<File<'_>, Diagnostic> {
     let mut out = File {
         metadata: None,
         rule: None,
         query: None,
-        sections: toml::Table::new(),
+        sections: Map::new(),
     };
-    for (k, v) in root {
-        match k.get_ref().as_ref() {
+    for (k, _, v) in &root.entries {
+        match k.as_str() {
             "metadata" => out.metadata = Some(metadata(table(v, "metadata")?)?),
             "rule" => {
                 let t = table(v, "rule")?;
@@ -52,93 +50,73 @@ pub fn file<'i>(root: &'i DeTable<'i>) -> Result<File<'i>, Diagnostic> {
                 out.rule = Some(rule(t)?);
             }
             other => {
-                out.sections.insert(other.to_string(), value(v)?);
+                out.sections.insert(other.to_string(), value(v));
             }
         }
     }
     Ok(out)
 }
 
-fn table<'a, 'i>(v: &'a Val<'i>, what: &str) -> Result<&'a DeTable<'i>, Diagnostic> {
-    v.get_ref()
-        .as_table()
-        .ok_or_else(|| err(what, "a table", v))
+fn table<'a>(v: &'a Val, what: &str) -> Result<&'a Table, Diagnostic> {
+    v.value.as_table().ok_or_else(|| err(what, "a table", v))
 }
 
-fn string(v: &Val<'_>, what: &str) -> Result<String, Diagnostic> {
-    v.get_ref()
+fn string(v: &Val, what: &str) -> Result<String, Diagnostic> {
+    v.value
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| err(what, "a string", v))
 }
 
-fn integer(v: &Val<'_>, what: &str) -> Result<i64, Diagnostic> {
-    match value(v)? {
-        toml::Value::Integer(n) => Ok(n),
+fn integer(v: &Val, what: &str) -> Result<i64, Diagnostic> {
+    match v.value {
+        Value::Integer(n) => Ok(n),
         _ => Err(err(what, "an integer", v)),
     }
 }
 
 /// A list of strings, also written as a single string (some published files do that).
-fn one_or_many(v: &Val<'_>, what: &str) -> Result<Vec<String>, Diagnostic> {
-    match v.get_ref() {
-        DeValue::String(s) => Ok(vec![s.to_string()]),
-        DeValue::Array(a) => a.iter().map(|x| string(x, what)).collect(),
+fn one_or_many(v: &Val, what: &str) -> Result<Vec<String>, Diagnostic> {
+    match &v.value {
+        Value::String(s) => Ok(vec![s.to_string()]),
+        Value::Array(a) => a.iter().map(|x| string(x, what)).collect(),
         _ => Err(err(what, "a string or a list of strings", v)),
     }
 }
 
-fn array_of<'i, T>(
-    v: &Val<'i>,
+fn array_of<T>(
+    v: &Val,
     what: &str,
-    f: impl Fn(&DeTable<'i>, &str) -> Result<T, Diagnostic>,
+    f: impl Fn(&Table, &str) -> Result<T, Diagnostic>,
 ) -> Result<Vec<T>, Diagnostic> {
-    let DeValue::Array(a) = v.get_ref() else {
+    let Value::Array(a) = &v.value else {
         return Err(err(what, "an array of tables", v));
     };
     a.iter().map(|x| f(table(x, what)?, what)).collect()
 }
 
-/// Converts a value to `toml::Value`, with the checks `toml::from_str` makes.
-pub fn value(v: &Val<'_>) -> Result<toml::Value, Diagnostic> {
-    let overflow = |kind: &str| {
-        let span = v.span();
-        Diagnostic::new(
-            format!("invalid rule file: {kind} number overflowed"),
-            Span::new(span.start, span.end),
-        )
-    };
-    Ok(match v.get_ref() {
-        DeValue::String(s) => toml::Value::String(s.to_string()),
-        DeValue::Integer(n) => toml::Value::Integer(
-            i64::from_str_radix(n.as_str(), n.radix()).map_err(|_| overflow("integer"))?,
+/// A TOML value as JSON: datetimes as their text; NaN and infinities, which JSON cannot hold,
+/// as null (what serializing them through serde_json gave before).
+pub fn value(v: &Val) -> Json {
+    match &v.value {
+        Value::String(s) | Value::Datetime(s) => Json::String(s.clone()),
+        Value::Integer(n) => Json::from(*n),
+        Value::Float(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
+        Value::Boolean(b) => Json::Bool(*b),
+        Value::Array(a) => Json::Array(a.iter().map(value).collect()),
+        Value::Table(t) => Json::Object(
+            t.entries
+                .iter()
+                .map(|(k, _, v)| (k.clone(), value(v)))
+                .collect(),
         ),
-        DeValue::Float(f) => {
-            let x: f64 = f.as_str().parse().map_err(|_| overflow("floating-point"))?;
-            if x.is_infinite() && !f.as_str().contains("inf") {
-                return Err(overflow("floating-point"));
-            }
-            toml::Value::Float(x)
-        }
-        DeValue::Boolean(b) => toml::Value::Boolean(*b),
-        DeValue::Datetime(d) => toml::Value::Datetime(*d),
-        DeValue::Array(a) => toml::Value::Array(a.iter().map(value).collect::<Result<_, _>>()?),
-        DeValue::Table(t) => toml::Value::Table(to_table(t)?),
-    })
-}
-
-fn to_table(t: &DeTable<'_>) -> Result<toml::Table, Diagnostic> {
-    let mut out = toml::Table::new();
-    for (k, v) in t {
-        out.insert(k.get_ref().to_string(), value(v)?);
     }
-    Ok(out)
 }
 
-fn metadata(t: &DeTable<'_>) -> Result<Metadata, Diagnostic> {
+fn metadata(t: &Table) -> Result<Metadata, Diagnostic> {
     let mut m = Metadata::default();
-    for (k, v) in t {
-        let key = k.get_ref().as_ref();
+    for (k, _, v) in &t.entries {
+        let key = k.as_str();
         let what = &format!("metadata.{key}");
         match key {
             "creation_date" => m.creation_date = Some(string(v, what)?),
@@ -146,20 +124,20 @@ fn metadata(t: &DeTable<'_>) -> Result<Metadata, Diagnostic> {
             "maturity" => m.maturity = Some(string(v, what)?),
             "integration" => m.integration = one_or_many(v, what)?,
             _ => {
-                m.extra.insert(key.to_string(), value(v)?);
+                m.extra.insert(key.to_string(), value(v));
             }
         }
     }
     Ok(m)
 }
 
-fn rule(t: &DeTable<'_>) -> Result<Rule, Diagnostic> {
+fn rule(t: &Table) -> Result<Rule, Diagnostic> {
     let mut r = Rule {
         rule_type: "query".to_string(),
         ..Rule::default()
     };
-    for (k, v) in t {
-        let key = k.get_ref().as_ref();
+    for (k, _, v) in &t.entries {
+        let key = k.as_str();
         let what = &format!("rule.{key}");
         let s = || string(v, what);
         match key {
@@ -185,11 +163,11 @@ fn rule(t: &DeTable<'_>) -> Result<Rule, Diagnostic> {
             "investigation_fields" => {
                 let t = table(v, what)?;
                 let mut f = InvestigationFields::default();
-                for (k, v) in t {
-                    match k.get_ref().as_ref() {
+                for (k, _, v) in &t.entries {
+                    match k.as_str() {
                         "field_names" => f.field_names = one_or_many(v, what)?,
                         other => {
-                            f.extra.insert(other.to_string(), value(v)?);
+                            f.extra.insert(other.to_string(), value(v));
                         }
                     }
                 }
@@ -198,18 +176,10 @@ fn rule(t: &DeTable<'_>) -> Result<Rule, Diagnostic> {
             "threat" => r.threat = array_of(v, what, threat)?,
             "exceptions_list" => r.exceptions_list = array_of(v, what, exception_list)?,
             "filters" => {
-                let DeValue::Array(a) = v.get_ref() else {
+                let Value::Array(a) = &v.value else {
                     return Err(err(what, "an array", v));
                 };
-                r.filters = a
-                    .iter()
-                    .map(|x| {
-                        // Through `toml::Value`'s serializer, so datetimes and NaN come out as
-                        // they did when the filters were deserialized straight into JSON.
-                        serde_json::to_value(value(x)?)
-                            .map_err(|e| Diagnostic::new(e.to_string(), Span::default()))
-                    })
-                    .collect::<Result<_, _>>()?;
+                r.filters = a.iter().map(value).collect();
             }
             "timestamp_override" => r.timestamp_override = Some(s()?),
             "event_category_override" => r.event_category_override = Some(s()?),
@@ -219,82 +189,73 @@ fn rule(t: &DeTable<'_>) -> Result<Rule, Diagnostic> {
             "new_terms" => r.new_terms = Some(converted(v, NewTerms::try_from)?),
             "threshold" => r.threshold = Some(converted(v, Threshold::try_from)?),
             _ => {
-                r.extra.insert(key.to_string(), value(v)?);
+                r.extra.insert(key.to_string(), value(v));
             }
         }
     }
     Ok(r)
 }
 
-fn converted<T>(
-    v: &Val<'_>,
-    f: impl Fn(toml::Value) -> Result<T, String>,
-) -> Result<T, Diagnostic> {
-    f(value(v)?).map_err(|msg| {
-        let span = v.span();
-        Diagnostic::new(
-            format!("invalid rule file: {msg}"),
-            Span::new(span.start, span.end),
-        )
-    })
+fn converted<T>(v: &Val, f: impl Fn(Json) -> Result<T, String>) -> Result<T, Diagnostic> {
+    f(value(v)).map_err(|msg| Diagnostic::new(format!("invalid rule file: {msg}"), v.span))
 }
 
-fn mitre_ref(t: &DeTable<'_>, what: &str) -> Result<MitreRef, Diagnostic> {
+fn mitre_ref(t: &Table, what: &str) -> Result<MitreRef, Diagnostic> {
     let mut m = MitreRef::default();
-    for (k, v) in t {
-        match k.get_ref().as_ref() {
+    for (k, _, v) in &t.entries {
+        match k.as_str() {
             "id" => m.id = string(v, what)?,
             "name" => m.name = string(v, what)?,
             "reference" => m.reference = string(v, what)?,
             other => {
-                m.extra.insert(other.to_string(), value(v)?);
+                m.extra.insert(other.to_string(), value(v));
             }
         }
     }
     Ok(m)
 }
 
-fn technique(t: &DeTable<'_>, what: &str) -> Result<Technique, Diagnostic> {
+fn technique(t: &Table, what: &str) -> Result<Technique, Diagnostic> {
     let mut m = Technique::default();
-    for (k, v) in t {
-        match k.get_ref().as_ref() {
+    for (k, _, v) in &t.entries {
+        match k.as_str() {
             "id" => m.id = string(v, what)?,
             "name" => m.name = string(v, what)?,
             "reference" => m.reference = string(v, what)?,
             "subtechnique" => m.subtechnique = array_of(v, what, mitre_ref)?,
             other => {
-                m.extra.insert(other.to_string(), value(v)?);
+                m.extra.insert(other.to_string(), value(v));
             }
         }
     }
     Ok(m)
 }
 
-fn threat(t: &DeTable<'_>, what: &str) -> Result<Threat, Diagnostic> {
+fn threat(t: &Table, what: &str) -> Result<Threat, Diagnostic> {
     let mut m = Threat::default();
-    for (k, v) in t {
-        match k.get_ref().as_ref() {
+    for (k, _, v) in &t.entries {
+        match k.as_str() {
             "framework" => m.framework = string(v, what)?,
             "tactic" => m.tactic = Some(mitre_ref(table(v, what)?, what)?),
             "technique" => m.technique = array_of(v, what, technique)?,
             other => {
-                m.extra.insert(other.to_string(), value(v)?);
+                m.extra.insert(other.to_string(), value(v));
             }
         }
     }
     Ok(m)
 }
 
-fn exception_list(t: &DeTable<'_>, what: &str) -> Result<ExceptionListRef, Diagnostic> {
+fn exception_list(t: &Table, what: &str) -> Result<ExceptionListRef, Diagnostic> {
     let mut m = ExceptionListRef::default();
-    for (k, v) in t {
-        match k.get_ref().as_ref() {
+    for (k, _, v) in &t.entries {
+        match k.as_str() {
             "id" => m.id = string(v, what)?,
             "list_id" => m.list_id = string(v, what)?,
             "namespace_type" => m.namespace_type = Some(string(v, what)?),
             "type" => m.list_type = Some(string(v, what)?),
             other => {
-                m.extra.insert(other.to_string(), value(v)?);
+                m.extra.insert(other.to_string(), value(v));
             }
         }
     }

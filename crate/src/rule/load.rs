@@ -1,8 +1,8 @@
 //! TOML text → [`Rule`]: unknown keys kept, errors as diagnostics with spans, and the query's
 //! position in the file recorded so query diagnostics and explanations point into the file.
 
-use super::from_toml;
 use super::model::{QueryPos, Rule};
+use super::{from_toml, toml_reader};
 use crate::diagnostic::{Diagnostic, Span};
 
 /// Rule files bigger than this are refused (the largest published rule is ~60 KB).
@@ -19,8 +19,8 @@ pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
             Span::new(0, 0),
         ));
     }
-    let root = toml::de::DeTable::parse(src).map_err(|e| toml_error(&e))?;
-    let raw = from_toml::file(root.get_ref())?;
+    let root = toml_reader::parse(src)?;
+    let raw = from_toml::file(&root)?;
     let Some(mut rule) = raw.rule else {
         return Err(
             Diagnostic::new("the file has no [rule] table", Span::new(0, 0))
@@ -30,22 +30,11 @@ pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
     rule.metadata = raw.metadata.unwrap_or_default();
     rule.sections = raw.sections;
     if let (Some(q), Some(text)) = (raw.query, rule.query.as_deref()) {
-        let span = q.span();
-        let pos = query_pos(src, Span::new(span.start, span.end), text);
+        let pos = query_pos(src, q.span, text);
         rule.query_span = Some(Span::new(pos.to_file(0), pos.to_file(text.len())));
         rule.query_pos = Some(pos);
     }
     Ok(rule)
-}
-
-fn toml_error(e: &toml::de::Error) -> Diagnostic {
-    let span = e
-        .span()
-        .map(|r| Span::new(r.start, r.end))
-        .unwrap_or_default();
-    // toml's message can span several lines; the first one is the gist.
-    let msg = e.message().trim();
-    Diagnostic::new(format!("invalid rule file: {msg}"), span)
 }
 
 /// Work out how offsets in the decoded string `value` map to the raw token at `token` in `src`.

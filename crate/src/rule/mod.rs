@@ -1,10 +1,11 @@
-//! Elastic detection rules: the serde model of the published TOML, the loader (unknown keys
+//! Elastic detection rules: the model of the published TOML, the loader (unknown keys
 //! kept, spans for errors and for the query) and Kibana filter objects.
 
 pub mod filters;
 mod from_toml;
 pub mod load;
 pub mod model;
+pub mod toml_reader;
 
 pub use load::load_rule;
 pub use model::{

@@ -7,6 +7,7 @@
 
 use crate::diagnostic::Span;
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 /// `[metadata]`: bookkeeping of the detection-rules repository.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -20,7 +21,7 @@ pub struct Metadata {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub integration: Vec<String>,
     #[serde(flatten)]
-    pub extra: toml::Table,
+    pub extra: Map<String, Value>,
 }
 
 /// One loaded rule file: the `[rule]` table's keys, plus `[metadata]` and any other top-level
@@ -92,13 +93,13 @@ pub struct Rule {
     pub threshold: Option<Threshold>,
     /// `[rule]` keys not modelled above, kept verbatim.
     #[serde(flatten)]
-    pub extra: toml::Table,
+    pub extra: Map<String, Value>,
 
     /// `[metadata]` (filled by the loader).
     pub metadata: Metadata,
     /// Top-level tables other than `[metadata]` and `[rule]`, e.g. `[transform]` (filled by the loader).
-    #[serde(skip_serializing_if = "toml::Table::is_empty")]
-    pub sections: toml::Table,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub sections: Map<String, Value>,
     /// Where the query text sits in the rule file (filled by the loader).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_span: Option<Span>,
@@ -169,7 +170,7 @@ impl QueryPos {
 pub struct InvestigationFields {
     pub field_names: Vec<String>,
     #[serde(flatten)]
-    pub extra: toml::Table,
+    pub extra: Map<String, Value>,
 }
 
 /// One `[[rule.threat]]` entry: a MITRE tactic and its techniques.
@@ -181,7 +182,7 @@ pub struct Threat {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub technique: Vec<Technique>,
     #[serde(flatten)]
-    pub extra: toml::Table,
+    pub extra: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -190,7 +191,7 @@ pub struct MitreRef {
     pub name: String,
     pub reference: String,
     #[serde(flatten)]
-    pub extra: toml::Table,
+    pub extra: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -201,7 +202,7 @@ pub struct Technique {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub subtechnique: Vec<MitreRef>,
     #[serde(flatten)]
-    pub extra: toml::Table,
+    pub extra: Map<String, Value>,
 }
 
 /// `[[rule.exceptions_list]]`: a reference to a Kibana exception list (its items live in Kibana).
@@ -214,7 +215,7 @@ pub struct ExceptionListRef {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub list_type: Option<String>,
     #[serde(flatten)]
-    pub extra: toml::Table,
+    pub extra: Map<String, Value>,
 }
 
 /// `[rule.new_terms]`. The published shape is
@@ -228,15 +229,15 @@ pub struct NewTerms {
     pub history_window_start: Option<String>,
 }
 
-impl TryFrom<toml::Value> for NewTerms {
+impl TryFrom<Value> for NewTerms {
     type Error = String;
 
-    fn try_from(v: toml::Value) -> Result<Self, String> {
-        let t = v.as_table().ok_or("expected a table for rule.new_terms")?;
-        let strings = |v: &toml::Value, what: &str| -> Result<Vec<String>, String> {
+    fn try_from(v: Value) -> Result<Self, String> {
+        let t = v.as_object().ok_or("expected a table for rule.new_terms")?;
+        let strings = |v: &Value, what: &str| -> Result<Vec<String>, String> {
             match v {
-                toml::Value::String(s) => Ok(vec![s.clone()]),
-                toml::Value::Array(a) => a
+                Value::String(s) => Ok(vec![s.clone()]),
+                Value::Array(a) => a
                     .iter()
                     .map(|x| {
                         x.as_str()
@@ -250,7 +251,7 @@ impl TryFrom<toml::Value> for NewTerms {
         let mut out = NewTerms::default();
         if let Some(f) = t.get("new_terms_fields") {
             out.fields = strings(f, "new_terms_fields")?;
-        } else if t.get("field").and_then(toml::Value::as_str) == Some("new_terms_fields") {
+        } else if t.get("field").and_then(Value::as_str) == Some("new_terms_fields") {
             if let Some(v) = t.get("value") {
                 out.fields = strings(v, "rule.new_terms.value")?;
             }
@@ -261,16 +262,13 @@ impl TryFrom<toml::Value> for NewTerms {
         }
         match t.get("history_window_start") {
             None => {}
-            Some(toml::Value::String(s)) => out.history_window_start = Some(s.clone()),
-            Some(toml::Value::Array(items)) => {
+            Some(Value::String(s)) => out.history_window_start = Some(s.clone()),
+            Some(Value::Array(items)) => {
                 for item in items {
-                    let Some(it) = item.as_table() else { continue };
-                    if it.get("field").and_then(toml::Value::as_str) == Some("history_window_start")
-                    {
-                        out.history_window_start = it
-                            .get("value")
-                            .and_then(toml::Value::as_str)
-                            .map(str::to_string);
+                    let Some(it) = item.as_object() else { continue };
+                    if it.get("field").and_then(Value::as_str) == Some("history_window_start") {
+                        out.history_window_start =
+                            it.get("value").and_then(Value::as_str).map(str::to_string);
                     }
                 }
             }
@@ -304,16 +302,16 @@ pub struct Cardinality {
     pub value: u64,
 }
 
-impl TryFrom<toml::Value> for Threshold {
+impl TryFrom<Value> for Threshold {
     type Error = String;
 
-    fn try_from(v: toml::Value) -> Result<Self, String> {
-        let t = v.as_table().ok_or("expected a table for rule.threshold")?;
+    fn try_from(v: Value) -> Result<Self, String> {
+        let t = v.as_object().ok_or("expected a table for rule.threshold")?;
         let field = match t.get("field") {
             None => Vec::new(),
-            Some(toml::Value::String(s)) if s.is_empty() => Vec::new(),
-            Some(toml::Value::String(s)) => vec![s.clone()],
-            Some(toml::Value::Array(a)) => a
+            Some(Value::String(s)) if s.is_empty() => Vec::new(),
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
                 .iter()
                 .map(|x| {
                     x.as_str()
@@ -323,10 +321,10 @@ impl TryFrom<toml::Value> for Threshold {
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err("expected a list of field names in rule.threshold.field".into()),
         };
-        let count = |v: Option<&toml::Value>, what: &str| -> Result<u64, String> {
-            match v {
-                Some(toml::Value::Integer(n)) if *n >= 0 => Ok(*n as u64),
-                Some(other) => Err(format!(
+        let count = |v: Option<&Value>, what: &str| -> Result<u64, String> {
+            match v.map(|x| (x, x.as_u64())) {
+                Some((_, Some(n))) => Ok(n),
+                Some((other, None)) => Err(format!(
                     "expected a non-negative integer for {what}, found {other}"
                 )),
                 None => Err(format!("{what} is missing")),
@@ -340,11 +338,11 @@ impl TryFrom<toml::Value> for Threshold {
                 .ok_or("expected [[rule.threshold.cardinality]] entries")?;
             for item in items {
                 let it = item
-                    .as_table()
+                    .as_object()
                     .ok_or("expected a table in rule.threshold.cardinality")?;
                 let field = it
                     .get("field")
-                    .and_then(toml::Value::as_str)
+                    .and_then(Value::as_str)
                     .ok_or("rule.threshold.cardinality needs a field")?
                     .to_string();
                 let value = count(it.get("value"), "rule.threshold.cardinality.value")?;
