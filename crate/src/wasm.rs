@@ -7,9 +7,11 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::engine::{self, Lang, Loaded, RunOptions};
 use crate::event::lookup::fields;
 use crate::event::parse::{parse_events, EventError};
+use crate::event::table::EventTable;
 use crate::explain::Clause;
 use serde::Serialize;
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
 
@@ -238,6 +240,9 @@ pub struct Playground {
     source: String,
     loaded: Option<Loaded>,
     events: Vec<Value>,
+    /// The event view of `events`, built on the first evaluation that reads one (EQL) and
+    /// reused by every later one until the events change.
+    table: OnceCell<Option<EventTable>>,
     opts: RunOptions,
 }
 
@@ -255,6 +260,7 @@ impl Playground {
             source: String::new(),
             loaded: None,
             events: Vec::new(),
+            table: OnceCell::new(),
             opts: RunOptions::default(),
         }
     }
@@ -314,6 +320,7 @@ impl Playground {
             lines: &parsed.lines,
         })?;
         self.events = parsed.events;
+        self.table = OnceCell::new();
         Ok(js)
     }
 
@@ -337,7 +344,14 @@ impl Playground {
     pub fn evaluate(&self) -> Result<JsValue, JsError> {
         let loaded = self.loaded()?;
         let started = now_ms();
-        let mut result = loaded.run(&self.events, &self.opts);
+        let table = if loaded.uses_table() {
+            self.table
+                .get_or_init(|| EventTable::new(&self.events))
+                .as_ref()
+        } else {
+            None
+        };
+        let mut result = loaded.run_with_table(&self.events, table, &self.opts);
         let ms = now_ms() - started;
         let mut counts = Counts::default();
         for v in &result.events {

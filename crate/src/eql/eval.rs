@@ -22,11 +22,13 @@ use super::regex as lucene;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::event::ecs::{field_info, FieldType};
 use crate::event::lookup::FieldPath;
+use crate::event::table::{self, ColumnView, EventTable};
 use crate::explain::{Clause, Looked, Verdict};
 use crate::pattern::cidr::{parse_ip, Cidr};
 use crate::pattern::wildcard::{Piece, Wildcard};
 use serde_json::Value;
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::cmp::Ordering;
 
 /// A value during evaluation; `Null` is EQL's null (a missing field, or an undefined result).
@@ -86,7 +88,7 @@ fn rank(v: &EqlValue) -> u8 {
 
 /// Three-valued value of an expression for one event (a condition gives `Bool` or `Null`).
 pub fn eval(expr: &Expr, event: &Value) -> EqlValue {
-    Node::build_script(expr).eval3(event)
+    Node::build_script(expr).eval3(Doc::Json(event))
 }
 
 /// Whether the event passes the query's category filter and condition.
@@ -157,6 +159,68 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
     }
 }
 
+// ---- what a condition reads -------------------------------------------------------------------
+
+/// One event as the evaluator reads it: a JSON value, or a row of an [`EventTable`] through a
+/// query's [`Bound`] columns. Every test runs the same code on both; only where the values come
+/// from differs.
+#[derive(Clone, Copy)]
+pub enum Doc<'a> {
+    Json(&'a Value),
+    Row(&'a Bound<'a>, usize),
+}
+
+/// A [`CompiledEvent`] bound to one [`EventTable`]: each field reference's column resolved once
+/// (no lookup by name per event), plus per-string verdict caches. Build with
+/// [`CompiledEvent::bind`]; use only with the query that built it.
+pub struct Bound<'t> {
+    table: &'t EventTable,
+    /// Per field slot.
+    slots: Vec<BoundSlot<'t>>,
+    category: BoundSlot<'t>,
+}
+
+struct BoundSlot<'t> {
+    column: ColumnView<'t>,
+    /// For a query leaf: its verdict on each dictionary string, 0 = not computed yet (see
+    /// `cached`). Empty for slots read by scripts.
+    memo: Vec<Cell<u8>>,
+}
+
+impl<'t> Bound<'t> {
+    #[inline]
+    fn cells(&self, slot: usize, row: usize) -> &'t [table::Packed] {
+        self.slots.get(slot).map_or(&[], |s| s.column.row(row))
+    }
+}
+
+fn new_memo(n: usize) -> Vec<Cell<u8>> {
+    std::iter::repeat_with(|| Cell::new(0)).take(n).collect()
+}
+
+/// `f()` for dictionary string `id`, computed once per string when a cache is given.
+#[inline]
+fn cached(memo: Option<&[Cell<u8>]>, id: u32, f: impl FnOnce() -> Option<bool>) -> Option<bool> {
+    let slot = memo.and_then(|m| m.get(id as usize));
+    if let Some(c) = slot {
+        match c.get() {
+            1 => return None,
+            2 => return Some(false),
+            3 => return Some(true),
+            _ => {}
+        }
+    }
+    let r = f();
+    if let Some(c) = slot {
+        c.set(match r {
+            None => 1,
+            Some(false) => 2,
+            Some(true) => 3,
+        });
+    }
+    r
+}
+
 // ---- compiled form ---------------------------------------------------------------------------
 
 /// An event query with field types and patterns resolved once.
@@ -167,10 +231,16 @@ pub struct CompiledEvent {
     category_path: FieldPath,
     span: Span,
     root: Node,
+    /// The field path each slot reads, and whether a query leaf reads it (then its verdicts
+    /// are cached per string).
+    slots: Vec<(String, bool)>,
 }
 
 impl CompiledEvent {
     pub fn new(q: &EventQuery) -> Self {
+        let mut root = Node::build(&q.condition);
+        let mut slots = Vec::new();
+        root.assign_slots(&mut slots);
         CompiledEvent {
             category: match &q.category {
                 Category::Any(_) => None,
@@ -178,21 +248,64 @@ impl CompiledEvent {
             },
             category_path: FieldPath::new("event.category"),
             span: q.span,
-            root: Node::build(&q.condition),
+            root,
+            slots,
         }
     }
 
     pub fn matches(&self, event: &Value) -> bool {
+        self.matches_doc(Doc::Json(event))
+    }
+
+    /// [`CompiledEvent::matches`] on row `row` of the table `b` is bound to.
+    pub fn matches_row(&self, b: &Bound, row: usize) -> bool {
+        self.matches_doc(Doc::Row(b, row))
+    }
+
+    pub fn matches_doc(&self, doc: Doc) -> bool {
         if let Some((cat, _)) = &self.category {
             let cat = cat.as_str();
-            if !self
-                .category_path
-                .any_value(event, |v| v.as_str() == Some(cat))
-            {
+            let ok = match doc {
+                Doc::Json(event) => self
+                    .category_path
+                    .any_value(event, |v| v.as_str() == Some(cat)),
+                Doc::Row(b, row) => b.category.column.row(row).iter().any(|c| match c.get() {
+                    table::Cell::Str(id) => {
+                        cached(Some(&b.category.memo), id, || Some(b.table.str(id) == cat))
+                            == Some(true)
+                    }
+                    _ => false,
+                }),
+            };
+            if !ok {
                 return false;
             }
         }
-        self.root.query(event)
+        self.root.query(doc)
+    }
+
+    /// Resolve this query's fields to `table`'s columns (once per query and table).
+    pub fn bind<'t>(&self, table: &'t EventTable) -> Bound<'t> {
+        let n = table.string_count();
+        Bound {
+            table,
+            slots: self
+                .slots
+                .iter()
+                .map(|(path, leaf)| BoundSlot {
+                    column: table.view(table.column(path)),
+                    memo: if *leaf { new_memo(n) } else { Vec::new() },
+                })
+                .collect(),
+            category: BoundSlot {
+                column: table.view(table.column("event.category")),
+                memo: if self.category.is_some() {
+                    new_memo(n)
+                } else {
+                    Vec::new()
+                },
+            },
+        }
     }
 
     pub fn explain(&self, event: &Value) -> Clause {
@@ -246,6 +359,8 @@ struct FieldRef {
     /// Fields ECS does not define take their type from the JSON value (dynamic mapping).
     known: bool,
     ignore_above: Option<usize>,
+    /// This reference's place in a [`Bound`]'s column and cache lists (see `assign_slots`).
+    slot: usize,
 }
 
 impl FieldRef {
@@ -257,6 +372,7 @@ impl FieldRef {
             ty: info.ty,
             known: info.known,
             ignore_above: info.ignore_above,
+            slot: 0,
         }
     }
 
@@ -290,38 +406,42 @@ impl FieldRef {
                     _ => n.as_f64().map(EqlValue::Float),
                 }
             }
-            Value::String(s) => {
-                if self.known && ty.is_numeric() {
-                    let t = s.trim();
-                    return match t.parse::<i64>() {
-                        Ok(i) => Some(EqlValue::Int(i)),
-                        Err(_) => t.parse::<f64>().ok().map(|f| {
-                            if ty.is_integer() {
-                                EqlValue::Int(f.trunc() as i64)
-                            } else {
-                                EqlValue::Float(f)
-                            }
-                        }),
-                    };
-                }
-                if self.known && ty.is_date() {
-                    return crate::time::parse_date(s).map(EqlValue::Int);
-                }
-                if self.known && ty == FieldType::Boolean {
-                    return match s.as_str() {
-                        "true" => Some(EqlValue::Bool(true)),
-                        "false" | "" => Some(EqlValue::Bool(false)),
-                        _ => None,
-                    };
-                }
-                if let Some(limit) = self.ignore_above {
-                    if s.chars().count() > limit {
-                        return None;
+            Value::String(s) => self.convert_str(s),
+        }
+    }
+
+    /// [`FieldRef::convert`] of a JSON string.
+    fn convert_str(&self, s: &str) -> Option<EqlValue> {
+        let ty = self.ty;
+        if self.known && ty.is_numeric() {
+            let t = s.trim();
+            return match t.parse::<i64>() {
+                Ok(i) => Some(EqlValue::Int(i)),
+                Err(_) => t.parse::<f64>().ok().map(|f| {
+                    if ty.is_integer() {
+                        EqlValue::Int(f.trunc() as i64)
+                    } else {
+                        EqlValue::Float(f)
                     }
-                }
-                Some(EqlValue::Str(s.clone()))
+                }),
+            };
+        }
+        if self.known && ty.is_date() {
+            return crate::time::parse_date(s).map(EqlValue::Int);
+        }
+        if self.known && ty == FieldType::Boolean {
+            return match s {
+                "true" => Some(EqlValue::Bool(true)),
+                "false" | "" => Some(EqlValue::Bool(false)),
+                _ => None,
+            };
+        }
+        if let Some(limit) = self.ignore_above {
+            if s.chars().count() > limit {
+                return None;
             }
         }
+        Some(EqlValue::Str(s.to_string()))
     }
 
     /// Whether [`FieldRef::convert`] indexes the JSON string `s` as the string itself, so a
@@ -339,13 +459,26 @@ impl FieldRef {
         }
     }
 
-    fn values(&self, event: &Value) -> Vec<EqlValue> {
-        let mut raw = Vec::new();
-        self.path.values(event, &mut raw);
-        raw.into_iter().filter_map(|v| self.convert(v)).collect()
+    fn values(&self, doc: Doc) -> Vec<EqlValue> {
+        match doc {
+            Doc::Json(event) => {
+                let mut raw = Vec::new();
+                self.path.values(event, &mut raw);
+                raw.into_iter().filter_map(|v| self.convert(v)).collect()
+            }
+            Doc::Row(b, row) => b
+                .cells(self.slot, row)
+                .iter()
+                .filter_map(|c| match c.get() {
+                    table::Cell::Str(id) => self.convert_str(b.table.str(id)),
+                    table::Cell::Other(id) => self.convert(b.table.other(id)),
+                    table::Cell::Object => None,
+                })
+                .collect(),
+        }
     }
 
-    fn value(&self, event: &Value) -> EqlValue {
+    fn value(&self, event: Doc) -> EqlValue {
         let mut vs = self.values(event);
         match vs.len() {
             0 => EqlValue::Null,
@@ -589,7 +722,7 @@ fn const_value(e: &Expr) -> Option<EqlValue> {
     if has_field {
         return None;
     }
-    Some(Node::build_script(e).eval3(&Value::Null))
+    Some(Node::build_script(e).eval3(Doc::Json(&Value::Null)))
 }
 
 fn flip(op: CmpOp) -> CmpOp {
@@ -778,6 +911,33 @@ impl Node {
         Node::new(kind, e.span)
     }
 
+    /// Number the field references (their places in a [`Bound`]).
+    fn assign_slots(&mut self, slots: &mut Vec<(String, bool)>) {
+        let mut add = |f: &mut FieldRef, leaf: bool| {
+            f.slot = slots.len();
+            slots.push((f.path.name().to_string(), leaf));
+        };
+        match &mut self.kind {
+            NodeKind::Field(f) => add(f, false),
+            NodeKind::Leaf(l) => add(&mut l.field, true),
+            NodeKind::Lit(_) => {}
+            NodeKind::Not(x) | NodeKind::Neg(x) => x.assign_slots(slots),
+            NodeKind::And(xs) | NodeKind::Or(xs) => {
+                xs.iter_mut().for_each(|x| x.assign_slots(slots))
+            }
+            NodeKind::Compare(_, l, r) | NodeKind::Arith(_, l, r) => {
+                l.assign_slots(slots);
+                r.assign_slots(slots);
+            }
+            NodeKind::In { expr, list, .. } => {
+                expr.assign_slots(slots);
+                list.iter_mut().for_each(|x| x.assign_slots(slots));
+            }
+            NodeKind::Match { expr, .. } => expr.assign_slots(slots),
+            NodeKind::Call { args, .. } => args.iter_mut().for_each(|x| x.assign_slots(slots)),
+        }
+    }
+
     /// Whether Elasticsearch runs this node as a script (a `not` around it negates in three-valued
     /// logic) rather than as a query.
     fn is_script(&self) -> bool {
@@ -789,7 +949,7 @@ impl Node {
     }
 
     /// The query-level verdict (what filters the event).
-    fn query(&self, ev: &Value) -> bool {
+    fn query(&self, ev: Doc) -> bool {
         match &self.kind {
             NodeKind::And(xs) => xs.iter().all(|x| x.query(ev)),
             NodeKind::Or(xs) => xs.iter().any(|x| x.query(ev)),
@@ -807,7 +967,7 @@ impl Node {
     }
 
     /// Three-valued value.
-    fn eval3(&self, ev: &Value) -> EqlValue {
+    fn eval3(&self, ev: Doc) -> EqlValue {
         use EqlValue::*;
         match &self.kind {
             NodeKind::Lit(v) => v.clone(),
@@ -934,7 +1094,7 @@ impl Node {
             }
             NodeKind::Not(x) => {
                 let child = x.explain(ev);
-                let ok = self.query(ev);
+                let ok = self.query(Doc::Json(ev));
                 let mut c = Clause::new("not", self.span, Verdict::from_bool(ok));
                 if x.is_script() && !ok && child.verdict == Verdict::Missing {
                     // `not null` is null: the negation cannot hold either.
@@ -951,7 +1111,7 @@ impl Node {
     }
 
     fn explain_script(&self, ev: &Value) -> Clause {
-        let v = self.eval3(ev);
+        let v = self.eval3(Doc::Json(ev));
         let ok = v == EqlValue::Bool(true);
         let kind = match &self.kind {
             NodeKind::Call { .. } => "function",
@@ -1071,13 +1231,8 @@ impl Leaf {
 
     /// Lucene semantics: any value matches; negated tests hold when no value matches, also on
     /// a missing field; `== null` / `!= null` test presence.
-    fn query(&self, ev: &Value) -> bool {
-        let mut seen = false;
-        let any = self.field.path.any_value(ev, |raw| {
-            let r = self.raw_test(raw);
-            seen |= r.is_some();
-            r == Some(true)
-        });
+    fn query(&self, ev: Doc) -> bool {
+        let (any, seen) = self.scan(ev);
         match self.test {
             Test::IsNull => !seen,
             Test::NotNull => seen,
@@ -1086,13 +1241,8 @@ impl Leaf {
     }
 
     /// Three-valued: `None` (null) when the field has no value.
-    fn eval3(&self, ev: &Value) -> Option<bool> {
-        let mut seen = false;
-        let any = self.field.path.any_value(ev, |raw| {
-            let r = self.raw_test(raw);
-            seen |= r.is_some();
-            r == Some(true)
-        });
+    fn eval3(&self, ev: Doc) -> Option<bool> {
+        let (any, seen) = self.scan(ev);
         match self.test {
             Test::IsNull => Some(!seen),
             Test::NotNull => Some(seen),
@@ -1105,14 +1255,56 @@ impl Leaf {
     /// else whether the positive test holds. Strings are tested in place when possible.
     fn raw_test(&self, raw: &Value) -> Option<bool> {
         if let Value::String(s) = raw {
-            if self.field.keeps_str(s) {
-                if let Some(r) = self.str_element(s) {
-                    return Some(r);
-                }
-            }
+            return self.str_test(s);
         }
         let v = self.field.convert(raw)?;
         Some(self.element(&v).is_some())
+    }
+
+    /// [`Leaf::raw_test`] on a JSON string.
+    fn str_test(&self, s: &str) -> Option<bool> {
+        if self.field.keeps_str(s) {
+            if let Some(r) = self.str_element(s) {
+                return Some(r);
+            }
+        }
+        let v = self.field.convert_str(s)?;
+        Some(self.element(&v).is_some())
+    }
+
+    /// Whether any value passes [`Leaf::raw_test`] (stopping at the first that does), and
+    /// whether any value seen up to then was indexed. On a table row a string's verdict is
+    /// computed once per distinct string and cached in the binding.
+    fn scan(&self, doc: Doc) -> (bool, bool) {
+        let mut seen = false;
+        let any = match doc {
+            Doc::Json(ev) => self.field.path.any_value(ev, |raw| {
+                let r = self.raw_test(raw);
+                seen |= r.is_some();
+                r == Some(true)
+            }),
+            Doc::Row(b, row) => {
+                let Some(slot) = b.slots.get(self.field.slot) else {
+                    return (false, false);
+                };
+                let memo = Some(slot.memo.as_slice());
+                let mut any = false;
+                for cell in slot.column.row(row) {
+                    let r = match cell.get() {
+                        table::Cell::Str(id) => cached(memo, id, || self.str_test(b.table.str(id))),
+                        table::Cell::Other(id) => self.raw_test(b.table.other(id)),
+                        table::Cell::Object => None,
+                    };
+                    seen |= r.is_some();
+                    if r == Some(true) {
+                        any = true;
+                        break;
+                    }
+                }
+                any
+            }
+        };
+        (any, seen)
     }
 
     /// [`Leaf::element`] for the indexed string `s`, when it can be decided without building
@@ -1196,7 +1388,7 @@ impl Leaf {
     }
 
     fn explain(&self, ev: &Value, span: Span) -> Clause {
-        let ok = self.query(ev);
+        let ok = self.query(Doc::Json(ev));
         let raw = self.field.path.values_with_paths(ev);
         let operands = self.operands();
         let raw_text = |v: &EqlValue| functions::to_string(v).unwrap_or_else(|| "null".into());
@@ -1380,7 +1572,67 @@ mod tests {
             trace.verdict.is_true(),
             "matches/explain disagree on {src} / {ev}"
         );
+        // The event-view path must decide the same, also with other events around it (their
+        // strings share the dictionary and the per-string caches).
+        let batch = vec![
+            json!({"x": "b", "process": {"name": "cmd.exe"}}),
+            ev.clone(),
+            ev.clone(),
+        ];
+        let table = EventTable::new(&batch).expect("table");
+        let bound = query.bind(&table);
+        for row in [1, 2] {
+            assert_eq!(
+                a,
+                query.matches_row(&bound, row),
+                "table path disagrees on {src} / {ev}"
+            );
+        }
         a
+    }
+
+    /// The event view flattens keys like the JSON lookup; verdicts agree on awkward shapes.
+    #[test]
+    fn table_and_json_agree_on_event_shapes() {
+        let events = [
+            json!({"event.category": "process", "process": {"name": "a"}, "process.name": "b"}),
+            json!({"event": {"category": ["process", null]}, "process": [{"name": "a"}, {"name": ["b", null]}]}),
+            json!({"event": {"category": []}, "process": {"name": []}}),
+            json!({"event": {"category": "process"}, "process": {"pid": "42", "name": null}}),
+            json!({"event": {"category": "process"}, "process": {"pid": 42.7, "args": [1, "2", true]}}),
+            json!({"event": {"category": "process"}, "process": {"name": {"x": 1}}}),
+            json!({"event": {"category": "process"}, "a": {"b": "x"}, "a.b": "y"}),
+            json!({"event": {"category": "process"}, "user": {"name": "u".repeat(1100)}}),
+            json!({"event": {"category": "process"}, "user": {"name": "ü".repeat(600)}}),
+            json!({"event": {"category": "process"}, "@timestamp": "2024-09-01T10:00:00Z"}),
+        ];
+        for cond in [
+            r#"process.name == "a""#,
+            r#"process.name : "B""#,
+            r#"process.name != "a""#,
+            r#"process.name == null"#,
+            r#"process.name != null"#,
+            r#"process.name not in ("a", "b")"#,
+            r#"process.pid == 42"#,
+            r#"process.pid > 41"#,
+            r#"process.args : "2""#,
+            r#"process.args == 1"#,
+            r#"process.args == true"#,
+            r#"a.b == "y" and a.b == "x""#,
+            r#"length(user.name) > 0"#,
+            r#"user.name : "u*""#,
+            r#"user.name != "x""#,
+            r#"@timestamp < "2025-01-01""#,
+            r#"concat(process.name, "x") == "ax""#,
+            r#"not startsWith(process.name, "b")"#,
+            r#"?process.name"#,
+        ] {
+            for ev in &events {
+                for cat in ["process", "any"] {
+                    m(&format!("{cat} where {cond}"), ev.clone());
+                }
+            }
+        }
     }
 
     #[test]

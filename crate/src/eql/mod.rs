@@ -13,6 +13,7 @@ pub mod sample;
 pub mod sequence;
 
 use crate::diagnostic::Diagnostic;
+use crate::event::table::EventTable;
 use crate::explain::Clause;
 use serde_json::Value;
 
@@ -48,6 +49,12 @@ fn event_queries(q: &ast::Query) -> Vec<&ast::EventQuery> {
     }
 }
 
+/// An [`EqlQuery`] bound to an [`EventTable`] (see [`EqlQuery::bind`]).
+pub struct Binding<'t> {
+    /// One per compiled event query, in `EqlQuery::compiled` order.
+    pub(crate) bound: Vec<eval::Bound<'t>>,
+}
+
 /// A parsed EQL query ready to evaluate.
 #[derive(Clone, Debug)]
 pub struct EqlQuery {
@@ -65,6 +72,30 @@ impl EqlQuery {
     /// the event would fill any step.
     pub fn matches(&self, event: &Value) -> bool {
         self.steps().iter().any(|c| c.matches(event))
+    }
+
+    /// Bind every compiled event query (steps, then `until`) to `table`'s columns, once per
+    /// query and table; then [`EqlQuery::matches_row`] reads rows without touching JSON.
+    pub fn bind<'t>(&self, table: &'t EventTable) -> Binding<'t> {
+        Binding {
+            bound: self.compiled.iter().map(|c| c.bind(table)).collect(),
+        }
+    }
+
+    /// [`EqlQuery::matches`] on row `row` of the table `b` was bound to.
+    pub fn matches_row(&self, b: &Binding, row: usize) -> bool {
+        self.steps()
+            .iter()
+            .zip(&b.bound)
+            .any(|(c, bound)| c.matches_row(bound, row))
+    }
+
+    /// Whether the sequence's `until` query matches row `row`.
+    pub fn until_matches_row(&self, b: &Binding, row: usize) -> bool {
+        match (self.until(), b.bound.last()) {
+            (Some(u), Some(bound)) => u.matches_row(bound, row),
+            _ => false,
+        }
     }
 
     /// The explanation trace of [`EqlQuery::matches`]: the event query's clause tree, or for a

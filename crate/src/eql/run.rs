@@ -8,6 +8,7 @@ use super::eval::CompiledEvent;
 use super::{eval, EqlQuery};
 use crate::event::ecs::FieldType;
 use crate::event::lookup::FieldPath;
+use crate::event::table::EventTable;
 use serde::Serialize;
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -66,6 +67,22 @@ pub struct SeqHit {
 impl EqlQuery {
     /// Run the query over `events` (any order; they are sorted as Elasticsearch sorts them).
     pub fn run(&self, events: &[Value], opts: &RunOptions) -> Output {
+        self.run_with_table(events, None, opts)
+    }
+
+    /// [`EqlQuery::run`] with the step queries evaluated on an event view: `table` and, for each
+    /// of `events`, its row in the table. Same output; join keys and timestamps are still read
+    /// from `events` (only for the events that match a step).
+    pub fn run_with_table(
+        &self,
+        events: &[Value],
+        table: Option<(&EventTable, &[usize])>,
+        opts: &RunOptions,
+    ) -> Output {
+        let hits = table
+            .filter(|(_, rows)| rows.len() == events.len())
+            .map(|(t, rows)| StepHits::new(self, t, rows));
+        let hits = hits.as_ref();
         let q = &self.query;
         let mut out = Output::default();
         match &q.body {
@@ -74,17 +91,24 @@ impl EqlQuery {
                 let hits: Vec<usize> = order
                     .iter()
                     .map(|o| o.index)
-                    .filter(|&i| match self.steps().first() {
-                        Some(c) => c.matches(&events[i]),
-                        None => eval::matches_event(eq, &events[i]),
+                    .filter(|&i| match (hits, self.steps().first()) {
+                        (Some(h), _) => h.step(0, i),
+                        (None, Some(c)) => c.matches(&events[i]),
+                        (None, None) => eval::matches_event(eq, &events[i]),
                     })
                     .collect();
                 out.events = limit(apply_pipes(hits, &q.pipes), opts.size);
             }
             Body::Sequence(seq) => {
                 let order = ordered(events, opts);
-                let hits =
-                    super::sequence::run_sequence(seq, self.steps(), self.until(), events, &order);
+                let hits = super::sequence::run_sequence(
+                    seq,
+                    self.steps(),
+                    self.until(),
+                    events,
+                    &order,
+                    hits,
+                );
                 out.sequences = limit(apply_pipes(hits, &q.pipes), opts.size);
             }
             Body::Sample(sample) => {
@@ -93,6 +117,7 @@ impl EqlQuery {
                     sample,
                     self.steps(),
                     events,
+                    hits,
                     per_key,
                     opts.size,
                     &opts.field_types,
@@ -334,6 +359,34 @@ impl KeyVal {
             eval::EqlValue::Str(s) => out.push(KeyVal::Str(s.clone())),
             eval::EqlValue::Many(vs) => vs.iter().for_each(|v| Self::from_eql(v, out)),
         }
+    }
+}
+
+/// Every compiled event query's verdict on every event, computed up front from an event view.
+pub struct StepHits {
+    /// `[compiled query][event]`: the steps in order, then `until`.
+    hits: Vec<Vec<bool>>,
+}
+
+impl StepHits {
+    fn new(q: &EqlQuery, table: &EventTable, rows: &[usize]) -> StepHits {
+        let b = q.bind(table);
+        let hits = q
+            .compiled
+            .iter()
+            .zip(&b.bound)
+            .map(|(c, bound)| rows.iter().map(|&r| c.matches_row(bound, r)).collect())
+            .collect();
+        StepHits { hits }
+    }
+
+    /// Whether compiled query `i` (step `i`, or `until` after the steps) matches event `event`.
+    pub fn step(&self, i: usize, event: usize) -> bool {
+        self.hits
+            .get(i)
+            .and_then(|h| h.get(event))
+            .copied()
+            .unwrap_or(false)
     }
 }
 

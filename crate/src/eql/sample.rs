@@ -7,7 +7,7 @@
 use super::ast::Sample;
 use super::eval::CompiledEvent;
 use super::run::KeyExpr;
-use super::run::{key_tuples, stages, KeyVal, SeqHit};
+use super::run::{key_tuples, stages, KeyVal, SeqHit, StepHits};
 use crate::event::ecs::FieldType;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -20,6 +20,7 @@ pub fn run_sample(
     sample: &Sample,
     compiled: &[CompiledEvent],
     events: &[Value],
+    hits: Option<&StepHits>,
     per_key: usize,
     size: Option<usize>,
     field_types: &HashMap<String, FieldType>,
@@ -33,7 +34,11 @@ pub fn run_sample(
     let mut per_stage: Vec<Vec<(usize, Vec<Vec<KeyVal>>)>> = vec![Vec::new(); n];
     for (i, ev) in events.iter().enumerate() {
         for (s, st) in stages.iter().enumerate() {
-            if st.matches(ev) {
+            let hit = match hits {
+                Some(h) => h.step(st.step, i),
+                None => st.matches(ev),
+            };
+            if hit {
                 let mut keys = key_tuples(&st.keys, ev);
                 normalize_dates(&st.keys, &mut keys, field_types);
                 if !keys.is_empty() {

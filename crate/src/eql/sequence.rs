@@ -17,7 +17,7 @@
 
 use super::ast::{EventQuery, Sequence};
 use super::eval::{self, CompiledEvent};
-use super::run::{key_tuples, stages, KeyExpr, KeyVal, Ordinal, SeqHit, Stage};
+use super::run::{key_tuples, stages, KeyExpr, KeyVal, Ordinal, SeqHit, Stage, StepHits};
 use crate::diagnostic::Span;
 use crate::explain::Trace;
 use serde::Serialize;
@@ -66,6 +66,8 @@ pub(crate) struct Matcher<'q, 'e> {
     pub maxspan: Option<i128>,
     pub events: &'e [Value],
     pub order: &'e [Ordinal],
+    /// Step verdicts precomputed on an event view, when the run has one.
+    pub hits: Option<&'e StepHits>,
     positive: Vec<usize>,
     prev_positive: Vec<Option<usize>>,
     /// Every sequence ever created; groups hold indices into it.
@@ -102,6 +104,7 @@ impl<'q, 'e> Matcher<'q, 'e> {
                 .filter(|n| *n > 0),
             events,
             order,
+            hits: None,
             positive,
             prev_positive,
             seqs: Vec::new(),
@@ -113,6 +116,14 @@ impl<'q, 'e> Matcher<'q, 'e> {
 
     pub fn event(&self, rank: usize) -> &'e Value {
         &self.events[self.order[rank].index]
+    }
+
+    /// Whether stage `s`'s query matches the event at `rank`.
+    fn stage_matches(&self, s: usize, rank: usize) -> bool {
+        match self.hits {
+            Some(h) => h.step(self.stages[s].step, self.order[rank].index),
+            None => self.stages[s].matches(self.event(rank)),
+        }
     }
 
     pub fn ts(&self, rank: usize) -> Option<i128> {
@@ -147,7 +158,7 @@ impl<'q, 'e> Matcher<'q, 'e> {
                 let hit = match step_hit[step] {
                     Some(h) => h,
                     None => {
-                        let h = self.stages[s].matches(ev);
+                        let h = self.stage_matches(s, rank);
                         step_hit[step] = Some(h);
                         h
                     }
@@ -176,9 +187,13 @@ impl<'q, 'e> Matcher<'q, 'e> {
                 }
             }
             if let Some((uq, uc, ukeys)) = &self.until {
-                let hit = match uc {
-                    Some(c) => c.matches(ev),
-                    None => eval::matches_event(uq, ev),
+                let hit = match (self.hits, uc) {
+                    (Some(h), Some(_)) => h.step(
+                        self.stages.last().map_or(0, |s| s.step + 1),
+                        self.order[rank].index,
+                    ),
+                    (_, Some(c)) => c.matches(ev),
+                    (_, None) => eval::matches_event(uq, ev),
                 };
                 if hit {
                     for key in key_tuples(ukeys, ev) {
@@ -261,7 +276,7 @@ impl<'q, 'e> Matcher<'q, 'e> {
             for rank in 0..self.order.len() {
                 let ev = self.event(rank);
                 let Some(ts) = self.ts(rank) else { continue };
-                if self.stages[s].matches(ev) {
+                if self.stage_matches(s, rank) {
                     cand[s].push((ts, key_tuples(&self.stages[s].keys, ev)));
                 }
             }
@@ -358,8 +373,10 @@ pub fn run_sequence(
     until: Option<&CompiledEvent>,
     events: &[Value],
     order: &[Ordinal],
+    hits: Option<&StepHits>,
 ) -> Vec<SeqHit> {
     let mut m = Matcher::new(seq, compiled, until, events, order);
+    m.hits = hits;
     m.run();
     m.completed.iter().map(|&id| m.hit(id)).collect()
 }

@@ -1,10 +1,13 @@
 //! The event model: JSON events as Elasticsearch sees them (dotted and nested keys alike, arrays
-//! flattened, null and `[]` meaning "no value") and the ECS field types.
+//! flattened, null and `[]` meaning "no value"), the ECS field types, and the columnar event view
+//! evaluators read big batches through.
 
 pub mod ecs;
 pub mod lookup;
 pub mod parse;
+pub mod table;
 
 pub use ecs::{field_info, FieldInfo, FieldType};
 pub use lookup::{fields, lookup, lookup_paths, FieldPath};
 pub use parse::{parse_events, EventError, Events};
+pub use table::{Cell, EventTable};

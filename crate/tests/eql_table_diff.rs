@@ -1,0 +1,205 @@
+//! Differential test of the event view: for every EQL query of the Elasticsearch spec suite, the
+//! Python engine's test data and the Foxmail seed, over their events, evaluating through an
+//! `EventTable` must give exactly the verdicts (and sequence/sample hits) of the serde_json path;
+//! every example rule must give the same `RunResult` with and without a table.
+//!
+//! The events are read as stored (plus the `@timestamp` / `event.category` the suites derive), not
+//! with each suite's full loader: the property tested is "table path == JSON path", which must
+//! hold for any events.
+
+use ruleplay::engine::{self, Lang};
+use ruleplay::eql::run::RunOptions;
+use ruleplay::event::EventTable;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const FILETIME_EPOCH_DIFF_MS: i64 = 11_644_473_600_000;
+
+fn shared() -> Option<PathBuf> {
+    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared"));
+    p.is_dir().then(|| p.to_path_buf())
+}
+
+/// The `query = …` values of a TOML spec file (the ES files are not valid TOML as a whole:
+/// bare `null` in join_keys), each parsed as a TOML string on its own.
+fn queries_of(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("query") {
+        let line_start = rest[..i].rfind('\n').map_or(0, |n| n + 1);
+        let after = rest[i + 5..].trim_start();
+        if !rest[line_start..i].trim().is_empty() || !after.starts_with('=') {
+            rest = &rest[i + 5..];
+            continue;
+        }
+        let value = after[1..].trim_start();
+        let end = ["'''", "\"\"\""]
+            .iter()
+            .find(|q| value.starts_with(**q))
+            .map(|q| value[3..].find(q).map_or(value.len(), |e| e + 6))
+            .unwrap_or_else(|| value.find('\n').unwrap_or(value.len()));
+        let literal = &value[..end];
+        if let Ok(doc) = toml::from_str::<toml::Table>(&format!("q = {literal}")) {
+            if let Some(q) = doc.get("q").and_then(|q| q.as_str()) {
+                out.push(q.to_string());
+            }
+        }
+        rest = &value[end..];
+    }
+    out
+}
+
+fn with_derived_fields(mut events: Vec<Value>) -> Vec<Value> {
+    for e in &mut events {
+        if let (Some(ft), None) = (e["timestamp"].as_i64(), e.get("@timestamp")) {
+            e["@timestamp"] = Value::from(ft / 10_000 - FILETIME_EPOCH_DIFF_MS);
+        }
+        if e.get("event").is_none() && e.get("event.category").is_none() {
+            let et = e["event_type"].clone();
+            e["event.category"] = et;
+        }
+    }
+    events
+}
+
+/// Compare both paths for `query` over `events`; returns the number of verdicts compared.
+fn compare(query: &str, events: &[Value], table: &EventTable, what: &str) -> usize {
+    let Ok(q) = ruleplay::eql::compile(query) else {
+        return 0;
+    };
+    let b = q.bind(table);
+    let mut n = 0;
+    for (i, ev) in events.iter().enumerate() {
+        assert_eq!(
+            q.matches(ev),
+            q.matches_row(&b, i),
+            "{what}: `{query}` on event {i}: {ev}"
+        );
+        let until = q.until().is_some_and(|u| u.matches(ev));
+        assert_eq!(
+            until,
+            q.until_matches_row(&b, i),
+            "{what}: until of `{query}`"
+        );
+        n += 1;
+    }
+    let rows: Vec<usize> = (0..events.len()).collect();
+    for opts in [
+        RunOptions::default(),
+        RunOptions {
+            max_samples_per_key: Some(2),
+            size: Some(3),
+            ..RunOptions::default()
+        },
+    ] {
+        let json = q.run(events, &opts);
+        let tab = q.run_with_table(events, Some((table, &rows)), &opts);
+        assert_eq!(json.events, tab.events, "{what}: run of `{query}`");
+        assert_eq!(json.sequences, tab.sequences, "{what}: hits of `{query}`");
+    }
+    n
+}
+
+fn compare_file_set(dir: &Path, data: &[Value], toml_files: &[PathBuf], what: &str) -> usize {
+    let table = EventTable::new(data).expect("table");
+    let mut n = 0;
+    for f in toml_files {
+        let text = std::fs::read_to_string(dir.join(f)).expect("read queries");
+        for q in queries_of(&text) {
+            n += compare(&q, data, &table, what);
+        }
+    }
+    n
+}
+
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn conformance_queries_agree_on_table_and_json() {
+    let Some(shared) = shared() else {
+        eprintln!("eql_table_diff: SKIPPED: ../shared is absent");
+        return;
+    };
+    let es = shared.join("conformance/eql/elasticsearch");
+    let mut es_data = Vec::new();
+    if es.is_dir() {
+        for e in std::fs::read_dir(&es).expect("read dir").flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "data") {
+                let text = std::fs::read_to_string(&p).expect("read data");
+                let body: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect();
+                let part: Vec<Value> = serde_json::from_str(&body.join("\n")).expect("data JSON");
+                es_data.extend(part);
+            }
+        }
+    }
+    let es_data = with_derived_fields(es_data);
+    let es_files = if es.is_dir() {
+        toml_files(&es)
+    } else {
+        Vec::new()
+    };
+    let mut n = compare_file_set(&es, &es_data, &es_files, "es suite");
+
+    let py = shared.join("conformance/eql/python_eql_testdata");
+    if py.is_dir() {
+        let data = std::fs::read_to_string(py.join("test_data.json")).expect("read data");
+        let data = with_derived_fields(serde_json::from_str(&data).expect("data JSON"));
+        n += compare_file_set(&py, &data, &toml_files(&py), "python testdata");
+    }
+
+    let fox = shared.join("conformance/eql/foxmail_events.ndjson");
+    if let Ok(text) = std::fs::read_to_string(&fox) {
+        let events = ruleplay::event::parse_events(&text).events;
+        let table = EventTable::new(&events).expect("table");
+        let q = r#"process where host.os.type == "windows" and event.type == "start" and
+            process.parent.name : "Foxmail.exe" and process.args : ("?:\\Users\\*\\AppData\\*", "\\\\*")"#;
+        n += compare(q, &events, &table, "foxmail");
+    }
+    eprintln!("eql_table_diff: {n} verdicts agree");
+    assert!(n > 10_000 || es_data.is_empty(), "{n}");
+}
+
+#[test]
+fn examples_run_the_same_with_a_table() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../rules"));
+    let mut checked = 0;
+    for e in std::fs::read_dir(root).expect("rules/").flatten() {
+        let dir = e.path();
+        let (Ok(rule), Ok(events)) = (
+            std::fs::read_to_string(dir.join("rule.toml")),
+            std::fs::read_to_string(dir.join("events.ndjson")),
+        ) else {
+            continue;
+        };
+        let loaded = engine::load(&rule, Lang::Toml).expect("example rule loads");
+        let events = ruleplay::event::parse_events(&events).events;
+        let mut opts = engine::RunOptions {
+            now: Some(1_800_000_000_000),
+            ..Default::default()
+        };
+        if let Ok(text) = std::fs::read_to_string(dir.join("exceptions.ndjson")) {
+            opts.exceptions = ruleplay::exceptions::import_ndjson(&text).items;
+        }
+        let table = EventTable::new(&events).expect("table");
+        assert_eq!(
+            loaded.run(&events, &opts),
+            loaded.run_with_table(&events, Some(&table), &opts),
+            "{}",
+            dir.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked}");
+}
