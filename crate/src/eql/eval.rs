@@ -27,7 +27,6 @@ use crate::explain::{Clause, Looked, Verdict};
 use crate::pattern::cidr::{parse_ip, Cidr};
 use crate::pattern::wildcard::{Piece, Wildcard};
 use serde_json::Value;
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::cmp::Ordering;
 
@@ -198,16 +197,16 @@ fn new_memo(n: usize) -> Vec<Cell<u8>> {
     std::iter::repeat_with(|| Cell::new(0)).take(n).collect()
 }
 
-/// `f()` for dictionary string `id`, computed once per string when a cache is given.
-#[inline]
-fn cached(memo: Option<&[Cell<u8>]>, id: u32, f: impl FnOnce() -> Option<bool>) -> Option<bool> {
-    let slot = memo.and_then(|m| m.get(id as usize));
+/// `f()` for dictionary string `id`, computed once per string (not cached when `memo` is
+/// shorter than the dictionary, e.g. empty).
+#[inline(always)]
+fn cached(memo: &[Cell<u8>], id: u32, f: impl FnOnce() -> Option<bool>) -> Option<bool> {
+    const DECODE: [Option<bool>; 4] = [None, None, Some(false), Some(true)];
+    let slot = memo.get(id as usize);
     if let Some(c) = slot {
-        match c.get() {
-            1 => return None,
-            2 => return Some(false),
-            3 => return Some(true),
-            _ => {}
+        let code = c.get() & 3;
+        if code != 0 {
+            return DECODE[code as usize];
         }
     }
     let r = f();
@@ -271,8 +270,7 @@ impl CompiledEvent {
                     .any_value(event, |v| v.as_str() == Some(cat)),
                 Doc::Row(b, row) => b.category.column.row(row).iter().any(|c| match c.get() {
                     table::Cell::Str(id) => {
-                        cached(Some(&b.category.memo), id, || Some(b.table.str(id) == cat))
-                            == Some(true)
+                        cached(&b.category.memo, id, || Some(b.table.str(id) == cat)) == Some(true)
                     }
                     _ => false,
                 }),
@@ -573,7 +571,7 @@ impl Pat {
     /// [`Pat::is_match`] for a string value, without allocating for ASCII text; `lower` caches
     /// the value lowercased (shared by every pattern of one `:`). `None` for a non-string
     /// pattern (the caller falls back to [`Pat::is_match`]).
-    fn is_match_str<'s>(&self, s: &'s str, lower: &mut Option<Cow<'s, str>>) -> Option<bool> {
+    fn is_match_str<'s>(&self, s: &'s str, lower: &mut Option<Lower<'s>>) -> Option<bool> {
         Some(match self {
             Pat::Wild(w, Fast::Lit(l, ci)) => {
                 if !ci {
@@ -585,7 +583,9 @@ impl Pat {
                     w.is_match(s)
                 }
             }
-            Pat::Wild(_, Fast::Lower(lw)) => lw.is_match(lower.get_or_insert_with(|| lowercase(s))),
+            Pat::Wild(_, Fast::Lower(lw)) => {
+                lw.is_match(lower.get_or_insert_with(|| Lower::new(s)).as_str())
+            }
             Pat::Wild(w, Fast::Same) => w.is_match(s),
             Pat::Regex(Some(r), _) => r.is_match(s),
             Pat::Regex(None, _) => false,
@@ -594,12 +594,42 @@ impl Pat {
     }
 }
 
-/// `s.to_lowercase()`, borrowed when that changes nothing (ASCII without capitals).
-fn lowercase(s: &str) -> Cow<'_, str> {
-    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.to_lowercase())
+/// Bytes of ASCII text lowercased on the stack (no allocation per tested value).
+const STACK_LOWER: usize = 96;
+
+/// `s.to_lowercase()`: borrowed when that changes nothing (ASCII without capitals), on the stack
+/// for short ASCII text, else allocated.
+enum Lower<'s> {
+    Same(&'s str),
+    Stack([u8; STACK_LOWER], usize),
+    Heap(String),
+}
+
+impl<'s> Lower<'s> {
+    fn new(s: &'s str) -> Self {
+        if !s.is_ascii() {
+            return Lower::Heap(s.to_lowercase());
+        }
+        if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Lower::Same(s);
+        }
+        if s.len() > STACK_LOWER {
+            return Lower::Heap(s.to_ascii_lowercase());
+        }
+        let mut buf = [0u8; STACK_LOWER];
+        for (d, b) in buf.iter_mut().zip(s.bytes()) {
+            *d = b.to_ascii_lowercase();
+        }
+        Lower::Stack(buf, s.len())
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Lower::Same(s) => s,
+            // ASCII bytes are always UTF-8.
+            Lower::Stack(buf, n) => std::str::from_utf8(&buf[..*n]).unwrap_or(""),
+            Lower::Heap(s) => s,
+        }
     }
 }
 
@@ -1287,7 +1317,7 @@ impl Leaf {
                 let Some(slot) = b.slots.get(self.field.slot) else {
                     return (false, false);
                 };
-                let memo = Some(slot.memo.as_slice());
+                let memo = slot.memo.as_slice();
                 let mut any = false;
                 for cell in slot.column.row(row) {
                     let r = match cell.get() {

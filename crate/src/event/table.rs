@@ -36,10 +36,14 @@ impl Packed {
             Cell::Other(id) => (1, id),
             Cell::Object => (2, 0),
         };
+        // Tag 3 is `NONE`, the empty slot of a single-valued column.
         (id <= MAX_ID).then_some(Packed(tag << TAG_SHIFT | id))
     }
 
-    #[inline]
+    /// No value (a row without the field, in a [`Layout::Single`] column).
+    const NONE: Packed = Packed(3 << TAG_SHIFT);
+
+    #[inline(always)]
     pub fn get(self) -> Cell {
         let id = self.0 & MAX_ID;
         match self.0 >> TAG_SHIFT {
@@ -63,6 +67,9 @@ pub enum Cell {
 
 #[derive(Clone, Debug)]
 enum Layout {
+    /// At most one value per row (most fields): the cells are indexed by row, `Packed::NONE`
+    /// where a row has none. One load per read instead of offsets then cells.
+    Single,
     /// `offsets[row]..offsets[row + 1]` are the row's cells.
     Dense(Vec<u32>),
     /// The rows with cells (ascending) and where each one's cells start (one extra at the end).
@@ -78,6 +85,7 @@ struct Column {
 /// One column, resolved once (see [`EventTable::view`]); `Default` is a column no event has.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ColumnView<'t> {
+    single: bool,
     /// Dense offsets, or the sparse rows and starts.
     dense: Option<&'t [u32]>,
     sparse: Option<(&'t [u32], &'t [u32])>,
@@ -86,8 +94,14 @@ pub struct ColumnView<'t> {
 
 impl<'t> ColumnView<'t> {
     /// The cells of event `row`, in `FieldPath::values` order.
-    #[inline]
+    #[inline(always)]
     pub fn row(&self, row: usize) -> &'t [Packed] {
+        if self.single {
+            return match self.cells.get(row) {
+                Some(c) if *c != Packed::NONE => std::slice::from_ref(c),
+                _ => &[],
+            };
+        }
         let (from, to) = if let Some(offsets) = self.dense {
             match (offsets.get(row), offsets.get(row + 1)) {
                 (Some(&a), Some(&b)) => (a, b),
@@ -178,12 +192,20 @@ impl EventTable {
             return ColumnView::default();
         };
         match &c.layout {
+            Layout::Single => ColumnView {
+                single: true,
+                dense: None,
+                sparse: None,
+                cells: &c.cells,
+            },
             Layout::Dense(offsets) => ColumnView {
+                single: false,
                 dense: Some(offsets),
                 sparse: None,
                 cells: &c.cells,
             },
             Layout::Sparse { rows, starts } => ColumnView {
+                single: false,
                 dense: None,
                 sparse: Some((rows, starts)),
                 cells: &c.cells,
@@ -232,6 +254,7 @@ impl EventTable {
             .map(|c| {
                 c.cells.capacity() * std::mem::size_of::<Packed>()
                     + match &c.layout {
+                        Layout::Single => 0,
                         Layout::Dense(o) => o.capacity() * 4,
                         Layout::Sparse { rows, starts } => {
                             (rows.capacity() + starts.capacity()) * 4
@@ -342,7 +365,14 @@ impl ColumnBuilder {
     fn finish(mut self, n: usize) -> Option<Column> {
         let end = u32::try_from(self.cells.len()).ok()?;
         self.starts.push(end);
-        let layout = if self.rows.len() * DENSE_SHARE >= n {
+        let layout = if self.rows.len() * DENSE_SHARE >= n && self.rows.len() == self.cells.len() {
+            let mut cells = vec![Packed::NONE; n];
+            for (&r, &c) in self.rows.iter().zip(&self.cells) {
+                cells[r as usize] = c;
+            }
+            self.cells = cells;
+            Layout::Single
+        } else if self.rows.len() * DENSE_SHARE >= n {
             // Row r starts at the first entry whose row is >= r (empty when none is r).
             let mut offsets = Vec::with_capacity(n + 1);
             let mut k = 0;
@@ -480,7 +510,7 @@ mod tests {
             Layout::Sparse { .. }
         ));
         let cat = t.column("event.category").expect("category column");
-        assert!(matches!(t.columns[cat as usize].layout, Layout::Dense(_)));
+        assert!(matches!(t.columns[cat as usize].layout, Layout::Single));
         assert_eq!(t.cells("event.category", 99), [Cell::Str(0)]);
         assert!(t.cells("event.category", 100).is_empty(), "out of range");
         assert!(t.cells("nope", 0).is_empty());
@@ -489,12 +519,15 @@ mod tests {
         let gappy: Vec<Value> = (0..10)
             .map(|i| {
                 if i % 3 == 0 {
-                    json!({"a": [i, i]})
+                    json!({"a": [i, i], "b": i})
                 } else {
                     json!({})
                 }
             })
             .collect();
-        same_as_lookup(&gappy, &["a"]);
+        same_as_lookup(&gappy, &["a", "b"]);
+        let t = EventTable::new(&gappy).expect("table");
+        let b = t.column("b").expect("b");
+        assert!(matches!(t.columns[b as usize].layout, Layout::Single));
     }
 }
