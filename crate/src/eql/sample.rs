@@ -48,10 +48,11 @@ pub fn run_sample(
         }
     }
     // Keys present in every stage, ascending (Elasticsearch's composite aggregation order).
-    let mut common: BTreeSet<Vec<KeyVal>> = per_stage[0]
-        .iter()
-        .flat_map(|(_, ks)| ks.iter().cloned())
-        .collect();
+    // Inserted one by one: `collect()` into a BTreeSet instantiates a whole sort (wasm size).
+    let mut common: BTreeSet<Vec<KeyVal>> = BTreeSet::new();
+    for k in per_stage[0].iter().flat_map(|(_, ks)| ks.iter()) {
+        common.insert(k.clone());
+    }
     for stage in &per_stage[1..] {
         let here: HashSet<&Vec<KeyVal>> = stage.iter().flat_map(|(_, ks)| ks.iter()).collect();
         common.retain(|k| here.contains(k));

@@ -104,12 +104,14 @@ pub fn value(v: &Val) -> Json {
         Value::Float(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
         Value::Boolean(b) => Json::Bool(*b),
         Value::Array(a) => Json::Array(a.iter().map(value).collect()),
-        Value::Table(t) => Json::Object(
-            t.entries
-                .iter()
-                .map(|(k, _, v)| (k.clone(), value(v)))
-                .collect(),
-        ),
+        Value::Table(t) => {
+            // Inserting one by one: collecting into the map would instantiate a sort (size).
+            let mut m = Map::new();
+            for (k, _, v) in &t.entries {
+                m.insert(k.clone(), value(v));
+            }
+            Json::Object(m)
+        }
     }
 }
 
