@@ -9,7 +9,7 @@ use crate::event::lookup::fields;
 use crate::event::parse::{parse_events, EventError};
 use crate::event::table::EventTable;
 use crate::explain::Clause;
-use serde::Serialize;
+use crate::tojson::{to_json, Obj, ToJson};
 use serde_json::Value;
 use std::cell::OnceCell;
 use std::collections::BTreeSet;
@@ -22,12 +22,11 @@ pub fn version() -> String {
 }
 
 /// Results cross to JS as JSON text parsed by `JSON.parse`: plain objects for maps and `null` for
-/// `None`, as the page expects. Serializing through serde_json instead of serde-wasm-bindgen keeps
-/// one serializer's worth of generated code in the module (it is much smaller), and `JSON.parse`
-/// builds the objects faster than one JS call per field would.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("JSON.parse failed on a result"))
+/// `None`, as the page expects. The text is written by `crate::tojson` (the same JSON as serde's
+/// derives, a fraction of the code), and `JSON.parse` builds the objects faster than one JS call
+/// per field would.
+fn to_js<T: ToJson + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(&to_json(value)).map_err(|_| JsError::new("JSON.parse failed on a result"))
 }
 
 /// Byte offsets → UTF-16 code units for one text. Only non-ASCII characters shift offsets, so it
@@ -65,7 +64,6 @@ impl Utf16Map {
     }
 }
 
-#[derive(Serialize)]
 struct JsDiagnostic {
     message: String,
     start: usize,
@@ -74,8 +72,21 @@ struct JsDiagnostic {
     line: usize,
     col: usize,
     expected: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     secondary: Option<Span>,
+}
+
+impl ToJson for JsDiagnostic {
+    fn write_json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("message", &self.message)
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .field("line", &self.line)
+            .field("col", &self.col)
+            .field("expected", &self.expected)
+            .opt("secondary", &self.secondary)
+            .end();
+    }
 }
 
 impl JsDiagnostic {
@@ -171,7 +182,6 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
-#[derive(Serialize)]
 struct RuleResult<'a> {
     ok: bool,
     diagnostics: Vec<JsDiagnostic>,
@@ -181,7 +191,6 @@ struct RuleResult<'a> {
     notes: &'a [String],
 }
 
-#[derive(Serialize)]
 struct EventsResult<'a> {
     count: usize,
     errors: Vec<EventError>,
@@ -190,7 +199,6 @@ struct EventsResult<'a> {
     lines: &'a [usize],
 }
 
-#[derive(Serialize)]
 struct ExceptionsResult<'a> {
     count: usize,
     errors: Vec<EventError>,
@@ -198,16 +206,14 @@ struct ExceptionsResult<'a> {
     items: &'a [crate::exceptions::ExceptionItem],
 }
 
-#[derive(Serialize, Default)]
+#[derive(Default)]
 struct Counts {
     alert: usize,
-    #[serde(rename = "match")]
     matched: usize,
     suppressed: usize,
     no_match: usize,
 }
 
-#[derive(Serialize)]
 struct EvaluateResult<'a> {
     events: &'a [engine::EventVerdict],
     sequences: &'a [engine::SequenceHit],
@@ -219,19 +225,90 @@ struct EvaluateResult<'a> {
 }
 
 /// [`engine::Explanation`] with the query trace flattened into it, as the page reads it.
-#[derive(Serialize)]
 struct ExplainResult<'a> {
     index: usize,
     status: engine::Status,
     matched: bool,
     alert: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
     /// `null` when the query cannot be evaluated (ES|QL, ML rules, ...).
     root: Option<&'a Clause>,
     near_miss: &'a [crate::explain::NearMiss],
     exceptions: &'a [Clause],
     sequences: &'a [engine::SequenceHit],
+}
+
+impl ToJson for RuleResult<'_> {
+    fn write_json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("ok", &self.ok)
+            .field("diagnostics", &self.diagnostics)
+            .field("rule", &self.rule)
+            .field("query_span", &self.query_span)
+            .field("notes", self.notes)
+            .end();
+    }
+}
+
+impl ToJson for EventsResult<'_> {
+    fn write_json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("count", &self.count)
+            .field("errors", &self.errors)
+            .field("fields", &self.fields)
+            .field("lines", self.lines)
+            .end();
+    }
+}
+
+impl ToJson for ExceptionsResult<'_> {
+    fn write_json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("count", &self.count)
+            .field("errors", &self.errors)
+            .field("items", self.items)
+            .end();
+    }
+}
+
+impl ToJson for Counts {
+    fn write_json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("alert", &self.alert)
+            .field("match", &self.matched)
+            .field("suppressed", &self.suppressed)
+            .field("no_match", &self.no_match)
+            .end();
+    }
+}
+
+impl ToJson for EvaluateResult<'_> {
+    fn write_json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("events", self.events)
+            .field("sequences", self.sequences)
+            .field("groups", self.groups)
+            .field("counts", &self.counts)
+            .field("notes", self.notes)
+            .field("ms", &self.ms)
+            .end();
+    }
+}
+
+impl ToJson for ExplainResult<'_> {
+    fn write_json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("index", &self.index)
+            .field("status", &self.status)
+            .field("matched", &self.matched)
+            .field("alert", &self.alert)
+            .opt("reason", &self.reason)
+            .field("root", &self.root)
+            .field("near_miss", self.near_miss)
+            .field("exceptions", self.exceptions)
+            .field("sequences", self.sequences)
+            .end();
+    }
 }
 
 /// The page's handle: a rule, a batch of events, exceptions and a clock, evaluated on demand.
