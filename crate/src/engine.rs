@@ -377,11 +377,14 @@ impl Loaded {
         let query_hits: Option<Vec<bool>> = match (&self.query, table) {
             (Query::Eql(q), Some(t)) => {
                 let b = q.bind(t);
-                Some(
-                    (0..n)
-                        .map(|i| q.matches_row(&b, i) || q.until_matches_row(&b, i))
-                        .collect(),
-                )
+                let mut hits = q.matching_rows(&b);
+                if let Some(u) = q.until_index() {
+                    let all: Vec<u32> = (0..n).filter_map(|r| u32::try_from(r).ok()).collect();
+                    for r in q.filter_rows(&b, u, &all) {
+                        hits[r as usize] = true;
+                    }
+                }
+                Some(hits)
             }
             _ => None,
         };

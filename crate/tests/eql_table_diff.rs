@@ -68,12 +68,18 @@ fn compare(query: &str, events: &[Value], table: &EventTable, what: &str) -> usi
         return 0;
     };
     let b = q.bind(table);
+    let batch = q.matching_rows(&b);
     let mut n = 0;
     for (i, ev) in events.iter().enumerate() {
         assert_eq!(
             q.matches(ev),
             q.matches_row(&b, i),
             "{what}: `{query}` on event {i}: {ev}"
+        );
+        assert_eq!(
+            q.matches(ev),
+            batch[i],
+            "{what}: batch `{query}` on event {i}"
         );
         let until = q.until().is_some_and(|u| u.matches(ev));
         assert_eq!(

@@ -262,24 +262,35 @@ impl CompiledEvent {
     }
 
     pub fn matches_doc(&self, doc: Doc) -> bool {
-        if let Some((cat, _)) = &self.category {
-            let cat = cat.as_str();
-            let ok = match doc {
-                Doc::Json(event) => self
-                    .category_path
-                    .any_value(event, |v| v.as_str() == Some(cat)),
-                Doc::Row(b, row) => b.category.column.row(row).iter().any(|c| match c.get() {
-                    table::Cell::Str(id) => {
-                        cached(&b.category.memo, id, || Some(b.table.str(id) == cat)) == Some(true)
-                    }
-                    _ => false,
-                }),
-            };
-            if !ok {
-                return false;
-            }
+        self.category_holds(doc) && self.root.query(doc)
+    }
+
+    /// Keep the rows of `b`'s table in `rows` that match: [`CompiledEvent::matches_row`] for a
+    /// whole batch, one test at a time over the rows still in (the tests of an `and` run as
+    /// successive filters: a tight loop per test instead of a walk of the tree per row).
+    pub fn filter_rows(&self, b: &Bound, rows: &mut Vec<u32>) {
+        if self.category.is_some() {
+            rows.retain(|&r| self.category_holds(Doc::Row(b, r as usize)));
         }
-        self.root.query(doc)
+        self.root.filter_rows(b, rows);
+    }
+
+    fn category_holds(&self, doc: Doc) -> bool {
+        let Some((cat, _)) = &self.category else {
+            return true;
+        };
+        let cat = cat.as_str();
+        match doc {
+            Doc::Json(event) => self
+                .category_path
+                .any_value(event, |v| v.as_str() == Some(cat)),
+            Doc::Row(b, row) => b.category.column.row(row).iter().any(|c| match c.get() {
+                table::Cell::Str(id) => {
+                    cached(&b.category.memo, id, || Some(b.table.str(id) == cat)) == Some(true)
+                }
+                _ => false,
+            }),
+        }
     }
 
     /// Resolve this query's fields to `table`'s columns (once per query and table).
@@ -978,6 +989,22 @@ impl Node {
         }
     }
 
+    /// [`Node::query`] over a batch of rows: keep those where it holds.
+    fn filter_rows(&self, b: &Bound, rows: &mut Vec<u32>) {
+        match &self.kind {
+            NodeKind::And(xs) => {
+                for x in xs {
+                    if rows.is_empty() {
+                        return;
+                    }
+                    x.filter_rows(b, rows);
+                }
+            }
+            NodeKind::Leaf(l) => l.filter_rows(b, rows),
+            _ => rows.retain(|&r| self.query(Doc::Row(b, r as usize))),
+        }
+    }
+
     /// The query-level verdict (what filters the event).
     fn query(&self, ev: Doc) -> bool {
         match &self.kind {
@@ -1263,6 +1290,12 @@ impl Leaf {
     /// a missing field; `== null` / `!= null` test presence.
     fn query(&self, ev: Doc) -> bool {
         let (any, seen) = self.scan(ev);
+        self.query_verdict(any, seen)
+    }
+
+    /// [`Leaf::query`] from [`Leaf::scan`]'s result.
+    #[inline(always)]
+    fn query_verdict(&self, any: bool, seen: bool) -> bool {
         match self.test {
             Test::IsNull => !seen,
             Test::NotNull => seen,
@@ -1313,28 +1346,42 @@ impl Leaf {
                 seen |= r.is_some();
                 r == Some(true)
             }),
-            Doc::Row(b, row) => {
-                let Some(slot) = b.slots.get(self.field.slot) else {
-                    return (false, false);
-                };
-                let memo = slot.memo.as_slice();
-                let mut any = false;
-                for cell in slot.column.row(row) {
-                    let r = match cell.get() {
-                        table::Cell::Str(id) => cached(memo, id, || self.str_test(b.table.str(id))),
-                        table::Cell::Other(id) => self.raw_test(b.table.other(id)),
-                        table::Cell::Object => None,
-                    };
-                    seen |= r.is_some();
-                    if r == Some(true) {
-                        any = true;
-                        break;
-                    }
-                }
-                any
-            }
+            Doc::Row(b, row) => match b.slots.get(self.field.slot) {
+                Some(slot) => return self.scan_row(b.table, slot, row),
+                None => false,
+            },
         };
         (any, seen)
+    }
+
+    /// [`Leaf::scan`] of one table row, with the slot already looked up.
+    #[inline(always)]
+    fn scan_row(&self, table: &EventTable, slot: &BoundSlot, row: usize) -> (bool, bool) {
+        let mut seen = false;
+        for cell in slot.column.row(row) {
+            let r = match cell.get() {
+                table::Cell::Str(id) => cached(&slot.memo, id, || self.str_test(table.str(id))),
+                table::Cell::Other(id) => self.raw_test(table.other(id)),
+                table::Cell::Object => None,
+            };
+            seen |= r.is_some();
+            if r == Some(true) {
+                return (true, true);
+            }
+        }
+        (false, seen)
+    }
+
+    /// [`Leaf::query`] over a batch of rows: keep those where it holds.
+    fn filter_rows(&self, b: &Bound, rows: &mut Vec<u32>) {
+        let Some(slot) = b.slots.get(self.field.slot) else {
+            rows.retain(|&r| self.query(Doc::Row(b, r as usize)));
+            return;
+        };
+        rows.retain(|&r| {
+            let (any, seen) = self.scan_row(b.table, slot, r as usize);
+            self.query_verdict(any, seen)
+        });
     }
 
     /// [`Leaf::element`] for the indexed string `s`, when it can be decided without building
@@ -1611,12 +1658,14 @@ mod tests {
         ];
         let table = EventTable::new(&batch).expect("table");
         let bound = query.bind(&table);
+        let batch = query.matching_rows(&bound);
         for row in [1, 2] {
             assert_eq!(
                 a,
                 query.matches_row(&bound, row),
                 "table path disagrees on {src} / {ev}"
             );
+            assert_eq!(a, batch[row], "batch table path disagrees on {src} / {ev}");
         }
         a
     }

@@ -53,6 +53,8 @@ fn event_queries(q: &ast::Query) -> Vec<&ast::EventQuery> {
 pub struct Binding<'t> {
     /// One per compiled event query, in `EqlQuery::compiled` order.
     pub(crate) bound: Vec<eval::Bound<'t>>,
+    /// Rows of the table.
+    rows: usize,
 }
 
 /// A parsed EQL query ready to evaluate.
@@ -79,6 +81,7 @@ impl EqlQuery {
     pub fn bind<'t>(&self, table: &'t EventTable) -> Binding<'t> {
         Binding {
             bound: self.compiled.iter().map(|c| c.bind(table)).collect(),
+            rows: table.len(),
         }
     }
 
@@ -88,6 +91,34 @@ impl EqlQuery {
             .iter()
             .zip(&b.bound)
             .any(|(c, bound)| c.matches_row(bound, row))
+    }
+
+    /// The rows among `rows` (table rows, ascending) that compiled query `i` matches: step `i`,
+    /// or `until` after the steps (see [`EqlQuery::until_index`]).
+    pub fn filter_rows(&self, b: &Binding, i: usize, rows: &[u32]) -> Vec<u32> {
+        let mut out = rows.to_vec();
+        match (self.compiled.get(i), b.bound.get(i)) {
+            (Some(c), Some(bound)) => c.filter_rows(bound, &mut out),
+            _ => out.clear(),
+        }
+        out
+    }
+
+    /// [`EqlQuery::matches_row`] for every row of the bound table (indexed by row).
+    pub fn matching_rows(&self, b: &Binding) -> Vec<bool> {
+        let all: Vec<u32> = (0..b.rows).filter_map(|r| u32::try_from(r).ok()).collect();
+        let mut hit = vec![false; b.rows];
+        for i in 0..self.steps().len() {
+            for r in self.filter_rows(b, i, &all) {
+                hit[r as usize] = true;
+            }
+        }
+        hit
+    }
+
+    /// The index of the `until` query among the compiled queries, when there is one.
+    pub fn until_index(&self) -> Option<usize> {
+        self.until().map(|_| self.compiled.len() - 1)
     }
 
     /// Whether the sequence's `until` query matches row `row`.

@@ -371,11 +371,26 @@ pub struct StepHits {
 impl StepHits {
     fn new(q: &EqlQuery, table: &EventTable, rows: &[usize]) -> StepHits {
         let b = q.bind(table);
-        let hits = q
-            .compiled
+        // Table rows in ascending order, and the event each one is.
+        let mut by_row: Vec<(u32, usize)> = rows
             .iter()
-            .zip(&b.bound)
-            .map(|(c, bound)| rows.iter().map(|&r| c.matches_row(bound, r)).collect())
+            .enumerate()
+            .filter_map(|(i, &r)| Some((u32::try_from(r).ok()?, i)))
+            .collect();
+        by_row.sort_unstable();
+        let sorted: Vec<u32> = by_row.iter().map(|&(r, _)| r).collect();
+        let hits = (0..q.compiled.len())
+            .map(|c| {
+                let mut h = vec![false; rows.len()];
+                for r in q.filter_rows(&b, c, &sorted) {
+                    // Every event with this row (a row listed twice is two events).
+                    let from = by_row.partition_point(|&(x, _)| x < r);
+                    for &(_, i) in by_row[from..].iter().take_while(|&&(x, _)| x == r) {
+                        h[i] = true;
+                    }
+                }
+                h
+            })
             .collect();
         StepHits { hits }
     }
