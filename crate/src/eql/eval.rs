@@ -199,7 +199,7 @@ fn new_memo(n: usize) -> Vec<Cell<u8>> {
 
 /// `f()` for dictionary string `id`, computed once per string (not cached when `memo` is
 /// shorter than the dictionary, e.g. empty).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn cached(memo: &[Cell<u8>], id: u32, f: impl FnOnce() -> Option<bool>) -> Option<bool> {
     const DECODE: [Option<bool>; 4] = [None, None, Some(false), Some(true)];
     let slot = memo.get(id as usize);
@@ -1294,7 +1294,7 @@ impl Leaf {
     }
 
     /// [`Leaf::query`] from [`Leaf::scan`]'s result.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn query_verdict(&self, any: bool, seen: bool) -> bool {
         match self.test {
             Test::IsNull => !seen,
@@ -1355,7 +1355,7 @@ impl Leaf {
     }
 
     /// [`Leaf::scan`] of one table row, with the slot already looked up.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn scan_row(&self, table: &EventTable, slot: &BoundSlot, row: usize) -> (bool, bool) {
         let mut seen = false;
         for cell in slot.column.row(row) {

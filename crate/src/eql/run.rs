@@ -81,7 +81,7 @@ impl EqlQuery {
     ) -> Output {
         let hits = table
             .filter(|(_, rows)| rows.len() == events.len())
-            .map(|(t, rows)| StepHits::new(self, t, rows));
+            .and_then(|(t, rows)| StepHits::new(self, t, rows));
         let hits = hits.as_ref();
         let q = &self.query;
         let mut out = Output::default();
@@ -369,30 +369,30 @@ pub struct StepHits {
 }
 
 impl StepHits {
-    fn new(q: &EqlQuery, table: &EventTable, rows: &[usize]) -> StepHits {
+    /// `None` unless `rows` ascend strictly (what the engine passes: all events, or those kept
+    /// by filters and exceptions), so each matching row maps back to one event.
+    fn new(q: &EqlQuery, table: &EventTable, rows: &[usize]) -> Option<StepHits> {
+        if !rows.windows(2).all(|w| w[0] < w[1]) || rows.last().is_some_and(|&r| r >= table.len()) {
+            return None;
+        }
         let b = q.bind(table);
-        // Table rows in ascending order, and the event each one is.
-        let mut by_row: Vec<(u32, usize)> = rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, &r)| Some((u32::try_from(r).ok()?, i)))
-            .collect();
-        by_row.sort_unstable();
-        let sorted: Vec<u32> = by_row.iter().map(|&(r, _)| r).collect();
+        let rows32: Vec<u32> = rows.iter().filter_map(|&r| u32::try_from(r).ok()).collect();
+        let mut pos = vec![usize::MAX; table.len()];
+        for (i, &r) in rows.iter().enumerate() {
+            pos[r] = i;
+        }
         let hits = (0..q.compiled.len())
             .map(|c| {
                 let mut h = vec![false; rows.len()];
-                for r in q.filter_rows(&b, c, &sorted) {
-                    // Every event with this row (a row listed twice is two events).
-                    let from = by_row.partition_point(|&(x, _)| x < r);
-                    for &(_, i) in by_row[from..].iter().take_while(|&&(x, _)| x == r) {
+                for r in q.filter_rows(&b, c, &rows32) {
+                    if let Some(&i) = pos.get(r as usize) {
                         h[i] = true;
                     }
                 }
                 h
             })
             .collect();
-        StepHits { hits }
+        Some(StepHits { hits })
     }
 
     /// Whether compiled query `i` (step `i`, or `until` after the steps) matches event `event`.

@@ -43,7 +43,7 @@ impl Packed {
     /// No value (a row without the field, in a [`Layout::Single`] column).
     const NONE: Packed = Packed(3 << TAG_SHIFT);
 
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn get(self) -> Cell {
         let id = self.0 & MAX_ID;
         match self.0 >> TAG_SHIFT {
@@ -94,7 +94,7 @@ pub struct ColumnView<'t> {
 
 impl<'t> ColumnView<'t> {
     /// The cells of event `row`, in `FieldPath::values` order.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn row(&self, row: usize) -> &'t [Packed] {
         if self.single {
             return match self.cells.get(row) {
