@@ -544,9 +544,21 @@ impl Loaded {
         index: usize,
         opts: &RunOptions,
     ) -> Option<Explanation> {
+        self.explain_with_table(events, None, index, opts)
+    }
+
+    /// [`Loaded::explain`] with the run reading `table`, the event view of `events` (see
+    /// [`Loaded::run_with_table`]); the trace itself reads the JSON event.
+    pub fn explain_with_table(
+        &self,
+        events: &[Value],
+        table: Option<&EventTable>,
+        index: usize,
+        opts: &RunOptions,
+    ) -> Option<Explanation> {
         let mut run_opts = opts.clone();
         run_opts.skip_misses = true;
-        let result = self.run(events, &run_opts);
+        let result = self.run_with_table(events, table, &run_opts);
         self.explain_run(events, &result, index, opts)
     }
 

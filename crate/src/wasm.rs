@@ -421,14 +421,7 @@ impl Playground {
     pub fn evaluate(&self) -> Result<JsValue, JsError> {
         let loaded = self.loaded()?;
         let started = now_ms();
-        let table = if loaded.uses_table() {
-            self.table
-                .get_or_init(|| EventTable::new(&self.events))
-                .as_ref()
-        } else {
-            None
-        };
-        let mut result = loaded.run_with_table(&self.events, table, &self.opts);
+        let mut result = loaded.run_with_table(&self.events, self.table(loaded), &self.opts);
         let ms = now_ms() - started;
         let mut counts = Counts::default();
         for v in &result.events {
@@ -455,7 +448,8 @@ impl Playground {
     /// Why event `index` got its verdict; `null` when there is no such event.
     pub fn explain(&self, index: usize) -> Result<JsValue, JsError> {
         let loaded = self.loaded()?;
-        let Some(mut x) = loaded.explain(&self.events, index, &self.opts) else {
+        let table = self.table(loaded);
+        let Some(mut x) = loaded.explain_with_table(&self.events, table, index, &self.opts) else {
             return Ok(JsValue::NULL);
         };
         // Trace spans point into the loaded source (the rule file for TOML).
@@ -493,6 +487,16 @@ impl Playground {
 }
 
 impl Playground {
+    /// The event view of the events, when `loaded` reads one: built on first use per batch.
+    fn table(&self, loaded: &Loaded) -> Option<&EventTable> {
+        if !loaded.uses_table() {
+            return None;
+        }
+        self.table
+            .get_or_init(|| EventTable::new(&self.events))
+            .as_ref()
+    }
+
     fn loaded(&self) -> Result<&Loaded, JsError> {
         self.loaded
             .as_ref()
