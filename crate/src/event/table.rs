@@ -144,7 +144,7 @@ impl EventTable {
         let mut b = Builder::default();
         for (row, ev) in events.iter().enumerate() {
             b.row = u32::try_from(row).ok()?;
-            b.visit(ev, &mut String::new(), true)?;
+            b.visit(ev, None)?;
         }
         let rows = events.len();
         let columns = b
@@ -274,74 +274,96 @@ impl EventTable {
 struct Builder<'a> {
     row: u32,
     columns: Vec<ColumnBuilder>,
+    /// The dotted path of each column.
+    column_paths: Vec<Box<str>>,
     paths: HashMap<Box<str>, u32, FxBuild>,
-    strings: HashMap<&'a str, u32, FxBuild>,
+    /// Two maps in one (one hash-table instantiation in the wasm): `(column, key)` → the column
+    /// of that key under that column (`TOP` for the event's own keys), and `(STRINGS, s)` → the
+    /// dictionary id of string `s`. Keys borrow from the events, so neither the dotted path nor
+    /// the string is rebuilt or hashed whole per node.
+    ids: HashMap<(u32, &'a str), u32, FxBuild>,
     text: String,
     str_ends: Vec<u32>,
     others: Vec<Value>,
 }
 
+const TOP: u32 = u32::MAX;
+const STRINGS: u32 = u32::MAX - 1;
+
 impl<'a> Builder<'a> {
-    /// Record `v` and everything under it at `path`; `top` = the event itself (not a field).
-    /// Recursion depth is bounded by serde_json's parser (128 levels).
-    fn visit(&mut self, v: &'a Value, path: &mut String, top: bool) -> Option<()> {
-        match v {
-            Value::Null => {}
-            Value::Array(items) => {
+    /// Record `v` and everything under it in column `col` (`None`: the event itself, not a
+    /// field). Recursion depth is bounded by serde_json's parser (128 levels).
+    fn visit(&mut self, v: &'a Value, col: Option<u32>) -> Option<()> {
+        match (v, col) {
+            (Value::Null, _) => {}
+            (Value::Array(items), _) => {
                 for item in items {
-                    self.visit(item, path, top)?;
+                    self.visit(item, col)?;
                 }
             }
-            Value::Object(map) => {
-                if !top {
-                    self.push(path, Cell::Object)?;
+            (Value::Object(map), _) => {
+                if let Some(c) = col {
+                    self.push(c, Cell::Object)?;
                 }
                 for (k, child) in map {
-                    let len = path.len();
-                    if !top {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                    self.visit(child, path, false)?;
-                    path.truncate(len);
+                    let c = self.child(col, k)?;
+                    self.visit(child, Some(c))?;
                 }
             }
-            Value::String(s) if !top => {
+            (Value::String(s), Some(c)) => {
                 let id = self.intern(s)?;
-                self.push(path, Cell::Str(id))?;
+                self.push(c, Cell::Str(id))?;
             }
-            Value::Bool(_) | Value::Number(_) if !top => {
+            (Value::Bool(_) | Value::Number(_), Some(c)) => {
                 let id = u32::try_from(self.others.len()).ok()?;
                 self.others.push(v.clone());
-                self.push(path, Cell::Other(id))?;
+                self.push(c, Cell::Other(id))?;
             }
             _ => {}
         }
         Some(())
     }
 
+    /// The column of key `k` under column `parent`: `a` → `b` and a top-level `"a.b"` are the
+    /// same column, found by the dotted path the first time each pair is seen.
+    fn child(&mut self, parent: Option<u32>, k: &'a str) -> Option<u32> {
+        let key = (parent.unwrap_or(TOP), k);
+        if let Some(&c) = self.ids.get(&key) {
+            return Some(c);
+        }
+        let path: Box<str> = match parent {
+            None => k.into(),
+            Some(p) => format!("{}.{k}", self.column_paths.get(p as usize)?).into(),
+        };
+        let c = match self.paths.get(&path) {
+            Some(&c) => c,
+            None => {
+                let c = u32::try_from(self.columns.len())
+                    .ok()
+                    .filter(|&c| c < STRINGS)?;
+                self.paths.insert(path.clone(), c);
+                self.column_paths.push(path);
+                self.columns.push(ColumnBuilder::default());
+                c
+            }
+        };
+        self.ids.insert(key, c);
+        Some(c)
+    }
+
     fn intern(&mut self, s: &'a str) -> Option<u32> {
-        if let Some(&id) = self.strings.get(s) {
+        if let Some(&id) = self.ids.get(&(STRINGS, s)) {
             return Some(id);
         }
         let id = u32::try_from(self.str_ends.len()).ok()?;
         self.text.push_str(s);
         self.str_ends.push(u32::try_from(self.text.len()).ok()?);
-        self.strings.insert(s, id);
+        self.ids.insert((STRINGS, s), id);
         Some(id)
     }
 
-    fn push(&mut self, path: &str, cell: Cell) -> Option<()> {
-        let col = match self.paths.get(path) {
-            Some(&c) => c,
-            None => {
-                let c = u32::try_from(self.columns.len()).ok()?;
-                self.paths.insert(path.into(), c);
-                self.columns.push(ColumnBuilder::default());
-                c
-            }
-        };
-        self.columns[col as usize].push(self.row, cell)
+    fn push(&mut self, col: u32, cell: Cell) -> Option<()> {
+        self.columns.get_mut(col as usize)?.push(self.row, cell)
     }
 }
 
