@@ -141,27 +141,29 @@ fn rule(t: &Table) -> Result<Rule, Diagnostic> {
     for (k, _, v) in &t.entries {
         let key = k.as_str();
         let what = &format!("rule.{key}");
-        let s = || string(v, what);
+        // One call site per value shape (the key only picks the field): a call site per key
+        // made this the largest function of the wasm module.
+        if let Some(slot) = string_slot(&mut r, key) {
+            *slot = string(v, what)?;
+            continue;
+        }
+        if let Some(slot) = optional_string_slot(&mut r, key) {
+            *slot = Some(string(v, what)?);
+            continue;
+        }
+        if let Some(slot) = list_slot(&mut r, key) {
+            *slot = one_or_many(v, what)?;
+            continue;
+        }
         match key {
-            "name" => r.name = s()?,
-            "description" => r.description = s()?,
-            "rule_id" => r.rule_id = s()?,
-            "type" => r.rule_type = s()?,
-            "language" => r.language = Some(s()?),
-            "query" => r.query = Some(s()?),
-            "index" => r.index = one_or_many(v, what)?,
-            "from" => r.from = Some(s()?),
-            "to" => r.to = Some(s()?),
-            "interval" => r.interval = Some(s()?),
-            "risk_score" => r.risk_score = Some(integer(v, what)?),
-            "severity" => r.severity = Some(s()?),
-            "tags" => r.tags = one_or_many(v, what)?,
-            "author" => r.author = one_or_many(v, what)?,
-            "license" => r.license = Some(s()?),
-            "references" => r.references = one_or_many(v, what)?,
-            "false_positives" => r.false_positives = one_or_many(v, what)?,
-            "note" => r.note = Some(s()?),
-            "setup" => r.setup = Some(s()?),
+            "risk_score" | "max_signals" => {
+                let n = Some(integer(v, what)?);
+                if key == "risk_score" {
+                    r.risk_score = n;
+                } else {
+                    r.max_signals = n;
+                }
+            }
             "investigation_fields" => {
                 let t = table(v, what)?;
                 let mut f = InvestigationFields::default();
@@ -183,11 +185,6 @@ fn rule(t: &Table) -> Result<Rule, Diagnostic> {
                 };
                 r.filters = a.iter().map(value).collect();
             }
-            "timestamp_override" => r.timestamp_override = Some(s()?),
-            "event_category_override" => r.event_category_override = Some(s()?),
-            "tiebreaker_field" => r.tiebreaker_field = Some(s()?),
-            "max_signals" => r.max_signals = Some(integer(v, what)?),
-            "building_block_type" => r.building_block_type = Some(s()?),
             "new_terms" => r.new_terms = Some(converted(v, NewTerms::try_from)?),
             "threshold" => r.threshold = Some(converted(v, Threshold::try_from)?),
             _ => {
@@ -196,6 +193,46 @@ fn rule(t: &Table) -> Result<Rule, Diagnostic> {
         }
     }
     Ok(r)
+}
+
+fn string_slot<'r>(r: &'r mut Rule, key: &str) -> Option<&'r mut String> {
+    Some(match key {
+        "name" => &mut r.name,
+        "description" => &mut r.description,
+        "rule_id" => &mut r.rule_id,
+        "type" => &mut r.rule_type,
+        _ => return None,
+    })
+}
+
+fn optional_string_slot<'r>(r: &'r mut Rule, key: &str) -> Option<&'r mut Option<String>> {
+    Some(match key {
+        "language" => &mut r.language,
+        "query" => &mut r.query,
+        "from" => &mut r.from,
+        "to" => &mut r.to,
+        "interval" => &mut r.interval,
+        "severity" => &mut r.severity,
+        "license" => &mut r.license,
+        "note" => &mut r.note,
+        "setup" => &mut r.setup,
+        "timestamp_override" => &mut r.timestamp_override,
+        "event_category_override" => &mut r.event_category_override,
+        "tiebreaker_field" => &mut r.tiebreaker_field,
+        "building_block_type" => &mut r.building_block_type,
+        _ => return None,
+    })
+}
+
+fn list_slot<'r>(r: &'r mut Rule, key: &str) -> Option<&'r mut Vec<String>> {
+    Some(match key {
+        "index" => &mut r.index,
+        "tags" => &mut r.tags,
+        "author" => &mut r.author,
+        "references" => &mut r.references,
+        "false_positives" => &mut r.false_positives,
+        _ => return None,
+    })
 }
 
 fn converted<T>(v: &Val, f: impl Fn(Json) -> Result<T, String>) -> Result<T, Diagnostic> {
