@@ -116,33 +116,98 @@ struct Entry {
     multi: Vec<(String, FieldType)>,
 }
 
-fn table() -> &'static HashMap<&'static str, Entry> {
-    static TABLE: OnceLock<HashMap<&'static str, Entry>> = OnceLock::new();
+/// The ECS table as compiled in: `ecs_types.tsv` front-coded (see [`pack`]). The readable TSV
+/// stays next to it as the source; a test checks that this file is exactly its packed form.
+const PACKED: &str = include_str!("ecs_types.packed");
+
+/// `ecs_types.tsv` → `ecs_types.packed`, one line per field: the length of the prefix shared
+/// with the previous field name as one character (`'0'` + n), the rest of the name, then only
+/// when the field is not a plain `keyword` with `ignore_above` 1024: tab, type, tab,
+/// ignore_above, tab, multi-fields named relative to the field. Front coding lets gzip shrink the
+/// table from ~12 KB to ~8 KB of the wasm download; every lookup still goes through the map.
+#[cfg(test)]
+pub(crate) fn pack(tsv: &str) -> String {
+    let mut out = String::new();
+    let mut prev = "";
+    for line in tsv.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let mut cols = line.split('\t');
+        let name = cols.next().unwrap_or("");
+        let rest: Vec<&str> = cols.collect();
+        let shared = prev
+            .bytes()
+            .zip(name.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        assert!(shared < 75 && name.is_ascii(), "{name}");
+        out.push(char::from(b'0' + shared as u8));
+        out.push_str(&name[shared..]);
+        let multi: Vec<String> = rest
+            .get(2)
+            .unwrap_or(&"")
+            .split(',')
+            .filter(|m| !m.is_empty())
+            .map(|m| {
+                let rel = m.strip_prefix(name).and_then(|r| r.strip_prefix('.'));
+                rel.unwrap_or_else(|| panic!("{m} is not under {name}"))
+                    .to_string()
+            })
+            .collect();
+        let plain = rest.first() == Some(&"keyword") && rest.get(1) == Some(&"1024");
+        if !(plain && multi.is_empty()) {
+            let cols = [
+                rest.first().copied().unwrap_or(""),
+                rest.get(1).copied().unwrap_or(""),
+                &multi.join(","),
+            ];
+            out.push('\t');
+            out.push_str(cols.join("\t").trim_end_matches('\t'));
+        }
+        out.push('\n');
+        prev = name;
+    }
+    out
+}
+
+fn table() -> &'static HashMap<Box<str>, Entry> {
+    static TABLE: OnceLock<HashMap<Box<str>, Entry>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut map = HashMap::new();
-        for line in include_str!("ecs_types.tsv").lines() {
-            if line.starts_with('#') || line.is_empty() {
+        let mut name = String::new();
+        for line in PACKED.lines() {
+            let mut cols = line.split('\t');
+            let head = cols.next().unwrap_or("");
+            let Some(shared) = head
+                .bytes()
+                .next()
+                .map(|b| usize::from(b.wrapping_sub(b'0')))
+            else {
+                continue;
+            };
+            if shared > name.len() || !name.is_char_boundary(shared) {
                 continue;
             }
-            let mut cols = line.split('\t');
-            let (Some(name), Some(ty)) = (cols.next(), cols.next()) else {
-                continue;
+            name.truncate(shared);
+            name.push_str(head.get(1..).unwrap_or(""));
+            let (ty, ignore_above) = match cols.next() {
+                None => (FieldType::Keyword, Some(1024)),
+                Some(ty) => {
+                    let Some(ty) = FieldType::parse(ty) else {
+                        continue;
+                    };
+                    (ty, cols.next().and_then(|s| s.parse().ok()))
+                }
             };
-            let Some(ty) = FieldType::parse(ty) else {
-                continue;
-            };
-            let ignore_above = cols.next().and_then(|s| s.parse().ok());
             let multi = cols
                 .next()
                 .unwrap_or("")
                 .split(',')
                 .filter_map(|m| {
                     let (n, t) = m.split_once(':')?;
-                    Some((n.to_string(), FieldType::parse(t)?))
+                    Some((format!("{name}.{n}"), FieldType::parse(t)?))
                 })
                 .collect();
             map.insert(
-                name,
+                name.as_str().into(),
                 Entry {
                     ty,
                     ignore_above,
@@ -200,9 +265,9 @@ pub fn field_info(field: &str) -> FieldInfo {
 
 /// Every ECS field name (multi-fields included), for completion and wildcard field names.
 pub fn ecs_field_names() -> impl Iterator<Item = &'static str> {
-    table()
-        .iter()
-        .flat_map(|(name, e)| std::iter::once(*name).chain(e.multi.iter().map(|(n, _)| n.as_str())))
+    table().iter().flat_map(|(name, e)| {
+        std::iter::once(&**name).chain(e.multi.iter().map(|(n, _)| n.as_str()))
+    })
 }
 
 #[cfg(test)]
@@ -225,6 +290,50 @@ mod tests {
         let f = field_info("process.command_line.text");
         assert_eq!(f.ty, FieldType::MatchOnlyText);
         assert_eq!(f.source, "process.command_line");
+    }
+
+    /// `ecs_types.packed` is `ecs_types.tsv` packed; regenerate it with
+    /// `RULEPLAY_WRITE_ECS=1 cargo test -p ruleplay --lib ecs::` after editing the TSV.
+    #[test]
+    fn packed_table_is_the_tsv() {
+        let tsv = include_str!("ecs_types.tsv");
+        let packed = pack(tsv);
+        if std::env::var_os("RULEPLAY_WRITE_ECS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/event/ecs_types.packed");
+            std::fs::write(path, &packed).expect("writable source tree");
+            return;
+        }
+        assert!(
+            packed == PACKED,
+            "ecs_types.packed is stale: see this test's comment"
+        );
+        // And the decoded table says what the TSV says, line by line.
+        let t = table();
+        let rows: Vec<&str> = tsv
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        assert_eq!(t.len(), rows.len());
+        for row in rows {
+            let c: Vec<&str> = row.split('\t').collect();
+            let e = &t[c[0]];
+            assert_eq!(Some(e.ty), FieldType::parse(c[1]), "{row}");
+            assert_eq!(e.ignore_above, c[2].parse().ok(), "{row}");
+            let multi: Vec<String> = e
+                .multi
+                .iter()
+                .map(|(n, ty)| format!("{n}:{}", ty_name(*ty)))
+                .collect();
+            assert_eq!(multi.join(","), c.get(3).copied().unwrap_or(""), "{row}");
+        }
+    }
+
+    fn ty_name(ty: FieldType) -> String {
+        serde_json::to_value(ty)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     #[test]
