@@ -507,43 +507,53 @@ impl ToJson for Threshold {
 
 impl ToJson for Rule {
     fn write_json(&self, out: &mut String) {
+        RuleJson(self, self.query_span).write_json(out);
+    }
+}
+
+/// A rule written with another `query_span` (the wasm layer's UTF-16 one).
+pub struct RuleJson<'a>(pub &'a Rule, pub Option<Span>);
+
+impl ToJson for RuleJson<'_> {
+    fn write_json(&self, out: &mut String) {
+        let RuleJson(r, query_span) = self;
         let mut o = Obj::new(out);
-        o.field("name", &self.name)
-            .field("description", &self.description)
-            .field("rule_id", &self.rule_id)
-            .field("type", &self.rule_type)
-            .opt("language", &self.language)
-            .opt("query", &self.query)
-            .list("index", &self.index)
-            .opt("from", &self.from)
-            .opt("to", &self.to)
-            .opt("interval", &self.interval)
-            .opt("risk_score", &self.risk_score)
-            .opt("severity", &self.severity)
-            .list("tags", &self.tags)
-            .list("author", &self.author)
-            .opt("license", &self.license)
-            .list("references", &self.references)
-            .list("false_positives", &self.false_positives)
-            .opt("note", &self.note)
-            .opt("setup", &self.setup)
-            .opt("investigation_fields", &self.investigation_fields)
-            .list("threat", &self.threat)
-            .list("exceptions_list", &self.exceptions_list)
-            .list("filters", &self.filters)
-            .opt("timestamp_override", &self.timestamp_override)
-            .opt("event_category_override", &self.event_category_override)
-            .opt("tiebreaker_field", &self.tiebreaker_field)
-            .opt("max_signals", &self.max_signals)
-            .opt("building_block_type", &self.building_block_type)
-            .opt("new_terms", &self.new_terms)
-            .opt("threshold", &self.threshold)
-            .flatten(&self.extra)
-            .field("metadata", &self.metadata);
-        if !self.sections.is_empty() {
-            o.field("sections", &self.sections);
+        o.field("name", &r.name)
+            .field("description", &r.description)
+            .field("rule_id", &r.rule_id)
+            .field("type", &r.rule_type)
+            .opt("language", &r.language)
+            .opt("query", &r.query)
+            .list("index", &r.index)
+            .opt("from", &r.from)
+            .opt("to", &r.to)
+            .opt("interval", &r.interval)
+            .opt("risk_score", &r.risk_score)
+            .opt("severity", &r.severity)
+            .list("tags", &r.tags)
+            .list("author", &r.author)
+            .opt("license", &r.license)
+            .list("references", &r.references)
+            .list("false_positives", &r.false_positives)
+            .opt("note", &r.note)
+            .opt("setup", &r.setup)
+            .opt("investigation_fields", &r.investigation_fields)
+            .list("threat", &r.threat)
+            .list("exceptions_list", &r.exceptions_list)
+            .list("filters", &r.filters)
+            .opt("timestamp_override", &r.timestamp_override)
+            .opt("event_category_override", &r.event_category_override)
+            .opt("tiebreaker_field", &r.tiebreaker_field)
+            .opt("max_signals", &r.max_signals)
+            .opt("building_block_type", &r.building_block_type)
+            .opt("new_terms", &r.new_terms)
+            .opt("threshold", &r.threshold)
+            .flatten(&r.extra)
+            .field("metadata", &r.metadata);
+        if !r.sections.is_empty() {
+            o.field("sections", &r.sections);
         }
-        o.opt("query_span", &self.query_span).end();
+        o.opt("query_span", query_span).end();
     }
 }
 

@@ -9,10 +9,9 @@ use crate::event::lookup::fields;
 use crate::event::parse::{parse_events, EventError};
 use crate::event::table::EventTable;
 use crate::explain::Clause;
-use crate::tojson::{to_json, Obj, ToJson};
+use crate::tojson::{to_json, Obj, RuleJson, ToJson};
 use serde_json::Value;
 use std::cell::OnceCell;
-use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
 
 /// The crate version, so the page can show which core it runs.
@@ -185,7 +184,9 @@ fn now_ms() -> f64 {
 struct RuleResult<'a> {
     ok: bool,
     diagnostics: Vec<JsDiagnostic>,
-    rule: Option<crate::rule::Rule>,
+    /// The rule (written with the query span given here, not its byte span: no copy of the
+    /// rule is made, which also keeps `Rule::clone` out of the module).
+    rule: Option<(&'a crate::rule::Rule, Option<Span>)>,
     /// Where the query sits in the source: inside a rule file, or all of a bare query.
     query_span: Option<Span>,
     notes: &'a [String],
@@ -243,7 +244,7 @@ impl ToJson for RuleResult<'_> {
         Obj::new(out)
             .field("ok", &self.ok)
             .field("diagnostics", &self.diagnostics)
-            .field("rule", &self.rule)
+            .field("rule", &self.rule.map(|(r, span)| RuleJson(r, span)))
             .field("query_span", &self.query_span)
             .field("notes", self.notes)
             .end();
@@ -354,21 +355,19 @@ impl Playground {
             Ok(loaded) => (Some(loaded), Vec::new()),
             Err(diags) => (None, diags),
         };
-        let rule = loaded.as_ref().and_then(Loaded::rule).map(|r| {
-            let mut r = r.clone();
-            r.query_span = r.query_span.map(|s| map.span(s));
-            r
-        });
+        let rule = loaded.as_ref().and_then(Loaded::rule);
+        // The rule's own query span, in UTF-16 units like every span the page gets.
+        let rule_query_span = rule.and_then(|r| r.query_span).map(|s| map.span(s));
         let result = RuleResult {
             ok: loaded.is_some(),
             diagnostics: diagnostics
                 .iter()
                 .map(|d| JsDiagnostic::new(d, &source, &map))
                 .collect(),
-            rule: rule.clone(),
+            rule: rule.map(|r| (r, rule_query_span)),
             query_span: match (&loaded, lang) {
                 (None, _) => None,
-                (Some(_), Lang::Toml) => rule.as_ref().and_then(|r| r.query_span),
+                (Some(_), Lang::Toml) => rule_query_span,
                 (Some(_), _) => Some(map.span(Span::new(0, source.len()))),
             },
             notes: loaded.as_ref().map_or(&[], Loaded::notes),
@@ -382,18 +381,22 @@ impl Playground {
     /// Events as NDJSON or one JSON array; bad lines are reported and the others kept.
     pub fn set_events(&mut self, text: &str) -> Result<JsValue, JsError> {
         let parsed = parse_events(text);
-        let mut names = BTreeSet::new();
+        // A sorted Vec rather than a BTreeSet: `fields` already sorts Vec<String>, so this
+        // reuses that sort instead of adding a B-tree of strings to the module. Most events
+        // bring no new field, which costs one binary search per field.
+        let mut names: Vec<String> = Vec::new();
         for event in &parsed.events {
-            for f in fields(event) {
-                if !names.contains(&f) {
-                    names.insert(f);
-                }
+            let new = fields(event);
+            if new.iter().any(|f| names.binary_search(f).is_err()) {
+                names.extend(new);
+                names.sort();
+                names.dedup();
             }
         }
         let js = to_js(&EventsResult {
             count: parsed.events.len(),
             errors: event_errors_to_js(&parsed.errors, text),
-            fields: names.into_iter().collect(),
+            fields: names,
             lines: &parsed.lines,
         })?;
         self.events = parsed.events;

@@ -207,7 +207,9 @@ impl<'q, 'e> Matcher<'q, 'e> {
         }
         // Elasticsearch keeps completed sequences ordered by their last event.
         let seqs = &self.seqs;
-        self.completed.sort_by_key(|&id| seqs[id].last_rank());
+        // `&dyn Fn` key: shares one stable-sort instantiation with `ruletype::time_order`.
+        let key: &dyn Fn(&usize) -> i64 = &|&id| seqs[id].last_rank() as i64;
+        self.completed.sort_by_key(key);
     }
 
     fn advance(
