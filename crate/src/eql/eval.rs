@@ -511,7 +511,7 @@ impl FieldRef {
 enum Pat {
     Wild(Wildcard, Fast),
     /// `None` when the expression did not compile (reported by [`validate`]); never matches.
-    Regex(Option<Box<regex_lite::Regex>>, String),
+    Regex(Option<Box<lucene::Regex>>, String),
     /// A non-string operand of `:` (`pid : 4`): plain equality.
     Value(EqlValue),
 }
