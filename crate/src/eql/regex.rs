@@ -16,32 +16,41 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Compiled-program limit (instructions) so a pathological pattern fails clearly instead of
-/// eating memory (`x{100}{100}{100}` would need a million).
-const MAX_INSTS: usize = 1 << 18;
+/// eating memory and time (`x{100}{100}{100}` would need a million). Elasticsearch refuses such
+/// patterns too (Lucene's 10,000-state determinization limit); every corpus regex is far below.
+const MAX_INSTS: usize = 1 << 16;
 /// Groups nested deeper than this are refused (the parser and compiler recurse on them).
 const MAX_DEPTH: usize = 200;
 
 /// Compiled expressions by (pattern, case-insensitive), so code that rebuilds a query per event
 /// (`eval::matches_event`) does not recompile its regexes each time. `Regex` clones share the
-/// compiled program.
+/// compiled program. Bounded by the programs' total size as well as their number, so a stream
+/// of distinct large patterns (a fuzzer, someone typing) cannot hold gigabytes.
 const CACHE_MAX: usize = 512;
+const CACHE_MAX_INSTS: usize = 1 << 20;
+
+/// The cached programs and their total instruction count.
+type Cache = (HashMap<(String, bool), Regex>, usize);
 
 thread_local! {
-    static CACHE: RefCell<HashMap<(String, bool), Regex>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<Cache> = RefCell::new((HashMap::new(), 0));
 }
 
 pub fn compile(pattern: &str, case_insensitive: bool) -> Result<Regex, String> {
     let key = (pattern.to_string(), case_insensitive);
-    if let Some(r) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+    if let Some(r) = CACHE.with(|c| c.borrow().0.get(&key).cloned()) {
         return Ok(r);
     }
     let r = compile_uncached(pattern, case_insensitive)?;
     CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= CACHE_MAX {
-            c.clear();
+        let (map, insts) = &mut *c.borrow_mut();
+        let size = r.prog.insts.len();
+        if map.len() >= CACHE_MAX || *insts + size > CACHE_MAX_INSTS {
+            map.clear();
+            *insts = 0;
         }
-        c.insert(key, r.clone());
+        *insts += size;
+        map.insert(key, r.clone());
     });
     Ok(r)
 }
@@ -198,7 +207,8 @@ impl Threads {
 }
 
 fn too_large() -> String {
-    "the regular expression is too large".to_string()
+    "the regular expression is too large: more than 65,536 steps once its repetitions are expanded"
+        .to_string()
 }
 
 fn emit(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
