@@ -339,10 +339,11 @@ impl Loaded {
         self.run_with_table(events, None, opts)
     }
 
-    /// Whether [`Loaded::run_with_table`] reads an event view (EQL queries do); callers that
-    /// re-run over the same events (the page) build one [`EventTable`] per batch for them.
+    /// Whether [`Loaded::run_with_table`] reads an event view (EQL and KQL queries do);
+    /// callers that re-run over the same events (the page) build one [`EventTable`] per batch
+    /// for them.
     pub fn uses_table(&self) -> bool {
-        matches!(self.query, Query::Eql(_))
+        matches!(self.query, Query::Eql(_) | Query::Kql(_))
     }
 
     /// [`Loaded::run`] reading the query's fields from `table`, the event view of `events`
@@ -385,6 +386,16 @@ impl Loaded {
                     }
                 }
                 Some(hits)
+            }
+            (Query::Kql(q), Some(t)) => {
+                let b = q.bind(t);
+                Some(
+                    events
+                        .iter()
+                        .enumerate()
+                        .map(|(i, ev)| q.matches_row(&b, i, ev, now))
+                        .collect(),
+                )
             }
             _ => None,
         };

@@ -22,7 +22,7 @@ use super::regex as lucene;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::event::ecs::{field_info, FieldType};
 use crate::event::lookup::FieldPath;
-use crate::event::table::{self, ColumnView, EventTable};
+use crate::event::table::{self, cached, new_memo, ColumnView, EventTable};
 use crate::explain::{Clause, Looked, Verdict};
 use crate::pattern::cidr::{parse_ip, Cidr};
 use crate::pattern::wildcard::{Piece, Wildcard};
@@ -191,33 +191,6 @@ impl<'t> Bound<'t> {
     fn cells(&self, slot: usize, row: usize) -> &'t [table::Packed] {
         self.slots.get(slot).map_or(&[], |s| s.column.row(row))
     }
-}
-
-fn new_memo(n: usize) -> Vec<Cell<u8>> {
-    std::iter::repeat_with(|| Cell::new(0)).take(n).collect()
-}
-
-/// `f()` for dictionary string `id`, computed once per string (not cached when `memo` is
-/// shorter than the dictionary, e.g. empty).
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn cached(memo: &[Cell<u8>], id: u32, f: impl FnOnce() -> Option<bool>) -> Option<bool> {
-    const DECODE: [Option<bool>; 4] = [None, None, Some(false), Some(true)];
-    let slot = memo.get(id as usize);
-    if let Some(c) = slot {
-        let code = c.get() & 3;
-        if code != 0 {
-            return DECODE[code as usize];
-        }
-    }
-    let r = f();
-    if let Some(c) = slot {
-        c.set(match r {
-            None => 1,
-            Some(false) => 2,
-            Some(true) => 3,
-        });
-    }
-    r
 }
 
 // ---- compiled form ---------------------------------------------------------------------------

@@ -270,6 +270,41 @@ impl EventTable {
     }
 }
 
+/// A per-string verdict cache for one test over one table: one slot per dictionary string,
+/// 0 = not computed yet (see [`cached`]). Shared by the EQL and KQL evaluators.
+pub fn new_memo(n: usize) -> Vec<std::cell::Cell<u8>> {
+    std::iter::repeat_with(|| std::cell::Cell::new(0))
+        .take(n)
+        .collect()
+}
+
+/// `f()` for dictionary string `id`, computed once per string (not cached when `memo` is
+/// shorter than the dictionary, e.g. empty).
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+pub fn cached(
+    memo: &[std::cell::Cell<u8>],
+    id: u32,
+    f: impl FnOnce() -> Option<bool>,
+) -> Option<bool> {
+    const DECODE: [Option<bool>; 4] = [None, None, Some(false), Some(true)];
+    let slot = memo.get(id as usize);
+    if let Some(c) = slot {
+        let code = c.get() & 3;
+        if code != 0 {
+            return DECODE[code as usize];
+        }
+    }
+    let r = f();
+    if let Some(c) = slot {
+        c.set(match r {
+            None => 1,
+            Some(false) => 2,
+            Some(true) => 3,
+        });
+    }
+    r
+}
+
 #[derive(Default)]
 struct Builder<'a> {
     row: u32,

@@ -37,7 +37,13 @@ pub(crate) struct Leaf {
     pub span: Span,
     pub field: FieldSel,
     pub test: Test,
+    /// Index of this leaf's column and verdict memo when the query is bound to an event view
+    /// (see `kql::table`); `NO_SLOT` for leaves read from the JSON event (field-name patterns,
+    /// free text, leaves inside `nested`).
+    pub slot: usize,
 }
+
+pub(crate) const NO_SLOT: usize = usize::MAX;
 
 #[derive(Clone, Debug)]
 pub(crate) enum FieldSel {
@@ -108,10 +114,29 @@ pub(crate) enum DatePat {
     Math,
 }
 
-pub(crate) fn compile(q: &Query) -> CNode {
-    match &q.root {
+/// The compiled tree and its number of table slots.
+pub(crate) fn compile(q: &Query) -> (CNode, usize) {
+    let mut root = match &q.root {
         None => CNode::All(q.span),
         Some(n) => node(n, ""),
+    };
+    let mut slots = 0;
+    assign_slots(&mut root, &mut slots);
+    (root, slots)
+}
+
+/// Number the leaves an event view can serve: concrete fields outside `nested`.
+fn assign_slots(n: &mut CNode, next: &mut usize) {
+    match n {
+        CNode::Or(items, _) | CNode::And(items, _) => {
+            items.iter_mut().for_each(|i| assign_slots(i, next))
+        }
+        CNode::Not(inner, _) => assign_slots(inner, next),
+        CNode::Leaf(leaf) if matches!(leaf.field, FieldSel::One { .. }) => {
+            leaf.slot = *next;
+            *next += 1;
+        }
+        CNode::Leaf(_) | CNode::All(_) | CNode::Nested(_) => {}
     }
 }
 
@@ -140,6 +165,7 @@ fn node(n: &Node, prefix: &str) -> CNode {
             span: *span,
             field: field_sel(field, prefix),
             test: Test::Range(*op, value_pat(value)),
+            slot: NO_SLOT,
         })),
         Node::Nested { field, query, span } => {
             let full = format!("{prefix}{}", field.text());
@@ -163,6 +189,7 @@ fn node(n: &Node, prefix: &str) -> CNode {
             } else {
                 Test::Is(value_pat(value))
             },
+            slot: NO_SLOT,
         })),
     }
 }
@@ -188,6 +215,7 @@ fn values(v: &ValueExpr, sel: &FieldSel) -> CNode {
             } else {
                 Test::Is(value_pat(value))
             },
+            slot: NO_SLOT,
         })),
     }
 }
@@ -330,13 +358,13 @@ mod tests {
     #[test]
     fn value_lists_expand_per_value() {
         let q = crate::kql::parse("a:(x or y)").unwrap();
-        let CNode::Or(items, _) = compile(&q) else {
+        let (CNode::Or(items, _), 2) = compile(&q) else {
             panic!()
         };
         assert_eq!(items.len(), 2);
         assert!(matches!(
             compile(&crate::kql::parse("*:*").unwrap()),
-            CNode::All(_)
+            (CNode::All(_), 0)
         ));
     }
 }

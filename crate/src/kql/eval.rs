@@ -44,7 +44,7 @@ pub(crate) fn eval(n: &CNode, ev: &Value, now: i64) -> bool {
     }
 }
 
-fn leaf_matches(leaf: &Leaf, ev: &Value, now: i64) -> bool {
+pub(crate) fn leaf_matches(leaf: &Leaf, ev: &Value, now: i64) -> bool {
     match &leaf.field {
         FieldSel::One {
             path,

@@ -7,9 +7,13 @@ mod compile;
 mod eval;
 pub mod lexer;
 pub mod parser;
+mod table;
 mod trace;
 
+pub use table::KqlBound;
+
 use crate::diagnostic::Diagnostic;
+use crate::event::table::EventTable;
 use crate::explain::Clause;
 use serde_json::Value;
 
@@ -21,7 +25,7 @@ pub fn parse(src: &str) -> Result<ast::Query, Diagnostic> {
 /// Parse and compile a query: field types resolved, values precompiled for evaluation.
 pub fn compile(src: &str) -> Result<KqlQuery, Diagnostic> {
     let query = parse(src)?;
-    let root = compile::compile(&query);
+    let (root, slots) = compile::compile(&query);
     let mut fields = Vec::new();
     if let Some(n) = &query.root {
         collect_fields(n, "", &mut fields);
@@ -29,6 +33,7 @@ pub fn compile(src: &str) -> Result<KqlQuery, Diagnostic> {
     Ok(KqlQuery {
         query,
         root,
+        slots,
         fields,
     })
 }
@@ -38,6 +43,8 @@ pub fn compile(src: &str) -> Result<KqlQuery, Diagnostic> {
 pub struct KqlQuery {
     query: ast::Query,
     root: compile::CNode,
+    /// Leaves an event view can serve (see [`KqlQuery::bind`]).
+    slots: usize,
     fields: Vec<String>,
 }
 
@@ -45,6 +52,19 @@ impl KqlQuery {
     /// The verdict Elasticsearch would give for `event`. `now_ms` anchors date math (`now-1d`).
     pub fn matches(&self, event: &Value, now_ms: i64) -> bool {
         eval::eval(&self.root, event, now_ms)
+    }
+
+    /// Resolve this query's fields to `table`'s columns, with per-string verdict caches (once
+    /// per query, table and `now`).
+    pub fn bind<'t>(&self, table: &'t EventTable) -> KqlBound<'t> {
+        table::bind(&self.root, self.slots, table)
+    }
+
+    /// [`matches`](Self::matches) for row `row` of the table `b` is bound to; `event` is that
+    /// row's JSON event (read by leaves the table cannot serve: field-name patterns, free
+    /// text, `nested`). `now_ms` must be the same for every row of one binding.
+    pub fn matches_row(&self, b: &KqlBound, row: usize, event: &Value, now_ms: i64) -> bool {
+        table::eval_row(&self.root, b, row, event, now_ms)
     }
 
     /// The clause tree behind [`matches`](Self::matches): every clause's verdict, span, the
