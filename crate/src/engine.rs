@@ -346,6 +346,13 @@ impl Loaded {
         matches!(self.query, Query::Eql(_) | Query::Kql(_))
     }
 
+    /// Whether the event view pays for its build on the first run over a batch. EQL's does
+    /// (batch row filters, sequences); KQL's only when reused: building it costs more than one
+    /// JSON evaluation, so callers should build it when they run a second time.
+    pub fn table_pays_on_first_run(&self) -> bool {
+        matches!(self.query, Query::Eql(_))
+    }
+
     /// [`Loaded::run`] reading the query's fields from `table`, the event view of `events`
     /// (same events, same order; ignored when its length differs). Same result, faster when
     /// the table is reused across runs: building one costs about three JSON evaluations.

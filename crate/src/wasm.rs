@@ -318,9 +318,12 @@ pub struct Playground {
     source: String,
     loaded: Option<Loaded>,
     events: Vec<Value>,
-    /// The event view of `events`, built on the first evaluation that reads one (EQL) and
-    /// reused by every later one until the events change.
+    /// The event view of `events`, built on the first evaluation that reads one (EQL; KQL from
+    /// the second run over the batch on, see `Loaded::table_pays_on_first_run`) and reused by
+    /// every later one until the events change.
     table: OnceCell<Option<EventTable>>,
+    /// Runs (evaluate, explain) over the current events.
+    runs: std::cell::Cell<u32>,
     opts: RunOptions,
 }
 
@@ -339,6 +342,7 @@ impl Playground {
             loaded: None,
             events: Vec::new(),
             table: OnceCell::new(),
+            runs: std::cell::Cell::new(0),
             opts: RunOptions::default(),
         }
     }
@@ -401,6 +405,7 @@ impl Playground {
         })?;
         self.events = parsed.events;
         self.table = OnceCell::new();
+        self.runs.set(0);
         Ok(js)
     }
 
@@ -492,7 +497,11 @@ impl Playground {
 impl Playground {
     /// The event view of the events, when `loaded` reads one: built on first use per batch.
     fn table(&self, loaded: &Loaded) -> Option<&EventTable> {
-        if !loaded.uses_table() {
+        let runs = self.runs.get();
+        self.runs.set(runs.saturating_add(1));
+        if !loaded.uses_table()
+            || (runs == 0 && self.table.get().is_none() && !loaded.table_pays_on_first_run())
+        {
             return None;
         }
         self.table
