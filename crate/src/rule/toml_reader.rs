@@ -531,9 +531,9 @@ impl Parser<'_> {
             let Some(c) = self.rest().chars().next() else {
                 return Err(self
                     .expected_here(&[if multiline {
-                        "\"\"\"\"\"\""
+                        "the closing \"\"\""
                     } else {
-                        "\"\\\"\""
+                        "the closing \""
                     }])
                     .with_secondary(Span::new(open, open + 1)));
             };
@@ -567,7 +567,7 @@ impl Parser<'_> {
                 }
                 '\n' | '\r' => {
                     return Err(self
-                        .expected_here(&["\"\\\"\""])
+                        .expected_here(&["the closing \""])
                         .with_secondary(Span::new(open, open + 1)))
                 }
                 '\0'..='\x1f' | '\x7f' => {
@@ -668,7 +668,11 @@ impl Parser<'_> {
         loop {
             let Some(c) = self.rest().chars().next() else {
                 return Err(self
-                    .expected_here(&[if multiline { "\"'''\"" } else { "\"'\"" }])
+                    .expected_here(&[if multiline {
+                        "the closing '''"
+                    } else {
+                        "the closing '"
+                    }])
                     .with_secondary(Span::new(open, open + 1)));
             };
             match c {
@@ -699,7 +703,7 @@ impl Parser<'_> {
                 }
                 '\n' | '\r' => {
                     return Err(self
-                        .expected_here(&["\"'\""])
+                        .expected_here(&["the closing '"])
                         .with_secondary(Span::new(open, open + 1)))
                 }
                 '\0'..='\x1f' | '\x7f' => {
@@ -1051,8 +1055,8 @@ mod tests {
             ("a 1\n", "expected \"=\"", "1"),
             ("a = 1\na = 2\n", "duplicate key `a`", "a"),
             ("[t]\n[t]\n", "duplicate table `t`", "[t]"),
-            ("a = \"x\n", "expected \"\\\"\"", ""),
-            ("a = 'x", "expected \"'\"", ""),
+            ("a = \"x\n", "expected the closing \"", ""),
+            ("a = 'x", "expected the closing '", ""),
             ("a = \"\\q\"", "invalid escape", "\\q"),
             ("a = \"\\u12\"", "hexadecimal", "\\u12\""),
             ("a = [1 2]", "expected \",\" or \"]\"", "2"),
