@@ -305,6 +305,37 @@ fn class_escape(c: char) -> Option<(&'static [(char, char)], bool)> {
     })
 }
 
+/// Lucene (following `java.util.regex`) refuses a backslash before a letter that is not one of
+/// its classes (`\d \D \s \S \w \W`): Elasticsearch answers `\n` or `\t` with a parse error,
+/// so they are errors here too rather than silently the letter itself.
+fn check_escape(c: char) -> Result<char, String> {
+    if c.is_ascii_alphabetic() {
+        return Err(format!(
+            "invalid regular expression: `\\{c}` is not a Lucene escape (after a backslash a \
+             letter must be one of d D s S w W; write other characters without the backslash)"
+        ));
+    }
+    Ok(c)
+}
+
+/// Every character outside `ranges` (sorted, disjoint).
+fn complement(ranges: &[(char, char)]) -> Vec<(char, char)> {
+    let mut out = Vec::new();
+    let mut from = 0u32;
+    for &(lo, hi) in ranges {
+        if (lo as u32) > from {
+            if let (Some(a), Some(b)) = (char::from_u32(from), char::from_u32(lo as u32 - 1)) {
+                out.push((a, b));
+            }
+        }
+        from = hi as u32 + 1;
+    }
+    if let Some(a) = char::from_u32(from) {
+        out.push((a, char::MAX));
+    }
+    out
+}
+
 impl Parser<'_> {
     fn peek(&self) -> Option<char> {
         self.chars.get(self.i).copied()
@@ -434,7 +465,7 @@ impl Parser<'_> {
                         ranges: ranges.to_vec(),
                         negated,
                     }),
-                    None => Node::Char(n),
+                    None => Node::Char(check_escape(n)?),
                 }
             }
             '@' => Node::Repeat(Box::new(Node::Any), 0, None),
@@ -490,14 +521,17 @@ impl Parser<'_> {
                         .peek()
                         .ok_or("invalid regular expression: trailing `\\`")?;
                     self.i += 1;
-                    if let Some((ranges, _)) = class_escape(n) {
-                        // Inside a class a negated escape adds its positive set, as the
-                        // translation to regex syntax this replaced did.
-                        cls.ranges.extend_from_slice(ranges);
+                    if let Some((ranges, negated)) = class_escape(n) {
+                        // Lucene unions the predefined class in: `[\D]` is every non-digit.
+                        if negated {
+                            cls.ranges.extend(complement(ranges));
+                        } else {
+                            cls.ranges.extend_from_slice(ranges);
+                        }
                         empty = false;
                         continue;
                     }
-                    n
+                    check_escape(n)?
                 }
                 other => other,
             };
@@ -791,6 +825,19 @@ mod tests {
             "escaped operators are literals"
         );
         assert!(m("[#&~]+", "#&~"));
+        // A predefined class inside brackets is unioned in as Lucene does: `[\D]` is a non-digit.
+        assert!(m("[\\D]+", "ab-é"));
+        assert!(!m("[\\D]", "5"));
+        assert!(m("[x\\S]", "y") && !m("[x\\S]", " "));
+        // Lucene rejects a backslash before any other letter (ES answers with a parse error).
+        for bad in ["a\\nb", "\\t", "[\\n]", "\\Q"] {
+            let e = compile(bad, false).unwrap_err();
+            assert!(e.contains("not a Lucene escape"), "{bad}: {e}");
+        }
+        assert!(
+            m("\\\\n", "\\n"),
+            "an escaped backslash then a letter is fine"
+        );
         assert!(compile("x{100}{100}{100}", false)
             .unwrap_err()
             .contains("too large"));
