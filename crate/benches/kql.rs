@@ -4,48 +4,20 @@
 //! 2. The Exim4 seed query over generated events (`../shared/conformance/eql/gen_events.py`, or
 //!    `KQL_BENCH_EVENTS=file.ndjson`): serde_json parsing alone vs parsing + evaluation.
 
-use std::path::{Path, PathBuf};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared");
 
-fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            toml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
-}
-
 fn kuery_queries() -> Vec<String> {
-    let root = Path::new(SHARED).join("corpus/detection-rules");
-    let mut files = Vec::new();
-    for sub in ["rules", "rules_building_block"] {
-        toml_files(&root.join(sub), &mut files);
-    }
-    let mut out = Vec::new();
-    for f in files {
-        let Ok(doc) = std::fs::read_to_string(&f)
-            .unwrap_or_default()
-            .parse::<toml::Table>()
-        else {
-            continue;
-        };
-        let rule = doc.get("rule").and_then(|r| r.as_table());
-        if rule
-            .and_then(|r| r.get("language"))
-            .and_then(|l| l.as_str())
-            == Some("kuery")
-        {
-            if let Some(q) = rule.and_then(|r| r.get("query")).and_then(|q| q.as_str()) {
-                out.push(q.to_string());
-            }
-        }
-    }
-    out
+    common::queries("kuery")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, q)| q)
+        .collect()
 }
 
 /// Best of `runs` timings (the least disturbed by the other processes on the machine).

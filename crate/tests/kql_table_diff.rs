@@ -10,63 +10,14 @@
 use ruleplay::event::EventTable;
 use ruleplay::kql::ast::{Node, ValueExpr};
 use serde_json::{json, Map, Value};
-use std::path::{Path, PathBuf};
+
+mod common;
 
 const NOW: i64 = 1_800_000_000_000;
 
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/corpus/detection-rules"
-    ))
-}
-
-fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            toml_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "toml") {
-            out.push(p);
-        }
-    }
-}
-
 /// The corpus's kuery queries; `None` when the corpus is absent.
 fn kuery_queries() -> Option<Vec<String>> {
-    let root = corpus_dir();
-    if !root.is_dir() {
-        return None;
-    }
-    let mut files = Vec::new();
-    for sub in ["rules", "rules_building_block"] {
-        toml_files(&root.join(sub), &mut files);
-    }
-    files.sort();
-    let mut out = Vec::new();
-    for file in files {
-        let Ok(doc) = std::fs::read_to_string(&file)
-            .unwrap_or_default()
-            .parse::<toml::Table>()
-        else {
-            continue;
-        };
-        let rule = doc.get("rule").and_then(|r| r.as_table());
-        if rule
-            .and_then(|r| r.get("language"))
-            .and_then(|l| l.as_str())
-            != Some("kuery")
-        {
-            continue;
-        }
-        if let Some(q) = rule.and_then(|r| r.get("query")).and_then(|q| q.as_str()) {
-            out.push(q.to_string());
-        }
-    }
-    Some(out)
+    common::queries("kuery").map(|qs| qs.into_iter().map(|(_, q)| q).collect())
 }
 
 /// Hand-written events covering the shapes the table must flatten like `FieldPath` does.
@@ -283,7 +234,7 @@ fn corpus_queries_agree_on_table_and_json() {
     let Some(queries) = kuery_queries() else {
         eprintln!(
             "SKIP corpus_queries_agree_on_table_and_json: {} not found",
-            corpus_dir().display()
+            common::DETECTION_RULES
         );
         return;
     };

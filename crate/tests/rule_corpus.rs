@@ -4,38 +4,15 @@
 use ruleplay::engine::{self, Lang};
 use ruleplay::rule::load_rule;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/corpus/detection-rules"
-);
-
-fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            toml_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "toml") {
-            out.push(p);
-        }
-    }
-}
+mod common;
 
 /// Every rule file of the corpus, sorted; `None` (with a visible SKIP) when `../shared` is absent.
-fn corpus_files() -> Option<Vec<PathBuf>> {
-    let root = Path::new(CORPUS);
-    if !root.is_dir() {
-        eprintln!("SKIP: {CORPUS} not found");
-        return None;
+fn corpus_files() -> Option<Vec<std::path::PathBuf>> {
+    let files = common::rule_files();
+    if files.is_none() {
+        eprintln!("SKIP: {} not found", common::DETECTION_RULES);
     }
-    let mut files = Vec::new();
-    toml_files(root, &mut files);
-    files.sort();
-    Some(files)
+    files
 }
 
 #[test]

@@ -400,14 +400,14 @@ impl Parser<'_> {
                 if self.rest().starts_with("\"\"\"") {
                     return Err(self.error("a key cannot be a multi-line string", start));
                 }
-                let s = self.basic_string(false)?;
+                let s = self.string('"', false)?;
                 Ok((s, Span::new(start, self.pos)))
             }
             Some(b'\'') => {
                 if self.rest().starts_with("'''") {
                     return Err(self.error("a key cannot be a multi-line string", start));
                 }
-                let s = self.literal_string(false)?;
+                let s = self.string('\'', false)?;
                 Ok((s, Span::new(start, self.pos)))
             }
             Some(c) if is_bare_key(c) => {
@@ -431,8 +431,8 @@ impl Parser<'_> {
             origin: Origin::Inline,
         };
         let value = match self.peek() {
-            Some(b'"') => Value::String(self.basic_string(self.rest().starts_with("\"\"\""))?),
-            Some(b'\'') => Value::String(self.literal_string(self.rest().starts_with("'''"))?),
+            Some(b'"') => Value::String(self.string('"', self.rest().starts_with("\"\"\""))?),
+            Some(b'\'') => Value::String(self.string('\'', self.rest().starts_with("'''"))?),
             Some(b'[') | Some(b'{') if depth >= MAX_DEPTH => {
                 return Err(self.error(
                     &format!("arrays and tables nest deeper than {MAX_DEPTH} levels"),
@@ -519,10 +519,17 @@ impl Parser<'_> {
         // Dotted keys inside an inline table are as closed as the table itself.
     }
 
-    /// `"…"` or `"""…"""`; the position is on the first quote.
-    fn basic_string(&mut self, multiline: bool) -> Result<String, Diagnostic> {
+    /// A basic string `"…"` / `"""…"""` (with escapes) or a literal string `'…'` / `'''…'''` (none),
+    /// after `quote`; the position is on the first quote.
+    fn string(&mut self, quote: char, multiline: bool) -> Result<String, Diagnostic> {
         let open = self.pos;
-        self.pos += if multiline { 3 } else { 1 };
+        let (closing, delim) = match (quote, multiline) {
+            ('"', false) => ("the closing \"", "\""),
+            ('"', true) => ("the closing \"\"\"", "\"\"\""),
+            (_, false) => ("the closing '", "'"),
+            (_, true) => ("the closing '''", "'''"),
+        };
+        self.pos += delim.len();
         if multiline {
             self.newline();
         }
@@ -530,29 +537,25 @@ impl Parser<'_> {
         loop {
             let Some(c) = self.rest().chars().next() else {
                 return Err(self
-                    .expected_here(&[if multiline {
-                        "the closing \"\"\""
-                    } else {
-                        "the closing \""
-                    }])
+                    .expected_here(&[closing])
                     .with_secondary(Span::new(open, open + 1)));
             };
             match c {
-                '"' if !multiline => {
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                '"' if self.rest().starts_with("\"\"\"") => {
+                c if c == quote && self.rest().starts_with(delim) => {
+                    if !multiline {
+                        self.pos += 1;
+                        return Ok(out);
+                    }
                     // Up to two quotes right before the closing delimiter belong to the string.
-                    let run = self.rest().bytes().take_while(|&b| b == b'"').count();
+                    let run = self.rest().chars().take_while(|&q| q == quote).count();
                     if run > 5 {
                         return Err(self.error("too many quotes", self.pos));
                     }
-                    out.extend(std::iter::repeat_n('"', run - 3));
+                    out.extend(std::iter::repeat_n(quote, run - 3));
                     self.pos += run;
                     return Ok(out);
                 }
-                '\\' => self.escape(&mut out, multiline)?,
+                '\\' if quote == '"' => self.escape(&mut out, multiline)?,
                 '\n' if multiline => {
                     out.push('\n');
                     self.pos += 1;
@@ -566,9 +569,14 @@ impl Parser<'_> {
                     self.pos += 1;
                 }
                 '\n' | '\r' => {
+                    let single = if quote == '"' {
+                        "the closing \""
+                    } else {
+                        "the closing '"
+                    };
                     return Err(self
-                        .expected_here(&["the closing \""])
-                        .with_secondary(Span::new(open, open + 1)))
+                        .expected_here(&[single])
+                        .with_secondary(Span::new(open, open + 1)));
                 }
                 '\0'..='\x1f' | '\x7f' => {
                     return Err(self.error("control character in a string", self.pos))
@@ -655,66 +663,6 @@ impl Parser<'_> {
             "\\uHHHH",
             "\\UHHHHHHHH",
         ]))
-    }
-
-    /// `'…'` or `'''…'''`: no escapes.
-    fn literal_string(&mut self, multiline: bool) -> Result<String, Diagnostic> {
-        let open = self.pos;
-        self.pos += if multiline { 3 } else { 1 };
-        if multiline {
-            self.newline();
-        }
-        let mut out = String::new();
-        loop {
-            let Some(c) = self.rest().chars().next() else {
-                return Err(self
-                    .expected_here(&[if multiline {
-                        "the closing '''"
-                    } else {
-                        "the closing '"
-                    }])
-                    .with_secondary(Span::new(open, open + 1)));
-            };
-            match c {
-                '\'' if !multiline => {
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                '\'' if self.rest().starts_with("'''") => {
-                    let run = self.rest().bytes().take_while(|&b| b == b'\'').count();
-                    if run > 5 {
-                        return Err(self.error("too many quotes", self.pos));
-                    }
-                    out.extend(std::iter::repeat_n('\'', run - 3));
-                    self.pos += run;
-                    return Ok(out);
-                }
-                '\n' if multiline => {
-                    out.push('\n');
-                    self.pos += 1;
-                }
-                '\r' if multiline && self.rest().starts_with("\r\n") => {
-                    out.push('\n');
-                    self.pos += 2;
-                }
-                '\t' => {
-                    out.push('\t');
-                    self.pos += 1;
-                }
-                '\n' | '\r' => {
-                    return Err(self
-                        .expected_here(&["the closing '"])
-                        .with_secondary(Span::new(open, open + 1)))
-                }
-                '\0'..='\x1f' | '\x7f' => {
-                    return Err(self.error("control character in a string", self.pos))
-                }
-                _ => {
-                    out.push(c);
-                    self.pos += c.len_utf8();
-                }
-            }
-        }
     }
 
     /// Booleans, numbers and datetimes: everything up to a delimiter, then classified.
