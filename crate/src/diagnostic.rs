@@ -25,8 +25,99 @@ impl Span {
     }
 }
 
+/// What went wrong, by layer: code and tests match on this, never on message text. Each layer owns
+/// one enum of its own (all `#[non_exhaustive]`, all with a `Display` that names the kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "layer", content = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    Kql(KqlErrorKind),
+    Eql(EqlErrorKind),
+    Regex(RegexErrorKind),
+    Rule(RuleErrorKind),
+    Event(EventErrorKind),
+}
+
+/// KQL lexing and parsing (`crate::kql`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum KqlErrorKind {
+    Syntax,
+}
+
+/// EQL lexing, parsing and checking (`crate::eql`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EqlErrorKind {
+    Syntax,
+}
+
+/// Lucene regular expressions inside EQL `regex` (`crate::eql::regex`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RegexErrorKind {
+    Syntax,
+}
+
+/// Rule files: TOML and the rule model (`crate::rule`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RuleErrorKind {
+    Syntax,
+}
+
+/// Event text: NDJSON or a JSON array (`crate::event`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventErrorKind {
+    Syntax,
+}
+
+macro_rules! layer_kind {
+    ($($layer:ident($kind:ident) = $name:literal),* $(,)?) => {
+        $(
+            impl From<$kind> for ErrorKind {
+                fn from(kind: $kind) -> Self {
+                    ErrorKind::$layer(kind)
+                }
+            }
+
+            impl std::fmt::Display for $kind {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    // The serde name ("unexpected_token") is the stable, documented name of a kind.
+                    let name = serde_json::to_value(self).ok();
+                    let name = name.as_ref().and_then(|v| v.as_str()).unwrap_or("unknown");
+                    write!(f, "{}.{}", $name, name)
+                }
+            }
+        )*
+
+        impl std::fmt::Display for ErrorKind {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $(ErrorKind::$layer(k) => k.fmt(f),)*
+                }
+            }
+        }
+    };
+}
+
+layer_kind! {
+    Kql(KqlErrorKind) = "kql",
+    Eql(EqlErrorKind) = "eql",
+    Regex(RegexErrorKind) = "regex",
+    Rule(RuleErrorKind) = "rule",
+    Event(EventErrorKind) = "event",
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    pub kind: ErrorKind,
     pub message: String,
     pub span: Span,
     /// What the parser would have accepted at `span`, e.g. `["a value", "\")\""]`.
@@ -38,8 +129,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(message: impl Into<String>, span: Span) -> Self {
+    pub fn new(kind: impl Into<ErrorKind>, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
+            kind: kind.into(),
             message: message.into(),
             span,
             expected: Vec::new(),
@@ -108,7 +200,15 @@ mod tests {
 
     #[test]
     fn render_is_line_col_message() {
-        let d = Diagnostic::new("expected a value", Span::new(4, 5));
+        let d = Diagnostic::new(KqlErrorKind::Syntax, "expected a value", Span::new(4, 5));
         assert_eq!(d.render("a:\n b"), "2:2: expected a value");
+    }
+
+    #[test]
+    fn kinds_display_as_layer_dot_name() {
+        assert_eq!(
+            ErrorKind::from(EqlErrorKind::Syntax).to_string(),
+            "eql.syntax"
+        );
     }
 }

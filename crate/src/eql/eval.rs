@@ -123,7 +123,11 @@ pub fn validate(q: &EventQuery) -> Result<(), Diagnostic> {
             for p in patterns {
                 if let ExprKind::Literal(Literal::Str(s)) = &p.kind {
                     if let Err(m) = lucene::compile(s, *insensitive) {
-                        err.get_or_insert(Diagnostic::new(m, p.span));
+                        err.get_or_insert(Diagnostic::new(
+                            crate::diagnostic::EqlErrorKind::Syntax,
+                            m,
+                            p.span,
+                        ));
                     }
                 }
             }

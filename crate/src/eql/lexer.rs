@@ -88,6 +88,7 @@ pub const MAX_QUERY_BYTES: usize = 1 << 20;
 pub fn tokenize(src: &str) -> Result<Vec<Token>, Diagnostic> {
     if src.len() > MAX_QUERY_BYTES {
         return Err(Diagnostic::new(
+            crate::diagnostic::EqlErrorKind::Syntax,
             format!(
                 "the query is {} bytes long; the limit is {} bytes",
                 src.len(),
@@ -147,7 +148,7 @@ impl Lexer<'_> {
                 b'/' if self.peek(1) == Some(b'*') => match self.src[self.pos + 2..].find("*/") {
                     Some(i) => self.pos += 2 + i + 2,
                     None => {
-                        return Err(Diagnostic::new(
+                        return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
                             "unterminated comment: `/*` without a closing `*/`",
                             Span::new(start, start + 2),
                         )
@@ -159,7 +160,7 @@ impl Lexer<'_> {
                     self.push(Tok::Str(s), start);
                 }
                 b'\'' => {
-                    return Err(Diagnostic::new(
+                    return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
                         "use double quotes [\"] to define string literals, not single quotes [']",
                         Span::new(start, start + 1),
                     )
@@ -167,7 +168,7 @@ impl Lexer<'_> {
                 }
                 b'`' => self.name()?,
                 b'?' if self.peek(1) == Some(b'"') => {
-                    return Err(Diagnostic::new(
+                    return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
                         "use triple double quotes [\"\"\"] to define unescaped string literals, not [?]",
                         Span::new(start, start + 2),
                     )
@@ -222,6 +223,7 @@ impl Lexer<'_> {
                     format!("unexpected character `{ch}`")
                 };
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     msg,
                     Span::new(start, start + ch.len_utf8()),
                 ));
@@ -311,6 +313,7 @@ impl Lexer<'_> {
                 Ok(())
             }
             _ => Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 format!("number `{text}` is out of range"),
                 span,
             )),
@@ -324,6 +327,7 @@ impl Lexer<'_> {
         loop {
             let Some(i) = self.src[self.pos..].find('`') else {
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     "unterminated quoted name: missing the closing backtick",
                     Span::new(start, self.b.len()),
                 )
@@ -341,6 +345,7 @@ impl Lexer<'_> {
         }
         if out.is_empty() {
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 "empty quoted name",
                 Span::new(start, self.pos),
             ));
@@ -356,6 +361,7 @@ impl Lexer<'_> {
             let body = self.pos + 3;
             let Some(i) = self.src[body..].find("\"\"\"") else {
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     "unterminated raw string: missing the closing \"\"\"",
                     Span::new(start, self.b.len()),
                 )
@@ -409,6 +415,7 @@ impl Lexer<'_> {
             _ => {
                 let ch = self.src[start + 1..].chars().next().unwrap_or('?');
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     format!("unknown escape sequence `\\{ch}`; write `\\\\` for a backslash"),
                     Span::new(start, start + 1 + ch.len_utf8()),
                 )
@@ -425,6 +432,7 @@ impl Lexer<'_> {
     fn unicode_escape(&mut self, start: usize, out: &mut String) -> Result<(), Diagnostic> {
         let bad = |end: usize| {
             Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 "invalid unicode escape: write `\\u{` followed by 2 to 8 hex digits and `}`",
                 Span::new(start, end),
             )
@@ -444,6 +452,7 @@ impl Lexer<'_> {
         let code = u32::from_str_radix(&self.src[digits_start..end], 16).map_err(|_| bad(end))?;
         let ch = char::from_u32(code).ok_or_else(|| {
             Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 format!("\\u{{{code:X}}} is not a valid unicode character"),
                 Span::new(start, end + 1),
             )
@@ -455,7 +464,7 @@ impl Lexer<'_> {
 }
 
 fn unterminated(start: usize, end: usize) -> Diagnostic {
-    Diagnostic::new(
+    Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
         "unterminated string: missing the closing quote (strings cannot span lines; use \"\"\"…\"\"\" for that)",
         Span::new(start, end),
     )

@@ -108,6 +108,7 @@ impl Parser {
     fn error(&self, what: &[&str]) -> Diagnostic {
         let found = self.peek().describe();
         Diagnostic::new(
+            crate::diagnostic::EqlErrorKind::Syntax,
             format!("expected {}, found {found}", join_expected(what)),
             self.span(),
         )
@@ -135,6 +136,7 @@ impl Parser {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 format!("the query nests deeper than {MAX_DEPTH} levels"),
                 span,
             ));
@@ -156,6 +158,7 @@ impl Parser {
             Body::Sample(self.sample(kw)?)
         } else if self.is_kw("join") {
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 "Elasticsearch EQL does not support `join`; use `sequence` or `sample`",
                 self.span(),
             ));
@@ -186,6 +189,7 @@ impl Parser {
         self.bump();
         if name != "head" && name != "tail" {
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 format!(
                     "Elasticsearch EQL does not support the `{name}` pipe; only `head` and `tail`"
                 ),
@@ -197,6 +201,7 @@ impl Parser {
             Tok::Int(n) if *n >= 0 => *n as u64,
             Tok::Int(_) | Tok::Float(_) => {
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     format!("`{name}` takes a non-negative whole number"),
                     self.span(),
                 ))
@@ -219,6 +224,7 @@ impl Parser {
             Tok::Ident(s) if !is_keyword(&s) => {
                 if s.contains('.') {
                     return Err(Diagnostic::new(
+                        crate::diagnostic::EqlErrorKind::Syntax,
                         format!("`{s}` is not an event category: write `CATEGORY where CONDITION`"),
                         self.span(),
                     )
@@ -231,7 +237,7 @@ impl Parser {
         };
         if !self.is_kw("where") {
             if matches!(self.peek(), Tok::Ident(s) if s == "of") {
-                return Err(Diagnostic::new(
+                return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
                     "process relationships (`descendant of`, `child of`, `event of`) are not supported by Elasticsearch EQL",
                     self.span(),
                 ));
@@ -267,6 +273,7 @@ impl Parser {
             maxspan = Some(self.maxspan()?);
             if self.is_kw("by") {
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     "write the sequence's `by` before `with maxspan`, not after",
                     self.span(),
                 ));
@@ -284,6 +291,7 @@ impl Parser {
             let st = self.step(false)?;
             if st.runs.is_some() {
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     "`until` cannot repeat with `runs`",
                     st.span,
                 ));
@@ -298,6 +306,7 @@ impl Parser {
         if steps_total < 2 {
             let at = steps.last().map_or(self.span(), |s| s.span);
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 format!("a sequence requires a minimum of 2 queries, found [{steps_total}]"),
                 at,
             )
@@ -305,6 +314,7 @@ impl Parser {
         }
         if steps.iter().all(|s| s.missing) {
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 "a sequence needs at least one step that is not a missing-event (`![…]`) step",
                 kw.to(self.prev_span()),
             ));
@@ -327,6 +337,7 @@ impl Parser {
             Tok::Int(n) if *n >= 0 => *n,
             Tok::Int(_) | Tok::Float(_) => {
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     "maxspan takes a non-negative whole number with a unit, e.g. `5m`",
                     n_span,
                 ))
@@ -342,14 +353,17 @@ impl Parser {
                 "h" => 3_600_000,
                 "d" => 86_400_000,
                 _ => {
-                    return Err(
-                        Diagnostic::new(format!("unknown time unit `{u}`"), self.span())
-                            .expected(["ms", "s", "m", "h", "d"]),
+                    return Err(Diagnostic::new(
+                        crate::diagnostic::EqlErrorKind::Syntax,
+                        format!("unknown time unit `{u}`"),
+                        self.span(),
                     )
+                    .expected(["ms", "s", "m", "h", "d"]))
                 }
             },
             _ => {
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     format!("no time unit specified, did you mean [s] as in [{n}s]?"),
                     n_span,
                 )
@@ -357,9 +371,13 @@ impl Parser {
             }
         };
         let end = self.bump().span;
-        let ms = n
-            .checked_mul(unit_ms)
-            .ok_or_else(|| Diagnostic::new("maxspan is too large", n_span.to(end)))?;
+        let ms = n.checked_mul(unit_ms).ok_or_else(|| {
+            Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
+                "maxspan is too large",
+                n_span.to(end),
+            )
+        })?;
         Ok((ms, start.to(end)))
     }
 
@@ -400,6 +418,7 @@ impl Parser {
             self.bump();
             if !(1..=MAX_RUNS).contains(&n) {
                 return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     format!("runs must be between 1 and {MAX_RUNS}, found [{n}]"),
                     n_span,
                 ));
@@ -426,12 +445,17 @@ impl Parser {
                 Tok::LBracket => {
                     let st = self.step(false)?;
                     if st.runs.is_some() {
-                        return Err(Diagnostic::new("sample steps cannot use `runs`", st.span));
+                        return Err(Diagnostic::new(
+                            crate::diagnostic::EqlErrorKind::Syntax,
+                            "sample steps cannot use `runs`",
+                            st.span,
+                        ));
                     }
                     steps.push(st);
                 }
                 Tok::MissingOpen => {
                     return Err(Diagnostic::new(
+                        crate::diagnostic::EqlErrorKind::Syntax,
                         "samples cannot have missing-event (`![…]`) steps",
                         self.span(),
                     ))
@@ -441,6 +465,7 @@ impl Parser {
         }
         if steps.len() < 2 {
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 format!(
                     "a sample requires a minimum of 2 queries, found [{}]",
                     steps.len()
@@ -508,6 +533,7 @@ impl Parser {
                 Tok::Gt => CmpOp::Gt,
                 Tok::Ge => CmpOp::Ge,
                 Tok::Assign => return Err(Diagnostic::new(
+                    crate::diagnostic::EqlErrorKind::Syntax,
                     "`=` is not a comparison: use `==` (case-sensitive) or `:` (case-insensitive)",
                     self.span(),
                 )
@@ -521,6 +547,7 @@ impl Parser {
             Tok::Eq | Tok::Ne | Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge
         ) {
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 "comparisons cannot be chained: combine them with `and`",
                 self.span(),
             )
@@ -603,7 +630,7 @@ impl Parser {
             (Tok::Ident(n), Tok::Ident(_) | Tok::TildeIdent(_)) if n == "not" => {
                 let what = self.peek_at(1).describe();
                 let at = self.toks[self.pos + 1].span;
-                return Err(Diagnostic::new(
+                return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
                     format!("`not` before {what}: only `not in` is allowed here; write `not (field like …)`"),
                     self.span().to(at),
                 )
@@ -763,7 +790,7 @@ impl Parser {
             Tok::TildeIdent(name) => {
                 self.bump();
                 if *self.peek() != Tok::LParen {
-                    return Err(Diagnostic::new(
+                    return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
                         format!("`{name}~` must be followed by \"(\": only functions and `in~`, `like~`, `regex~` take `~`"),
                         start,
                     )
@@ -791,7 +818,7 @@ impl Parser {
                 _ => {
                     self.bump();
                     if matches!(self.peek(), Tok::Ident(s) if s == "of") {
-                        return Err(Diagnostic::new(
+                        return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
                             "process relationships (`descendant of`, `child of`, `event of`) are not supported by Elasticsearch EQL",
                             start.to(self.span()),
                         ));
@@ -807,6 +834,7 @@ impl Parser {
     fn check_index(&self) -> Result<(), Diagnostic> {
         if *self.peek() == Tok::LBracket && matches!(self.peek_at(1), Tok::Int(_)) {
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 "array indexes (`field[0]`) are not supported by Elasticsearch EQL",
                 self.span(),
             ));
@@ -822,11 +850,16 @@ impl Parser {
     ) -> Result<Expr, Diagnostic> {
         let open = self.expect(&Tok::LParen, &["\"(\""])?;
         let func = Function::lookup(&name).ok_or_else(|| {
-            Diagnostic::new(format!("unknown function `{name}`"), name_span)
-                .expected(Function::ALL.iter().map(|f| f.name().to_string()))
+            Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
+                format!("unknown function `{name}`"),
+                name_span,
+            )
+            .expected(Function::ALL.iter().map(|f| f.name().to_string()))
         })?;
         if insensitive && !func.has_insensitive_form() {
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 format!(
                     "function `{}` has no case-insensitive `~` form",
                     func.name()
@@ -852,6 +885,7 @@ impl Parser {
                 format!("{min} to {max}")
             };
             return Err(Diagnostic::new(
+                crate::diagnostic::EqlErrorKind::Syntax,
                 format!(
                     "function `{}` takes {want} arguments, found {}",
                     func.name(),
@@ -899,7 +933,7 @@ fn check_key_counts<'a>(
         match first {
             None => first = Some((n, st.span)),
             Some((m, at)) if m != n => {
-                return Err(Diagnostic::new(
+                return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
                     format!("inconsistent number of join keys: this step has [{n}] keys, an earlier one has [{m}]"),
                     st.span,
                 )

@@ -112,6 +112,7 @@ impl<'a> Lexer<'a> {
         loop {
             let Some(c) = self.char_at(pos) else {
                 return Err(Diagnostic::new(
+                    crate::diagnostic::KqlErrorKind::Syntax,
                     "unterminated quoted string",
                     Span::new(self.src.len(), self.src.len()),
                 )

@@ -27,6 +27,7 @@ pub const MAX_QUERY_BYTES: usize = 1 << 20;
 pub fn parse(src: &str) -> Result<Query, Diagnostic> {
     if src.len() > MAX_QUERY_BYTES {
         return Err(Diagnostic::new(
+            crate::diagnostic::KqlErrorKind::Syntax,
             format!(
                 "query is {} bytes long; the limit is {MAX_QUERY_BYTES} bytes",
                 src.len()
@@ -138,6 +139,7 @@ impl Parser<'_> {
         let span = Span::new(self.pos, self.pos + 1);
         if self.depth >= MAX_DEPTH {
             return Err(Diagnostic::new(
+                crate::diagnostic::KqlErrorKind::Syntax,
                 format!("nesting is deeper than {MAX_DEPTH} levels"),
                 span,
             ));
@@ -290,8 +292,12 @@ impl Parser<'_> {
             [one] => one.to_string(),
             [init @ .., last] => format!("{} or {last}", init.join(", ")),
         };
-        Diagnostic::new(format!("expected {list} but found {found}"), span)
-            .expected(expected.iter().copied())
+        Diagnostic::new(
+            crate::diagnostic::KqlErrorKind::Syntax,
+            format!("expected {list} but found {found}"),
+            span,
+        )
+        .expected(expected.iter().copied())
     }
 
     fn found(&self) -> (String, Span) {

@@ -26,6 +26,7 @@ pub struct File<'i> {
 
 fn err(what: &str, expected: &str, v: &Val) -> Diagnostic {
     Diagnostic::new(
+        crate::diagnostic::RuleErrorKind::Syntax,
         format!(
             "invalid rule file: {what}: expected {expected}, found {}",
             v.value.type_str()
@@ -236,7 +237,13 @@ fn list_slot<'r>(r: &'r mut Rule, key: &str) -> Option<&'r mut Vec<String>> {
 }
 
 fn converted<T>(v: &Val, f: impl Fn(Json) -> Result<T, String>) -> Result<T, Diagnostic> {
-    f(value(v)).map_err(|msg| Diagnostic::new(format!("invalid rule file: {msg}"), v.span))
+    f(value(v)).map_err(|msg| {
+        Diagnostic::new(
+            crate::diagnostic::RuleErrorKind::Syntax,
+            format!("invalid rule file: {msg}"),
+            v.span,
+        )
+    })
 }
 
 fn mitre_ref(t: &Table, what: &str) -> Result<MitreRef, Diagnostic> {

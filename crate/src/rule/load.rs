@@ -12,6 +12,7 @@ pub const MAX_RULE_BYTES: usize = 4 * 1024 * 1024;
 pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
     if src.len() > MAX_RULE_BYTES {
         return Err(Diagnostic::new(
+            crate::diagnostic::RuleErrorKind::Syntax,
             format!(
                 "rule file is {} bytes; the limit is {MAX_RULE_BYTES}",
                 src.len()
@@ -22,10 +23,12 @@ pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
     let root = toml_reader::parse(src)?;
     let raw = from_toml::file(&root)?;
     let Some(mut rule) = raw.rule else {
-        return Err(
-            Diagnostic::new("the file has no [rule] table", Span::new(0, 0))
-                .expected(["a [rule] table"]),
-        );
+        return Err(Diagnostic::new(
+            crate::diagnostic::RuleErrorKind::Syntax,
+            "the file has no [rule] table",
+            Span::new(0, 0),
+        )
+        .expected(["a [rule] table"]));
     };
     rule.metadata = raw.metadata.unwrap_or_default();
     rule.sections = raw.sections;

@@ -154,7 +154,11 @@ fn walk<'t>(mut t: &'t mut Table, path: &[usize]) -> &'t mut Table {
 }
 
 fn duplicate(what: &str, key: &str, span: Span) -> Diagnostic {
-    Diagnostic::new(format!("invalid rule file: duplicate {what} `{key}`"), span)
+    Diagnostic::new(
+        crate::diagnostic::RuleErrorKind::Syntax,
+        format!("invalid rule file: duplicate {what} `{key}`"),
+        span,
+    )
 }
 
 /// Find or create the table a `[a.b]` / `[[a.b]]` header names; returns its path.
@@ -168,6 +172,7 @@ fn open_header(
     let mut t = root;
     let Some(((last, last_span), parents)) = keys.split_last() else {
         return Err(Diagnostic::new(
+            crate::diagnostic::RuleErrorKind::Syntax,
             "invalid rule file: empty table header",
             span,
         ));
@@ -238,7 +243,11 @@ fn insert_dotted(
     item: Item,
 ) -> Result<(), Diagnostic> {
     let Some((last, last_span)) = keys.pop() else {
-        return Err(Diagnostic::new("invalid rule file: empty key", item.span));
+        return Err(Diagnostic::new(
+            crate::diagnostic::RuleErrorKind::Syntax,
+            "invalid rule file: empty key",
+            item.span,
+        ));
     };
     for (key, kspan) in keys {
         let i = match t.index(&key) {
@@ -292,7 +301,11 @@ impl Parser<'_> {
         } else {
             start
         };
-        Diagnostic::new(format!("invalid rule file: {msg}"), Span::new(start, end))
+        Diagnostic::new(
+            crate::diagnostic::RuleErrorKind::Syntax,
+            format!("invalid rule file: {msg}"),
+            Span::new(start, end),
+        )
     }
 
     /// "expected X, found Y" at the current position.
@@ -305,6 +318,7 @@ impl Parser<'_> {
         };
         let end = self.pos + len;
         Diagnostic::new(
+            crate::diagnostic::RuleErrorKind::Syntax,
             format!(
                 "invalid rule file: expected {}, found {found}",
                 what.join(" or ")
@@ -623,7 +637,7 @@ impl Parser<'_> {
                 .and_then(|h| u32::from_str_radix(h, 16).ok())
                 .and_then(char::from_u32);
             let Some(ch) = ch else {
-                return Err(Diagnostic::new(
+                return Err(Diagnostic::new(crate::diagnostic::RuleErrorKind::Syntax,
                     format!("invalid rule file: invalid escape: expected {digits} hexadecimal digits of a Unicode scalar value"),
                     Span::new(at, (self.pos + 1 + digits).min(self.src.len())),
                 ));
@@ -647,6 +661,7 @@ impl Parser<'_> {
             self.pos = save;
         }
         Err(Diagnostic::new(
+            crate::diagnostic::RuleErrorKind::Syntax,
             "invalid rule file: invalid escape sequence",
             Span::new(at, (self.pos + 1).min(self.src.len())),
         )
@@ -687,7 +702,11 @@ impl Parser<'_> {
         let text = &self.src[start..self.pos];
         let span = Span::new(start, self.pos);
         let bad = |what: &str| {
-            Diagnostic::new(format!("invalid rule file: invalid {what} `{text}`"), span)
+            Diagnostic::new(
+                crate::diagnostic::RuleErrorKind::Syntax,
+                format!("invalid rule file: invalid {what} `{text}`"),
+                span,
+            )
         };
         Ok(match text {
             "true" => Value::Boolean(true),
@@ -700,6 +719,7 @@ impl Parser<'_> {
                 let first = text.as_bytes().first().copied().unwrap_or(b' ');
                 if !(first.is_ascii_digit() || matches!(first, b'+' | b'-')) {
                     return Err(Diagnostic::new(
+                        crate::diagnostic::RuleErrorKind::Syntax,
                         format!("invalid rule file: expected a value, found `{text}`"),
                         span,
                     )
@@ -709,11 +729,16 @@ impl Parser<'_> {
                 }
                 if let Some(n) = integer(text) {
                     Value::Integer(n.ok_or_else(|| {
-                        Diagnostic::new("invalid rule file: integer number overflowed", span)
+                        Diagnostic::new(
+                            crate::diagnostic::RuleErrorKind::Syntax,
+                            "invalid rule file: integer number overflowed",
+                            span,
+                        )
                     })?)
                 } else if let Some(x) = float(text) {
                     if x.is_infinite() {
                         return Err(Diagnostic::new(
+                            crate::diagnostic::RuleErrorKind::Syntax,
                             "invalid rule file: floating-point number overflowed",
                             span,
                         ));
