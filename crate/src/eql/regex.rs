@@ -11,8 +11,6 @@
 //! too: the regexp query's `case_insensitive` is Lucene's `RegExp.ASCII_CASE_INSENSITIVE`.
 //! `regex-lite`, which this replaced, stays as a dev-dependency: the tests check both agree.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Compiled-program limit (instructions) so a pathological pattern fails clearly instead of
@@ -22,40 +20,9 @@ const MAX_INSTS: usize = 1 << 16;
 /// Groups nested deeper than this are refused (the parser and compiler recurse on them).
 const MAX_DEPTH: usize = 200;
 
-/// Compiled expressions by (pattern, case-insensitive), so code that rebuilds a query per event
-/// (`eval::matches_event`) does not recompile its regexes each time. `Regex` clones share the
-/// compiled program. Bounded by the programs' total size as well as their number, so a stream
-/// of distinct large patterns (a fuzzer, someone typing) cannot hold gigabytes.
-const CACHE_MAX: usize = 512;
-const CACHE_MAX_INSTS: usize = 1 << 20;
-
-/// The cached programs and their total instruction count.
-type Cache = (HashMap<(String, bool), Regex>, usize);
-
-thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::new((HashMap::new(), 0));
-}
-
+/// Compile a Lucene pattern into a matcher (an anchored full match). The query compiler calls
+/// this once per pattern; matching never recompiles.
 pub fn compile(pattern: &str, case_insensitive: bool) -> Result<Regex, String> {
-    let key = (pattern.to_string(), case_insensitive);
-    if let Some(r) = CACHE.with(|c| c.borrow().0.get(&key).cloned()) {
-        return Ok(r);
-    }
-    let r = compile_uncached(pattern, case_insensitive)?;
-    CACHE.with(|c| {
-        let (map, insts) = &mut *c.borrow_mut();
-        let size = r.prog.insts.len();
-        if map.len() >= CACHE_MAX || *insts + size > CACHE_MAX_INSTS {
-            map.clear();
-            *insts = 0;
-        }
-        *insts += size;
-        map.insert(key, r.clone());
-    });
-    Ok(r)
-}
-
-fn compile_uncached(pattern: &str, case_insensitive: bool) -> Result<Regex, String> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut p = Parser {
         chars: &chars,
@@ -869,7 +836,7 @@ mod tests {
                 .map(|_| TOKENS[next(TOKENS.len())])
                 .collect();
             for ci in [false, true] {
-                let ours = compile_uncached(&pattern, ci);
+                let ours = compile(&pattern, ci);
                 let theirs = oracle::compile(&pattern, ci);
                 assert_eq!(
                     ours.is_ok(),
