@@ -4,6 +4,7 @@
 //! CIDR patterns compiled here, once per query.
 
 use super::ast::*;
+use super::lexer;
 use super::regex as lucene;
 use super::value::EqlValue;
 use crate::diagnostic::{Diagnostic, Span};
@@ -38,8 +39,9 @@ pub(super) fn script(e: &Expr, fold: Fold) -> Node {
     Node::build_script(e, fold)
 }
 
-/// Check what can only be checked once the query is known: regular expressions compile.
-pub fn validate(q: &EventQuery) -> Result<(), Diagnostic> {
+/// Check what can only be checked once the query is known: regular expressions compile. `src`
+/// is the query text, so an error points at the offending characters inside the pattern.
+pub fn validate(q: &EventQuery, src: &str) -> Result<(), Diagnostic> {
     let mut err = None;
     visit(&q.condition, &mut |e| {
         if let ExprKind::Match {
@@ -51,18 +53,28 @@ pub fn validate(q: &EventQuery) -> Result<(), Diagnostic> {
         {
             for p in patterns {
                 if let ExprKind::Literal(Literal::Str(s)) = &p.kind {
-                    if let Err(m) = lucene::compile(s, *insensitive) {
-                        err.get_or_insert(Diagnostic::new(
-                            crate::diagnostic::EqlErrorKind::Syntax,
-                            m,
-                            p.span,
-                        ));
+                    if let Err(e) = lucene::compile(s, *insensitive) {
+                        let span = pattern_span(src, p.span, s, &e.at);
+                        err.get_or_insert(Diagnostic::new(e.kind, e.message, span));
                     }
                 }
             }
         }
     });
     err.map_or(Ok(()), Err)
+}
+
+/// The query-text span of the characters `at` of the pattern `pattern`, written as the string
+/// literal at `literal`; the whole literal when they cannot be placed.
+fn pattern_span(src: &str, literal: Span, pattern: &str, at: &std::ops::Range<usize>) -> Span {
+    let spans = lexer::string_char_spans(src, literal);
+    if spans.len() != pattern.chars().count() || at.is_empty() {
+        return literal;
+    }
+    match (spans.get(at.start), spans.get(at.end - 1)) {
+        (Some(a), Some(b)) => a.to(*b),
+        _ => literal,
+    }
 }
 
 fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {

@@ -34,7 +34,7 @@ pub fn parse(src: &str) -> Result<ast::Query, Diagnostic> {
 pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
     let query = parse(src)?;
     for q in event_queries(&query) {
-        compile::validate(q)?;
+        compile::validate(q, src)?;
     }
     let compiled = event_queries(&query)
         .into_iter()

@@ -5,7 +5,7 @@
 
 use super::ast::*;
 use super::lexer::{tokenize, Tok, Token};
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, EqlErrorKind, Span};
 
 /// Deepest nesting of parentheses, `not`, unary minus and function calls.
 pub const MAX_DEPTH: usize = 64;
@@ -108,7 +108,7 @@ impl Parser {
     fn error(&self, what: &[&str]) -> Diagnostic {
         let found = self.peek().describe();
         Diagnostic::new(
-            crate::diagnostic::EqlErrorKind::Syntax,
+            EqlErrorKind::UnexpectedToken,
             format!("expected {}, found {found}", join_expected(what)),
             self.span(),
         )
@@ -136,7 +136,7 @@ impl Parser {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::TooDeep,
                 format!("the query nests deeper than {MAX_DEPTH} levels"),
                 span,
             ));
@@ -158,7 +158,7 @@ impl Parser {
             Body::Sample(self.sample(kw)?)
         } else if self.is_kw("join") {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::UnsupportedSyntax,
                 "Elasticsearch EQL does not support `join`; use `sequence` or `sample`",
                 self.span(),
             ));
@@ -189,7 +189,7 @@ impl Parser {
         self.bump();
         if name != "head" && name != "tail" {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::UnsupportedSyntax,
                 format!(
                     "Elasticsearch EQL does not support the `{name}` pipe; only `head` and `tail`"
                 ),
@@ -201,7 +201,7 @@ impl Parser {
             Tok::Int(n) if *n >= 0 => *n as u64,
             Tok::Int(_) | Tok::Float(_) => {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::InvalidArgument,
                     format!("`{name}` takes a non-negative whole number"),
                     self.span(),
                 ))
@@ -224,7 +224,7 @@ impl Parser {
             Tok::Ident(s) if !is_keyword(&s) => {
                 if s.contains('.') {
                     return Err(Diagnostic::new(
-                        crate::diagnostic::EqlErrorKind::Syntax,
+                        EqlErrorKind::UnexpectedToken,
                         format!("`{s}` is not an event category: write `CATEGORY where CONDITION`"),
                         self.span(),
                     )
@@ -237,7 +237,7 @@ impl Parser {
         };
         if !self.is_kw("where") {
             if matches!(self.peek(), Tok::Ident(s) if s == "of") {
-                return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                return Err(Diagnostic::new(EqlErrorKind::UnsupportedSyntax,
                     "process relationships (`descendant of`, `child of`, `event of`) are not supported by Elasticsearch EQL",
                     self.span(),
                 ));
@@ -273,7 +273,7 @@ impl Parser {
             maxspan = Some(self.maxspan()?);
             if self.is_kw("by") {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::UnexpectedToken,
                     "write the sequence's `by` before `with maxspan`, not after",
                     self.span(),
                 ));
@@ -291,7 +291,7 @@ impl Parser {
             let st = self.step(false)?;
             if st.runs.is_some() {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::InvalidStep,
                     "`until` cannot repeat with `runs`",
                     st.span,
                 ));
@@ -306,7 +306,7 @@ impl Parser {
         if steps_total < 2 {
             let at = steps.last().map_or(self.span(), |s| s.span);
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::TooFewSteps,
                 format!("a sequence requires a minimum of 2 queries, found [{steps_total}]"),
                 at,
             )
@@ -314,7 +314,7 @@ impl Parser {
         }
         if steps.iter().all(|s| s.missing) {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::TooFewSteps,
                 "a sequence needs at least one step that is not a missing-event (`![…]`) step",
                 kw.to(self.prev_span()),
             ));
@@ -337,7 +337,7 @@ impl Parser {
             Tok::Int(n) if *n >= 0 => *n,
             Tok::Int(_) | Tok::Float(_) => {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::InvalidArgument,
                     "maxspan takes a non-negative whole number with a unit, e.g. `5m`",
                     n_span,
                 ))
@@ -354,7 +354,7 @@ impl Parser {
                 "d" => 86_400_000,
                 _ => {
                     return Err(Diagnostic::new(
-                        crate::diagnostic::EqlErrorKind::Syntax,
+                        EqlErrorKind::UnknownTimeUnit,
                         format!("unknown time unit `{u}`"),
                         self.span(),
                     )
@@ -363,7 +363,7 @@ impl Parser {
             },
             _ => {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::MissingTimeUnit,
                     format!("no time unit specified, did you mean [s] as in [{n}s]?"),
                     n_span,
                 )
@@ -373,7 +373,7 @@ impl Parser {
         let end = self.bump().span;
         let ms = n.checked_mul(unit_ms).ok_or_else(|| {
             Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::MaxspanTooLarge,
                 "maxspan is too large",
                 n_span.to(end),
             )
@@ -418,7 +418,7 @@ impl Parser {
             self.bump();
             if !(1..=MAX_RUNS).contains(&n) {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::InvalidArgument,
                     format!("runs must be between 1 and {MAX_RUNS}, found [{n}]"),
                     n_span,
                 ));
@@ -446,7 +446,7 @@ impl Parser {
                     let st = self.step(false)?;
                     if st.runs.is_some() {
                         return Err(Diagnostic::new(
-                            crate::diagnostic::EqlErrorKind::Syntax,
+                            EqlErrorKind::InvalidStep,
                             "sample steps cannot use `runs`",
                             st.span,
                         ));
@@ -455,7 +455,7 @@ impl Parser {
                 }
                 Tok::MissingOpen => {
                     return Err(Diagnostic::new(
-                        crate::diagnostic::EqlErrorKind::Syntax,
+                        EqlErrorKind::InvalidStep,
                         "samples cannot have missing-event (`![…]`) steps",
                         self.span(),
                     ))
@@ -465,7 +465,7 @@ impl Parser {
         }
         if steps.len() < 2 {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::TooFewSteps,
                 format!(
                     "a sample requires a minimum of 2 queries, found [{}]",
                     steps.len()
@@ -533,7 +533,7 @@ impl Parser {
                 Tok::Gt => CmpOp::Gt,
                 Tok::Ge => CmpOp::Ge,
                 Tok::Assign => return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::UnexpectedToken,
                     "`=` is not a comparison: use `==` (case-sensitive) or `:` (case-insensitive)",
                     self.span(),
                 )
@@ -547,7 +547,7 @@ impl Parser {
             Tok::Eq | Tok::Ne | Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge
         ) {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::UnexpectedToken,
                 "comparisons cannot be chained: combine them with `and`",
                 self.span(),
             )
@@ -630,7 +630,7 @@ impl Parser {
             (Tok::Ident(n), Tok::Ident(_) | Tok::TildeIdent(_)) if n == "not" => {
                 let what = self.peek_at(1).describe();
                 let at = self.toks[self.pos + 1].span;
-                return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                return Err(Diagnostic::new(EqlErrorKind::UnexpectedToken,
                     format!("`not` before {what}: only `not in` is allowed here; write `not (field like …)`"),
                     self.span().to(at),
                 )
@@ -790,7 +790,7 @@ impl Parser {
             Tok::TildeIdent(name) => {
                 self.bump();
                 if *self.peek() != Tok::LParen {
-                    return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                    return Err(Diagnostic::new(EqlErrorKind::UnexpectedToken,
                         format!("`{name}~` must be followed by \"(\": only functions and `in~`, `like~`, `regex~` take `~`"),
                         start,
                     )
@@ -818,7 +818,7 @@ impl Parser {
                 _ => {
                     self.bump();
                     if matches!(self.peek(), Tok::Ident(s) if s == "of") {
-                        return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                        return Err(Diagnostic::new(EqlErrorKind::UnsupportedSyntax,
                             "process relationships (`descendant of`, `child of`, `event of`) are not supported by Elasticsearch EQL",
                             start.to(self.span()),
                         ));
@@ -834,7 +834,7 @@ impl Parser {
     fn check_index(&self) -> Result<(), Diagnostic> {
         if *self.peek() == Tok::LBracket && matches!(self.peek_at(1), Tok::Int(_)) {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::UnsupportedSyntax,
                 "array indexes (`field[0]`) are not supported by Elasticsearch EQL",
                 self.span(),
             ));
@@ -851,7 +851,7 @@ impl Parser {
         let open = self.expect(&Tok::LParen, &["\"(\""])?;
         let func = Function::lookup(&name).ok_or_else(|| {
             Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::UnknownFunction,
                 format!("unknown function `{name}`"),
                 name_span,
             )
@@ -859,7 +859,7 @@ impl Parser {
         })?;
         if insensitive && !func.has_insensitive_form() {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::NoCaseInsensitiveForm,
                 format!(
                     "function `{}` has no case-insensitive `~` form",
                     func.name()
@@ -885,7 +885,7 @@ impl Parser {
                 format!("{min} to {max}")
             };
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::WrongArgumentCount,
                 format!(
                     "function `{}` takes {want} arguments, found {}",
                     func.name(),
@@ -933,7 +933,7 @@ fn check_key_counts<'a>(
         match first {
             None => first = Some((n, st.span)),
             Some((m, at)) if m != n => {
-                return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                return Err(Diagnostic::new(EqlErrorKind::JoinKeyCountMismatch,
                     format!("inconsistent number of join keys: this step has [{n}] keys, an earlier one has [{m}]"),
                     st.span,
                 )
@@ -1046,38 +1046,95 @@ mod tests {
 
     #[test]
     fn errors_say_what_was_expected() {
+        use EqlErrorKind::*;
+        let kind = |src: &str| match err(src).kind {
+            crate::diagnostic::ErrorKind::Eql(k) => k,
+            other => panic!("{src}: {other}"),
+        };
         let e = err("process where");
+        assert_eq!(e.kind, UnexpectedToken.into());
+        // Wording tests: these messages say what was expected or what to write instead.
         assert!(e.message.starts_with("expected a value"), "{}", e.message);
         let e = err("process where a == 1 )");
         assert_eq!(e.span.start, 21);
         let e = err("process where a = 1");
+        assert_eq!(e.kind, UnexpectedToken.into());
         assert!(e.message.contains("=="));
         let e = err("process where foo(a)");
+        assert_eq!(e.kind, UnknownFunction.into());
         assert_eq!(e.message, "unknown function `foo`");
         assert_eq!(e.span, Span::new(14, 17));
-        let e = err("process where length~(a)");
-        assert!(e.message.contains("no case-insensitive"));
-        let e = err("process where a == 1 | unique a");
-        assert!(e.message.contains("does not support the `unique` pipe"));
-        let e = err("sequence [process where true]");
-        assert!(e.message.contains("minimum of 2"));
-        let e = err("sequence with maxspan=5 [a where true] [b where true]");
-        assert!(e.message.contains("time unit"));
-        let e = err("sequence [a where true] by x [b where true]");
-        assert!(e.message.contains("join keys"));
+        assert_eq!(kind("process where length~(a)"), NoCaseInsensitiveForm);
+        assert_eq!(kind("process where length(a, b)"), WrongArgumentCount);
+        assert_eq!(kind("process where a == 1 | unique a"), UnsupportedSyntax);
+        assert_eq!(kind("process where a == 1 | head 1.5"), InvalidArgument);
+        assert_eq!(
+            kind("join [a where true] [b where true]"),
+            UnsupportedSyntax
+        );
+        assert_eq!(kind("process where a < b < c"), UnexpectedToken);
+        assert_eq!(kind("process where a not like \"x\""), UnexpectedToken);
+        assert_eq!(
+            kind("process where a == 1 and descendant of [b where true]"),
+            UnsupportedSyntax
+        );
+        assert_eq!(kind("sequence [process where true]"), TooFewSteps);
+        assert_eq!(
+            kind("sequence ![a where true] ![b where true]"),
+            TooFewSteps
+        );
+        assert_eq!(kind("sample [a where true]"), TooFewSteps);
+        assert_eq!(
+            kind("sample [a where true] with runs=2 [b where true]"),
+            InvalidStep
+        );
+        assert_eq!(kind("sample [a where true] ![b where true]"), InvalidStep);
+        assert_eq!(
+            kind("sequence [a where true] [b where true] until [c where true] with runs=2"),
+            InvalidStep
+        );
+        assert_eq!(
+            kind("sequence [a where true] with runs=0 [b where true]"),
+            InvalidArgument
+        );
+        assert_eq!(
+            kind("sequence with maxspan=5 [a where true] [b where true]"),
+            MissingTimeUnit
+        );
+        assert_eq!(
+            kind("sequence with maxspan=5y [a where true] [b where true]"),
+            UnknownTimeUnit
+        );
+        assert_eq!(
+            kind("sequence with maxspan=1.5m [a where true] [b where true]"),
+            InvalidArgument
+        );
+        assert_eq!(
+            kind("sequence with maxspan=9223372036854775807d [a where true] [b where true]"),
+            MaxspanTooLarge
+        );
+        assert_eq!(
+            kind("sequence with maxspan=5m by x [a where true] [b where true]"),
+            UnexpectedToken
+        );
+        assert_eq!(
+            kind("sequence [a where true] by x [b where true]"),
+            JoinKeyCountMismatch
+        );
         let e = err("process where (a == 1");
+        assert_eq!(e.kind, UnexpectedToken.into());
         assert_eq!(e.secondary, Some(Span::new(14, 15)));
-        let e = err("process where a[0] == 1");
-        assert!(e.message.contains("array indexes"));
+        assert_eq!(kind("process where a[0] == 1"), UnsupportedSyntax);
+        assert_eq!(kind("process.name where true"), UnexpectedToken);
     }
 
     #[test]
     fn depth_is_bounded() {
         let deep = format!("any where {}a{}", "(".repeat(5000), ")".repeat(5000));
         let e = err(&deep);
-        assert!(e.message.contains("nests deeper"));
+        assert_eq!(e.kind, EqlErrorKind::TooDeep.into());
         let nots = format!("any where {}a", "not ".repeat(5000));
-        assert!(err(&nots).message.contains("nests deeper"));
+        assert_eq!(err(&nots).kind, EqlErrorKind::TooDeep.into());
         // Just under the limit: parses, compiles, evaluates and explains on a test thread's stack.
         let ok = format!("any where {}a == 1{}", "(not ".repeat(31), ")".repeat(31));
         let q = super::super::compile(&ok).unwrap();
