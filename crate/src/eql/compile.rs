@@ -41,7 +41,7 @@ pub(super) fn script(e: &Expr, fold: Fold) -> Node {
 
 /// Check what can only be checked once the query is known: regular expressions compile. `src`
 /// is the query text, so an error points at the offending characters inside the pattern.
-pub fn validate(q: &EventQuery, src: &str) -> Result<(), Diagnostic> {
+pub(super) fn validate(q: &EventQuery, src: &str) -> Result<(), Diagnostic> {
     let mut err = None;
     visit(&q.condition, &mut |e| {
         if let ExprKind::Match {

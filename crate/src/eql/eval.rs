@@ -1,7 +1,6 @@
 //! Evaluation of compiled EQL conditions with Elasticsearch's semantics, over one document type
 //! ([`Doc`]: a JSON event, or a row of an event view).
 //!
-//!
 //! Elasticsearch runs an EQL condition in two ways, and the verdicts differ on missing fields:
 //! * A comparison of a field with constants (`f == v`, `f != v`, `f in (…)`, `f : p`, `f like p`,
 //!   `f regex p`, `startsWith(f, "x")`, `cidrMatch(f, …)`, …) becomes a Lucene query (QL's
@@ -15,7 +14,7 @@
 //!   presence tests. A `not` directly around such a script negates inside the script (null stays
 //!   null).
 //!
-//! [`CompiledEvent`] resolves field types and patterns once; [`CompiledEvent::matches`] and//! [`CompiledEvent`] holds what `compile` built; [`CompiledEvent::matches`] here and
+//! [`CompiledEvent`] holds what `compile` built; [`CompiledEvent::matches`] here and
 //! [`CompiledEvent::explain`] (in `trace`) share the leaf tests so they cannot disagree.
 
 use super::ast::{ArithOp, Category, CmpOp, EventQuery, Expr, Function};
@@ -118,7 +117,7 @@ impl CompiledEvent {
         self.root.filter_rows(b, rows);
     }
 
-    fn category_holds(&self, doc: Doc) -> bool {
+    pub(super) fn category_holds(&self, doc: Doc) -> bool {
         let Some((cat, _)) = &self.category else {
             return true;
         };

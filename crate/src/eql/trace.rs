@@ -7,18 +7,19 @@ use super::eval::{CompiledEvent, Doc};
 use super::functions;
 use super::value::EqlValue;
 use crate::diagnostic::Span;
-use crate::event::lookup::FieldPath;
 use crate::explain::{Clause, Looked, Verdict};
 use serde_json::Value;
 
 impl CompiledEvent {
+    /// The clause tree behind [`CompiledEvent::matches`]: the category test (`CATEGORY where`:
+    /// any value of `event.category` equals the name, exact case) and the condition.
     pub fn explain(&self, event: &Value) -> Clause {
         let cond = self.root.explain(event);
         let Some((cat, span)) = &self.category else {
             return cond;
         };
-        let looked = FieldPath::new("event.category").values_with_paths(event);
-        let ok = category_matches(cat, event);
+        let looked = self.category_path.values_with_paths(event);
+        let ok = self.category_holds(Doc::Json(event));
         let mut c = Clause::new("category", *span, Verdict::from_bool(ok));
         c.field = Some("event.category".into());
         c.looked = looked
@@ -48,11 +49,6 @@ impl CompiledEvent {
         root.children = vec![c, cond];
         root
     }
-}
-
-/// `CATEGORY where`: any value of `event.category` equals the name (a keyword: exact case).
-fn category_matches(cat: &str, event: &Value) -> bool {
-    FieldPath::new("event.category").any_value(event, |v| v.as_str() == Some(cat))
 }
 
 impl Node {
