@@ -43,7 +43,14 @@ pub enum ErrorKind {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum KqlErrorKind {
-    Syntax,
+    /// The parser found something other than what may come next (`expected` lists that).
+    UnexpectedToken,
+    /// A quoted string without its closing `"`.
+    UnterminatedString,
+    /// Parentheses or braces nested deeper than the parser allows.
+    TooDeep,
+    /// The query is longer than the parser accepts.
+    TooLong,
 }
 
 /// EQL lexing, parsing and checking (`crate::eql`).
@@ -51,7 +58,47 @@ pub enum KqlErrorKind {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EqlErrorKind {
-    Syntax,
+    /// The parser found something other than what may come next (`expected` lists that).
+    UnexpectedToken,
+    /// A character no token starts with.
+    UnexpectedCharacter,
+    /// A string (`"…"` or `"""…"""`) without its closing quotes.
+    UnterminatedString,
+    /// A `/*` comment without `*/`.
+    UnterminatedComment,
+    /// A backquoted name without its closing backquote.
+    UnterminatedName,
+    /// A backquoted name with nothing inside.
+    EmptyName,
+    /// An unknown escape sequence, or a malformed or invalid `\u{…}` escape.
+    InvalidEscape,
+    /// A number too large for its type.
+    NumberOutOfRange,
+    UnknownFunction,
+    WrongArgumentCount,
+    /// A function called with `~` that has no case-insensitive form.
+    NoCaseInsensitiveForm,
+    /// A value where a pipe, `maxspan` or `runs` needs another (negative, fractional, out of range).
+    InvalidArgument,
+    /// A `maxspan` unit other than `ms`, `s`, `m`, `h`, `d`.
+    UnknownTimeUnit,
+    /// A `maxspan` number without a unit.
+    MissingTimeUnit,
+    /// A `maxspan` whose milliseconds do not fit.
+    MaxspanTooLarge,
+    /// A sequence or sample with fewer than two steps, or a sequence with only missing-event steps.
+    TooFewSteps,
+    /// A step form not allowed where it is (`runs` on `until` or in a sample, `![…]` in a sample).
+    InvalidStep,
+    /// Steps with different numbers of join keys.
+    JoinKeyCountMismatch,
+    /// Syntax Elasticsearch EQL does not support (`join`, pipes other than `head`/`tail`, process
+    /// relationships, array indexes, single-quoted or `?"…"` strings).
+    UnsupportedSyntax,
+    /// Expressions nested deeper than the parser allows.
+    TooDeep,
+    /// The query is longer than the parser accepts.
+    TooLong,
 }
 
 /// Lucene regular expressions inside EQL `regex` (`crate::eql::regex`).
@@ -59,7 +106,28 @@ pub enum EqlErrorKind {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RegexErrorKind {
-    Syntax,
+    /// A `)` without its `(`.
+    UnbalancedParenthesis,
+    /// A `(` without its `)`.
+    UnclosedGroup,
+    /// A `[` class without its `]`.
+    UnterminatedClass,
+    /// A `"…"` literal without its closing `"`.
+    UnterminatedLiteral,
+    /// A quantifier (`*`, `+`, `?`, `{…}`) with nothing before it.
+    NothingToRepeat,
+    /// A malformed `{n,m}` repetition or one without `}`.
+    InvalidRepetition,
+    /// A class range out of order, or ending with a class escape.
+    InvalidRange,
+    /// A backslash before a letter that is not a Lucene class, or at the end.
+    InvalidEscape,
+    /// Lucene operators with no linear-time equivalent here (`&`, `~`, `<n-m>`).
+    Unsupported,
+    /// Groups nested deeper than allowed.
+    TooDeep,
+    /// A pattern whose compiled program exceeds the size limit.
+    TooLarge,
 }
 
 /// Rule files: TOML and the rule model (`crate::rule`).
@@ -200,15 +268,19 @@ mod tests {
 
     #[test]
     fn render_is_line_col_message() {
-        let d = Diagnostic::new(KqlErrorKind::Syntax, "expected a value", Span::new(4, 5));
+        let d = Diagnostic::new(
+            KqlErrorKind::UnexpectedToken,
+            "expected a value",
+            Span::new(4, 5),
+        );
         assert_eq!(d.render("a:\n b"), "2:2: expected a value");
     }
 
     #[test]
     fn kinds_display_as_layer_dot_name() {
         assert_eq!(
-            ErrorKind::from(EqlErrorKind::Syntax).to_string(),
-            "eql.syntax"
+            ErrorKind::from(EqlErrorKind::UnexpectedToken).to_string(),
+            "eql.unexpected_token"
         );
     }
 }

@@ -4,7 +4,7 @@
 //! the way Elasticsearch's scripts read doc values: the first, smallest value).
 
 use super::ast::Function;
-use super::eval::EqlValue;
+use super::value::EqlValue;
 use crate::pattern::cidr::Cidr;
 
 pub fn call(func: Function, insensitive: bool, args: &[EqlValue]) -> EqlValue {

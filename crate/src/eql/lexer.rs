@@ -2,7 +2,7 @@
 //! (Elasticsearch's rules: `\" \' \\ \b \f \n \r \t \u{HEX}`; `"""…"""` is raw), so the parser
 //! and evaluator only ever see resolved text.
 
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, EqlErrorKind, Span};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Tok {
@@ -88,7 +88,7 @@ pub const MAX_QUERY_BYTES: usize = 1 << 20;
 pub fn tokenize(src: &str) -> Result<Vec<Token>, Diagnostic> {
     if src.len() > MAX_QUERY_BYTES {
         return Err(Diagnostic::new(
-            crate::diagnostic::EqlErrorKind::Syntax,
+            EqlErrorKind::TooLong,
             format!(
                 "the query is {} bytes long; the limit is {} bytes",
                 src.len(),
@@ -102,9 +102,37 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, Diagnostic> {
         b: src.as_bytes(),
         pos: 0,
         out: Vec::new(),
+        char_spans: None,
     };
     lx.run()?;
     Ok(lx.out)
+}
+
+/// Where each character of the string literal at `span` was written (one string token, or
+/// adjacent ones the parser joins into one string), quotes and escapes accounted for: a pattern
+/// error can then point at the characters in the query text. Empty when `span` holds anything
+/// but string tokens.
+pub fn string_char_spans(src: &str, span: Span) -> Vec<Span> {
+    // Lexing only up to the span's end stops right after the literal.
+    let Some(text) = src.get(..span.end) else {
+        return Vec::new();
+    };
+    let mut lx = Lexer {
+        src: text,
+        b: text.as_bytes(),
+        pos: span.start,
+        out: Vec::new(),
+        char_spans: Some(Vec::new()),
+    };
+    let strings_only = lx.run().is_ok()
+        && lx
+            .out
+            .iter()
+            .all(|t| matches!(t.tok, Tok::Str(_) | Tok::Eof));
+    match lx.char_spans {
+        Some(spans) if strings_only => spans,
+        _ => Vec::new(),
+    }
 }
 
 struct Lexer<'a> {
@@ -112,6 +140,8 @@ struct Lexer<'a> {
     b: &'a [u8],
     pos: usize,
     out: Vec<Token>,
+    /// When asked for ([`string_char_spans`]): the source span of each string character read.
+    char_spans: Option<Vec<Span>>,
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -123,6 +153,17 @@ fn is_ident_char(c: u8) -> bool {
 }
 
 impl Lexer<'_> {
+    /// Record where the characters of `text` (source at `at`) were written, when asked to.
+    fn note_chars(&mut self, at: usize, text_len: usize) {
+        if let Some(spans) = &mut self.char_spans {
+            let text = &self.src[at..at + text_len];
+            spans.extend(
+                text.char_indices()
+                    .map(|(i, c)| Span::new(at + i, at + i + c.len_utf8())),
+            );
+        }
+    }
+
     fn peek(&self, off: usize) -> Option<u8> {
         self.b.get(self.pos + off).copied()
     }
@@ -148,7 +189,7 @@ impl Lexer<'_> {
                 b'/' if self.peek(1) == Some(b'*') => match self.src[self.pos + 2..].find("*/") {
                     Some(i) => self.pos += 2 + i + 2,
                     None => {
-                        return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                        return Err(Diagnostic::new(EqlErrorKind::UnterminatedComment,
                             "unterminated comment: `/*` without a closing `*/`",
                             Span::new(start, start + 2),
                         )
@@ -160,7 +201,7 @@ impl Lexer<'_> {
                     self.push(Tok::Str(s), start);
                 }
                 b'\'' => {
-                    return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                    return Err(Diagnostic::new(EqlErrorKind::UnsupportedSyntax,
                         "use double quotes [\"] to define string literals, not single quotes [']",
                         Span::new(start, start + 1),
                     )
@@ -168,7 +209,7 @@ impl Lexer<'_> {
                 }
                 b'`' => self.name()?,
                 b'?' if self.peek(1) == Some(b'"') => {
-                    return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                    return Err(Diagnostic::new(EqlErrorKind::UnsupportedSyntax,
                         "use triple double quotes [\"\"\"] to define unescaped string literals, not [?]",
                         Span::new(start, start + 2),
                     )
@@ -223,7 +264,7 @@ impl Lexer<'_> {
                     format!("unexpected character `{ch}`")
                 };
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::UnexpectedCharacter,
                     msg,
                     Span::new(start, start + ch.len_utf8()),
                 ));
@@ -313,7 +354,7 @@ impl Lexer<'_> {
                 Ok(())
             }
             _ => Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::NumberOutOfRange,
                 format!("number `{text}` is out of range"),
                 span,
             )),
@@ -327,7 +368,7 @@ impl Lexer<'_> {
         loop {
             let Some(i) = self.src[self.pos..].find('`') else {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::UnterminatedName,
                     "unterminated quoted name: missing the closing backtick",
                     Span::new(start, self.b.len()),
                 )
@@ -345,7 +386,7 @@ impl Lexer<'_> {
         }
         if out.is_empty() {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::EmptyName,
                 "empty quoted name",
                 Span::new(start, self.pos),
             ));
@@ -361,7 +402,7 @@ impl Lexer<'_> {
             let body = self.pos + 3;
             let Some(i) = self.src[body..].find("\"\"\"") else {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::UnterminatedString,
                     "unterminated raw string: missing the closing \"\"\"",
                     Span::new(start, self.b.len()),
                 )
@@ -374,6 +415,7 @@ impl Lexer<'_> {
             }
             end += extra;
             self.pos = end + 3;
+            self.note_chars(body, end - body);
             return Ok(self.src[body..end].to_string());
         }
         self.pos += 1;
@@ -384,13 +426,20 @@ impl Lexer<'_> {
                 return Err(unterminated(start, self.b.len()));
             };
             out.push_str(&rest[..i]);
+            self.note_chars(self.pos, i);
             self.pos += i;
             match self.b[self.pos] {
                 b'"' => {
                     self.pos += 1;
                     return Ok(out);
                 }
-                b'\\' => self.escape(&mut out)?,
+                b'\\' => {
+                    let escape = self.pos;
+                    self.escape(&mut out)?;
+                    if let Some(spans) = &mut self.char_spans {
+                        spans.push(Span::new(escape, self.pos));
+                    }
+                }
                 _ => return Err(unterminated(start, self.pos)),
             }
         }
@@ -415,7 +464,7 @@ impl Lexer<'_> {
             _ => {
                 let ch = self.src[start + 1..].chars().next().unwrap_or('?');
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::InvalidEscape,
                     format!("unknown escape sequence `\\{ch}`; write `\\\\` for a backslash"),
                     Span::new(start, start + 1 + ch.len_utf8()),
                 )
@@ -432,7 +481,7 @@ impl Lexer<'_> {
     fn unicode_escape(&mut self, start: usize, out: &mut String) -> Result<(), Diagnostic> {
         let bad = |end: usize| {
             Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::InvalidEscape,
                 "invalid unicode escape: write `\\u{` followed by 2 to 8 hex digits and `}`",
                 Span::new(start, end),
             )
@@ -452,7 +501,7 @@ impl Lexer<'_> {
         let code = u32::from_str_radix(&self.src[digits_start..end], 16).map_err(|_| bad(end))?;
         let ch = char::from_u32(code).ok_or_else(|| {
             Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::InvalidEscape,
                 format!("\\u{{{code:X}}} is not a valid unicode character"),
                 Span::new(start, end + 1),
             )
@@ -464,7 +513,7 @@ impl Lexer<'_> {
 }
 
 fn unterminated(start: usize, end: usize) -> Diagnostic {
-    Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+    Diagnostic::new(EqlErrorKind::UnterminatedString,
         "unterminated string: missing the closing quote (strings cannot span lines; use \"\"\"…\"\"\" for that)",
         Span::new(start, end),
     )
@@ -529,13 +578,56 @@ mod tests {
 
     #[test]
     fn errors_have_spans() {
+        let kind = |src: &str| tokenize(src).unwrap_err().kind;
         let e = tokenize("a == \"abc").unwrap_err();
         assert_eq!(e.span.start, 5);
+        assert_eq!(e.kind, EqlErrorKind::UnterminatedString.into());
         let e = tokenize("a == 'x'").unwrap_err();
+        assert_eq!(e.kind, EqlErrorKind::UnsupportedSyntax.into());
+        // Wording test: the message says what to write instead.
         assert!(e.message.contains("double quotes"));
         let e = tokenize(r#"a == "\q""#).unwrap_err();
         assert_eq!(e.span, Span::new(6, 8));
-        assert!(tokenize("/* x").is_err());
-        assert!(tokenize("a ! b").is_err());
+        assert_eq!(e.kind, EqlErrorKind::InvalidEscape.into());
+        assert_eq!(kind(r#""\u{zz}""#), EqlErrorKind::InvalidEscape.into());
+        assert_eq!(kind(r#""\u{D800}""#), EqlErrorKind::InvalidEscape.into());
+        assert_eq!(kind("/* x"), EqlErrorKind::UnterminatedComment.into());
+        assert_eq!(kind("a ! b"), EqlErrorKind::UnexpectedCharacter.into());
+        assert_eq!(kind("a # b"), EqlErrorKind::UnexpectedCharacter.into());
+        assert_eq!(
+            kind(r#"x == """abc"#),
+            EqlErrorKind::UnterminatedString.into()
+        );
+        assert_eq!(kind("`a"), EqlErrorKind::UnterminatedName.into());
+        assert_eq!(kind("``"), EqlErrorKind::EmptyName.into());
+        assert_eq!(kind("1e999"), EqlErrorKind::NumberOutOfRange.into());
+        assert_eq!(kind(r#"?"a""#), EqlErrorKind::UnsupportedSyntax.into());
+        assert_eq!(
+            kind(&" ".repeat(MAX_QUERY_BYTES + 1)),
+            EqlErrorKind::TooLong.into()
+        );
+    }
+
+    #[test]
+    fn string_characters_know_where_they_were_written() {
+        let src = r#"x : "a\"\u{e9}b" """c\d""" "é""#;
+        let toks = tokenize(src).unwrap();
+        let (lit, raw, last) = (toks[2].span, toks[3].span, toks[4].span);
+        let texts = |span: Span| -> Vec<&str> {
+            string_char_spans(src, span)
+                .iter()
+                .map(|s| s.text(src))
+                .collect()
+        };
+        assert_eq!(texts(lit), ["a", "\\\"", "\\u{e9}", "b"]);
+        assert_eq!(texts(raw), ["c", "\\", "d"]);
+        assert_eq!(
+            texts(lit.to(last)),
+            ["a", "\\\"", "\\u{e9}", "b", "c", "\\", "d", "é"]
+        );
+        assert!(
+            string_char_spans(src, Span::new(0, 1)).is_empty(),
+            "not a string"
+        );
     }
 }

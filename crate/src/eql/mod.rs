@@ -1,8 +1,10 @@
-//! Elasticsearch EQL: lexer → parser → AST (spans everywhere) → evaluation and explanation.
-//! Event queries are evaluated here; sequences and samples run in [`run`], [`sequence`] and
-//! [`sample`].
+//! Elasticsearch EQL, laid out as the data flows: [`lexer`] → [`parser`] → [`ast`] (spans
+//! everywhere) → `compile` (compiled nodes; [`regex`] for Lucene patterns) → [`eval`] (verdicts
+//! over a JSON event or an event-view row; [`value`], [`functions`]) → `trace` (explanations).
+//! Sequences and samples run in [`run`], [`sequence`] and [`sample`] over what [`stage`] shares.
 
 pub mod ast;
+mod compile;
 pub mod eval;
 pub mod functions;
 pub mod lexer;
@@ -11,6 +13,12 @@ pub mod regex;
 pub mod run;
 pub mod sample;
 pub mod sequence;
+pub mod stage;
+mod trace;
+pub mod value;
+
+pub use eval::{Bound, CompiledEvent, CompiledExpr, Doc};
+pub use value::EqlValue;
 
 use crate::diagnostic::Diagnostic;
 use crate::event::table::EventTable;
@@ -26,13 +34,37 @@ pub fn parse(src: &str) -> Result<ast::Query, Diagnostic> {
 pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
     let query = parse(src)?;
     for q in event_queries(&query) {
-        eval::validate(q)?;
+        compile::validate(q, src)?;
     }
     let compiled = event_queries(&query)
         .into_iter()
-        .map(eval::CompiledEvent::new)
+        .map(CompiledEvent::new)
         .collect();
-    Ok(EqlQuery { query, compiled })
+    let keys = join_keys(&query);
+    Ok(EqlQuery {
+        query,
+        compiled,
+        keys,
+    })
+}
+
+/// The join keys of each event query of [`event_queries`]: the query-level `by` keys, then the
+/// step's own (none for an event query).
+fn join_keys(q: &ast::Query) -> Vec<Vec<stage::KeyExpr>> {
+    match &q.body {
+        ast::Body::Event(_) => vec![Vec::new()],
+        ast::Body::Sequence(s) => s
+            .steps
+            .iter()
+            .chain(s.until.iter())
+            .map(|st| stage::KeyExpr::for_step(&s.by, &st.by))
+            .collect(),
+        ast::Body::Sample(s) => s
+            .steps
+            .iter()
+            .map(|st| stage::KeyExpr::for_step(&s.by, &st.by))
+            .collect(),
+    }
 }
 
 /// The event query of an event query, or of each step (then `until`) of a sequence or sample.
@@ -62,7 +94,9 @@ pub struct Binding<'t> {
 pub struct EqlQuery {
     pub query: ast::Query,
     /// One per event query: the query itself, or each step then `until` (see `event_queries`).
-    compiled: Vec<eval::CompiledEvent>,
+    compiled: Vec<CompiledEvent>,
+    /// The join keys of each of `compiled`, compiled once.
+    keys: Vec<Vec<stage::KeyExpr>>,
 }
 
 impl EqlQuery {
@@ -140,7 +174,7 @@ impl EqlQuery {
     }
 
     /// The compiled step queries (without `until`), or the single event query.
-    pub fn steps(&self) -> &[eval::CompiledEvent] {
+    pub fn steps(&self) -> &[CompiledEvent] {
         let n = match &self.query.body {
             ast::Body::Event(_) => 1,
             ast::Body::Sequence(s) => s.steps.len(),
@@ -150,7 +184,7 @@ impl EqlQuery {
     }
 
     /// The compiled `until` query of a sequence.
-    pub fn until(&self) -> Option<&eval::CompiledEvent> {
+    pub fn until(&self) -> Option<&CompiledEvent> {
         match &self.query.body {
             ast::Body::Sequence(s) if s.until.is_some() => self.compiled.last(),
             _ => None,
@@ -158,11 +192,7 @@ impl EqlQuery {
     }
 }
 
-fn explain_steps(
-    steps: &[eval::CompiledEvent],
-    span: crate::diagnostic::Span,
-    event: &Value,
-) -> Clause {
+fn explain_steps(steps: &[CompiledEvent], span: crate::diagnostic::Span, event: &Value) -> Clause {
     let children: Vec<Clause> = steps.iter().map(|st| st.explain(event)).collect();
     let verdict = crate::explain::Verdict::from_bool(children.iter().any(|c| c.verdict.is_true()));
     let mut c = Clause::new("or", span, verdict);

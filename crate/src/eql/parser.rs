@@ -3,9 +3,11 @@
 //! (`in`, `:`, `like`, `regex`, which bind to a single primary as in Elasticsearch's grammar).
 //! `and`/`or` chains and lists are loops, so only real nesting recurses, and nesting is bounded.
 
+mod expr;
+
 use super::ast::*;
 use super::lexer::{tokenize, Tok, Token};
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, EqlErrorKind, Span};
 
 /// Deepest nesting of parentheses, `not`, unary minus and function calls.
 pub const MAX_DEPTH: usize = 64;
@@ -108,7 +110,7 @@ impl Parser {
     fn error(&self, what: &[&str]) -> Diagnostic {
         let found = self.peek().describe();
         Diagnostic::new(
-            crate::diagnostic::EqlErrorKind::Syntax,
+            EqlErrorKind::UnexpectedToken,
             format!("expected {}, found {found}", join_expected(what)),
             self.span(),
         )
@@ -136,7 +138,7 @@ impl Parser {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::TooDeep,
                 format!("the query nests deeper than {MAX_DEPTH} levels"),
                 span,
             ));
@@ -158,7 +160,7 @@ impl Parser {
             Body::Sample(self.sample(kw)?)
         } else if self.is_kw("join") {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::UnsupportedSyntax,
                 "Elasticsearch EQL does not support `join`; use `sequence` or `sample`",
                 self.span(),
             ));
@@ -189,7 +191,7 @@ impl Parser {
         self.bump();
         if name != "head" && name != "tail" {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::UnsupportedSyntax,
                 format!(
                     "Elasticsearch EQL does not support the `{name}` pipe; only `head` and `tail`"
                 ),
@@ -201,7 +203,7 @@ impl Parser {
             Tok::Int(n) if *n >= 0 => *n as u64,
             Tok::Int(_) | Tok::Float(_) => {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::InvalidArgument,
                     format!("`{name}` takes a non-negative whole number"),
                     self.span(),
                 ))
@@ -224,7 +226,7 @@ impl Parser {
             Tok::Ident(s) if !is_keyword(&s) => {
                 if s.contains('.') {
                     return Err(Diagnostic::new(
-                        crate::diagnostic::EqlErrorKind::Syntax,
+                        EqlErrorKind::UnexpectedToken,
                         format!("`{s}` is not an event category: write `CATEGORY where CONDITION`"),
                         self.span(),
                     )
@@ -237,7 +239,7 @@ impl Parser {
         };
         if !self.is_kw("where") {
             if matches!(self.peek(), Tok::Ident(s) if s == "of") {
-                return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                return Err(Diagnostic::new(EqlErrorKind::UnsupportedSyntax,
                     "process relationships (`descendant of`, `child of`, `event of`) are not supported by Elasticsearch EQL",
                     self.span(),
                 ));
@@ -273,7 +275,7 @@ impl Parser {
             maxspan = Some(self.maxspan()?);
             if self.is_kw("by") {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::UnexpectedToken,
                     "write the sequence's `by` before `with maxspan`, not after",
                     self.span(),
                 ));
@@ -291,7 +293,7 @@ impl Parser {
             let st = self.step(false)?;
             if st.runs.is_some() {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::InvalidStep,
                     "`until` cannot repeat with `runs`",
                     st.span,
                 ));
@@ -306,7 +308,7 @@ impl Parser {
         if steps_total < 2 {
             let at = steps.last().map_or(self.span(), |s| s.span);
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::TooFewSteps,
                 format!("a sequence requires a minimum of 2 queries, found [{steps_total}]"),
                 at,
             )
@@ -314,7 +316,7 @@ impl Parser {
         }
         if steps.iter().all(|s| s.missing) {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::TooFewSteps,
                 "a sequence needs at least one step that is not a missing-event (`![…]`) step",
                 kw.to(self.prev_span()),
             ));
@@ -337,7 +339,7 @@ impl Parser {
             Tok::Int(n) if *n >= 0 => *n,
             Tok::Int(_) | Tok::Float(_) => {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::InvalidArgument,
                     "maxspan takes a non-negative whole number with a unit, e.g. `5m`",
                     n_span,
                 ))
@@ -354,7 +356,7 @@ impl Parser {
                 "d" => 86_400_000,
                 _ => {
                     return Err(Diagnostic::new(
-                        crate::diagnostic::EqlErrorKind::Syntax,
+                        EqlErrorKind::UnknownTimeUnit,
                         format!("unknown time unit `{u}`"),
                         self.span(),
                     )
@@ -363,7 +365,7 @@ impl Parser {
             },
             _ => {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::MissingTimeUnit,
                     format!("no time unit specified, did you mean [s] as in [{n}s]?"),
                     n_span,
                 )
@@ -373,7 +375,7 @@ impl Parser {
         let end = self.bump().span;
         let ms = n.checked_mul(unit_ms).ok_or_else(|| {
             Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::MaxspanTooLarge,
                 "maxspan is too large",
                 n_span.to(end),
             )
@@ -418,7 +420,7 @@ impl Parser {
             self.bump();
             if !(1..=MAX_RUNS).contains(&n) {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
+                    EqlErrorKind::InvalidArgument,
                     format!("runs must be between 1 and {MAX_RUNS}, found [{n}]"),
                     n_span,
                 ));
@@ -446,7 +448,7 @@ impl Parser {
                     let st = self.step(false)?;
                     if st.runs.is_some() {
                         return Err(Diagnostic::new(
-                            crate::diagnostic::EqlErrorKind::Syntax,
+                            EqlErrorKind::InvalidStep,
                             "sample steps cannot use `runs`",
                             st.span,
                         ));
@@ -455,7 +457,7 @@ impl Parser {
                 }
                 Tok::MissingOpen => {
                     return Err(Diagnostic::new(
-                        crate::diagnostic::EqlErrorKind::Syntax,
+                        EqlErrorKind::InvalidStep,
                         "samples cannot have missing-event (`![…]`) steps",
                         self.span(),
                     ))
@@ -465,7 +467,7 @@ impl Parser {
         }
         if steps.len() < 2 {
             return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
+                EqlErrorKind::TooFewSteps,
                 format!(
                     "a sample requires a minimum of 2 queries, found [{}]",
                     steps.len()
@@ -481,445 +483,6 @@ impl Parser {
             span: kw.to(self.prev_span()),
         })
     }
-
-    // ---- expressions -----------------------------------------------------------------------
-
-    pub fn expr(&mut self) -> Result<Expr, Diagnostic> {
-        let first = self.and()?;
-        if !self.is_kw("or") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.eat_kw("or").is_some() {
-            items.push(self.and()?);
-        }
-        let span = items[0].span.to(items[items.len() - 1].span);
-        Ok(Expr::new(ExprKind::Or(items), span))
-    }
-
-    fn and(&mut self) -> Result<Expr, Diagnostic> {
-        let first = self.not()?;
-        if !self.is_kw("and") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.eat_kw("and").is_some() {
-            items.push(self.not()?);
-        }
-        let span = items[0].span.to(items[items.len() - 1].span);
-        Ok(Expr::new(ExprKind::And(items), span))
-    }
-
-    fn not(&mut self) -> Result<Expr, Diagnostic> {
-        if let Some(kw) = self.eat_kw("not") {
-            self.enter(kw)?;
-            let inner = self.not();
-            self.leave();
-            let inner = inner?;
-            let span = kw.to(inner.span);
-            return Ok(Expr::new(ExprKind::Not(Box::new(inner)), span));
-        }
-        self.comparison()
-    }
-
-    fn comparison(&mut self) -> Result<Expr, Diagnostic> {
-        let left = self.additive()?;
-        let op =
-            match self.peek() {
-                Tok::Eq => CmpOp::Eq,
-                Tok::Ne => CmpOp::Ne,
-                Tok::Lt => CmpOp::Lt,
-                Tok::Le => CmpOp::Le,
-                Tok::Gt => CmpOp::Gt,
-                Tok::Ge => CmpOp::Ge,
-                Tok::Assign => return Err(Diagnostic::new(
-                    crate::diagnostic::EqlErrorKind::Syntax,
-                    "`=` is not a comparison: use `==` (case-sensitive) or `:` (case-insensitive)",
-                    self.span(),
-                )
-                .expected(["\"==\"", "\":\""])),
-                _ => return Ok(left),
-            };
-        self.bump();
-        let right = self.additive()?;
-        if matches!(
-            self.peek(),
-            Tok::Eq | Tok::Ne | Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge
-        ) {
-            return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
-                "comparisons cannot be chained: combine them with `and`",
-                self.span(),
-            )
-            .expected(["`and`", "`or`"]));
-        }
-        let span = left.span.to(right.span);
-        Ok(Expr::new(
-            ExprKind::Compare {
-                op,
-                left: Box::new(left),
-                right: Box::new(right),
-            },
-            span,
-        ))
-    }
-
-    fn additive(&mut self) -> Result<Expr, Diagnostic> {
-        let mut left = self.multiplicative()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Plus => ArithOp::Add,
-                Tok::Minus => ArithOp::Sub,
-                _ => return Ok(left),
-            };
-            self.bump();
-            let right = self.multiplicative()?;
-            left = arith(op, left, right);
-        }
-    }
-
-    fn multiplicative(&mut self) -> Result<Expr, Diagnostic> {
-        let mut left = self.unary()?;
-        loop {
-            let op = match self.peek() {
-                Tok::Star => ArithOp::Mul,
-                Tok::Slash => ArithOp::Div,
-                Tok::Percent => ArithOp::Mod,
-                _ => return Ok(left),
-            };
-            self.bump();
-            let right = self.unary()?;
-            left = arith(op, left, right);
-        }
-    }
-
-    fn unary(&mut self) -> Result<Expr, Diagnostic> {
-        match self.peek() {
-            Tok::Minus | Tok::Plus => {
-                let minus = *self.peek() == Tok::Minus;
-                let op = self.bump().span;
-                self.enter(op)?;
-                let inner = self.unary();
-                self.leave();
-                let inner = inner?;
-                let span = op.to(inner.span);
-                if !minus {
-                    return Ok(Expr::new(inner.kind, span));
-                }
-                // Fold negative literals so `-1` is a plain number, as written.
-                Ok(match inner.kind {
-                    ExprKind::Literal(Literal::Int(i)) => {
-                        Expr::new(ExprKind::Literal(Literal::Int(i.wrapping_neg())), span)
-                    }
-                    ExprKind::Literal(Literal::Float(f)) => {
-                        Expr::new(ExprKind::Literal(Literal::Float(-f)), span)
-                    }
-                    kind => Expr::new(ExprKind::Neg(Box::new(Expr::new(kind, inner.span))), span),
-                })
-            }
-            _ => self.postfix(),
-        }
-    }
-
-    /// A primary with an optional predicate: `[not] in[~] (…)`, `: p`, `like[~] p`, `regex[~] p`.
-    fn postfix(&mut self) -> Result<Expr, Diagnostic> {
-        let expr = self.primary()?;
-        let (negated, kw) = match (self.peek(), self.peek_at(1)) {
-            (Tok::Ident(n), Tok::Ident(i)) if n == "not" && i == "in" => (true, "in"),
-            (Tok::Ident(n), Tok::TildeIdent(i)) if n == "not" && i == "in" => (true, "in~"),
-            (Tok::Ident(n), Tok::Ident(_) | Tok::TildeIdent(_)) if n == "not" => {
-                let what = self.peek_at(1).describe();
-                let at = self.toks[self.pos + 1].span;
-                return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
-                    format!("`not` before {what}: only `not in` is allowed here; write `not (field like …)`"),
-                    self.span().to(at),
-                )
-                .expected(["`in`", "`in~`"]));
-            }
-            (Tok::Ident(i), _) if i == "in" => (false, "in"),
-            (Tok::TildeIdent(i), _) if i == "in" => (false, "in~"),
-            (Tok::Colon, _) => (false, ":"),
-            (Tok::Ident(i), _) if i == "like" => (false, "like"),
-            (Tok::TildeIdent(i), _) if i == "like" => (false, "like~"),
-            (Tok::Ident(i), _) if i == "regex" => (false, "regex"),
-            (Tok::TildeIdent(i), _) if i == "regex" => (false, "regex~"),
-            _ => return Ok(expr),
-        };
-        if negated {
-            self.bump();
-        }
-        let op_span = self.bump().span;
-        if kw.starts_with("in") {
-            let open = self.expect(&Tok::LParen, &["\"(\""])?;
-            self.enter(open)?;
-            let list = self.list(|p| p.expr(), open);
-            self.leave();
-            let (list, close) = list?;
-            let span = expr.span.to(close);
-            return Ok(Expr::new(
-                ExprKind::In {
-                    expr: Box::new(expr),
-                    list,
-                    negated,
-                    insensitive: kw == "in~",
-                },
-                span,
-            ));
-        }
-        let op = match kw {
-            ":" => MatchOp::Colon,
-            "like" | "like~" => MatchOp::Like,
-            _ => MatchOp::Regex,
-        };
-        let insensitive = kw.ends_with('~') || kw == ":";
-        let (patterns, end) = if let Some(open) = self.eat(&Tok::LParen) {
-            self.list(|p| p.constant(), open)?
-        } else {
-            let c = self.constant()?;
-            let end = c.span;
-            (vec![c], end)
-        };
-        let _ = op_span;
-        let span = expr.span.to(end);
-        Ok(Expr::new(
-            ExprKind::Match {
-                expr: Box::new(expr),
-                op,
-                patterns,
-                insensitive,
-            },
-            span,
-        ))
-    }
-
-    /// `item, item, … )` after an opening parenthesis; returns the items and the `)` span.
-    fn list(
-        &mut self,
-        mut item: impl FnMut(&mut Self) -> Result<Expr, Diagnostic>,
-        open: Span,
-    ) -> Result<(Vec<Expr>, Span), Diagnostic> {
-        let mut items = vec![item(self)?];
-        loop {
-            if let Some(close) = self.eat(&Tok::RParen) {
-                return Ok((items, close));
-            }
-            if self.eat(&Tok::Comma).is_none() {
-                return Err(self.error(&["\",\"", "\")\""]).with_secondary(open));
-            }
-            items.push(item(self)?);
-        }
-    }
-
-    /// A literal: pattern operands of `:`, `like` and `regex` must be constants.
-    fn constant(&mut self) -> Result<Expr, Diagnostic> {
-        let start = self.span();
-        let negative = self.eat(&Tok::Minus).is_some();
-        let e = match self.peek().clone() {
-            Tok::Str(_) if !negative => return Ok(self.strings()),
-            Tok::Int(i) => Literal::Int(if negative { i.wrapping_neg() } else { i }),
-            Tok::Float(f) => Literal::Float(if negative { -f } else { f }),
-            Tok::Ident(s) if !negative && s == "true" => Literal::Bool(true),
-            Tok::Ident(s) if !negative && s == "false" => Literal::Bool(false),
-            Tok::Ident(s) if !negative && s == "null" => Literal::Null,
-            _ => return Err(self.error(&["a string", "a number", "`true`", "`false`", "`null`"])),
-        };
-        let end = self.bump().span;
-        Ok(Expr::new(ExprKind::Literal(e), start.to(end)))
-    }
-
-    /// One string literal, or adjacent ones concatenated (`"a" "b"`), as Elasticsearch does.
-    fn strings(&mut self) -> Expr {
-        let start = self.span();
-        let mut s = String::new();
-        while let Tok::Str(part) = self.peek() {
-            s.push_str(part);
-            self.bump();
-        }
-        Expr::new(
-            ExprKind::Literal(Literal::Str(s)),
-            start.to(self.prev_span()),
-        )
-    }
-
-    fn primary(&mut self) -> Result<Expr, Diagnostic> {
-        let start = self.span();
-        match self.peek().clone() {
-            Tok::Str(_) => Ok(self.strings()),
-            Tok::Int(i) => {
-                self.bump();
-                Ok(Expr::new(ExprKind::Literal(Literal::Int(i)), start))
-            }
-            Tok::Float(f) => {
-                self.bump();
-                Ok(Expr::new(ExprKind::Literal(Literal::Float(f)), start))
-            }
-            Tok::LParen => {
-                self.bump();
-                self.enter(start)?;
-                let inner = self.expr();
-                self.leave();
-                let inner = inner?;
-                let close = self.eat(&Tok::RParen).ok_or_else(|| {
-                    self.error(&["`and`", "`or`", "an operator", "\")\""])
-                        .with_secondary(start)
-                })?;
-                // The span grows to the parentheses so clauses highlight what was written.
-                Ok(Expr::new(inner.kind, start.to(close)))
-            }
-            Tok::Optional => {
-                self.bump();
-                match self.peek().clone() {
-                    Tok::Ident(name) if !is_keyword(&name) => {
-                        let end = self.bump().span;
-                        self.check_index()?;
-                        Ok(field(name, true, start.to(end)))
-                    }
-                    Tok::Quoted(name) => {
-                        let end = self.bump().span;
-                        self.check_index()?;
-                        Ok(field(name, true, start.to(end)))
-                    }
-                    _ => Err(self.error(&["a field name"])),
-                }
-            }
-            Tok::Quoted(name) => {
-                self.bump();
-                self.check_index()?;
-                Ok(field(name, false, start))
-            }
-            Tok::TildeIdent(name) => {
-                self.bump();
-                if *self.peek() != Tok::LParen {
-                    return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
-                        format!("`{name}~` must be followed by \"(\": only functions and `in~`, `like~`, `regex~` take `~`"),
-                        start,
-                    )
-                    .expected(["\"(\""]));
-                }
-                self.call(name, start, true)
-            }
-            Tok::Ident(name) => match name.as_str() {
-                "true" | "false" => {
-                    self.bump();
-                    Ok(Expr::new(
-                        ExprKind::Literal(Literal::Bool(name == "true")),
-                        start,
-                    ))
-                }
-                "null" => {
-                    self.bump();
-                    Ok(Expr::new(ExprKind::Literal(Literal::Null), start))
-                }
-                _ if matches!(self.peek_at(1), Tok::LParen) => {
-                    self.bump();
-                    self.call(name, start, false)
-                }
-                n if is_keyword(n) => Err(self.error(&["a value", "a field name", "a function"])),
-                _ => {
-                    self.bump();
-                    if matches!(self.peek(), Tok::Ident(s) if s == "of") {
-                        return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
-                            "process relationships (`descendant of`, `child of`, `event of`) are not supported by Elasticsearch EQL",
-                            start.to(self.span()),
-                        ));
-                    }
-                    self.check_index()?;
-                    Ok(field(name, false, start))
-                }
-            },
-            _ => Err(self.error(&["a value", "a field name", "a function", "\"(\""])),
-        }
-    }
-
-    fn check_index(&self) -> Result<(), Diagnostic> {
-        if *self.peek() == Tok::LBracket && matches!(self.peek_at(1), Tok::Int(_)) {
-            return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
-                "array indexes (`field[0]`) are not supported by Elasticsearch EQL",
-                self.span(),
-            ));
-        }
-        Ok(())
-    }
-
-    fn call(
-        &mut self,
-        name: String,
-        name_span: Span,
-        insensitive: bool,
-    ) -> Result<Expr, Diagnostic> {
-        let open = self.expect(&Tok::LParen, &["\"(\""])?;
-        let func = Function::lookup(&name).ok_or_else(|| {
-            Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
-                format!("unknown function `{name}`"),
-                name_span,
-            )
-            .expected(Function::ALL.iter().map(|f| f.name().to_string()))
-        })?;
-        if insensitive && !func.has_insensitive_form() {
-            return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
-                format!(
-                    "function `{}` has no case-insensitive `~` form",
-                    func.name()
-                ),
-                name_span,
-            ));
-        }
-        self.enter(open)?;
-        let args = if let Some(close) = self.eat(&Tok::RParen) {
-            Ok((Vec::new(), close))
-        } else {
-            self.list(|p| p.expr(), open)
-        };
-        self.leave();
-        let (args, close) = args?;
-        let (min, max) = func.arity();
-        if args.len() < min || args.len() > max {
-            let want = if min == max {
-                format!("{min}")
-            } else if max == usize::MAX {
-                format!("at least {min}")
-            } else {
-                format!("{min} to {max}")
-            };
-            return Err(Diagnostic::new(
-                crate::diagnostic::EqlErrorKind::Syntax,
-                format!(
-                    "function `{}` takes {want} arguments, found {}",
-                    func.name(),
-                    args.len()
-                ),
-                name_span.to(close),
-            ));
-        }
-        Ok(Expr::new(
-            ExprKind::Call {
-                func,
-                name_span,
-                insensitive,
-                args,
-            },
-            name_span.to(close),
-        ))
-    }
-}
-
-fn field(name: String, optional: bool, span: Span) -> Expr {
-    Expr::new(ExprKind::Field(Field { name, optional }), span)
-}
-
-fn arith(op: ArithOp, left: Expr, right: Expr) -> Expr {
-    let span = left.span.to(right.span);
-    Expr::new(
-        ExprKind::Arith {
-            op,
-            left: Box::new(left),
-            right: Box::new(right),
-        },
-        span,
-    )
 }
 
 /// Every step must end up with the same number of join keys (sequence keys + its own).
@@ -933,7 +496,7 @@ fn check_key_counts<'a>(
         match first {
             None => first = Some((n, st.span)),
             Some((m, at)) if m != n => {
-                return Err(Diagnostic::new(crate::diagnostic::EqlErrorKind::Syntax,
+                return Err(Diagnostic::new(EqlErrorKind::JoinKeyCountMismatch,
                     format!("inconsistent number of join keys: this step has [{n}] keys, an earlier one has [{m}]"),
                     st.span,
                 )
@@ -1046,38 +609,95 @@ mod tests {
 
     #[test]
     fn errors_say_what_was_expected() {
+        use EqlErrorKind::*;
+        let kind = |src: &str| match err(src).kind {
+            crate::diagnostic::ErrorKind::Eql(k) => k,
+            other => panic!("{src}: {other}"),
+        };
         let e = err("process where");
+        assert_eq!(e.kind, UnexpectedToken.into());
+        // Wording tests: these messages say what was expected or what to write instead.
         assert!(e.message.starts_with("expected a value"), "{}", e.message);
         let e = err("process where a == 1 )");
         assert_eq!(e.span.start, 21);
         let e = err("process where a = 1");
+        assert_eq!(e.kind, UnexpectedToken.into());
         assert!(e.message.contains("=="));
         let e = err("process where foo(a)");
+        assert_eq!(e.kind, UnknownFunction.into());
         assert_eq!(e.message, "unknown function `foo`");
         assert_eq!(e.span, Span::new(14, 17));
-        let e = err("process where length~(a)");
-        assert!(e.message.contains("no case-insensitive"));
-        let e = err("process where a == 1 | unique a");
-        assert!(e.message.contains("does not support the `unique` pipe"));
-        let e = err("sequence [process where true]");
-        assert!(e.message.contains("minimum of 2"));
-        let e = err("sequence with maxspan=5 [a where true] [b where true]");
-        assert!(e.message.contains("time unit"));
-        let e = err("sequence [a where true] by x [b where true]");
-        assert!(e.message.contains("join keys"));
+        assert_eq!(kind("process where length~(a)"), NoCaseInsensitiveForm);
+        assert_eq!(kind("process where length(a, b)"), WrongArgumentCount);
+        assert_eq!(kind("process where a == 1 | unique a"), UnsupportedSyntax);
+        assert_eq!(kind("process where a == 1 | head 1.5"), InvalidArgument);
+        assert_eq!(
+            kind("join [a where true] [b where true]"),
+            UnsupportedSyntax
+        );
+        assert_eq!(kind("process where a < b < c"), UnexpectedToken);
+        assert_eq!(kind("process where a not like \"x\""), UnexpectedToken);
+        assert_eq!(
+            kind("process where a == 1 and descendant of [b where true]"),
+            UnsupportedSyntax
+        );
+        assert_eq!(kind("sequence [process where true]"), TooFewSteps);
+        assert_eq!(
+            kind("sequence ![a where true] ![b where true]"),
+            TooFewSteps
+        );
+        assert_eq!(kind("sample [a where true]"), TooFewSteps);
+        assert_eq!(
+            kind("sample [a where true] with runs=2 [b where true]"),
+            InvalidStep
+        );
+        assert_eq!(kind("sample [a where true] ![b where true]"), InvalidStep);
+        assert_eq!(
+            kind("sequence [a where true] [b where true] until [c where true] with runs=2"),
+            InvalidStep
+        );
+        assert_eq!(
+            kind("sequence [a where true] with runs=0 [b where true]"),
+            InvalidArgument
+        );
+        assert_eq!(
+            kind("sequence with maxspan=5 [a where true] [b where true]"),
+            MissingTimeUnit
+        );
+        assert_eq!(
+            kind("sequence with maxspan=5y [a where true] [b where true]"),
+            UnknownTimeUnit
+        );
+        assert_eq!(
+            kind("sequence with maxspan=1.5m [a where true] [b where true]"),
+            InvalidArgument
+        );
+        assert_eq!(
+            kind("sequence with maxspan=9223372036854775807d [a where true] [b where true]"),
+            MaxspanTooLarge
+        );
+        assert_eq!(
+            kind("sequence with maxspan=5m by x [a where true] [b where true]"),
+            UnexpectedToken
+        );
+        assert_eq!(
+            kind("sequence [a where true] by x [b where true]"),
+            JoinKeyCountMismatch
+        );
         let e = err("process where (a == 1");
+        assert_eq!(e.kind, UnexpectedToken.into());
         assert_eq!(e.secondary, Some(Span::new(14, 15)));
-        let e = err("process where a[0] == 1");
-        assert!(e.message.contains("array indexes"));
+        assert_eq!(kind("process where a[0] == 1"), UnsupportedSyntax);
+        assert_eq!(kind("process.name where true"), UnexpectedToken);
     }
 
     #[test]
     fn depth_is_bounded() {
         let deep = format!("any where {}a{}", "(".repeat(5000), ")".repeat(5000));
         let e = err(&deep);
-        assert!(e.message.contains("nests deeper"));
+        assert_eq!(e.kind, EqlErrorKind::TooDeep.into());
         let nots = format!("any where {}a", "not ".repeat(5000));
-        assert!(err(&nots).message.contains("nests deeper"));
+        assert_eq!(err(&nots).kind, EqlErrorKind::TooDeep.into());
         // Just under the limit: parses, compiles, evaluates and explains on a test thread's stack.
         let ok = format!("any where {}a == 1{}", "(not ".repeat(31), ")".repeat(31));
         let q = super::super::compile(&ok).unwrap();

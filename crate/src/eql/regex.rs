@@ -11,8 +11,8 @@
 //! too: the regexp query's `case_insensitive` is Lucene's `RegExp.ASCII_CASE_INSENSITIVE`.
 //! `regex-lite`, which this replaced, stays as a dev-dependency: the tests check both agree.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use crate::diagnostic::RegexErrorKind;
+use std::ops::Range;
 use std::rc::Rc;
 
 /// Compiled-program limit (instructions) so a pathological pattern fails clearly instead of
@@ -22,40 +22,38 @@ const MAX_INSTS: usize = 1 << 16;
 /// Groups nested deeper than this are refused (the parser and compiler recurse on them).
 const MAX_DEPTH: usize = 200;
 
-/// Compiled expressions by (pattern, case-insensitive), so code that rebuilds a query per event
-/// (`eval::matches_event`) does not recompile its regexes each time. `Regex` clones share the
-/// compiled program. Bounded by the programs' total size as well as their number, so a stream
-/// of distinct large patterns (a fuzzer, someone typing) cannot hold gigabytes.
-const CACHE_MAX: usize = 512;
-const CACHE_MAX_INSTS: usize = 1 << 20;
-
-/// The cached programs and their total instruction count.
-type Cache = (HashMap<(String, bool), Regex>, usize);
-
-thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::new((HashMap::new(), 0));
+/// Why a pattern does not compile, and where: `at` is a range of the pattern's characters
+/// (not bytes), so the caller can point into the query text the pattern was written in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegexError {
+    pub kind: RegexErrorKind,
+    pub message: String,
+    pub at: Range<usize>,
 }
 
-pub fn compile(pattern: &str, case_insensitive: bool) -> Result<Regex, String> {
-    let key = (pattern.to_string(), case_insensitive);
-    if let Some(r) = CACHE.with(|c| c.borrow().0.get(&key).cloned()) {
-        return Ok(r);
+impl std::fmt::Display for RegexError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
     }
-    let r = compile_uncached(pattern, case_insensitive)?;
-    CACHE.with(|c| {
-        let (map, insts) = &mut *c.borrow_mut();
-        let size = r.prog.insts.len();
-        if map.len() >= CACHE_MAX || *insts + size > CACHE_MAX_INSTS {
-            map.clear();
-            *insts = 0;
-        }
-        *insts += size;
-        map.insert(key, r.clone());
-    });
-    Ok(r)
 }
 
-fn compile_uncached(pattern: &str, case_insensitive: bool) -> Result<Regex, String> {
+impl std::error::Error for RegexError {}
+
+fn error<T>(
+    kind: RegexErrorKind,
+    message: impl Into<String>,
+    at: Range<usize>,
+) -> Result<T, RegexError> {
+    Err(RegexError {
+        kind,
+        message: message.into(),
+        at,
+    })
+}
+
+/// Compile a Lucene pattern into a matcher (an anchored full match). The query compiler calls
+/// this once per pattern; matching never recompiles.
+pub fn compile(pattern: &str, case_insensitive: bool) -> Result<Regex, RegexError> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut p = Parser {
         chars: &chars,
@@ -65,10 +63,16 @@ fn compile_uncached(pattern: &str, case_insensitive: bool) -> Result<Regex, Stri
     let node = p.alternation()?;
     if p.i < chars.len() {
         // Only a `)` stops the top-level alternation early.
-        return Err("invalid regular expression: unbalanced `)`".into());
+        return error(
+            RegexErrorKind::UnbalancedParenthesis,
+            "invalid regular expression: unbalanced `)`",
+            p.i..p.i + 1,
+        );
     }
     let mut insts = Vec::new();
-    emit(&node, &mut insts)?;
+    if emit(&node, &mut insts).is_err() {
+        return error(RegexErrorKind::TooLarge, TOO_LARGE, 0..chars.len());
+    }
     insts.push(Inst::Match);
     Ok(Regex {
         prog: Rc::new(Prog {
@@ -206,14 +210,15 @@ impl Threads {
     }
 }
 
-fn too_large() -> String {
-    "the regular expression is too large: more than 65,536 steps once its repetitions are expanded"
-        .to_string()
-}
+const TOO_LARGE: &str =
+    "the regular expression is too large: more than 65,536 steps once its repetitions are expanded";
 
-fn emit(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
+/// The program outgrew [`MAX_INSTS`].
+struct TooLarge;
+
+fn emit(node: &Node, out: &mut Vec<Inst>) -> Result<(), TooLarge> {
     if out.len() > MAX_INSTS {
-        return Err(too_large());
+        return Err(TooLarge);
     }
     match node {
         Node::Empty => {}
@@ -267,7 +272,7 @@ fn emit(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
                         out.push(Inst::Split(0, 0));
                         emit(n, out)?;
                         if out.len() > MAX_INSTS {
-                            return Err(too_large());
+                            return Err(TooLarge);
                         }
                     }
                     let end = out.len();
@@ -279,7 +284,7 @@ fn emit(node: &Node, out: &mut Vec<Inst>) -> Result<(), String> {
         }
     }
     if out.len() > MAX_INSTS {
-        return Err(too_large());
+        return Err(TooLarge);
     }
     Ok(())
 }
@@ -307,13 +312,17 @@ fn class_escape(c: char) -> Option<(&'static [(char, char)], bool)> {
 
 /// Lucene (following `java.util.regex`) refuses a backslash before a letter that is not one of
 /// its classes (`\d \D \s \S \w \W`): Elasticsearch answers `\n` or `\t` with a parse error,
-/// so they are errors here too rather than silently the letter itself.
-fn check_escape(c: char) -> Result<char, String> {
+/// so they are errors here too rather than silently the letter itself. `at`: the backslash.
+fn check_escape(c: char, at: usize) -> Result<char, RegexError> {
     if c.is_ascii_alphabetic() {
-        return Err(format!(
-            "invalid regular expression: `\\{c}` is not a Lucene escape (after a backslash a \
-             letter must be one of d D s S w W; write other characters without the backslash)"
-        ));
+        return error(
+            RegexErrorKind::InvalidEscape,
+            format!(
+                "invalid regular expression: `\\{c}` is not a Lucene escape (after a backslash a \
+                 letter must be one of d D s S w W; write other characters without the backslash)"
+            ),
+            at..at + 2,
+        );
     }
     Ok(c)
 }
@@ -342,7 +351,7 @@ impl Parser<'_> {
     }
 
     /// `a|b|…` up to the end or a `)`.
-    fn alternation(&mut self) -> Result<Node, String> {
+    fn alternation(&mut self) -> Result<Node, RegexError> {
         let mut alts = vec![self.concat()?];
         while self.peek() == Some('|') {
             self.i += 1;
@@ -355,7 +364,7 @@ impl Parser<'_> {
         })
     }
 
-    fn concat(&mut self) -> Result<Node, String> {
+    fn concat(&mut self) -> Result<Node, RegexError> {
         let mut items = Vec::new();
         while let Some(c) = self.peek() {
             if c == '|' || c == ')' {
@@ -363,10 +372,14 @@ impl Parser<'_> {
             }
             if matches!(c, '*' | '+' | '?' | '{') {
                 let Some(atom) = items.pop() else {
-                    return Err(format!(
-                        "invalid regular expression: `{c}` at position {} has nothing to repeat",
-                        self.i
-                    ));
+                    return error(
+                        RegexErrorKind::NothingToRepeat,
+                        format!(
+                            "invalid regular expression: `{c}` at position {} has nothing to repeat",
+                            self.i
+                        ),
+                        self.i..self.i + 1,
+                    );
                 };
                 let (min, max) = self.quantifier()?;
                 items.push(Node::Repeat(Box::new(atom), min, max));
@@ -378,8 +391,9 @@ impl Parser<'_> {
     }
 
     /// `*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}` at the current position.
-    fn quantifier(&mut self) -> Result<(u32, Option<u32>), String> {
-        let c = self.chars[self.i];
+    fn quantifier(&mut self) -> Result<(u32, Option<u32>), RegexError> {
+        let at = self.i;
+        let c = self.chars[at];
         self.i += 1;
         Ok(match c {
             '*' => (0, None),
@@ -387,19 +401,31 @@ impl Parser<'_> {
             '?' => (0, Some(1)),
             _ => {
                 let start = self.i;
-                let end = self.chars[start..]
+                let Some(end) = self.chars[start..]
                     .iter()
                     .position(|&x| x == '}')
                     .map(|p| start + p)
-                    .ok_or("invalid regular expression: `{` without `}`")?;
+                else {
+                    return error(
+                        RegexErrorKind::InvalidRepetition,
+                        "invalid regular expression: `{` without `}`",
+                        at..self.chars.len(),
+                    );
+                };
                 let body: String = self.chars[start..end].iter().collect();
                 self.i = end + 1;
-                let bad = || format!("invalid regular expression: bad repetition `{{{body}}}`");
-                let num = |s: &str| -> Result<u32, String> {
+                let span = at..end + 1;
+                let bad = || RegexError {
+                    kind: RegexErrorKind::InvalidRepetition,
+                    message: format!("invalid regular expression: bad repetition `{{{body}}}`"),
+                    at: span.clone(),
+                };
+                let num = |s: &str| -> Result<u32, RegexError> {
                     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
                         return Err(bad());
                     }
-                    s.parse().map_err(|_| too_large())
+                    s.parse()
+                        .or_else(|_| error(RegexErrorKind::TooLarge, TOO_LARGE, span.clone()))
                 };
                 match body.split_once(',') {
                     None => {
@@ -419,21 +445,30 @@ impl Parser<'_> {
         })
     }
 
-    fn atom(&mut self) -> Result<Node, String> {
-        let c = self.chars[self.i];
+    fn atom(&mut self) -> Result<Node, RegexError> {
+        let at = self.i;
+        let c = self.chars[at];
         self.i += 1;
         Ok(match c {
             '.' => Node::Any,
             '(' => {
                 self.depth += 1;
                 if self.depth > MAX_DEPTH {
-                    return Err(format!(
-                        "invalid regular expression: groups nest deeper than {MAX_DEPTH} levels"
-                    ));
+                    return error(
+                        RegexErrorKind::TooDeep,
+                        format!(
+                            "invalid regular expression: groups nest deeper than {MAX_DEPTH} levels"
+                        ),
+                        at..at + 1,
+                    );
                 }
                 let inner = self.alternation()?;
                 if self.peek() != Some(')') {
-                    return Err("invalid regular expression: unclosed `(`".into());
+                    return error(
+                        RegexErrorKind::UnclosedGroup,
+                        "invalid regular expression: unclosed `(`",
+                        at..at + 1,
+                    );
                 }
                 self.i += 1;
                 self.depth -= 1;
@@ -442,11 +477,17 @@ impl Parser<'_> {
             '[' => self.class()?,
             '"' => {
                 let start = self.i;
-                let end = self.chars[start..]
+                let Some(end) = self.chars[start..]
                     .iter()
                     .position(|&x| x == '"')
                     .map(|p| start + p)
-                    .ok_or("invalid regular expression: unterminated `\"` literal")?;
+                else {
+                    return error(
+                        RegexErrorKind::UnterminatedLiteral,
+                        "invalid regular expression: unterminated `\"` literal",
+                        at..self.chars.len(),
+                    );
+                };
                 self.i = end + 1;
                 Node::Concat(
                     self.chars[start..end]
@@ -456,30 +497,31 @@ impl Parser<'_> {
                 )
             }
             '\\' => {
-                let n = self
-                    .peek()
-                    .ok_or("invalid regular expression: trailing `\\`")?;
-                self.i += 1;
+                let n = self.escaped(at)?;
                 match class_escape(n) {
                     Some((ranges, negated)) => Node::Class(Class {
                         ranges: ranges.to_vec(),
                         negated,
                     }),
-                    None => Node::Char(check_escape(n)?),
+                    None => Node::Char(check_escape(n, at)?),
                 }
             }
             '@' => Node::Repeat(Box::new(Node::Any), 0, None),
             // The empty language: a class no character is in.
             '#' => Node::Class(Class::default()),
             '&' | '~' => {
-                return Err(format!(
-                    "the Lucene regex operator `{c}` ({}) is not supported here",
-                    if c == '&' {
-                        "intersection"
-                    } else {
-                        "complement"
-                    }
-                ))
+                return error(
+                    RegexErrorKind::Unsupported,
+                    format!(
+                        "the Lucene regex operator `{c}` ({}) is not supported here",
+                        if c == '&' {
+                            "intersection"
+                        } else {
+                            "complement"
+                        }
+                    ),
+                    at..at + 1,
+                )
             }
             '<' => {
                 let rest = &self.chars[self.i..];
@@ -491,9 +533,13 @@ impl Parser<'_> {
                             && a.bytes().chain(b.bytes()).all(|x| x.is_ascii_digit())
                     });
                     if interval {
-                        return Err(format!(
-                            "the Lucene numeric interval `<{body}>` is not supported here; write the alternatives out"
-                        ));
+                        return error(
+                            RegexErrorKind::Unsupported,
+                            format!(
+                                "the Lucene numeric interval `<{body}>` is not supported here; write the alternatives out"
+                            ),
+                            at..self.i + p + 1,
+                        );
                     }
                 }
                 Node::Char('<')
@@ -502,25 +548,45 @@ impl Parser<'_> {
         })
     }
 
+    /// The character after the backslash at `at` (consumed).
+    fn escaped(&mut self, at: usize) -> Result<char, RegexError> {
+        let Some(n) = self.peek() else {
+            return error(
+                RegexErrorKind::InvalidEscape,
+                "invalid regular expression: trailing `\\`",
+                at..at + 1,
+            );
+        };
+        self.i += 1;
+        Ok(n)
+    }
+
     /// `[...]`, the position just after `[`. A `]` right after `[` or `[^` is a member.
-    fn class(&mut self) -> Result<Node, String> {
+    fn class(&mut self) -> Result<Node, RegexError> {
+        let open = self.i - 1;
         let mut cls = Class::default();
         if self.peek() == Some('^') {
             cls.negated = true;
             self.i += 1;
         }
-        let unterminated = || "invalid regular expression: unterminated `[` class".to_string();
+        let unterminated = |end: usize| {
+            error(
+                RegexErrorKind::UnterminatedClass,
+                "invalid regular expression: unterminated `[` class",
+                open..end,
+            )
+        };
         let mut empty = true;
         loop {
-            let c = self.peek().ok_or_else(unterminated)?;
+            let lo_at = self.i;
+            let Some(c) = self.peek() else {
+                return unterminated(self.chars.len());
+            };
             self.i += 1;
             let lo = match c {
                 ']' if !empty => return Ok(Node::Class(cls)),
                 '\\' => {
-                    let n = self
-                        .peek()
-                        .ok_or("invalid regular expression: trailing `\\`")?;
-                    self.i += 1;
+                    let n = self.escaped(lo_at)?;
                     if let Some((ranges, negated)) = class_escape(n) {
                         // Lucene unions the predefined class in: `[\D]` is every non-digit.
                         if negated {
@@ -531,7 +597,7 @@ impl Parser<'_> {
                         empty = false;
                         continue;
                     }
-                    check_escape(n)?
+                    check_escape(n, lo_at)?
                 }
                 other => other,
             };
@@ -542,18 +608,25 @@ impl Parser<'_> {
                 let mut hi = self.chars[self.i];
                 self.i += 1;
                 if hi == '\\' {
-                    hi = self.peek().ok_or_else(unterminated)?;
+                    let Some(escaped) = self.peek() else {
+                        return unterminated(self.chars.len());
+                    };
+                    hi = escaped;
                     self.i += 1;
                     if class_escape(hi).is_some() {
-                        return Err(
-                            "invalid regular expression: a class escape cannot end a range".into(),
+                        return error(
+                            RegexErrorKind::InvalidRange,
+                            "invalid regular expression: a class escape cannot end a range",
+                            lo_at..self.i,
                         );
                     }
                 }
                 if hi < lo {
-                    return Err(format!(
-                        "invalid regular expression: range `{lo}-{hi}` is out of order"
-                    ));
+                    return error(
+                        RegexErrorKind::InvalidRange,
+                        format!("invalid regular expression: range `{lo}-{hi}` is out of order"),
+                        lo_at..self.i,
+                    );
                 }
                 cls.ranges.push((lo, hi));
             } else {
@@ -832,15 +905,16 @@ mod tests {
         // Lucene rejects a backslash before any other letter (ES answers with a parse error).
         for bad in ["a\\nb", "\\t", "[\\n]", "\\Q"] {
             let e = compile(bad, false).unwrap_err();
-            assert!(e.contains("not a Lucene escape"), "{bad}: {e}");
+            assert_eq!(e.kind, RegexErrorKind::InvalidEscape, "{bad}: {e}");
         }
         assert!(
             m("\\\\n", "\\n"),
             "an escaped backslash then a letter is fine"
         );
-        assert!(compile("x{100}{100}{100}", false)
-            .unwrap_err()
-            .contains("too large"));
+        assert_eq!(
+            compile("x{100}{100}{100}", false).unwrap_err().kind,
+            RegexErrorKind::TooLarge
+        );
     }
 
     /// Same verdicts as the `regex-lite` translation on generated patterns and texts: which
@@ -869,7 +943,7 @@ mod tests {
                 .map(|_| TOKENS[next(TOKENS.len())])
                 .collect();
             for ci in [false, true] {
-                let ours = compile_uncached(&pattern, ci);
+                let ours = compile(&pattern, ci);
                 let theirs = oracle::compile(&pattern, ci);
                 assert_eq!(
                     ours.is_ok(),

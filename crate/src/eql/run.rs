@@ -3,9 +3,12 @@
 //! sequences and samples return their hits, then the `| head N` / `| tail N` pipes and the `size`
 //! limit apply.
 
-use super::ast::{Body, Category, EventQuery, Expr, ExprKind, Pipe, Step};
-use super::eval::CompiledEvent;
-use super::{eval, EqlQuery};
+use super::ast::{Body, Pipe};
+use super::sample::run_sample;
+use super::sequence::{explain_sequence, run_sequence, SequenceExplanation};
+pub use super::stage::SeqHit;
+use super::stage::{stages, Ordinal, StepHits, TieValue};
+use super::EqlQuery;
 use crate::event::ecs::FieldType;
 use crate::event::lookup::FieldPath;
 use crate::event::table::EventTable;
@@ -54,16 +57,6 @@ pub struct Output {
     pub sequences: Vec<SeqHit>,
 }
 
-/// One sequence or sample hit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SeqHit {
-    /// The event that filled each step (`runs=N` steps count N times); `None` is the placeholder
-    /// of a missing-event step `![…]`.
-    pub events: Vec<Option<usize>>,
-    /// The join key values of the hit (`null` for an absent optional key).
-    pub join_keys: Vec<Value>,
-}
-
 impl EqlQuery {
     /// Run the query over `events` (any order; they are sorted as Elasticsearch sorts them).
     pub fn run(&self, events: &[Value], opts: &RunOptions) -> Output {
@@ -81,12 +74,12 @@ impl EqlQuery {
     ) -> Output {
         let hits = table
             .filter(|(_, rows)| rows.len() == events.len())
-            .and_then(|(t, rows)| StepHits::new(self, t, rows));
+            .and_then(|(t, rows)| StepHits::new(&self.compiled, t, rows));
         let hits = hits.as_ref();
         let q = &self.query;
         let mut out = Output::default();
         match &q.body {
-            Body::Event(eq) => {
+            Body::Event(_) => {
                 let order = ordered(events, opts);
                 let hits: Vec<usize> = order
                     .iter()
@@ -94,17 +87,18 @@ impl EqlQuery {
                     .filter(|&i| match (hits, self.steps().first()) {
                         (Some(h), _) => h.step(0, i),
                         (None, Some(c)) => c.matches(&events[i]),
-                        (None, None) => eval::matches_event(eq, &events[i]),
+                        (None, None) => false,
                     })
                     .collect();
                 out.events = limit(apply_pipes(hits, &q.pipes), opts.size);
             }
             Body::Sequence(seq) => {
                 let order = ordered(events, opts);
-                let hits = super::sequence::run_sequence(
+                let hits = run_sequence(
                     seq,
                     self.steps(),
                     self.until(),
+                    &self.keys,
                     events,
                     &order,
                     hits,
@@ -113,9 +107,8 @@ impl EqlQuery {
             }
             Body::Sample(sample) => {
                 let per_key = opts.max_samples_per_key.unwrap_or(1).max(1);
-                let hits = super::sample::run_sample(
-                    sample,
-                    self.steps(),
+                let hits = run_sample(
+                    &stages(&sample.steps, self.steps(), &self.keys),
                     events,
                     hits,
                     per_key,
@@ -136,14 +129,15 @@ impl EqlQuery {
         &self,
         events: &[Value],
         opts: &RunOptions,
-    ) -> Option<super::sequence::SequenceExplanation> {
+    ) -> Option<SequenceExplanation> {
         match &self.query.body {
             Body::Sequence(seq) => {
                 let order = ordered(events, opts);
-                Some(super::sequence::explain_sequence(
+                Some(explain_sequence(
                     seq,
                     self.steps(),
                     self.until(),
+                    &self.keys,
                     events,
                     &order,
                 ))
@@ -175,22 +169,6 @@ pub fn apply_pipes<T>(mut items: Vec<T>, pipes: &[Pipe]) -> Vec<T> {
         }
     }
     items
-}
-
-/// An event's place in time: timestamp in nanoseconds since the epoch (if it has one),
-/// tiebreaker value, input position.
-#[derive(Clone, Debug)]
-pub struct Ordinal {
-    pub index: usize,
-    pub ts: Option<i128>,
-    pub tiebreaker: Option<TieValue>,
-}
-
-/// A tiebreaker value: numbers sort numerically, strings by bytes, numbers before strings.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TieValue {
-    Num(f64),
-    Str(String),
 }
 
 fn cmp_tie(a: &Option<TieValue>, b: &Option<TieValue>) -> Ordering {
@@ -306,245 +284,6 @@ fn iso_sub_millis(s: &str) -> i128 {
         return 0;
     }
     frac_nanos(&frac[3..], 6)
-}
-
-/// A join key value, comparable and hashable (floats by bits).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyVal {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(u64),
-    Str(String),
-}
-
-impl KeyVal {
-    pub fn from_json(v: &Value) -> Option<KeyVal> {
-        Some(match v {
-            Value::Null => KeyVal::Null,
-            Value::Bool(b) => KeyVal::Bool(*b),
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => KeyVal::Int(i),
-                None => {
-                    let f = n.as_f64()?;
-                    if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                        KeyVal::Int(f as i64)
-                    } else {
-                        KeyVal::Float(f.to_bits())
-                    }
-                }
-            },
-            Value::String(s) => KeyVal::Str(s.clone()),
-            // Objects are not keys in Elasticsearch (they are not indexed as one value).
-            _ => return None,
-        })
-    }
-
-    pub fn to_json(&self) -> Value {
-        match self {
-            KeyVal::Null => Value::Null,
-            KeyVal::Bool(b) => Value::Bool(*b),
-            KeyVal::Int(i) => Value::from(*i),
-            KeyVal::Float(bits) => Value::from(f64::from_bits(*bits)),
-            KeyVal::Str(s) => Value::String(s.clone()),
-        }
-    }
-
-    fn from_eql(v: &eval::EqlValue, out: &mut Vec<KeyVal>) {
-        match v {
-            eval::EqlValue::Null => {}
-            eval::EqlValue::Bool(b) => out.push(KeyVal::Bool(*b)),
-            eval::EqlValue::Int(i) => out.push(KeyVal::Int(*i)),
-            eval::EqlValue::Float(f) => out.push(KeyVal::Float(f.to_bits())),
-            eval::EqlValue::Str(s) => out.push(KeyVal::Str(s.clone())),
-            eval::EqlValue::Many(vs) => vs.iter().for_each(|v| Self::from_eql(v, out)),
-        }
-    }
-}
-
-/// Every compiled event query's verdict on every event, computed up front from an event view.
-pub struct StepHits {
-    /// `[compiled query][event]`: the steps in order, then `until`.
-    hits: Vec<Vec<bool>>,
-}
-
-impl StepHits {
-    /// `None` unless `rows` ascend strictly (what the engine passes: all events, or those kept
-    /// by filters and exceptions), so each matching row maps back to one event.
-    fn new(q: &EqlQuery, table: &EventTable, rows: &[usize]) -> Option<StepHits> {
-        if !rows.windows(2).all(|w| w[0] < w[1]) || rows.last().is_some_and(|&r| r >= table.len()) {
-            return None;
-        }
-        let b = q.bind(table);
-        let rows32: Vec<u32> = rows.iter().filter_map(|&r| u32::try_from(r).ok()).collect();
-        let mut pos = vec![usize::MAX; table.len()];
-        for (i, &r) in rows.iter().enumerate() {
-            pos[r] = i;
-        }
-        let hits = (0..q.compiled.len())
-            .map(|c| {
-                let mut h = vec![false; rows.len()];
-                for r in q.filter_rows(&b, c, &rows32) {
-                    if let Some(&i) = pos.get(r as usize) {
-                        h[i] = true;
-                    }
-                }
-                h
-            })
-            .collect();
-        Some(StepHits { hits })
-    }
-
-    /// Whether compiled query `i` (step `i`, or `until` after the steps) matches event `event`.
-    pub fn step(&self, i: usize, event: usize) -> bool {
-        self.hits
-            .get(i)
-            .and_then(|h| h.get(event))
-            .copied()
-            .unwrap_or(false)
-    }
-}
-
-/// A compiled join key expression: a plain field is read directly (every value of a
-/// multi-valued field is a candidate), anything else goes through the evaluator.
-#[derive(Clone, Debug)]
-pub struct KeyExpr {
-    path: Option<FieldPath>,
-    expr: Expr,
-    /// `?field`: an absent value is the key `null` instead of excluding the event.
-    pub optional: bool,
-}
-
-impl KeyExpr {
-    pub fn new(expr: &Expr) -> Self {
-        match &expr.kind {
-            ExprKind::Field(f) => KeyExpr {
-                path: Some(FieldPath::new(&f.name)),
-                expr: expr.clone(),
-                optional: f.optional,
-            },
-            _ => KeyExpr {
-                path: None,
-                expr: expr.clone(),
-                optional: false,
-            },
-        }
-    }
-
-    /// The field read, when the key is a plain field.
-    pub fn field_name(&self) -> Option<&str> {
-        self.path.as_ref().map(FieldPath::name)
-    }
-
-    /// The distinct candidate values of this key in `event`, in document order. Null elements
-    /// of arrays are ignored; no value at all gives `[Null]` for optional keys and `[]` (the
-    /// event cannot join) otherwise.
-    pub fn values(&self, event: &Value) -> Vec<KeyVal> {
-        let mut out: Vec<KeyVal> = Vec::new();
-        match &self.path {
-            Some(p) => {
-                let mut vals = Vec::new();
-                p.values(event, &mut vals);
-                for v in vals {
-                    if let Some(k) = KeyVal::from_json(v) {
-                        if k != KeyVal::Null && !out.contains(&k) {
-                            out.push(k);
-                        }
-                    }
-                }
-            }
-            None => {
-                let mut all = Vec::new();
-                KeyVal::from_eql(&eval::eval(&self.expr, event), &mut all);
-                for k in all {
-                    if !out.contains(&k) {
-                        out.push(k);
-                    }
-                }
-            }
-        }
-        if out.is_empty() && self.optional {
-            out.push(KeyVal::Null);
-        }
-        out
-    }
-}
-
-/// Every combination of the keys' candidate values (cartesian product, in order); empty when a
-/// non-optional key has no value.
-pub fn key_tuples(keys: &[KeyExpr], event: &Value) -> Vec<Vec<KeyVal>> {
-    let mut tuples: Vec<Vec<KeyVal>> = vec![Vec::with_capacity(keys.len())];
-    for k in keys {
-        let vals = k.values(event);
-        if vals.is_empty() {
-            return Vec::new();
-        }
-        if vals.len() == 1 {
-            let v = vals.into_iter().next().unwrap_or(KeyVal::Null);
-            tuples.iter_mut().for_each(|t| t.push(v.clone()));
-            continue;
-        }
-        let mut next = Vec::with_capacity(tuples.len() * vals.len());
-        for t in &tuples {
-            for v in &vals {
-                let mut t2 = t.clone();
-                t2.push(v.clone());
-                next.push(t2);
-            }
-        }
-        tuples = next;
-    }
-    tuples
-}
-
-/// One stage of a sequence or sample after `runs=N` expansion.
-#[derive(Clone, Debug)]
-pub struct Stage<'q> {
-    pub query: &'q EventQuery,
-    /// The step's query prepared by the evaluator.
-    pub compiled: Option<&'q CompiledEvent>,
-    pub keys: Vec<KeyExpr>,
-    pub missing: bool,
-    /// Index of the step in the query text this stage comes from.
-    pub step: usize,
-    pub step_ref: &'q Step,
-}
-
-impl Stage<'_> {
-    pub fn matches(&self, event: &Value) -> bool {
-        match self.compiled {
-            Some(c) => c.matches(event),
-            None => eval::matches_event(self.query, event),
-        }
-    }
-
-    pub fn category_name(&self) -> Option<&str> {
-        match &self.query.category {
-            Category::Named(n, _) => Some(n),
-            Category::Any(_) => None,
-        }
-    }
-}
-
-/// Expand steps into stages: each step counts `runs` times; keys are the query-level `by` keys
-/// followed by the step's own.
-/// `compiled` holds the evaluator's prepared query of each step (same order as `steps`).
-pub fn stages<'q>(by: &[Expr], steps: &'q [Step], compiled: &'q [CompiledEvent]) -> Vec<Stage<'q>> {
-    let mut out = Vec::new();
-    for (i, st) in steps.iter().enumerate() {
-        let keys: Vec<KeyExpr> = by.iter().chain(st.by.iter()).map(KeyExpr::new).collect();
-        for _ in 0..st.runs.unwrap_or(1).max(1) {
-            out.push(Stage {
-                query: &st.query,
-                compiled: compiled.get(i),
-                keys: keys.clone(),
-                missing: st.missing,
-                step: i,
-                step_ref: st,
-            });
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -4,10 +4,7 @@
 //! order, no time order: samples need no timestamp), and samples are picked by backtracking so
 //! that one sample never uses the same event twice, up to `max_samples_per_key` per key.
 
-use super::ast::Sample;
-use super::eval::CompiledEvent;
-use super::run::KeyExpr;
-use super::run::{key_tuples, stages, KeyVal, SeqHit, StepHits};
+use super::stage::{key_tuples, KeyExpr, KeyVal, SeqHit, Stage, StepHits};
 use crate::event::ecs::FieldType;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -16,16 +13,15 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// per step, so this only guards pathological `max_samples_per_key` values).
 const MAX_BACKTRACK_STEPS: usize = 1_000_000;
 
+/// All samples over `stages` (see [`stages`](super::stage::stages)).
 pub fn run_sample(
-    sample: &Sample,
-    compiled: &[CompiledEvent],
+    stages: &[Stage],
     events: &[Value],
     hits: Option<&StepHits>,
     per_key: usize,
     size: Option<usize>,
     field_types: &HashMap<String, FieldType>,
 ) -> Vec<SeqHit> {
-    let stages = stages(&sample.by, &sample.steps, compiled);
     let n = stages.len();
     if n == 0 {
         return Vec::new();
@@ -39,10 +35,10 @@ pub fn run_sample(
                 None => st.matches(ev),
             };
             if hit {
-                let mut keys = key_tuples(&st.keys, ev);
-                normalize_dates(&st.keys, &mut keys, field_types);
-                if !keys.is_empty() {
-                    per_stage[s].push((i, keys));
+                let mut tuples = key_tuples(st.keys, ev);
+                normalize_dates(st.keys, &mut tuples, field_types);
+                if !tuples.is_empty() {
+                    per_stage[s].push((i, tuples));
                 }
             }
         }

@@ -15,9 +15,9 @@
 //! one candidate per value (and the cartesian product across keys); an absent non-optional key
 //! excludes the event, an absent `?optional` key is the key `null`.
 
-use super::ast::{EventQuery, Sequence};
-use super::eval::{self, CompiledEvent};
-use super::run::{key_tuples, stages, KeyExpr, KeyVal, Ordinal, SeqHit, Stage, StepHits};
+use super::ast::Sequence;
+use super::eval::CompiledEvent;
+use super::stage::{key_tuples, stages, KeyExpr, KeyVal, Ordinal, SeqHit, Stage, StepHits};
 use crate::diagnostic::Span;
 use crate::explain::Trace;
 use serde::Serialize;
@@ -62,7 +62,7 @@ impl Observer for NoObserver {}
 
 pub(crate) struct Matcher<'q, 'e> {
     pub stages: Vec<Stage<'q>>,
-    until: Option<(&'q EventQuery, Option<&'q CompiledEvent>, Vec<KeyExpr>)>,
+    until: Option<(&'q CompiledEvent, &'q [KeyExpr])>,
     pub maxspan: Option<i128>,
     pub events: &'e [Value],
     pub order: &'e [Ordinal],
@@ -78,22 +78,21 @@ pub(crate) struct Matcher<'q, 'e> {
 }
 
 impl<'q, 'e> Matcher<'q, 'e> {
+    /// `keys`: the join keys of each step, then of `until`.
     pub fn new(
         seq: &'q Sequence,
         compiled: &'q [CompiledEvent],
         until: Option<&'q CompiledEvent>,
+        keys: &'q [Vec<KeyExpr>],
         events: &'e [Value],
         order: &'e [Ordinal],
     ) -> Self {
-        let stages = stages(&seq.by, &seq.steps, compiled);
+        let stages = stages(&seq.steps, compiled, keys);
         let positive: Vec<usize> = (0..stages.len()).filter(|&i| !stages[i].missing).collect();
         let prev_positive = (0..stages.len())
             .map(|i| (0..i).rev().find(|&j| !stages[j].missing))
             .collect();
-        let until = seq.until.as_ref().map(|u| {
-            let keys = seq.by.iter().chain(u.by.iter()).map(KeyExpr::new).collect();
-            (&u.query, until, keys)
-        });
+        let until = until.zip(keys.get(seq.steps.len()).map(Vec::as_slice));
         Matcher {
             stages,
             until,
@@ -166,7 +165,7 @@ impl<'q, 'e> Matcher<'q, 'e> {
                 if !hit {
                     continue;
                 }
-                for key in key_tuples(&self.stages[s].keys, ev) {
+                for key in key_tuples(self.stages[s].keys, ev) {
                     if s == first {
                         let mut ranks = vec![None; self.stages.len()];
                         ranks[s] = Some(rank);
@@ -186,14 +185,13 @@ impl<'q, 'e> Matcher<'q, 'e> {
                     }
                 }
             }
-            if let Some((uq, uc, ukeys)) = &self.until {
-                let hit = match (self.hits, uc) {
-                    (Some(h), Some(_)) => h.step(
+            if let Some((uc, ukeys)) = self.until {
+                let hit = match self.hits {
+                    Some(h) => h.step(
                         self.stages.last().map_or(0, |s| s.step + 1),
                         self.order[rank].index,
                     ),
-                    (_, Some(c)) => c.matches(ev),
-                    (_, None) => eval::matches_event(uq, ev),
+                    None => uc.matches(ev),
                 };
                 if hit {
                     for key in key_tuples(ukeys, ev) {
@@ -279,7 +277,7 @@ impl<'q, 'e> Matcher<'q, 'e> {
                 let ev = self.event(rank);
                 let Some(ts) = self.ts(rank) else { continue };
                 if self.stage_matches(s, rank) {
-                    cand[s].push((ts, key_tuples(&self.stages[s].keys, ev)));
+                    cand[s].push((ts, key_tuples(self.stages[s].keys, ev)));
                 }
             }
             step_cache.insert(self.stages[s].step, s);
@@ -373,11 +371,12 @@ pub fn run_sequence(
     seq: &Sequence,
     compiled: &[CompiledEvent],
     until: Option<&CompiledEvent>,
+    keys: &[Vec<KeyExpr>],
     events: &[Value],
     order: &[Ordinal],
     hits: Option<&StepHits>,
 ) -> Vec<SeqHit> {
-    let mut m = Matcher::new(seq, compiled, until, events, order);
+    let mut m = Matcher::new(seq, compiled, until, keys, events, order);
     m.hits = hits;
     m.run();
     m.completed.iter().map(|&id| m.hit(id)).collect()
@@ -458,10 +457,11 @@ pub fn explain_sequence(
     seq: &Sequence,
     compiled: &[CompiledEvent],
     until: Option<&CompiledEvent>,
+    keys: &[Vec<KeyExpr>],
     events: &[Value],
     order: &[Ordinal],
 ) -> SequenceExplanation {
-    let mut m = Matcher::new(seq, compiled, until, events, order);
+    let mut m = Matcher::new(seq, compiled, until, keys, events, order);
     let mut rec = Recorder::default();
     m.run_with(&mut rec);
     let fills = |ranks: &[Option<usize>]| -> Vec<StepFill> {
@@ -556,7 +556,7 @@ pub fn explain_sequence(
         if !stage.matches(ev) {
             continue;
         }
-        let keys = key_tuples(&stage.keys, ev);
+        let keys = key_tuples(stage.keys, ev);
         let (reason, message) = if keys.contains(&partial.key) {
             (
                 CandidateReason::Superseded,
@@ -601,10 +601,7 @@ fn closest_by_condition(m: &Matcher, stage: usize, from: usize) -> Option<Candid
     let st = &m.stages[stage];
     let mut best: Option<(usize, usize, String)> = None;
     for rank in from..m.order.len() {
-        let clause = match st.compiled {
-            Some(c) => c.explain(m.event(rank)),
-            None => eval::explain_event(st.query, m.event(rank)),
-        };
+        let clause = st.compiled.explain(m.event(rank));
         let trace = Trace::new(clause);
         let n = trace.near_miss.len().max(1);
         if best.as_ref().is_none_or(|(b, _, _)| n < *b) {

@@ -7,7 +7,7 @@ use super::ast::{Literal, Node, Part, Query, RangeOp, ValueExpr};
 use crate::diagnostic::Span;
 use crate::event::ecs::{field_info, FieldType};
 use crate::event::lookup::FieldPath;
-use crate::pattern::cidr::Cidr;
+use crate::pattern::cidr::{ip_key, Cidr};
 use crate::pattern::text::tokens;
 use crate::pattern::{Piece, Wildcard};
 use crate::time::parse_date;
@@ -285,7 +285,7 @@ pub(crate) fn value_pat(lit: &Literal) -> ValuePat {
         int,
         number,
         cidr: Cidr::parse(&text),
-        ip: super::eval::ip_key(&text),
+        ip: ip_key(&text),
         boolean,
         tokens: tokens(&text),
         date,

@@ -14,13 +14,12 @@ use super::ast::RangeOp;
 use super::compile::{CNode, DatePat, FieldSel, Leaf, Test, ValuePat};
 use crate::event::ecs::{field_info, FieldType};
 use crate::event::lookup::{fields, lookup_paths};
-use crate::pattern::cidr::parse_ip;
+use crate::pattern::cidr::ip_key;
 use crate::pattern::text::tokens;
 use crate::time::{date_math, parse_date};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::net::IpAddr;
 
 /// What one value did against one test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,14 +175,6 @@ fn as_bool(v: &Value) -> Option<bool> {
         Value::String(s) if s == "false" => Some(false),
         _ => None,
     }
-}
-
-/// An address as one ordered number (IPv4 mapped into IPv6, as Elasticsearch stores it).
-pub(crate) fn ip_key(s: &str) -> Option<u128> {
-    Some(match parse_ip(s)? {
-        IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
-        IpAddr::V6(v6) => u128::from(v6),
-    })
 }
 
 /// First and last millisecond a date value covers, resolved against `now`.

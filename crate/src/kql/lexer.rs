@@ -4,7 +4,7 @@
 //! punctuation and literals. Every scanner runs in time linear in what it consumes.
 
 use super::ast::{Literal, Part};
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, KqlErrorKind, Span};
 
 /// Kibana's `Space`: `[\ \t\r\n\u00A0]`.
 pub fn is_space(c: char) -> bool {
@@ -112,7 +112,7 @@ impl<'a> Lexer<'a> {
         loop {
             let Some(c) = self.char_at(pos) else {
                 return Err(Diagnostic::new(
-                    crate::diagnostic::KqlErrorKind::Syntax,
+                    KqlErrorKind::UnterminatedString,
                     "unterminated quoted string",
                     Span::new(self.src.len(), self.src.len()),
                 )
@@ -335,6 +335,7 @@ mod tests {
     #[test]
     fn unterminated_quote_is_an_error() {
         let e = Lexer::new("\"abc").literal(0).unwrap_err();
+        assert_eq!(e.kind, KqlErrorKind::UnterminatedString.into());
         assert_eq!(e.message, "unterminated quoted string");
         assert_eq!(e.secondary, Some(Span::new(0, 1)));
     }

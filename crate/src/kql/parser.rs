@@ -16,7 +16,7 @@
 
 use super::ast::{Literal, Node, Query, RangeOp, ValueExpr};
 use super::lexer::{Keyword, Lexer};
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, KqlErrorKind, Span};
 
 /// Nesting limit for `(`, `{` and value-list parentheses. Real rules nest a few levels; 128 keeps
 /// parsing, compiling and explaining well inside a 2 MB thread stack even in debug builds.
@@ -27,7 +27,7 @@ pub const MAX_QUERY_BYTES: usize = 1 << 20;
 pub fn parse(src: &str) -> Result<Query, Diagnostic> {
     if src.len() > MAX_QUERY_BYTES {
         return Err(Diagnostic::new(
-            crate::diagnostic::KqlErrorKind::Syntax,
+            KqlErrorKind::TooLong,
             format!(
                 "query is {} bytes long; the limit is {MAX_QUERY_BYTES} bytes",
                 src.len()
@@ -139,7 +139,7 @@ impl Parser<'_> {
         let span = Span::new(self.pos, self.pos + 1);
         if self.depth >= MAX_DEPTH {
             return Err(Diagnostic::new(
-                crate::diagnostic::KqlErrorKind::Syntax,
+                KqlErrorKind::TooDeep,
                 format!("nesting is deeper than {MAX_DEPTH} levels"),
                 span,
             ));
@@ -293,7 +293,7 @@ impl Parser<'_> {
             [init @ .., last] => format!("{} or {last}", init.join(", ")),
         };
         Diagnostic::new(
-            crate::diagnostic::KqlErrorKind::Syntax,
+            KqlErrorKind::UnexpectedToken,
             format!("expected {list} but found {found}"),
             span,
         )
@@ -452,12 +452,14 @@ mod tests {
     #[test]
     fn errors_say_what_was_expected() {
         let e = parse("a:(b or c").unwrap_err();
+        assert_eq!(e.kind, KqlErrorKind::UnexpectedToken.into());
         assert_eq!(
             e.message,
             "expected \"and\", \"or\" or \")\" but found end of query"
         );
         assert_eq!(e.secondary, Some(Span::new(2, 3)));
         let e = parse("a:b)").unwrap_err();
+        assert_eq!(e.kind, KqlErrorKind::UnexpectedToken.into());
         assert_eq!(e.span, Span::new(3, 4));
         assert!(e.message.contains("end of query"), "{}", e.message);
         let e = parse("a and not not b").unwrap_err();
@@ -477,11 +479,13 @@ mod tests {
     fn depth_is_bounded() {
         let deep = format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000));
         let e = parse(&deep).unwrap_err();
-        assert!(e.message.contains("deeper than"), "{}", e.message);
+        assert_eq!(e.kind, KqlErrorKind::TooDeep.into());
         let ok = format!("{}a{}", "(".repeat(120), ")".repeat(120));
         assert!(parse(&ok).is_ok());
         let list = format!("a:{}b{}", "(".repeat(100_000), ")".repeat(100_000));
-        assert!(parse(&list).is_err());
+        assert_eq!(parse(&list).unwrap_err().kind, KqlErrorKind::TooDeep.into());
+        let long = "a".repeat(MAX_QUERY_BYTES + 1);
+        assert_eq!(parse(&long).unwrap_err().kind, KqlErrorKind::TooLong.into());
     }
 
     #[test]

@@ -16,6 +16,11 @@ fn to_u128(ip: IpAddr) -> u128 {
     }
 }
 
+/// An address as one ordered number (IPv4 mapped into IPv6, as Elasticsearch stores it).
+pub fn ip_key(s: &str) -> Option<u128> {
+    parse_ip(s).map(to_u128)
+}
+
 /// Parse an address, accepting IPv6 in brackets too.
 pub fn parse_ip(s: &str) -> Option<IpAddr> {
     let s = s.trim();
