@@ -67,15 +67,37 @@ pub enum RegexErrorKind {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RuleErrorKind {
-    Syntax,
+    /// The text is not TOML (the `toml` crate's message says why).
+    Toml,
+    /// The file is over `rule::load::MAX_RULE_BYTES`.
+    TooLarge,
+    /// Valid TOML without a `[rule]` table.
+    MissingRuleTable,
+    /// A key the model types holds a value of another type (`risk_score = "high"`).
+    WrongType,
+    /// A table the model reads lacks a key it needs (`[rule.threshold]` without `value`).
+    MissingKey,
+    /// A value of the right type that is not allowed: an integer out of range, four
+    /// new-terms fields, a negative threshold.
+    InvalidValue,
 }
 
-/// Event text: NDJSON or a JSON array (`crate::event`).
+/// Event text: NDJSON or a JSON array (`crate::event`), and exception-list imports
+/// (`crate::exceptions`), which are NDJSON too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventErrorKind {
-    Syntax,
+    /// The input is over `event::parse::MAX_INPUT_BYTES`.
+    TooLarge,
+    /// Not JSON (serde_json's message says why).
+    InvalidJson,
+    /// JSON that stops before its end: an unclosed object, array or string.
+    Truncated,
+    /// A JSON value that is not an object where an event (or a list item) must be one.
+    NotAnObject,
+    /// An object on an exception-list line that is not a valid exception item.
+    InvalidExceptionItem,
 }
 
 macro_rules! layer_kind {
