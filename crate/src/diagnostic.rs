@@ -296,13 +296,13 @@ mod render_tests {
 
     #[test]
     fn expected_goes_on_the_first_line_unless_the_message_says_it() {
-        let d = Diagnostic::new(KqlErrorKind::Syntax, "unexpected `)`", Span::new(4, 5))
+        let d = Diagnostic::new(RuleErrorKind::Toml, "unexpected `)`", Span::new(4, 5))
             .expected(["a value", "\"(\""]);
         assert_eq!(
             d.render_snippet("a:b )"),
             "1:5: unexpected `)` (expected a value, \"(\")\n  |\n1 | a:b )\n  |     ^"
         );
-        let d = Diagnostic::new(KqlErrorKind::Syntax, "expected a value", Span::new(4, 5))
+        let d = Diagnostic::new(RuleErrorKind::Toml, "expected a value", Span::new(4, 5))
             .expected(["a value"]);
         assert_eq!(d.header("a:b )"), "1:5: expected a value");
     }
@@ -356,6 +356,18 @@ mod render_tests {
         assert_eq!(got[3], "  | ^");
         // A span longer than the window stops at its edge.
         assert_eq!(lines(0, 400)[3], format!("  | {}", "^".repeat(100)));
+    }
+
+    #[test]
+    fn rule_and_event_kinds_display_as_layer_dot_name() {
+        assert_eq!(
+            ErrorKind::from(RuleErrorKind::MissingRuleTable).to_string(),
+            "rule.missing_rule_table"
+        );
+        assert_eq!(
+            ErrorKind::from(EventErrorKind::InvalidJson).to_string(),
+            "event.invalid_json"
+        );
     }
 
     #[test]
