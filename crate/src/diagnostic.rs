@@ -135,15 +135,37 @@ pub enum RegexErrorKind {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RuleErrorKind {
-    Syntax,
+    /// The text is not TOML (the `toml` crate's message says why).
+    Toml,
+    /// The file is over `rule::load::MAX_RULE_BYTES`.
+    TooLarge,
+    /// Valid TOML without a `[rule]` table.
+    MissingRuleTable,
+    /// A key the model types holds a value of another type (`risk_score = "high"`).
+    WrongType,
+    /// A table the model reads lacks a key it needs (`[rule.threshold]` without `value`).
+    MissingKey,
+    /// A value of the right type that is not allowed: an integer out of range, four
+    /// new-terms fields, a negative threshold.
+    InvalidValue,
 }
 
-/// Event text: NDJSON or a JSON array (`crate::event`).
+/// Event text: NDJSON or a JSON array (`crate::event`), and exception-list imports
+/// (`crate::exceptions`), which are NDJSON too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventErrorKind {
-    Syntax,
+    /// The input is over `event::parse::MAX_INPUT_BYTES`.
+    TooLarge,
+    /// Not JSON (serde_json's message says why).
+    InvalidJson,
+    /// JSON that stops before its end: an unclosed object, array or string.
+    Truncated,
+    /// A JSON value that is not an object where an event (or a list item) must be one.
+    NotAnObject,
+    /// An object on an exception-list line that is not a valid exception item.
+    InvalidExceptionItem,
 }
 
 macro_rules! layer_kind {
@@ -231,6 +253,198 @@ impl Diagnostic {
         let (line, col) = line_col(src, self.span.start);
         format!("{line}:{col}: {}", self.message)
     }
+
+    /// [`render`](Self::render), then ` (expected A, B)` when the diagnostic lists what was
+    /// expected and the message does not say it already: the first line of the CLI's reports,
+    /// which scripts read.
+    pub fn header(&self, src: &str) -> String {
+        let mut out = self.render(src);
+        // The word, not "unexpected": "unexpected `)`" still needs the list.
+        let says_expected = self.message.match_indices("expected").any(|(i, _)| {
+            !self.message[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphabetic)
+        });
+        if !self.expected.is_empty() && !says_expected {
+            out.push_str(&format!(" (expected {})", self.expected.join(", ")));
+        }
+        out
+    }
+
+    /// The [`header`](Self::header), then the source line of the span with carets under the
+    /// span, as regex-syntax and rustc show errors:
+    ///
+    /// ```text
+    /// 1:10: expected a value but found end of query
+    ///   |
+    /// 1 | a:b and (
+    ///   |          ^
+    /// ```
+    ///
+    /// Columns count characters (a tab shows as four spaces); a span over several lines is
+    /// underlined to the end of its first line, an empty span gets one caret, and a line longer
+    /// than [`SNIPPET_WIDTH`] columns (an NDJSON event) is cut to a window around the span.
+    pub fn render_snippet(&self, src: &str) -> String {
+        let start = floor_char_boundary(src, self.span.start);
+        let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = src[line_start..]
+            .find('\n')
+            .map_or(src.len(), |i| line_start + i);
+        let line = src[line_start..line_end].trim_end_matches('\r');
+        // A span at a line's `\r` (or past the end) points just after the line's last character.
+        let start = start.min(line_start + line.len());
+        let end = floor_char_boundary(src, self.span.end).clamp(start, line_start + line.len());
+        let width = |s: &str| -> usize { s.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum() };
+        let shown: Vec<char> = line.replace('\t', "    ").chars().collect();
+        let col = width(&line[..start - line_start]);
+        let carets = width(&src[start..end]).max(1);
+        // The window of columns shown: all of them, or SNIPPET_WIDTH around the span's start.
+        let (lo, hi) = if shown.len() <= SNIPPET_WIDTH {
+            (0, shown.len())
+        } else {
+            let hi = (col.saturating_sub(SNIPPET_WIDTH / 3) + SNIPPET_WIDTH).min(shown.len());
+            (hi - SNIPPET_WIDTH, hi)
+        };
+        let mut text: String = shown[lo..hi].iter().collect();
+        let mut caret_col = col - lo;
+        if lo > 0 {
+            text.insert(0, '…');
+            caret_col += 1;
+        }
+        if hi < shown.len() {
+            text.push('…');
+        }
+        let carets = carets.min(hi.saturating_sub(col)).max(1);
+        let number = line_col(src, start).0.to_string();
+        let gutter = " ".repeat(number.len());
+        let source = if text.is_empty() {
+            String::new()
+        } else {
+            format!(" {text}")
+        };
+        format!(
+            "{}\n{gutter} |\n{number} |{source}\n{gutter} | {}{}",
+            self.header(src),
+            " ".repeat(caret_col),
+            "^".repeat(carets)
+        )
+    }
+}
+
+/// How many columns of a source line [`Diagnostic::render_snippet`] shows.
+pub const SNIPPET_WIDTH: usize = 100;
+
+/// The largest char boundary at or before `offset`, clamped to `src`.
+fn floor_char_boundary(src: &str, offset: usize) -> usize {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    fn snippet(src: &str, start: usize, end: usize) -> String {
+        Diagnostic::new(RuleErrorKind::Toml, "bad", Span::new(start, end)).render_snippet(src)
+    }
+
+    #[test]
+    fn carets_under_the_span() {
+        let src = "[rule]\nname = 'x'\nrisk_score = \"high\"\n";
+        let at = src.find("\"high\"").unwrap();
+        assert_eq!(
+            snippet(src, at, at + 6),
+            "3:14: bad\n  |\n3 | risk_score = \"high\"\n  |              ^^^^^^"
+        );
+    }
+
+    #[test]
+    fn expected_goes_on_the_first_line_unless_the_message_says_it() {
+        let d = Diagnostic::new(RuleErrorKind::Toml, "unexpected `)`", Span::new(4, 5))
+            .expected(["a value", "\"(\""]);
+        assert_eq!(
+            d.render_snippet("a:b )"),
+            "1:5: unexpected `)` (expected a value, \"(\")\n  |\n1 | a:b )\n  |     ^"
+        );
+        let d = Diagnostic::new(RuleErrorKind::Toml, "expected a value", Span::new(4, 5))
+            .expected(["a value"]);
+        assert_eq!(d.header("a:b )"), "1:5: expected a value");
+    }
+
+    #[test]
+    fn empty_spans_get_one_caret_also_at_the_end() {
+        assert_eq!(
+            snippet("a:b and (", 9, 9),
+            "1:10: bad\n  |\n1 | a:b and (\n  |          ^"
+        );
+        // At the end of a line that ends with CRLF: just after its last character.
+        assert_eq!(snippet("ab\r\ncd", 2, 2), "1:3: bad\n  |\n1 | ab\n  |   ^");
+        // After a final newline: the empty last line.
+        assert_eq!(snippet("ab\n", 3, 3), "2:1: bad\n  |\n2 |\n  | ^");
+        assert_eq!(snippet("", 0, 0), "1:1: bad\n  |\n1 |\n  | ^");
+    }
+
+    #[test]
+    fn a_span_over_lines_is_underlined_to_the_end_of_its_first() {
+        let src = "x = '''\nab\ncd\n'''";
+        assert_eq!(snippet(src, 8, 13), "2:1: bad\n  |\n2 | ab\n  | ^^");
+    }
+
+    #[test]
+    fn columns_count_characters_and_tabs_show_as_four_spaces() {
+        let src = "\té:\t\"ü\"";
+        let at = src.find('"').unwrap();
+        assert_eq!(
+            snippet(src, at, src.len()),
+            "1:5: bad\n  |\n1 |     é:    \"ü\"\n  |           ^^^"
+        );
+        // Line numbers wider than one digit widen the gutter.
+        let src = format!("{}x", "\n".repeat(11));
+        assert_eq!(snippet(&src, 11, 12), "12:1: bad\n   |\n12 | x\n   | ^");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let src = format!("{}XY{}", "a".repeat(200), "b".repeat(200));
+        let lines =
+            |a, b| -> Vec<String> { snippet(&src, a, b).lines().map(String::from).collect() };
+        let got = lines(200, 202);
+        assert_eq!(
+            got[2],
+            format!("1 | …{}XY{}…", "a".repeat(33), "b".repeat(65))
+        );
+        assert_eq!(got[3], format!("  | {}^^", " ".repeat(34)));
+        // Near the start, no cut on the left.
+        let got = lines(0, 1);
+        assert_eq!(got[2], format!("1 | {}…", "a".repeat(100)));
+        assert_eq!(got[3], "  | ^");
+        // A span longer than the window stops at its edge.
+        assert_eq!(lines(0, 400)[3], format!("  | {}", "^".repeat(100)));
+    }
+
+    #[test]
+    fn rule_and_event_kinds_display_as_layer_dot_name() {
+        assert_eq!(
+            ErrorKind::from(RuleErrorKind::MissingRuleTable).to_string(),
+            "rule.missing_rule_table"
+        );
+        assert_eq!(
+            ErrorKind::from(EventErrorKind::InvalidJson).to_string(),
+            "event.invalid_json"
+        );
+    }
+
+    #[test]
+    fn spans_off_char_boundaries_or_past_the_end_do_not_panic() {
+        let src = "é\n";
+        for (a, b) in [(1, 1), (1, 99), (99, 99), (3, 1)] {
+            let _ = snippet(src, a, b);
+        }
+    }
 }
 
 impl std::fmt::Display for Diagnostic {
@@ -243,10 +457,7 @@ impl std::error::Error for Diagnostic {}
 
 /// 1-based line and column (in characters) of a byte offset; offsets past the end clamp to the end.
 pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(src.len());
-    while !src.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let offset = floor_char_boundary(src, offset);
     let before = &src[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);

@@ -12,7 +12,7 @@
 //!
 //! Import and export use Kibana's exception-list NDJSON (one list, its items, a summary line).
 
-use crate::diagnostic::Span;
+use crate::diagnostic::{EventErrorKind, Span};
 use crate::event::lookup::FieldPath;
 use crate::event::parse::EventError;
 use crate::explain::{Clause, Verdict};
@@ -323,20 +323,24 @@ pub fn import_ndjson(text: &str) -> Import {
         if line.trim().is_empty() {
             continue;
         }
-        let err = |column: usize, message: String| EventError {
+        let err = |kind: EventErrorKind, message: String| EventError {
+            kind,
             line: line_no,
-            column,
+            column: 1,
             message,
         };
         let v: Value = match serde_json::from_str(line) {
             Ok(v) => v,
             Err(e) => {
-                out.errors.push(err(e.column(), e.to_string()));
+                out.errors.push(EventError::from_json(line_no, &e));
                 continue;
             }
         };
         let Some(obj) = v.as_object() else {
-            out.errors.push(err(1, "expected a JSON object".into()));
+            out.errors.push(err(
+                EventErrorKind::NotAnObject,
+                "expected a JSON object".into(),
+            ));
             continue;
         };
         if obj.contains_key("exported_exception_list_count")
@@ -346,9 +350,10 @@ pub fn import_ndjson(text: &str) -> Import {
         } else if obj.contains_key("entries") || obj.contains_key("item_id") {
             match ExceptionItem::from_json(v) {
                 Ok(item) => out.items.push(item),
-                Err(e) => out
-                    .errors
-                    .push(err(1, format!("not a valid exception item: {e}"))),
+                Err(e) => out.errors.push(err(
+                    EventErrorKind::InvalidExceptionItem,
+                    format!("not a valid exception item: {e}"),
+                )),
             }
         } else {
             out.lists.push(v);
@@ -745,5 +750,14 @@ mod tests {
         let imp = import_ndjson("{\"entries\": 5}\nnot json\n");
         assert_eq!(imp.errors.len(), 2);
         assert_eq!(imp.errors[1].line, 2);
+        assert_eq!(
+            imp.errors.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            [
+                EventErrorKind::InvalidExceptionItem,
+                EventErrorKind::InvalidJson
+            ]
+        );
+        let imp = import_ndjson("[1]\n");
+        assert_eq!(imp.errors[0].kind, EventErrorKind::NotAnObject);
     }
 }

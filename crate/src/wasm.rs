@@ -151,9 +151,8 @@ fn event_error_to_js(e: &EventError, line_text: Option<&str>) -> EventError {
         None => e.column,
     };
     EventError {
-        line: e.line,
         column,
-        message: e.message.clone(),
+        ..e.clone()
     }
 }
 

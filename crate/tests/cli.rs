@@ -256,3 +256,65 @@ fn eql_event_queries_and_sequences() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).starts_with("1:"), "{}", stderr(&o));
 }
+
+#[test]
+fn version_and_usage_errors() {
+    let o = run(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("ruleplay {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    // No command, no folder for `test`, options `parse` does not take: usage errors.
+    assert_eq!(run(&[]).status.code(), Some(2));
+    assert_eq!(run(&["test"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["parse", "--kql", "a", "--events", "x"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(run(&["match", "--kql", "a"]).status.code(), Some(2));
+    let o = run(&["match", "--kql", "a", "--events", "-", "--now", "soon"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("soon"), "{}", stderr(&o));
+}
+
+#[test]
+fn errors_show_the_source_line_with_carets() {
+    let o = run(&["parse", "--kql", "a:b and (c:d"]);
+    assert_eq!(
+        stderr(&o),
+        "1:13: expected \"and\", \"or\" or \")\" but found end of query\n  |\n1 | a:b and (c:d\n  |             ^\n"
+    );
+
+    let dir = scratch("carets");
+    let rule = write(
+        &dir,
+        "r.toml",
+        "[rule]\nname = 'x'\nrisk_score = \"high\"\n",
+    );
+    let o = run(&["parse", "--rule", &rule]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "{rule}:3:14: invalid rule file: rule.risk_score: expected an integer, found string\n  |\n3 | risk_score = \"high\"\n  |              ^^^^^^\n"
+        )
+    );
+    let broken = write(&dir, "broken.toml", "[rule]\nname = \"x\nquery = 'a'\n");
+    let err = stderr(&run(&["parse", "--rule", &broken]));
+    assert_eq!(
+        err,
+        format!("{broken}:2:10: invalid rule file: invalid basic string (expected `\"`)\n  |\n2 | name = \"x\n  |          ^\n")
+    );
+
+    let ev = write(&dir, "e.ndjson", "{\"a\":\"b\"}\n{\"a\": oops}\n");
+    let o = run(&["match", "--kql", "a:b", "--events", &ev]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!(
+            "{ev}:2:7: expected value at line 1 column 7\n  |\n2 | {{\"a\": oops}}\n  |       ^\n"
+        )),
+        "{err}"
+    );
+}

@@ -22,9 +22,10 @@ fn query_text(arg: &str) -> Result<String, String> {
     if let Ok(rule) = ruleplay::rule::load_rule(&text) {
         return rule.query.ok_or_else(|| format!("{arg}: no rule.query"));
     }
-    let doc = ruleplay::rule::toml_reader::parse(&text).map_err(|e| format!("{arg}: {e}"))?;
-    doc.get("query")
-        .and_then(|q| q.value.as_str())
+    let doc = toml::de::DeTable::parse(&text).map_err(|e| format!("{arg}: {}", e.message()))?;
+    doc.get_ref()
+        .get("query")
+        .and_then(|q| q.get_ref().as_str())
         .map(str::to_string)
         .ok_or_else(|| format!("{arg}: no rule.query"))
 }

@@ -1,6 +1,7 @@
 //! Reading a batch of events: NDJSON (one object per line, blank lines ignored) or one JSON array.
 //! A bad line is reported with its line number and the others are still read.
 
+use crate::diagnostic::{Diagnostic, EventErrorKind, Span};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -9,10 +10,45 @@ pub const MAX_INPUT_BYTES: usize = 512 * 1024 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventError {
+    /// What went wrong; code and tests match on this, never on `message`. (Not sent to the page,
+    /// whose event errors are line, column and message.)
+    #[serde(skip)]
+    pub kind: EventErrorKind,
     /// 1-based line of the input where the bad event starts.
     pub line: usize,
+    /// 1-based, in bytes (serde_json's count).
     pub column: usize,
     pub message: String,
+}
+
+impl EventError {
+    /// serde_json's error on line `line` (1-based) of the input.
+    pub fn from_json(line: usize, e: &serde_json::Error) -> Self {
+        EventError {
+            kind: match e.classify() {
+                serde_json::error::Category::Eof => EventErrorKind::Truncated,
+                _ => EventErrorKind::InvalidJson,
+            },
+            line,
+            column: e.column(),
+            message: e.to_string(),
+        }
+    }
+
+    /// As a diagnostic with an empty span at the line and column in `text` (the input the
+    /// error was found in), for renderers that show the source line.
+    pub fn diagnostic(&self, text: &str) -> Diagnostic {
+        let line_start = text
+            .split_inclusive('\n')
+            .take(self.line.saturating_sub(1))
+            .map(str::len)
+            .sum::<usize>();
+        let mut at = (line_start + self.column.saturating_sub(1)).min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        Diagnostic::new(self.kind, self.message.clone(), Span::new(at, at))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -27,6 +63,7 @@ pub fn parse_events(text: &str) -> Events {
     let mut out = Events::default();
     if text.len() > MAX_INPUT_BYTES {
         out.errors.push(EventError {
+            kind: EventErrorKind::TooLarge,
             line: 1,
             column: 1,
             message: format!(
@@ -44,11 +81,7 @@ pub fn parse_events(text: &str) -> Events {
                 out.lines = vec![first_line; events.len()];
                 out.events = events;
             }
-            Err(e) => out.errors.push(EventError {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            }),
+            Err(e) => out.errors.push(EventError::from_json(e.line(), &e)),
         }
         return out;
     }
@@ -63,15 +96,12 @@ pub fn parse_events(text: &str) -> Events {
                 out.lines.push(line_no);
             }
             Ok(_) => out.errors.push(EventError {
+                kind: EventErrorKind::NotAnObject,
                 line: line_no,
                 column: 1,
                 message: "an event must be a JSON object".into(),
             }),
-            Err(e) => out.errors.push(EventError {
-                line: line_no,
-                column: e.column(),
-                message: e.to_string(),
-            }),
+            Err(e) => out.errors.push(EventError::from_json(line_no, &e)),
         }
     }
     out
@@ -90,6 +120,37 @@ mod tests {
             got.errors.iter().map(|e| e.line).collect::<Vec<_>>(),
             [3, 5]
         );
+        assert_eq!(
+            got.errors.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            [EventErrorKind::InvalidJson, EventErrorKind::NotAnObject]
+        );
+    }
+
+    #[test]
+    fn error_kinds() {
+        let kinds = |text: &str| -> Vec<EventErrorKind> {
+            parse_events(text).errors.iter().map(|e| e.kind).collect()
+        };
+        assert_eq!(kinds("{\"a\": [1,\n"), [EventErrorKind::Truncated]);
+        assert_eq!(kinds("[{\"a\": 1}"), [EventErrorKind::Truncated]);
+        assert_eq!(kinds("{\"a\": 1,}"), [EventErrorKind::InvalidJson]);
+        assert_eq!(kinds("[{}, {} x]"), [EventErrorKind::InvalidJson]);
+        assert_eq!(
+            kinds("\"s\"\n[1]\n"),
+            [EventErrorKind::NotAnObject, EventErrorKind::NotAnObject]
+        );
+    }
+
+    #[test]
+    fn errors_as_diagnostics_point_at_their_line_and_column() {
+        let text = "{\"a\":1}\n{\"é\": x}\n";
+        let got = parse_events(text);
+        let d = got.errors[0].diagnostic(text);
+        assert_eq!(d.kind, EventErrorKind::InvalidJson.into());
+        assert_eq!(&text[d.span.start..], "x}\n");
+        let text = "\n [{\"a\": 1},\n  {\"b\": ]";
+        let d = parse_events(text).errors[0].diagnostic(text);
+        assert_eq!(&text[d.span.start..], "]");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The parsed TOML tree (`rule::toml_reader`) → the rule model, by hand.
+//! The spanned TOML tree (`toml::de::DeTable`) → the rule model, by hand.
 //!
 //! Why not `#[derive(Deserialize)]`: the model keeps unknown keys, and serde's flatten support
 //! buffers every value and instantiates the derive code for several deserializers; in the wasm
@@ -8,42 +8,60 @@
 //! their text), which is what the page shows anyway.
 
 use super::model::{
-    ExceptionListRef, InvestigationFields, Metadata, MitreRef, NewTerms, Rule, Technique, Threat,
-    Threshold,
+    ExceptionListRef, InvestigationFields, Metadata, MitreRef, ModelError, NewTerms, Rule,
+    Technique, Threat, Threshold,
 };
-use super::toml_reader::{Item as Val, Table, Value};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, RuleErrorKind, Span};
 use serde_json::{Map, Value as Json};
+use toml::de::{DeTable as Table, DeValue as Value};
+use toml::Spanned;
+
+type Val<'i> = Spanned<Value<'i>>;
 
 /// A whole rule file, split the way the loader needs it.
-pub struct File<'i> {
+pub struct File<'t, 'i> {
     pub metadata: Option<Metadata>,
     pub rule: Option<Rule>,
     /// The `query` value in `[rule]`, for its position in the file.
-    pub query: Option<&'i Val>,
+    pub query: Option<&'t Val<'i>>,
     pub sections: Map<String, Json>,
+}
+
+/// The byte span of a value or key as the core's `Span`.
+pub fn span<T>(v: &Spanned<T>) -> Span {
+    let r = v.span();
+    Span::new(r.start, r.end)
 }
 
 fn err(what: &str, expected: &str, v: &Val) -> Diagnostic {
     Diagnostic::new(
-        crate::diagnostic::RuleErrorKind::Syntax,
+        RuleErrorKind::WrongType,
         format!(
             "invalid rule file: {what}: expected {expected}, found {}",
-            v.value.type_str()
+            v.get_ref().type_str()
         ),
-        v.span,
+        span(v),
+    )
+    .expected([expected])
+}
+
+fn invalid(message: &str, v: &Val) -> Diagnostic {
+    Diagnostic::new(
+        RuleErrorKind::InvalidValue,
+        format!("invalid rule file: {message}"),
+        span(v),
     )
 }
 
-pub fn file(root: &Table) -> Result<File<'_>, Diagnostic> {
+pub fn file<'t, 'i>(root: &'t Table<'i>) -> Result<File<'t, 'i>, Diagnostic> {
     let mut out = File {
         metadata: None,
         rule: None,
         query: None,
         sections: Map::new(),
     };
-    for (k, _, v) in &root.entries {
-        match k.as_str() {
+    for (k, v) in root.iter() {
+        match k.get_ref().as_ref() {
             "metadata" => out.metadata = Some(metadata(table(v, "metadata")?)?),
             "rule" => {
                 let t = table(v, "rule")?;
@@ -51,34 +69,38 @@ pub fn file(root: &Table) -> Result<File<'_>, Diagnostic> {
                 out.rule = Some(rule(t)?);
             }
             other => {
-                out.sections.insert(other.to_string(), value(v));
+                out.sections.insert(other.to_string(), value(v)?);
             }
         }
     }
     Ok(out)
 }
 
-fn table<'a>(v: &'a Val, what: &str) -> Result<&'a Table, Diagnostic> {
-    v.value.as_table().ok_or_else(|| err(what, "a table", v))
+fn table<'t, 'i>(v: &'t Val<'i>, what: &str) -> Result<&'t Table<'i>, Diagnostic> {
+    v.get_ref()
+        .as_table()
+        .ok_or_else(|| err(what, "a table", v))
 }
 
 fn string(v: &Val, what: &str) -> Result<String, Diagnostic> {
-    v.value
+    v.get_ref()
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| err(what, "a string", v))
 }
 
 fn integer(v: &Val, what: &str) -> Result<i64, Diagnostic> {
-    match v.value {
-        Value::Integer(n) => Ok(n),
+    match v.get_ref() {
+        // The crate leaves the range check to whoever converts the digits.
+        Value::Integer(n) => i64::from_str_radix(n.as_str(), n.radix())
+            .map_err(|_| invalid("integer number overflowed", v)),
         _ => Err(err(what, "an integer", v)),
     }
 }
 
 /// A list of strings, also written as a single string (some published files do that).
 fn one_or_many(v: &Val, what: &str) -> Result<Vec<String>, Diagnostic> {
-    match &v.value {
+    match v.get_ref() {
         Value::String(s) => Ok(vec![s.to_string()]),
         Value::Array(a) => a.iter().map(|x| string(x, what)).collect(),
         _ => Err(err(what, "a string or a list of strings", v)),
@@ -90,36 +112,47 @@ fn array_of<T>(
     what: &str,
     f: impl Fn(&Table, &str) -> Result<T, Diagnostic>,
 ) -> Result<Vec<T>, Diagnostic> {
-    let Value::Array(a) = &v.value else {
+    let Value::Array(a) = v.get_ref() else {
         return Err(err(what, "an array of tables", v));
     };
     a.iter().map(|x| f(table(x, what)?, what)).collect()
 }
 
 /// A TOML value as JSON: datetimes as their text; NaN and infinities, which JSON cannot hold,
-/// as null (what serializing them through serde_json gave before).
-pub fn value(v: &Val) -> Json {
-    match &v.value {
-        Value::String(s) | Value::Datetime(s) => Json::String(s.clone()),
-        Value::Integer(n) => Json::from(*n),
-        Value::Float(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
+/// as null (what serializing them through serde_json gave before). Numbers that overflow are
+/// errors, as TOML requires.
+pub fn value(v: &Val) -> Result<Json, Diagnostic> {
+    Ok(match v.get_ref() {
+        Value::String(s) => Json::String(s.to_string()),
+        Value::Datetime(d) => Json::String(d.to_string()),
+        Value::Integer(_) => Json::from(integer(v, "")?),
+        Value::Float(x) => {
+            let text = x.as_str();
+            let f: f64 = text
+                .parse()
+                .map_err(|_| invalid("invalid floating-point number", v))?;
+            if f.is_infinite() && !text.contains("inf") {
+                return Err(invalid("floating-point number overflowed", v));
+            }
+            serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
+        }
         Value::Boolean(b) => Json::Bool(*b),
-        Value::Array(a) => Json::Array(a.iter().map(value).collect()),
+        Value::Array(a) => Json::Array(a.iter().map(value).collect::<Result<_, _>>()?),
         Value::Table(t) => {
             // Inserting one by one: collecting into the map would instantiate a sort (size).
             let mut m = Map::new();
-            for (k, _, v) in &t.entries {
-                m.insert(k.clone(), value(v));
+            for (k, v) in t.iter() {
+                m.insert(k.get_ref().to_string(), value(v)?);
             }
             Json::Object(m)
         }
-    }
+    })
 }
 
 fn metadata(t: &Table) -> Result<Metadata, Diagnostic> {
     let mut m = Metadata::default();
-    for (k, _, v) in &t.entries {
-        let key = k.as_str();
+    for (k, v) in t.iter() {
+        let key = k.get_ref().as_ref();
         let what = &format!("metadata.{key}");
         match key {
             "creation_date" => m.creation_date = Some(string(v, what)?),
@@ -127,7 +160,7 @@ fn metadata(t: &Table) -> Result<Metadata, Diagnostic> {
             "maturity" => m.maturity = Some(string(v, what)?),
             "integration" => m.integration = one_or_many(v, what)?,
             _ => {
-                m.extra.insert(key.to_string(), value(v));
+                m.extra.insert(key.to_string(), value(v)?);
             }
         }
     }
@@ -139,8 +172,8 @@ fn rule(t: &Table) -> Result<Rule, Diagnostic> {
         rule_type: "query".to_string(),
         ..Rule::default()
     };
-    for (k, _, v) in &t.entries {
-        let key = k.as_str();
+    for (k, v) in t.iter() {
+        let key = k.get_ref().as_ref();
         let what = &format!("rule.{key}");
         // One call site per value shape (the key only picks the field): a call site per key
         // made this the largest function of the wasm module.
@@ -168,11 +201,11 @@ fn rule(t: &Table) -> Result<Rule, Diagnostic> {
             "investigation_fields" => {
                 let t = table(v, what)?;
                 let mut f = InvestigationFields::default();
-                for (k, _, v) in &t.entries {
-                    match k.as_str() {
+                for (k, v) in t.iter() {
+                    match k.get_ref().as_ref() {
                         "field_names" => f.field_names = one_or_many(v, what)?,
                         other => {
-                            f.extra.insert(other.to_string(), value(v));
+                            f.extra.insert(other.to_string(), value(v)?);
                         }
                     }
                 }
@@ -181,15 +214,15 @@ fn rule(t: &Table) -> Result<Rule, Diagnostic> {
             "threat" => r.threat = array_of(v, what, threat)?,
             "exceptions_list" => r.exceptions_list = array_of(v, what, exception_list)?,
             "filters" => {
-                let Value::Array(a) = &v.value else {
+                let Value::Array(a) = v.get_ref() else {
                     return Err(err(what, "an array", v));
                 };
-                r.filters = a.iter().map(value).collect();
+                r.filters = a.iter().map(value).collect::<Result<_, _>>()?;
             }
             "new_terms" => r.new_terms = Some(converted(v, NewTerms::try_from)?),
             "threshold" => r.threshold = Some(converted(v, Threshold::try_from)?),
             _ => {
-                r.extra.insert(key.to_string(), value(v));
+                r.extra.insert(key.to_string(), value(v)?);
             }
         }
     }
@@ -236,25 +269,20 @@ fn list_slot<'r>(r: &'r mut Rule, key: &str) -> Option<&'r mut Vec<String>> {
     })
 }
 
-fn converted<T>(v: &Val, f: impl Fn(Json) -> Result<T, String>) -> Result<T, Diagnostic> {
-    f(value(v)).map_err(|msg| {
-        Diagnostic::new(
-            crate::diagnostic::RuleErrorKind::Syntax,
-            format!("invalid rule file: {msg}"),
-            v.span,
-        )
-    })
+fn converted<T>(v: &Val, f: impl Fn(Json) -> Result<T, ModelError>) -> Result<T, Diagnostic> {
+    f(value(v)?)
+        .map_err(|(kind, msg)| Diagnostic::new(kind, format!("invalid rule file: {msg}"), span(v)))
 }
 
 fn mitre_ref(t: &Table, what: &str) -> Result<MitreRef, Diagnostic> {
     let mut m = MitreRef::default();
-    for (k, _, v) in &t.entries {
-        match k.as_str() {
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
             "id" => m.id = string(v, what)?,
             "name" => m.name = string(v, what)?,
             "reference" => m.reference = string(v, what)?,
             other => {
-                m.extra.insert(other.to_string(), value(v));
+                m.extra.insert(other.to_string(), value(v)?);
             }
         }
     }
@@ -263,14 +291,14 @@ fn mitre_ref(t: &Table, what: &str) -> Result<MitreRef, Diagnostic> {
 
 fn technique(t: &Table, what: &str) -> Result<Technique, Diagnostic> {
     let mut m = Technique::default();
-    for (k, _, v) in &t.entries {
-        match k.as_str() {
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
             "id" => m.id = string(v, what)?,
             "name" => m.name = string(v, what)?,
             "reference" => m.reference = string(v, what)?,
             "subtechnique" => m.subtechnique = array_of(v, what, mitre_ref)?,
             other => {
-                m.extra.insert(other.to_string(), value(v));
+                m.extra.insert(other.to_string(), value(v)?);
             }
         }
     }
@@ -279,13 +307,13 @@ fn technique(t: &Table, what: &str) -> Result<Technique, Diagnostic> {
 
 fn threat(t: &Table, what: &str) -> Result<Threat, Diagnostic> {
     let mut m = Threat::default();
-    for (k, _, v) in &t.entries {
-        match k.as_str() {
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
             "framework" => m.framework = string(v, what)?,
             "tactic" => m.tactic = Some(mitre_ref(table(v, what)?, what)?),
             "technique" => m.technique = array_of(v, what, technique)?,
             other => {
-                m.extra.insert(other.to_string(), value(v));
+                m.extra.insert(other.to_string(), value(v)?);
             }
         }
     }
@@ -294,14 +322,14 @@ fn threat(t: &Table, what: &str) -> Result<Threat, Diagnostic> {
 
 fn exception_list(t: &Table, what: &str) -> Result<ExceptionListRef, Diagnostic> {
     let mut m = ExceptionListRef::default();
-    for (k, _, v) in &t.entries {
-        match k.as_str() {
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
             "id" => m.id = string(v, what)?,
             "list_id" => m.list_id = string(v, what)?,
             "namespace_type" => m.namespace_type = Some(string(v, what)?),
             "type" => m.list_type = Some(string(v, what)?),
             other => {
-                m.extra.insert(other.to_string(), value(v));
+                m.extra.insert(other.to_string(), value(v)?);
             }
         }
     }

@@ -1,9 +1,10 @@
 //! TOML text → [`Rule`]: unknown keys kept, errors as diagnostics with spans, and the query's
 //! position in the file recorded so query diagnostics and explanations point into the file.
 
+use super::from_toml::{self, span};
 use super::model::{QueryPos, Rule};
-use super::{from_toml, toml_reader};
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, RuleErrorKind, Span};
+use toml::de::DeTable;
 
 /// Rule files bigger than this are refused (the largest published rule is ~60 KB).
 pub const MAX_RULE_BYTES: usize = 4 * 1024 * 1024;
@@ -12,7 +13,7 @@ pub const MAX_RULE_BYTES: usize = 4 * 1024 * 1024;
 pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
     if src.len() > MAX_RULE_BYTES {
         return Err(Diagnostic::new(
-            crate::diagnostic::RuleErrorKind::Syntax,
+            RuleErrorKind::TooLarge,
             format!(
                 "rule file is {} bytes; the limit is {MAX_RULE_BYTES}",
                 src.len()
@@ -20,11 +21,11 @@ pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
             Span::new(0, 0),
         ));
     }
-    let root = toml_reader::parse(src)?;
-    let raw = from_toml::file(&root)?;
+    let root = DeTable::parse(src).map_err(|e| toml_error(src, &e))?;
+    let raw = from_toml::file(root.get_ref())?;
     let Some(mut rule) = raw.rule else {
         return Err(Diagnostic::new(
-            crate::diagnostic::RuleErrorKind::Syntax,
+            RuleErrorKind::MissingRuleTable,
             "the file has no [rule] table",
             Span::new(0, 0),
         )
@@ -33,11 +34,34 @@ pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
     rule.metadata = raw.metadata.unwrap_or_default();
     rule.sections = raw.sections;
     if let (Some(q), Some(text)) = (raw.query, rule.query.as_deref()) {
-        let pos = query_pos(src, q.span, text);
+        let pos = query_pos(src, span(q), text);
         rule.query_span = Some(Span::new(pos.to_file(0), pos.to_file(text.len())));
         rule.query_pos = Some(pos);
     }
     Ok(rule)
+}
+
+/// The `toml` crate's error as a diagnostic. Its message is `DESCRIPTION, expected A, B` (see
+/// `toml::de::Error::new`); the list goes to `expected`, as every other layer reports it.
+fn toml_error(src: &str, e: &toml::de::Error) -> Diagnostic {
+    let span = e
+        .span()
+        .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+    let (what, expected) = match e.message().split_once(", expected ") {
+        // "expected nothing": the crate had nothing to suggest.
+        Some((what, "nothing")) => (what, None),
+        Some((what, list)) => (what, Some(list.split(", "))),
+        None => (e.message(), None),
+    };
+    let mut message = format!("invalid rule file: {what}");
+    if what == "duplicate key" {
+        message.push_str(&format!(" `{}`", span.text(src)));
+    }
+    let d = Diagnostic::new(RuleErrorKind::Toml, message, span);
+    match expected {
+        Some(list) => d.expected(list),
+        None => d,
+    }
 }
 
 /// Work out how offsets in the decoded string `value` map to the raw token at `token` in `src`.
@@ -164,6 +188,11 @@ fn decode(body: &str, base: usize, literal: bool) -> Option<(String, Vec<usize>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::ErrorKind;
+
+    fn kind(src: &str) -> ErrorKind {
+        load_rule(src).unwrap_err().kind
+    }
 
     fn pos_of(src: &str, needle: &str) -> usize {
         src.find(needle).unwrap()
@@ -241,9 +270,73 @@ x = 1
         let src = "[rule]\nname = \"x\"\nrisk_score = \"high\"\n";
         let e = load_rule(src).unwrap_err();
         assert!(e.render(src).starts_with("3:"), "{}", e.render(src));
+        assert_eq!(e.kind, RuleErrorKind::WrongType.into());
+        assert_eq!(e.expected, ["an integer"]);
         let src = "[rule]\nname = \n";
         let e = load_rule(src).unwrap_err();
         assert!(e.render(src).starts_with("2:"), "{}", e.render(src));
+        assert_eq!(e.kind, RuleErrorKind::Toml.into());
+    }
+
+    #[test]
+    fn toml_errors_say_where_and_what_was_expected() {
+        // (source, span text, expected)
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("[rule]\nname = 'x\n", "", &["`'`"]),
+            ("[rule]\na 1\n", "", &["`=`"]),
+            ("[rule]\ntags = ['a' 'b']\n", "", &["`,`"]),
+            ("[rule]\n[rule\n", "", &["`]`"]),
+            ("[rule]\na = 01\n", "0", &[]),
+        ];
+        for (src, at, expected) in cases {
+            let e = load_rule(src).unwrap_err();
+            assert_eq!(e.kind, RuleErrorKind::Toml.into(), "{src:?}");
+            assert!(
+                e.message.starts_with("invalid rule file: "),
+                "{}",
+                e.message
+            );
+            assert!(!e.message.contains(", expected"), "{}", e.message);
+            assert_eq!(e.span.text(src), *at, "{src:?}: {}", e.message);
+            assert_eq!(e.expected, *expected, "{src:?}: {}", e.message);
+        }
+        let src = "[rule]\nname = 'a'\nname = 'b'\n";
+        let e = load_rule(src).unwrap_err();
+        assert_eq!(e.message, "invalid rule file: duplicate key `name`");
+        assert_eq!(e.span, Span::new(18, 22));
+    }
+
+    #[test]
+    fn overflowing_numbers_are_invalid_values() {
+        for src in [
+            "[rule]\nrisk_score = 99999999999999999999\n",
+            "[rule]\nx = [99999999999999999999]\n",
+            "[rule]\nx = 1e999\n",
+        ] {
+            let e = load_rule(src).unwrap_err();
+            assert_eq!(e.kind, RuleErrorKind::InvalidValue.into(), "{src:?}");
+            assert!(e.span.text(src).starts_with(['9', '1']), "{src:?}");
+        }
+        let r = load_rule("[rule]\nx = [inf, -nan, 0x_ff_ff]\n");
+        assert!(r.is_err());
+        // Datetimes in their RFC 3339 form (the `toml` crate's), whatever the separator.
+        let r = load_rule("[rule]\nx = [inf, -nan, 0xff_ff, 1979-05-27 07:32:00Z]\n").unwrap();
+        assert_eq!(
+            r.extra["x"],
+            serde_json::json!([null, null, 65535, "1979-05-27T07:32:00Z"])
+        );
+    }
+
+    #[test]
+    fn nesting_is_capped_without_overflowing_the_stack() {
+        let deep = format!("[rule]\nx = {}{}\n", "[".repeat(5000), "]".repeat(5000));
+        assert_eq!(kind(&deep), RuleErrorKind::Toml.into());
+    }
+
+    #[test]
+    fn too_large() {
+        let big = format!("[rule]\nx = '{}'\n", "a".repeat(MAX_RULE_BYTES));
+        assert_eq!(kind(&big), RuleErrorKind::TooLarge.into());
     }
 
     #[test]
@@ -251,9 +344,18 @@ x = 1
         let src = "[rule]\ntags = [\"a\", 1]\n";
         let e = load_rule(src).unwrap_err();
         assert_eq!(e.span.text(src), "1");
-        assert!(e.message.contains("rule.tags"), "{}", e.message);
+        assert_eq!(e.kind, RuleErrorKind::WrongType.into());
+        assert_eq!(
+            e.message,
+            "invalid rule file: rule.tags: expected a string, found integer"
+        );
         let src = "[metadata]\nmaturity = 2\n[rule]\n";
         assert_eq!(load_rule(src).unwrap_err().span.text(src), "2");
+        assert_eq!(
+            kind("[rule]\nthreat = 1\n"),
+            RuleErrorKind::WrongType.into()
+        );
+        assert_eq!(kind("rule = 1\n"), RuleErrorKind::WrongType.into());
         let src = "[rule]\n[[rule.threat]]\nframework = 'MITRE ATT&CK'\nnote = 1\n[rule.threat.tactic]\nid = 'TA0002'\nx = true\n";
         let t = &load_rule(src).unwrap().threat[0];
         assert_eq!(t.tactic.as_ref().unwrap().id, "TA0002");
@@ -270,8 +372,8 @@ x = 1
 
     #[test]
     fn missing_rule_table() {
-        let e = load_rule("[metadata]\n").unwrap_err();
-        assert!(e.message.contains("[rule]"));
+        assert_eq!(kind("[metadata]\n"), RuleErrorKind::MissingRuleTable.into());
+        assert_eq!(kind(""), RuleErrorKind::MissingRuleTable.into());
     }
 
     #[test]
@@ -283,8 +385,14 @@ x = 1
         assert_eq!(t.value, 3);
         assert_eq!(t.cardinality[0].field, "user.name");
         let bad = "[rule]\n[rule.threshold]\nfield = []\nvalue = -1\n";
-        let e = load_rule(bad).unwrap_err();
-        assert!(e.message.contains("non-negative"), "{}", e.message);
+        assert_eq!(kind(bad), RuleErrorKind::InvalidValue.into());
+        let bad = "[rule]\n[rule.threshold]\nfield = []\nvalue = 'x'\n";
+        assert_eq!(kind(bad), RuleErrorKind::WrongType.into());
+        let bad = "[rule]\n[rule.threshold]\nfield = []\n";
+        assert_eq!(kind(bad), RuleErrorKind::MissingKey.into());
+        let bad =
+            "[rule]\n[rule.threshold]\nvalue = 1\n[[rule.threshold.cardinality]]\nvalue = 1\n";
+        assert_eq!(kind(bad), RuleErrorKind::MissingKey.into());
     }
 
     #[test]
@@ -293,5 +401,9 @@ x = 1
         let nt = load_rule(src).unwrap().new_terms.unwrap();
         assert_eq!(nt.fields, ["a", "b"]);
         assert_eq!(nt.history_window_start.as_deref(), Some("now-7d"));
+        let four = "[rule]\n[rule.new_terms]\nnew_terms_fields = ['a', 'b', 'c', 'd']\n";
+        assert_eq!(kind(four), RuleErrorKind::InvalidValue.into());
+        let odd = "[rule]\n[rule.new_terms]\nnew_terms_fields = 1\n";
+        assert_eq!(kind(odd), RuleErrorKind::WrongType.into());
     }
 }

@@ -5,10 +5,9 @@ pub mod filters;
 mod from_toml;
 pub mod load;
 pub mod model;
-pub mod toml_reader;
 
 pub use load::load_rule;
 pub use model::{
-    Cardinality, ExceptionListRef, InvestigationFields, Metadata, MitreRef, NewTerms, QueryPos,
-    Rule, Technique, Threat, Threshold,
+    Cardinality, ExceptionListRef, InvestigationFields, Metadata, MitreRef, ModelError, NewTerms,
+    QueryPos, Rule, Technique, Threat, Threshold,
 };

@@ -5,9 +5,24 @@
 //! a file fail to load, and the page can still show it. Only the keys the engine interprets are
 //! typed; their types follow the detection-rules schema.
 
-use crate::diagnostic::Span;
+use crate::diagnostic::{RuleErrorKind, Span};
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+/// Why a table the model reads as a whole (`[rule.new_terms]`, `[rule.threshold]`) was refused.
+pub type ModelError = (RuleErrorKind, String);
+
+fn wrong_type(message: impl Into<String>) -> ModelError {
+    (RuleErrorKind::WrongType, message.into())
+}
+
+fn missing(message: impl Into<String>) -> ModelError {
+    (RuleErrorKind::MissingKey, message.into())
+}
+
+fn invalid(message: impl Into<String>) -> ModelError {
+    (RuleErrorKind::InvalidValue, message.into())
+}
 
 /// `[metadata]`: bookkeeping of the detection-rules repository.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -230,22 +245,26 @@ pub struct NewTerms {
 }
 
 impl TryFrom<Value> for NewTerms {
-    type Error = String;
+    type Error = ModelError;
 
-    fn try_from(v: Value) -> Result<Self, String> {
-        let t = v.as_object().ok_or("expected a table for rule.new_terms")?;
-        let strings = |v: &Value, what: &str| -> Result<Vec<String>, String> {
+    fn try_from(v: Value) -> Result<Self, ModelError> {
+        let t = v
+            .as_object()
+            .ok_or_else(|| wrong_type("expected a table for rule.new_terms"))?;
+        let strings = |v: &Value, what: &str| -> Result<Vec<String>, ModelError> {
             match v {
                 Value::String(s) => Ok(vec![s.clone()]),
                 Value::Array(a) => a
                     .iter()
                     .map(|x| {
-                        x.as_str()
-                            .map(str::to_string)
-                            .ok_or_else(|| format!("expected field names (strings) in {what}"))
+                        x.as_str().map(str::to_string).ok_or_else(|| {
+                            wrong_type(format!("expected field names (strings) in {what}"))
+                        })
                     })
                     .collect(),
-                _ => Err(format!("expected a list of field names in {what}")),
+                _ => Err(wrong_type(format!(
+                    "expected a list of field names in {what}"
+                ))),
             }
         };
         let mut out = NewTerms::default();
@@ -256,9 +275,9 @@ impl TryFrom<Value> for NewTerms {
                 out.fields = strings(v, "rule.new_terms.value")?;
             }
         } else if let Some(f) = t.get("field") {
-            return Err(format!(
+            return Err(invalid(format!(
                 "expected field = \"new_terms_fields\" in rule.new_terms, found {f}"
-            ));
+            )));
         }
         match t.get("history_window_start") {
             None => {}
@@ -273,14 +292,16 @@ impl TryFrom<Value> for NewTerms {
                 }
             }
             Some(_) => {
-                return Err("expected date math such as \"now-14d\" in history_window_start".into())
+                return Err(wrong_type(
+                    "expected date math such as \"now-14d\" in history_window_start",
+                ))
             }
         }
         if out.fields.len() > 3 {
-            return Err(format!(
+            return Err(invalid(format!(
                 "new_terms takes at most 3 fields, found {}",
                 out.fields.len()
-            ));
+            )));
         }
         Ok(out)
     }
@@ -303,10 +324,12 @@ pub struct Cardinality {
 }
 
 impl TryFrom<Value> for Threshold {
-    type Error = String;
+    type Error = ModelError;
 
-    fn try_from(v: Value) -> Result<Self, String> {
-        let t = v.as_object().ok_or("expected a table for rule.threshold")?;
+    fn try_from(v: Value) -> Result<Self, ModelError> {
+        let t = v
+            .as_object()
+            .ok_or_else(|| wrong_type("expected a table for rule.threshold"))?;
         let field = match t.get("field") {
             None => Vec::new(),
             Some(Value::String(s)) if s.is_empty() => Vec::new(),
@@ -314,20 +337,30 @@ impl TryFrom<Value> for Threshold {
             Some(Value::Array(a)) => a
                 .iter()
                 .map(|x| {
-                    x.as_str()
-                        .map(str::to_string)
-                        .ok_or("expected field names (strings) in rule.threshold.field")
+                    x.as_str().map(str::to_string).ok_or_else(|| {
+                        wrong_type("expected field names (strings) in rule.threshold.field")
+                    })
                 })
                 .collect::<Result<_, _>>()?,
-            Some(_) => return Err("expected a list of field names in rule.threshold.field".into()),
+            Some(_) => {
+                return Err(wrong_type(
+                    "expected a list of field names in rule.threshold.field",
+                ))
+            }
         };
-        let count = |v: Option<&Value>, what: &str| -> Result<u64, String> {
+        let count = |v: Option<&Value>, what: &str| -> Result<u64, ModelError> {
             match v.map(|x| (x, x.as_u64())) {
                 Some((_, Some(n))) => Ok(n),
-                Some((other, None)) => Err(format!(
-                    "expected a non-negative integer for {what}, found {other}"
-                )),
-                None => Err(format!("{what} is missing")),
+                Some((other, None)) => {
+                    let found =
+                        format!("expected a non-negative integer for {what}, found {other}");
+                    Err(if other.is_i64() {
+                        invalid(found)
+                    } else {
+                        wrong_type(found)
+                    })
+                }
+                None => Err(missing(format!("{what} is missing"))),
             }
         };
         let value = count(t.get("value"), "rule.threshold.value")?;
@@ -335,16 +368,20 @@ impl TryFrom<Value> for Threshold {
         if let Some(c) = t.get("cardinality") {
             let items = c
                 .as_array()
-                .ok_or("expected [[rule.threshold.cardinality]] entries")?;
+                .ok_or_else(|| wrong_type("expected [[rule.threshold.cardinality]] entries"))?;
             for item in items {
                 let it = item
                     .as_object()
-                    .ok_or("expected a table in rule.threshold.cardinality")?;
-                let field = it
-                    .get("field")
-                    .and_then(Value::as_str)
-                    .ok_or("rule.threshold.cardinality needs a field")?
-                    .to_string();
+                    .ok_or_else(|| wrong_type("expected a table in rule.threshold.cardinality"))?;
+                let field = match it.get("field") {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(_) => {
+                        return Err(wrong_type(
+                            "expected a string for rule.threshold.cardinality.field",
+                        ))
+                    }
+                    None => return Err(missing("rule.threshold.cardinality needs a field")),
+                };
                 let value = count(it.get("value"), "rule.threshold.cardinality.value")?;
                 cardinality.push(Cardinality { field, value });
             }

@@ -1,0 +1,112 @@
+//! The command line, declared with clap: `--help`, `--version` and usage errors (exit status 2)
+//! come from it.
+
+use clap::{Args, Parser, Subcommand};
+use ruleplay::engine::Lang;
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  ruleplay match --kql 'process.name:(bash or sh)' --events events.ndjson
+  ruleplay match --rule rules/exim4/rule.toml --events rules/exim4/events.ndjson --explain
+  ruleplay parse --eql 'process where process.name : \"cmd.exe\"'
+  ruleplay test rules/
+
+Errors are reported as `LINE:COL: message` (a rule file's path before it), then the source line
+with carets under the place.";
+
+/// Elastic detection rules, KQL and EQL against JSON events.
+#[derive(Parser)]
+#[command(name = "ruleplay", version, after_help = EXAMPLES, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Evaluate a query or rule against events: one JSON line per event.
+    ///
+    /// Each line is {"index":N,"match":bool}, plus "alert" and "status" with --rule, plus
+    /// "trace" with --explain. EQL sequences and samples print one line per hit:
+    /// {"sequence":[i,j,…]}. A malformed event line is reported on stderr, the other events are
+    /// still evaluated, and the exit status is 1.
+    #[command(verbatim_doc_comment)]
+    Match(MatchArgs),
+    /// Check a query or rule: exit 0 when valid, otherwise the errors on stderr and exit 1.
+    Parse(ParseArgs),
+    /// Run the examples in DIR and print `N passed, N failed`.
+    ///
+    /// Each sub-folder of DIR (or DIR itself) with a rule.toml is an example: rule.toml,
+    /// events.ndjson, expected.json and an optional exceptions.ndjson.
+    #[command(verbatim_doc_comment)]
+    Test {
+        /// The folder of examples, e.g. rules/.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+/// The query or rule: exactly one of the three.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub struct Source {
+    /// A KQL query.
+    #[arg(long, value_name = "QUERY")]
+    kql: Option<String>,
+    /// An EQL query.
+    #[arg(long, value_name = "QUERY")]
+    eql: Option<String>,
+    /// A detection-rules TOML file (`-` reads stdin).
+    #[arg(long, value_name = "FILE.toml")]
+    rule: Option<String>,
+}
+
+impl Source {
+    /// The language, and the query text or the rule file's path (clap requires one).
+    pub fn get(&self) -> Option<(Lang, &str)> {
+        match (&self.kql, &self.eql, &self.rule) {
+            (Some(q), _, _) => Some((Lang::Kql, q)),
+            (_, Some(q), _) => Some((Lang::Eql, q)),
+            (_, _, Some(path)) => Some((Lang::Toml, path)),
+            (None, None, None) => None,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct MatchArgs {
+    #[command(flatten)]
+    pub source: Source,
+    /// The events: NDJSON or a JSON array (`-` reads stdin).
+    #[arg(long, value_name = "FILE")]
+    pub events: String,
+    /// Add the evaluation trace of each event (or the join keys of each sequence).
+    #[arg(long)]
+    pub explain: bool,
+    /// "now" for date math and exception expiry [default: the clock].
+    #[arg(long, value_name = "ISO8601", value_parser = parse_now)]
+    pub now: Option<i64>,
+    /// A Kibana exception-list export (NDJSON) to apply.
+    #[arg(long, value_name = "FILE.ndjson")]
+    pub exceptions: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ParseArgs {
+    #[command(flatten)]
+    pub source: Source,
+}
+
+fn parse_now(v: &str) -> Result<i64, String> {
+    ruleplay::time::parse_date(v).ok_or_else(|| format!("`{v}` is not an ISO 8601 date"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}
