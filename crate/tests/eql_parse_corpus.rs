@@ -4,8 +4,7 @@ mod common;
 
 #[test]
 fn every_corpus_eql_query_parses() {
-    let Some(queries) = common::queries("eql") else {
-        eprintln!("SKIP: {} is absent", common::DETECTION_RULES);
+    let Some(queries) = common::corpus_queries("eql_parse_corpus", "eql") else {
         return;
     };
     let mut failures = Vec::new();
