@@ -177,6 +177,7 @@ fn exim4_verdicts() {
     assert!(cases.len() >= 12);
     let events: Vec<Value> = cases.iter().map(|c| c.0.clone()).collect();
     let result = rule.run(&events, &now());
+    assert_eq!(result.events.len(), cases.len(), "one verdict per event");
     let mut wrong = Vec::new();
     for (i, (v, (_, want, why))) in result.events.iter().zip(&cases).enumerate() {
         if v.status != *want {
