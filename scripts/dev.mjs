@@ -408,10 +408,12 @@ function testStyle() {
 function noteSharedAbsent() {
   const shared = path.join(ROOT, '..', 'shared');
   if (fs.existsSync(shared)) return;
-  const ci = /^(|0|false)$/.test((process.env.CI || '').trim()) ? '' : ' CI is set, so they will FAIL.';
+  // The same rule as crate/tests/common: CI set to anything but "", "0" or "false".
+  const ci = !/^(|0|false)$/.test((process.env.CI || '').trim());
+  const what = 'the conformance tests (detection-rules corpus, EQL suites, seed rules)';
   log(
-    `NOTE: ${shared} is absent: the conformance tests (detection-rules corpus, EQL suites, seed rules) ` +
-      `skip and check nothing.${ci} Put the shared material beside the repository to run them.`,
+    `NOTE: ${shared} is absent: ${ci ? `CI is set, so ${what} will FAIL` : `${what} are skipped and check nothing`}. ` +
+      'Put the shared material beside the repository to run them.',
   );
 }
 
