@@ -123,7 +123,9 @@ test('selecting an event shows its explanation, highlighted fields and clause sp
   const hl = page.locator('#rule-editor .cm-span-hl');
   await expect(hl.first()).toBeVisible();
   // (Labels of values inside a list name their field first: "field: value".)
-  expect(src.endsWith((await hl.allInnerTexts()).join('').replace(/\s+/g, ' ').trim())).toBe(true);
+  const highlighted = (await hl.allInnerTexts()).join('').replace(/\s+/g, ' ').trim();
+  expect(highlighted).not.toBe('');
+  expect(src.endsWith(highlighted), `"${src}" ends with the highlighted "${highlighted}"`).toBe(true);
   await shot(page, 'explain-alert');
 
   // A non-matching event says in plain words what failed.
