@@ -49,12 +49,17 @@ process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 // ---------------------------------------------------------------------------------------------
 // small helpers
 
+// Colour only on a terminal, and never when NO_COLOR holds any non-empty value (https://no-color.org).
+function paint(stream, sgr, text) {
+  return stream.isTTY && !process.env.NO_COLOR ? `\x1b[${sgr}m${text}\x1b[0m` : text;
+}
+
 function log(msg) {
-  console.log(`\x1b[1m[ruleplay]\x1b[0m ${msg}`);
+  console.log(`${paint(process.stdout, '1', '[ruleplay]')} ${msg}`);
 }
 
 function fail(msg) {
-  console.error(`\x1b[31m[ruleplay] ${msg}\x1b[0m`);
+  console.error(paint(process.stderr, '31', `[ruleplay] ${msg}`));
   process.exit(1);
 }
 
@@ -377,14 +382,43 @@ function serve() {
   });
   server.on('error', (e) => fail(`cannot serve on 127.0.0.1:${port}: ${e.message}`));
   server.listen(port, '127.0.0.1', () => {
-    log(`serving dist/ at \x1b[4mhttp://127.0.0.1:${port}/\x1b[0m  (Ctrl-C to stop)`);
+    log(`serving dist/ at ${paint(process.stdout, '4', `http://127.0.0.1:${port}/`)}  (Ctrl-C to stop)`);
   });
 }
 
 // ---------------------------------------------------------------------------------------------
 // test
 
+/** Style first: formatting and lint failures show in seconds, before anything is built. */
+function testStyle() {
+  if (!which('cargo')) fail('cargo not found: install Rust with rustup (https://rustup.rs) first');
+  for (const [sub, component] of [['fmt', 'rustfmt'], ['clippy', 'clippy']]) {
+    if (capture('cargo', [sub, '--version']) === null) {
+      if (!which('rustup')) fail(`cargo ${sub} not found: install the ${component} component of your toolchain`);
+      log(`adding the ${component} component`);
+      run('rustup', ['component', 'add', component]);
+    }
+  }
+  timed('cargo fmt --check', () => run('cargo', ['fmt', '--all', '--check']));
+  timed('cargo clippy', () => run('cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']));
+}
+
+// Cargo shows a passing test's output only on failure, so a conformance test that skipped for
+// want of ../shared would go unnoticed: say it here, before the tests run.
+function noteSharedAbsent() {
+  const shared = path.join(ROOT, '..', 'shared');
+  if (fs.existsSync(shared)) return;
+  // The same rule as crate/tests/common: CI set to anything but "", "0" or "false".
+  const ci = !/^(|0|false)$/.test((process.env.CI || '').trim());
+  const what = 'the conformance tests (detection-rules corpus, EQL suites, seed rules)';
+  log(
+    `NOTE: ${shared} is absent: ${ci ? `CI is set, so ${what} will FAIL` : `${what} are skipped and check nothing`}. ` +
+      'Put the shared material beside the repository to run them.',
+  );
+}
+
 function testNative() {
+  noteSharedAbsent();
   timed('native tests', () => run('cargo', ['test', '--workspace']));
 }
 
@@ -462,6 +496,7 @@ switch (cmd) {
     break;
   case 'test': {
     const t0 = Date.now();
+    testStyle();
     ensure({ browser: true });
     testNative();
     testWasm();

@@ -858,5 +858,27 @@ query = { wildcard = { "process.executable" = { value = "/usr/*", case_insensiti
         )
         .unwrap();
         assert!(l.notes().iter().any(|n| n.contains("threat_match")));
+        // The query is evaluated: a matching event is a match (with the reason) but no alert.
+        let r = l.run(
+            &[json!({"a": "b"}), json!({"a": "c"})],
+            &RunOptions::default(),
+        );
+        let got: Vec<(bool, bool, Status)> = r
+            .events
+            .iter()
+            .map(|v| (v.matched, v.alert, v.status))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (true, false, Status::Match),
+                (false, false, Status::NoMatch)
+            ]
+        );
+        assert!(r.events[0]
+            .reason
+            .as_deref()
+            .is_some_and(|w| w.contains("threat indicators")));
+        assert_eq!(r.events[1].reason, None);
     }
 }

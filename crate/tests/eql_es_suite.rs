@@ -11,7 +11,9 @@ use ruleplay::eql::run::RunOptions;
 use ruleplay::event::ecs::FieldType;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod common;
 
 /// Cases that do not pass, with the reason. Keep in sync: an unexpected pass fails the test.
 const KNOWN_FAILURES: &[(&str, &str)] = &[
@@ -45,14 +47,6 @@ const NANOS_EXEMPT: &[(&str, &str)] = &[(
 
 const MIN_PASSED: usize = 290;
 const FILETIME_EPOCH_DIFF_MS: i64 = 11_644_473_600_000;
-
-fn shared_dir() -> Option<PathBuf> {
-    let p = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/conformance/eql/elasticsearch"
-    ));
-    p.is_dir().then(|| p.to_path_buf())
-}
 
 #[derive(Debug)]
 struct Case {
@@ -395,18 +389,9 @@ fn run_case(case: &Case, index: &Index) -> Result<(), String> {
 
 #[test]
 fn eql_es_suite() {
-    let Some(dir) = shared_dir() else {
-        eprintln!("eql_es_suite: SKIPPED: ../shared/conformance/eql/elasticsearch is absent");
+    let Some(dir) = common::shared("eql_es_suite", "conformance/eql/elasticsearch") else {
         return;
     };
-    // Until the EQL parser and evaluator land on main, there is nothing to replay.
-    let ready = ruleplay::eql::compile("any where true")
-        .map(|q| q.matches(&serde_json::json!({"event": {"category": "x"}})))
-        .unwrap_or(false);
-    if !ready {
-        eprintln!("eql_es_suite: SKIPPED: EQL parsing/evaluation is not available yet");
-        return;
-    }
     let endgame = load_index(
         &dir,
         &["endgame-140.data"],

@@ -4,8 +4,7 @@ mod common;
 
 #[test]
 fn every_corpus_eql_query_parses() {
-    let Some(queries) = common::queries("eql") else {
-        eprintln!("SKIP: {} is absent", common::DETECTION_RULES);
+    let Some(queries) = common::corpus_queries("eql_parse_corpus", "eql") else {
         return;
     };
     let mut failures = Vec::new();
@@ -33,9 +32,5 @@ fn every_corpus_eql_query_parses() {
         queries.len(),
         failures.join("\n")
     );
-    assert!(
-        queries.len() > 1000,
-        "expected the full corpus, found {}",
-        queries.len()
-    );
+    assert_eq!(queries.len(), 1081, "the corpus has 1,081 EQL queries");
 }

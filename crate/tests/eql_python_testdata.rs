@@ -11,15 +11,19 @@
 //! * for 20 (`PYTHON_ONLY_RESULTS`) the ES-mode result differs from the Python expectation
 //!   (case-insensitive `==`, Python's sequence state machine, …).
 //!
-//! Queries using Python-only syntax that Elasticsearch rejects (`filter`/`unique`/`sort` pipes,
-//! `join`, `descendant of`, `arraySearch`, …) are skipped when our parser rejects them with an
-//! "unsupported" diagnostic. Fails on any other disagreement not listed in `DIVERGING` and on a
-//! listed one that agrees.
+//! Of the ES-compatible queries, those using Python-only syntax that Elasticsearch rejects
+//! (`filter`/`unique`/`sort` pipes, `join`, `descendant of`, `arraySearch`, …) are listed in
+//! `REJECTED` with the diagnostic our parser must give. Every figure is pinned: the test fails
+//! on any disagreement not listed in `DIVERGING`, on a listed one that agrees, on a compile error
+//! not listed in `REJECTED` (or with another message), on a listed one that compiles, and when
+//! the counts (241 queries: 76 agree, 2 diverging, 29 rejected, 20 Python-only results, 114
+//! rejected by the oracle) move. When `../shared` is absent it fails under CI, skips otherwise.
 
 use ruleplay::diagnostic::{EqlErrorKind, ErrorKind};
 use ruleplay::eql::run::RunOptions;
 use serde_json::Value;
-use std::path::Path;
+
+mod common;
 
 /// Indices (0-based, in file order) of the `[[queries]]` whose expectation holds under
 /// Elasticsearch semantics (oracle_eql.py --mode es agrees with expected_event_ids).
@@ -48,13 +52,45 @@ const DIVERGING: &[(usize, &str)] = &[
     ),
 ];
 
-/// Python-only constructs that Elasticsearch EQL rejects at parse time; such queries are
-/// skipped (the oracle accepts some of them because it runs the Python parser).
-const ES_REJECTS: &[EqlErrorKind] = &[
-    EqlErrorKind::UnsupportedSyntax,
-    EqlErrorKind::UnknownFunction,
-    EqlErrorKind::JoinKeyCountMismatch,
+/// ES-compatible queries (the oracle accepts them because it runs the Python parser) written
+/// with Python-only constructs that Elasticsearch EQL rejects at parse time, and a fragment of
+/// the kind of diagnostic our parser gives (its wording beside it). Pinned one by one, so that a supported function or pipe
+/// turning into "unknown" fails instead of joining the skipped ones.
+const REJECTED: &[(usize, EqlErrorKind)] = &[
+    (7, EqlErrorKind::UnsupportedSyntax), // does not support the `filter` pipe
+    (8, EqlErrorKind::UnsupportedSyntax), // does not support the `filter` pipe
+    (9, EqlErrorKind::UnsupportedSyntax), // does not support the `filter` pipe
+    (10, EqlErrorKind::UnsupportedSyntax), // does not support the `filter` pipe
+    (42, EqlErrorKind::UnsupportedSyntax), // does not support the `unique` pipe
+    (45, EqlErrorKind::UnsupportedSyntax), // does not support the `unique` pipe
+    (47, EqlErrorKind::UnsupportedSyntax), // does not support the `unique` pipe
+    (48, EqlErrorKind::UnsupportedSyntax), // does not support the `unique` pipe
+    (49, EqlErrorKind::UnsupportedSyntax), // does not support the `unique` pipe
+    (50, EqlErrorKind::UnsupportedSyntax), // does not support the `unique` pipe
+    (51, EqlErrorKind::UnsupportedSyntax), // does not support the `unique` pipe
+    (65, EqlErrorKind::UnsupportedSyntax), // does not support the `sort` pipe
+    (66, EqlErrorKind::UnsupportedSyntax), // does not support the `sort` pipe
+    (67, EqlErrorKind::UnsupportedSyntax), // does not support the `sort` pipe
+    (68, EqlErrorKind::UnsupportedSyntax), // does not support the `sort` pipe
+    (69, EqlErrorKind::UnsupportedSyntax), // does not support the `sort` pipe
+    (70, EqlErrorKind::UnsupportedSyntax), // does not support the `sort` pipe
+    (122, EqlErrorKind::UnsupportedSyntax), // does not support the `unique` pipe
+    (124, EqlErrorKind::UnsupportedSyntax), // are not supported by Elasticsearch EQL
+    (141, EqlErrorKind::UnsupportedSyntax), // does not support `join`
+    (142, EqlErrorKind::JoinKeyCountMismatch), // inconsistent number of join keys
+    (146, EqlErrorKind::UnsupportedSyntax), // does not support the `unique_count` pipe
+    (147, EqlErrorKind::UnsupportedSyntax), // does not support the `sort` pipe
+    (148, EqlErrorKind::UnsupportedSyntax), // does not support the `unique_count` pipe
+    (149, EqlErrorKind::UnsupportedSyntax), // does not support the `unique_count` pipe
+    (208, EqlErrorKind::UnknownFunction), // unknown function `arraySearch`
+    (209, EqlErrorKind::UnknownFunction), // unknown function `arraySearch`
+    (216, EqlErrorKind::UnknownFunction), // unknown function `safe`
+    (220, EqlErrorKind::UnknownFunction), // unknown function `arrayContains`
 ];
+
+/// Today's figures; a change either way is a change of behaviour to look at.
+const QUERIES: usize = 241;
+const AGREE: usize = 76;
 
 const FILETIME_EPOCH_DIFF_MS: i64 = 11_644_473_600_000;
 
@@ -66,23 +102,10 @@ fn ids(v: &toml::Value) -> Vec<i64> {
 
 #[test]
 fn python_eql_testdata() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/conformance/eql/python_eql_testdata"
-    ));
-    if !dir.is_dir() {
-        eprintln!(
-            "eql_python_testdata: SKIPPED: ../shared/conformance/eql/python_eql_testdata is absent"
-        );
+    let Some(dir) = common::shared("eql_python_testdata", "conformance/eql/python_eql_testdata")
+    else {
         return;
-    }
-    let ready = ruleplay::eql::compile("any where true")
-        .map(|q| q.matches(&serde_json::json!({"event": {"category": "x"}})))
-        .unwrap_or(false);
-    if !ready {
-        eprintln!("eql_python_testdata: SKIPPED: EQL evaluation is not available yet");
-        return;
-    }
+    };
     let text = std::fs::read_to_string(dir.join("test_queries.toml")).expect("read queries");
     let doc: toml::Table = toml::from_str(&text).expect("queries TOML");
     let queries = doc["queries"].as_array().expect("[[queries]]").clone();
@@ -120,12 +143,20 @@ fn python_eql_testdata() {
                         .collect()
                 }
             });
-        if let Err((kind, e)) = &got {
-            if ES_REJECTS.iter().any(|&k| *kind == ErrorKind::from(k)) {
-                rejected += 1;
-                eprintln!("skipped #{i}: {e}");
-                continue;
+        if let Some((_, why)) = REJECTED.iter().find(|(n, _)| *n == i) {
+            match &got {
+                Err((kind, e)) if *kind == ErrorKind::from(*why) => {
+                    rejected += 1;
+                    eprintln!("rejected #{i}: {e}");
+                }
+                Err((_, e)) => problems.push(format!(
+                    "#{i}: listed in REJECTED ({why}) but: {e}\n    {src}"
+                )),
+                Ok(_) => problems.push(format!(
+                    "#{i}: listed in REJECTED ({why}) but compiles\n    {src}"
+                )),
             }
+            continue;
         }
         let listed = DIVERGING.iter().find(|(n, _)| *n == i);
         match (got, listed) {
@@ -155,4 +186,36 @@ fn python_eql_testdata() {
         eprintln!("UNEXPECTED {p}");
     }
     assert!(problems.is_empty(), "{} unexpected results", problems.len());
+    assert_eq!(queries.len(), QUERIES, "test_queries.toml changed");
+    assert_eq!(agree, AGREE, "queries that agree");
+    assert_eq!(rejected, REJECTED.len(), "queries rejected as in REJECTED");
+    assert_eq!(
+        ES_COMPATIBLE.len(),
+        AGREE + DIVERGING.len() + REJECTED.len(),
+        "every ES-compatible query agrees, diverges (listed) or is rejected (listed)"
+    );
+}
+
+/// The lists name distinct queries, in order, each in its place: diverging and rejected ones are
+/// ES-compatible, Python-only results are not.
+#[test]
+fn lists_are_consistent() {
+    let sorted = |v: &[usize]| v.windows(2).all(|w| w[0] < w[1]);
+    let rejected: Vec<usize> = REJECTED.iter().map(|(n, _)| *n).collect();
+    let diverging: Vec<usize> = DIVERGING.iter().map(|(n, _)| *n).collect();
+    for list in [ES_COMPATIBLE, PYTHON_ONLY_RESULTS, &rejected, &diverging] {
+        assert!(sorted(list), "{list:?} is not sorted without repeats");
+    }
+    assert!(PYTHON_ONLY_RESULTS
+        .iter()
+        .all(|i| !ES_COMPATIBLE.contains(i)));
+    assert!(rejected
+        .iter()
+        .chain(&diverging)
+        .all(|i| ES_COMPATIBLE.contains(i)));
+    assert!(rejected.iter().all(|i| !diverging.contains(i)));
+    assert!(ES_COMPATIBLE
+        .iter()
+        .chain(PYTHON_ONLY_RESULTS)
+        .all(|&i| i < QUERIES));
 }

@@ -5,16 +5,6 @@ use ruleplay::eql::run::{RunOptions, SeqHit};
 use ruleplay::eql::sequence::CandidateReason;
 use serde_json::{json, Value};
 
-fn ready() -> bool {
-    let ok = ruleplay::eql::compile("any where true")
-        .map(|q| q.matches(&json!({"event": {"category": "x"}})))
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("eql_sequences: SKIPPED: EQL evaluation is not available yet");
-    }
-    ok
-}
-
 fn ev(ts: i64, cat: &str, name: &str, user: &str) -> Value {
     json!({"@timestamp": ts, "event": {"category": cat}, "name": name, "user": user})
 }
@@ -34,9 +24,6 @@ fn some(v: &[usize]) -> Vec<Option<usize>> {
 
 #[test]
 fn by_keys_join_on_equal_values() {
-    if !ready() {
-        return;
-    }
     let events = [
         ev(1, "process", "a", "bob"),
         ev(2, "process", "a", "eve"),
@@ -65,9 +52,6 @@ fn by_keys_join_on_equal_values() {
 
 #[test]
 fn absent_key_excludes_the_event_unless_optional() {
-    if !ready() {
-        return;
-    }
     let events = [
         json!({"@timestamp": 1, "event": {"category": "process"}}),
         json!({"@timestamp": 2, "event": {"category": "file"}}),
@@ -88,9 +72,6 @@ fn absent_key_excludes_the_event_unless_optional() {
 
 #[test]
 fn maxspan_edge_is_inclusive() {
-    if !ready() {
-        return;
-    }
     let q = r#"sequence with maxspan=1s [process where true] [file where true]"#;
     // Exactly maxspan apart: inside (Elasticsearch rejects only when the span is greater).
     let at = [ev(1_000, "process", "a", "u"), ev(2_000, "file", "b", "u")];
@@ -102,9 +83,6 @@ fn maxspan_edge_is_inclusive() {
 
 #[test]
 fn newest_pending_sequence_is_taken() {
-    if !ready() {
-        return;
-    }
     // Two process events then one file event: Elasticsearch advances the newest pending sequence
     // of the key and drops the older one.
     let events = [
@@ -121,9 +99,6 @@ fn newest_pending_sequence_is_taken() {
 
 #[test]
 fn until_cuts_pending_sequences() {
-    if !ready() {
-        return;
-    }
     let q = r#"sequence by user [process where true] [file where true] until [network where true]"#;
     let events = [
         ev(1, "process", "a", "u"),
@@ -139,9 +114,6 @@ fn until_cuts_pending_sequences() {
 
 #[test]
 fn runs_repeat_a_step() {
-    if !ready() {
-        return;
-    }
     let q = r#"sequence by user [process where true] with runs=2 [file where true]"#;
     let events = [
         ev(1, "process", "a", "u"),
@@ -155,9 +127,6 @@ fn runs_repeat_a_step() {
 
 #[test]
 fn missing_event_steps() {
-    if !ready() {
-        return;
-    }
     let q = r#"sequence with maxspan=1m [process where name == "a"] ![file where name == "m"] [process where name == "b"]"#;
     let events = [
         ev(1, "process", "a", "u"),
@@ -182,9 +151,6 @@ fn missing_event_steps() {
 
 #[test]
 fn out_of_order_input_is_sorted_by_timestamp() {
-    if !ready() {
-        return;
-    }
     let q = "sequence by user [process where true] [file where true]";
     let events = [ev(3_000, "file", "b", "u"), ev(1_000, "process", "a", "u")];
     // Indices refer to the input; order follows @timestamp (ISO strings too).
@@ -209,9 +175,6 @@ fn out_of_order_input_is_sorted_by_timestamp() {
 
 #[test]
 fn head_and_tail_pipes_on_sequences() {
-    if !ready() {
-        return;
-    }
     let events: Vec<Value> = (0..6)
         .map(|i| ev(i, if i % 2 == 0 { "process" } else { "file" }, "x", "u"))
         .collect();
@@ -229,9 +192,6 @@ fn head_and_tail_pipes_on_sequences() {
 
 #[test]
 fn explanation_of_a_broken_chain() {
-    if !ready() {
-        return;
-    }
     let opts = RunOptions::default();
     let q = ruleplay::eql::compile(
         "sequence by user with maxspan=1s [process where name == \"a\"] [file where name == \"b\"]",

@@ -2,37 +2,37 @@
 //! every kind of verdict: matched, each kind of exclusion, case differences, missing fields,
 //! array values, new-terms first sighting / repeat / after the window, and exceptions.
 //!
-//! The rule file is read from `../shared/seeds/` (or a copy in the repository's `rules/`);
-//! the test skips with a message when neither is present.
+//! The rule file is read from `../shared/seeds/`. Without `../shared` the tests fail under CI;
+//! otherwise they read the copy in the repository's `rules/` (with a message).
 
 use ruleplay::engine::{self, Lang, Loaded, RunOptions, Status};
 use ruleplay::exceptions::{Entry, ExceptionItem, Operator};
 use serde_json::{json, Value};
 use std::path::Path;
 
-const SEED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/seeds/unusual_exim4_child_process.toml"
-);
-const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules");
+mod common;
+
+/// The repository's copy of the seed (the `exim4` example).
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/exim4/rule.toml");
 const RULE_ID: &str = "6eb862bb-013d-4d4f-a14b-341433ca1a1f";
 
-fn seed_source() -> Option<String> {
-    if let Ok(s) = std::fs::read_to_string(SEED) {
-        return Some(s);
-    }
-    let dirs = std::fs::read_dir(Path::new(RULES)).ok()?;
-    dirs.flatten()
-        .filter_map(|d| std::fs::read_to_string(d.path().join("rule.toml")).ok())
-        .find(|s| s.contains(RULE_ID))
+fn seed_source() -> String {
+    let path = common::shared(
+        "exim4_seed (reading the seed; using rules/exim4/rule.toml)",
+        "seeds/unusual_exim4_child_process.toml",
+    );
+    let path = path.as_deref().unwrap_or(Path::new(EXAMPLE));
+    let src = std::fs::read_to_string(path).expect("read the Exim4 rule");
+    assert!(
+        src.contains(RULE_ID),
+        "{} is not the Exim4 seed",
+        path.display()
+    );
+    src
 }
 
-fn load() -> Option<Loaded> {
-    let Some(src) = seed_source() else {
-        eprintln!("SKIP: the Exim4 seed rule is not available ({SEED})");
-        return None;
-    };
-    Some(engine::load(&src, Lang::Toml).expect("the seed rule loads"))
+fn load() -> Loaded {
+    engine::load(&seed_source(), Lang::Toml).expect("the seed rule loads")
 }
 
 /// A child process of `parent` named `name` running `exe`, `day` days after 2024-09-01.
@@ -172,11 +172,12 @@ fn now() -> RunOptions {
 
 #[test]
 fn exim4_verdicts() {
-    let Some(rule) = load() else { return };
+    let rule = load();
     let cases = cases();
     assert!(cases.len() >= 12);
     let events: Vec<Value> = cases.iter().map(|c| c.0.clone()).collect();
     let result = rule.run(&events, &now());
+    assert_eq!(result.events.len(), cases.len(), "one verdict per event");
     let mut wrong = Vec::new();
     for (i, (v, (_, want, why))) in result.events.iter().zip(&cases).enumerate() {
         if v.status != *want {
@@ -191,7 +192,7 @@ fn exim4_verdicts() {
 
 #[test]
 fn explanations_name_the_deciding_clause() {
-    let Some(rule) = load() else { return };
+    let rule = load();
     let events: Vec<Value> = cases().into_iter().map(|c| c.0).collect();
     // EXIM4 parent: the near miss is the parent-name clause, with the value it saw.
     let x = rule.explain(&events, 5, &now()).expect("explanation");
@@ -226,7 +227,7 @@ fn explanations_name_the_deciding_clause() {
 
 #[test]
 fn exceptions_suppress_and_do_not_seed_history() {
-    let Some(rule) = load() else { return };
+    let rule = load();
     let bash = |day| child(day, json!("exim4"), json!("bash"), json!("/bin/bash"));
     let mut on_relay = bash(0);
     on_relay["host"]["name"] = json!("relay-01");

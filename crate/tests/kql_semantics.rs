@@ -275,6 +275,7 @@ fn robustness() {
     // Garbage never panics.
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let alphabet: Vec<char> = "ab :()<>=\"\\*{}orandnot \u{a0}é".chars().collect();
+    let mut compiled = 0;
     for _ in 0..20_000 {
         let len = (seed % 24) as usize;
         let mut s = String::new();
@@ -291,6 +292,9 @@ fn robustness() {
                 q.explain(&ev, NOW).verdict.is_true(),
                 "{s}"
             );
+            compiled += 1;
         }
     }
+    // The agreement check above ran on a fair share of the inputs, not on none.
+    assert!(compiled > 10_000, "only {compiled} of 20,000 compiled");
 }

@@ -32,10 +32,11 @@ test('the wasm module instantiates in chromium and answers', async ({ page }) =>
 });
 
 test('the page loads without script errors', async ({ page, request }) => {
-  test.skip((await request.get('/index.html')).status() !== 200, 'www/ has no index.html yet');
+  expect((await request.get('/index.html')).status()).toBe(200);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   await page.waitForLoadState('networkidle');
   await page.screenshot({ path: 'test-results/smoke-page.png', fullPage: true });
   expect(errors).toEqual([]);

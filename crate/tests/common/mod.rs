@@ -1,14 +1,44 @@
-//! The published detection-rules corpus, read from `../shared` (beside the repository) by the
-//! conformance tests and the KQL bench. It is third-party data and never copied into the repo:
-//! every helper returns `None` when it is absent so callers can skip with a visible message.
+//! Third-party material the conformance tests read in place from `../shared` (beside the
+//! repository; never copied into it): the published detection-rules corpus, the EQL conformance
+//! suites and the seed rules. Also walked by the KQL bench.
+//!
+//! A conformance test that finds its material missing must not pass silently: [`shared`] fails
+//! it when the `CI` environment variable is set, and otherwise (a fresh clone without
+//! `../shared`) prints a SKIP line and lets the test return. `npm test` prints the same note
+//! before the cargo tests, because cargo hides the output of passing tests.
 #![allow(dead_code)] // each test crate uses a subset
 
 use std::path::{Path, PathBuf};
+
+pub const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared");
 
 pub const DETECTION_RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../shared/corpus/detection-rules"
 );
+
+/// Whether this run is CI's: `CI` is set to anything but empty, `0` or `false` (CI services set
+/// `CI=true`; `.ci/run` and `npm test` under CI inherit it).
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// `../shared/<rel>` when it exists. When it does not, the test `test` fails under CI, and
+/// otherwise prints a SKIP line and gets `None` (the caller returns: it checked nothing).
+#[track_caller]
+pub fn shared(test: &str, rel: &str) -> Option<PathBuf> {
+    let path = Path::new(SHARED).join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    let what = format!("{test}: {} is absent", path.display());
+    assert!(
+        !under_ci(),
+        "{what}. CI is set, so this conformance test may not skip: provide ../shared beside the repository"
+    );
+    eprintln!("SKIP {what}: not checked (with CI set, this fails)");
+    None
+}
 
 /// Every `.toml` file under `dir`, recursively, sorted.
 pub fn toml_files(dir: &Path) -> Vec<PathBuf> {
@@ -28,15 +58,30 @@ pub fn toml_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Every rule file of the corpus, sorted; `None` when the corpus is absent.
+/// Every rule file of the corpus, sorted, for the test `test`; `None` when it must skip (see
+/// [`shared`]).
+pub fn corpus_rule_files(test: &str) -> Option<Vec<PathBuf>> {
+    let root = shared(test, "corpus/detection-rules")?;
+    Some(toml_files(&root))
+}
+
+/// Every rule file of the corpus, sorted; `None` when the corpus is absent (no SKIP policy:
+/// tests go through [`corpus_rule_files`]).
 pub fn rule_files() -> Option<Vec<PathBuf>> {
     let root = Path::new(DETECTION_RULES);
     root.is_dir().then(|| toml_files(root))
 }
 
+/// [`queries`] for the test `test`; `None` when it must skip (see [`shared`]).
+pub fn corpus_queries(test: &str, language: &str) -> Option<Vec<(PathBuf, String)>> {
+    shared(test, "corpus/detection-rules")?;
+    queries(language)
+}
+
 /// `(file, query)` for every rule of the corpus written in `language` (`"kuery"`, `"eql"`),
-/// under `rules/` and `rules_building_block/`; `None` when the corpus is absent. Panics on a
-/// file that is not TOML (every published rule file is).
+/// under `rules/` and `rules_building_block/`; `None` when the corpus is absent (the benches skip
+/// then; tests go through [`corpus_queries`]). Panics on a file that is not TOML (every published
+/// rule file is).
 pub fn queries(language: &str) -> Option<Vec<(PathBuf, String)>> {
     let root = Path::new(DETECTION_RULES);
     if !root.is_dir() {
