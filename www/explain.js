@@ -56,7 +56,10 @@ function renderClause(c, source, hooks, level) {
   icon.setAttribute('role', 'img');
   const kind = el('span', 'kind', c.kind);
   const text = textEl('code', 'src', clauseLabel(c, source));
-  line.append(twisty, icon, kind, text);
+  // The clause's own text, the values and the message wrap in a column of their own, beside the icons.
+  const body = el('span', 'clause-body');
+  body.append(text);
+  line.append(twisty, icon, kind, body);
   if (c.looked && c.looked.length) {
     const vals = el('span', 'looked');
     for (const l of c.looked.slice(0, 6)) {
@@ -65,10 +68,10 @@ function renderClause(c, source, hooks, level) {
       vals.append(v);
     }
     if (c.looked.length > 6) vals.append(el('span', 'muted', ` +${c.looked.length - 6}`));
-    line.append(vals);
+    body.append(vals);
   }
   const hasText = c.span.end > c.span.start;
-  if (c.message && c.verdict !== 'true' && hasText) line.append(textEl('span', 'msg', c.message));
+  if (c.message && c.verdict !== 'true' && hasText) body.append(textEl('span', 'msg', c.message));
   line.addEventListener('mouseenter', () => hooks.onHover(hasText ? c.span : null));
   line.addEventListener('mouseleave', () => hooks.onHover(null));
   line.addEventListener('click', () => hasText && hooks.onPick(c.span));
@@ -282,12 +285,6 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
       b.addEventListener('focus', () => hooks.onHover(m.span));
       b.addEventListener('blur', () => hooks.onHover(null));
       b.addEventListener('click', () => hooks.onPick(m.span));
-      // Enter clicks on keydown, and the editor that click focuses would then get the Enter too.
-      b.addEventListener('keydown', (e) => {
-        if (e.key !== 'Enter' || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
-        e.preventDefault();
-        hooks.onPick(m.span);
-      });
       li.append(b);
       ul.append(li);
     }
