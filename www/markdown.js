@@ -31,21 +31,19 @@ export function safeHref(href) {
 }
 
 // Trailing punctuation is prose, not URL (as GitHub's autolinks): "see https://x.org/a." ends at "a",
-// and "(https://x.org/a)" at "a" too, while "https://x.org/A_(b)" keeps its balanced parenthesis.
+// and "(https://x.org/a)" or "[https://x.org/a]" at "a" too, while "https://x.org/A_(b)" keeps its
+// balanced parenthesis.
 function trimUrl(url) {
-  let open = 0;
-  let close = 0;
-  for (const ch of url) {
-    if (ch === '(') open++;
-    else if (ch === ')') close++;
-  }
+  const count = (ch) => url.split(ch).length - 1;
+  const open = { ')': count('('), ']': count('[') };
+  const close = { ')': count(')'), ']': count(']') };
   let end = url.length;
   for (;;) {
     const last = url[end - 1];
     if ('?!.,:;*_~'.includes(last)) end--;
-    else if (last === ')' && open < close) {
+    else if ((last === ')' || last === ']') && open[last] < close[last]) {
       end--;
-      close--;
+      close[last]--;
     } else return url.slice(0, end);
   }
 }

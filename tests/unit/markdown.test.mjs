@@ -31,6 +31,7 @@ test('bare URLs become links, trailing punctuation stays prose', () => {
   const t = parseInline('See https://attack.mitre.org/techniques/T1059/. Then (https://example.com/a_(b)) and https://x.org/q?a=1, end');
   assert.equal(flat(t), 'See [https://attack.mitre.org/techniques/T1059/](https://attack.mitre.org/techniques/T1059/). Then ([https://example.com/a_(b)](https://example.com/a_(b))) and [https://x.org/q?a=1](https://x.org/q?a=1), end');
   assert.equal(flat(parseInline('<https://e.com/x>')), '[https://e.com/x](https://e.com/x)');
+  assert.equal(flat(parseInline('[https://e.com/x] and "https://e.com/y"')), '[[https://e.com/x](https://e.com/x)] and "[https://e.com/y](https://e.com/y)"');
   // Not inside a word, and not without a host.
   assert.equal(flat(parseInline('xhttps://e.com http:// plain')), 'xhttps://e.com http:// plain');
 });
@@ -167,7 +168,7 @@ for (const [name, src] of Object.entries(HOSTILE)) {
     const tree = parseMarkdown(src);
     const ms = performance.now() - t0;
     assert.ok(Array.isArray(tree));
-    assert.ok(ms < 1500, `${name}: ${ms.toFixed(0)} ms`);
+    assert.ok(ms < 3000, `${name}: ${ms.toFixed(0)} ms`);
   });
 }
 
