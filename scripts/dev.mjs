@@ -450,6 +450,14 @@ function testExamples() {
   );
 }
 
+function testUnit() {
+  const dir = path.join(ROOT, 'tests', 'unit');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.test\.m?js$/.test(f)).sort() : [];
+  if (!files.length) return log('no tests/unit/*.test.mjs; skipping unit tests');
+  // www/ modules are ES modules in a package without "type": the warning about that is noise here.
+  timed('unit tests (node --test)', () => run(process.execPath, ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', '--test', ...files.map((f) => path.join('tests', 'unit', f))]));
+}
+
 function testE2e(extra) {
   timed('playwright e2e', () => run('playwright', ['test', ...extra]));
 }
@@ -501,6 +509,7 @@ switch (cmd) {
     testNative();
     testWasm();
     testExamples();
+    testUnit();
     build();
     testE2e(rest);
     // Last, so a size regression does not hide the other results.

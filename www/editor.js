@@ -55,11 +55,33 @@ const theme = EditorView.theme({
   '.cm-selectionBackground, &.cm-focused .cm-selectionBackground, ::selection': { backgroundColor: 'var(--selection) !important' },
   '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--border)' },
   '.cm-placeholder': { color: 'var(--muted)' },
-  '.cm-span-hl': { backgroundColor: 'var(--hl)', borderRadius: '2px', boxShadow: '0 0 0 1px var(--hl)' },
+  '.cm-span-hl': { backgroundColor: 'var(--hl)', borderRadius: '2px', boxShadow: '0 0 0 1px var(--hl-ring)' },
   '.cm-query-region': { backgroundColor: 'var(--region)' },
   '.cm-lintRange-error': { backgroundColor: 'var(--alert-bg)' },
-  '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: '#fff' },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--on-accent)' },
   '.cm-completionDetail': { color: 'var(--muted)', fontStyle: 'normal', marginLeft: '1em' },
+});
+
+// Typing over a selection is done by CodeMirror, not by the browser. Chrome's native delete of a
+// selection that spans styled token spans (several lines, say) writes style="…" attributes to keep the
+// look of the text it merges; a strict style-src blocks them and logs "Applying inline style violates
+// … style-src 'self'" (style-src-attr, with no script location: it is the browser's editing code, not
+// ours). A nonce would not help: nonces allow <style> elements, never style attributes, and CodeMirror's
+// own styles are already constructed stylesheets in the editors' shadow roots, which CSP allows without
+// one (so EditorView.cspNonce stays unset and the policy keeps no nonce and no 'unsafe-inline'). Doing
+// the replacement as a transaction means the browser never edits the DOM, and it keeps the input
+// handlers (closeBrackets wraps a selection in brackets) and the undo history as with native typing.
+const replaceSelectionOnInput = EditorView.domEventHandlers({
+  beforeinput(e, view) {
+    if (e.inputType !== 'insertText' || e.data == null || e.isComposing || view.composing) return false;
+    const { state } = view;
+    if (state.readOnly || state.selection.ranges.every((r) => r.empty)) return false;
+    e.preventDefault();
+    const { from, to } = state.selection.main;
+    const insert = () => state.update(state.replaceSelection(e.data), { userEvent: 'input.type', scrollIntoView: true });
+    if (!state.facet(EditorView.inputHandler).some((h) => h(view, from, to, e.data, insert))) view.dispatch(insert());
+    return true;
+  },
 });
 
 const highlightStyle = HighlightStyle.define([
@@ -112,6 +134,7 @@ export function createEditor(parent, { doc = '', lang = 'json', label, onChange,
         highlight,
         region,
         theme,
+        replaceSelectionOnInput,
         wrap ? EditorView.lineWrapping : [],
         placeholder ? placeholderExt(placeholder) : [],
         EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true' }),

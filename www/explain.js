@@ -1,6 +1,8 @@
 // The explanation panel: plain-words summary, the clause tree with verdicts, and the event's JSON with
-// the values the query looked at marked. Everything is built with textContent.
+// the values the query looked at marked. Everything is built with text nodes; rule and event text goes
+// through text.js, which shows control characters (a right-to-left override, say) as escapes.
 import { BADGE } from './results.js';
+import { textEl, visibleText } from './text.js';
 
 const ICON = { true: '✔', false: '✘', missing: '∅' };
 const WORD = { true: 'true', false: 'false', missing: 'field missing' };
@@ -34,45 +36,147 @@ function clauseLabel(c, source) {
   return clip(text || c.kind);
 }
 
-function renderClause(c, source, hooks) {
+let clauseIds = 0;
+
+// One clause as a treeitem: its line (verdict, kind, source text, values looked at) and its children
+// as a group. The tree's keyboard handling is on the tree itself (see clauseTree).
+function renderClause(c, source, hooks, level) {
   const li = el('li', `clause v-${c.verdict}`);
+  li.setAttribute('role', 'treeitem');
+  li.setAttribute('aria-level', String(level));
+  li.tabIndex = -1;
   const line = el('div', 'clause-line');
-  line.tabIndex = 0;
+  line.id = `clause-${++clauseIds}`;
+  li.setAttribute('aria-labelledby', line.id);
+  const hasKids = Boolean(c.children && c.children.length);
+  const twisty = el('span', 'twisty');
+  twisty.setAttribute('aria-hidden', 'true');
   const icon = el('span', 'verdict', ICON[c.verdict] || '?');
   icon.setAttribute('aria-label', WORD[c.verdict] || c.verdict);
   icon.setAttribute('role', 'img');
   const kind = el('span', 'kind', c.kind);
-  const text = el('code', 'src', clauseLabel(c, source));
-  line.append(icon, kind, text);
+  const text = textEl('code', 'src', clauseLabel(c, source));
+  // The clause's own text, the values and the message wrap in a column of their own, beside the icons.
+  const body = el('span', 'clause-body');
+  body.append(text);
+  line.append(twisty, icon, kind, body);
   if (c.looked && c.looked.length) {
     const vals = el('span', 'looked');
     for (const l of c.looked.slice(0, 6)) {
-      const v = el('span', l.matched ? 'val hit' : 'val miss', clip(valueText(l.value), 60));
-      v.title = `${l.path}${l.pattern != null ? ` vs ${l.pattern}` : ''}: ${l.matched ? 'matched' : 'did not match'}`;
+      const v = textEl('span', l.matched ? 'val hit' : 'val miss', clip(valueText(l.value), 60));
+      v.title = visibleText(`${l.path}${l.pattern != null ? ` vs ${l.pattern}` : ''}: ${l.matched ? 'matched' : 'did not match'}`);
       vals.append(v);
     }
     if (c.looked.length > 6) vals.append(el('span', 'muted', ` +${c.looked.length - 6}`));
-    line.append(vals);
+    body.append(vals);
   }
   const hasText = c.span.end > c.span.start;
-  if (c.message && c.verdict !== 'true' && hasText) line.append(el('span', 'msg', c.message));
-  const enter = () => hooks.onHover(hasText ? c.span : null);
-  const leave = () => hooks.onHover(null);
-  line.addEventListener('mouseenter', enter);
-  line.addEventListener('mouseleave', leave);
-  line.addEventListener('focus', enter);
-  line.addEventListener('blur', leave);
+  if (c.message && c.verdict !== 'true' && hasText) body.append(textEl('span', 'msg', c.message));
+  line.addEventListener('mouseenter', () => hooks.onHover(hasText ? c.span : null));
+  line.addEventListener('mouseleave', () => hooks.onHover(null));
   line.addEventListener('click', () => hasText && hooks.onPick(c.span));
-  line.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && hasText) hooks.onPick(c.span);
-  });
+  if (hasKids) {
+    twisty.addEventListener('click', (e) => {
+      e.stopPropagation();
+      setExpanded(li, li.getAttribute('aria-expanded') !== 'true');
+    });
+  }
+  spans.set(li, hasText ? c.span : null);
   li.append(line);
-  if (c.children && c.children.length) {
+  if (hasKids) {
+    li.setAttribute('aria-expanded', 'true');
     const ul = el('ul', 'clauses');
-    for (const ch of c.children) ul.append(renderClause(ch, source, hooks));
+    ul.setAttribute('role', 'group');
+    for (const ch of c.children) ul.append(renderClause(ch, source, hooks, level + 1));
     li.append(ul);
   }
   return li;
+}
+
+// treeitem → the span it highlights in the rule (null for clauses outside the query text).
+const spans = new WeakMap();
+
+function setExpanded(item, open) {
+  item.setAttribute('aria-expanded', String(open));
+  // Focus inside a collapsed branch moves up to the branch.
+  if (!open && item.contains(document.activeElement) && document.activeElement !== item) item.focus();
+}
+
+// The treeitems a user can reach: none inside a collapsed branch.
+function visibleItems(tree) {
+  return [...tree.querySelectorAll('[role=treeitem]')].filter((it) => !it.parentElement.closest('[role=treeitem][aria-expanded="false"]'));
+}
+
+// A tree is one Tab stop (roving tabindex): ↑/↓ move, ←/→ collapse, expand or go to the parent or the
+// first child, Home/End go to the ends, Enter selects the clause's text in the rule editor.
+function clauseTree(label, hooks) {
+  const tree = el('ul', 'clauses tree');
+  tree.setAttribute('role', 'tree');
+  tree.setAttribute('aria-label', label);
+  const move = (item) => {
+    if (!item) return;
+    for (const it of tree.querySelectorAll('[role=treeitem][tabindex="0"]')) it.tabIndex = -1;
+    item.tabIndex = 0;
+    item.focus();
+  };
+  tree.addEventListener('focusin', (e) => {
+    const item = e.target.closest('[role=treeitem]');
+    if (!item) return;
+    for (const it of tree.querySelectorAll('[role=treeitem][tabindex="0"]')) if (it !== item) it.tabIndex = -1;
+    item.tabIndex = 0;
+    hooks.onHover(spans.get(item) || null);
+  });
+  tree.addEventListener('focusout', (e) => {
+    if (!tree.contains(e.relatedTarget)) hooks.onHover(null);
+  });
+  tree.addEventListener('keydown', (e) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const item = e.target.closest('[role=treeitem]');
+    if (!item) return;
+    const items = visibleItems(tree);
+    const at = items.indexOf(item);
+    const expanded = item.getAttribute('aria-expanded');
+    switch (e.key) {
+      case 'ArrowDown':
+        move(items[at + 1]);
+        break;
+      case 'ArrowUp':
+        move(items[at - 1]);
+        break;
+      case 'Home':
+        move(items[0]);
+        break;
+      case 'End':
+        move(items[items.length - 1]);
+        break;
+      case 'ArrowRight':
+        if (expanded === 'false') setExpanded(item, true);
+        else if (expanded === 'true') move(item.querySelector('[role=treeitem]'));
+        break;
+      case 'ArrowLeft':
+        if (expanded === 'true') setExpanded(item, false);
+        else move(item.parentElement.closest('[role=treeitem]'));
+        break;
+      case 'Enter': {
+        // Handled here, not by default: focus moves to the editor during this keydown, and the Enter
+        // would otherwise be typed there as a newline.
+        const span = spans.get(item);
+        if (span) hooks.onPick(span);
+        break;
+      }
+      default:
+        return;
+    }
+    e.preventDefault();
+  });
+  return tree;
+}
+
+function fillTree(tree, clauses, source, hooks) {
+  for (const c of clauses) tree.append(renderClause(c, source, hooks, 1));
+  const first = tree.querySelector('[role=treeitem]');
+  if (first) first.tabIndex = 0;
+  return tree;
 }
 
 // path → 'hit' | 'miss' for every value a clause looked at.
@@ -115,7 +219,7 @@ function renderJson(value, marks) {
       keys.forEach((k, i) => {
         const p = path ? `${path}.${k}` : k;
         parent.append(indent + '  ');
-        const key = el('span', 'j-key', JSON.stringify(k));
+        const key = textEl('span', 'j-key', JSON.stringify(k));
         const m = keyMarks.get(p);
         if (m) key.classList.add(`j-${m}`);
         parent.append(key, ': ');
@@ -125,11 +229,11 @@ function renderJson(value, marks) {
       parent.append(indent + '}');
     } else {
       const cls = v === null ? 'j-null' : typeof v === 'string' ? 'j-str' : typeof v === 'number' ? 'j-num' : 'j-bool';
-      const span = el('span', cls, JSON.stringify(v));
+      const span = textEl('span', cls, JSON.stringify(v));
       const m = marks.get(path);
       if (m) {
         span.classList.add(`j-${m}`);
-        span.title = m === 'hit' ? `${path}: matched` : `${path}: looked at, did not match`;
+        span.title = visibleText(m === 'hit' ? `${path}: matched` : `${path}: looked at, did not match`);
       }
       parent.append(span);
     }
@@ -144,7 +248,13 @@ function renderJson(value, marks) {
  * `hooks.onPick(span)` jumps there.
  */
 export function renderExplanation(root, { index, status, reason, explanation, event, line, error, source, hooks }) {
+  // Another event starts at the top; the same one (re-rendered after new results) keeps its place,
+  // and its keyboard focus in a clause tree.
+  const again = root.dataset.index === String(index);
+  const focus = again ? focusPath(root) : null;
+  root.dataset.index = String(index);
   root.replaceChildren();
+  if (!again) root.scrollTop = 0;
   const head = el('div', 'explain-head');
   const h = el('h3', null, `Why #${index}`);
   const badge = el('span', `badge b-${status}`, `${BADGE[status].icon} ${BADGE[status].text}`);
@@ -157,10 +267,10 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
     head.append(b);
   }
   root.append(head);
-  if (error) root.append(el('p', 'error', error));
-  if (reason) root.append(el('p', 'reason', reason));
+  if (error) root.append(textEl('p', 'error', error));
+  if (reason) root.append(textEl('p', 'reason', reason));
   const x = explanation;
-  if (x && x.reason && x.reason !== reason) root.append(el('p', 'reason', x.reason));
+  if (x && x.reason && x.reason !== reason) root.append(textEl('p', 'reason', x.reason));
   if (x && x.near_miss && x.near_miss.length && !x.matched) {
     const box = el('div', 'near-box');
     const n = x.near_miss.length;
@@ -168,7 +278,7 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
     const ul = el('ul');
     for (const m of x.near_miss) {
       const li = el('li');
-      const b = el('button', 'linkish', m.message);
+      const b = textEl('button', 'linkish', m.message);
       b.type = 'button';
       b.addEventListener('mouseenter', () => hooks.onHover(m.span));
       b.addEventListener('mouseleave', () => hooks.onHover(null));
@@ -187,18 +297,11 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
   }
   if (x && x.exceptions && x.exceptions.length) {
     root.append(el('h4', null, 'Exceptions'));
-    const tree = el('ul', 'clauses tree');
-    tree.setAttribute('aria-label', 'Exception items and their verdicts');
-    for (const c of x.exceptions) tree.append(renderClause(c, '', hooks));
-    root.append(tree);
+    root.append(fillTree(clauseTree('Exception items and their verdicts', hooks), x.exceptions, '', hooks));
   }
   if (x && x.root) {
     root.append(el('h4', null, 'Clauses'));
-    // Plain nested lists: each clause line is focusable and highlights its span on focus.
-    const tree = el('ul', 'clauses tree');
-    tree.setAttribute('aria-label', 'Query clauses and their verdicts');
-    tree.append(renderClause(x.root, source, hooks));
-    root.append(tree);
+    root.append(fillTree(clauseTree('Query clauses and their verdicts', hooks), [x.root], source, hooks));
   } else if (!error) {
     root.append(el('p', 'muted', 'No clause trace for this event.'));
   }
@@ -206,4 +309,23 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
     root.append(el('h4', null, 'Event'));
     root.append(renderJson(event, lookedPaths(x && x.root)));
   }
+  if (focus) restoreFocus(root, focus);
+}
+
+// Where keyboard focus is in the panel's clause trees: [tree number, item number], or null.
+function focusPath(root) {
+  const item = document.activeElement;
+  if (!item || !root.contains(item) || item.getAttribute('role') !== 'treeitem') return null;
+  const trees = [...root.querySelectorAll('[role=tree]')];
+  const tree = item.closest('[role=tree]');
+  return [trees.indexOf(tree), [...tree.querySelectorAll('[role=treeitem]')].indexOf(item)];
+}
+
+function restoreFocus(root, [t, i]) {
+  const tree = root.querySelectorAll('[role=tree]')[t];
+  const item = tree && tree.querySelectorAll('[role=treeitem]')[i];
+  if (!item) return;
+  for (const it of tree.querySelectorAll('[role=treeitem][tabindex="0"]')) it.tabIndex = -1;
+  item.tabIndex = 0;
+  item.focus({ preventScroll: true });
 }

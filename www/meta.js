@@ -1,20 +1,15 @@
 // Rule metadata side panel: what the rule is, how bad an alert is, which ATT&CK techniques it maps to,
-// and its investigation guide (Markdown rendered to DOM without innerHTML).
-import { renderMarkdown } from './markdown.js';
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-}
+// its references and its investigation guide (Markdown rendered to DOM without innerHTML). Every piece
+// of rule text goes through textEl/appendText, which show control characters instead of obeying them.
+import { renderMarkdown, safeHref } from './markdown.js';
+import { textEl as el, appendText } from './text.js';
 
 function row(dl, term, value) {
   if (value == null || value === '') return;
   dl.append(el('dt', null, term));
   const dd = el('dd');
   if (value instanceof Node) dd.append(value);
-  else dd.textContent = String(value);
+  else appendText(dd, String(value));
   dl.append(dd);
 }
 
@@ -24,11 +19,13 @@ function techniques(threat) {
     const tactic = t.tactic ? `${t.tactic.id} ${t.tactic.name}` : '';
     for (const tech of t.technique || []) {
       const li = el('li');
-      li.append(el('span', 'tech-id', tech.id), ' ', tech.name || '');
+      li.append(el('span', 'tech-id', tech.id), ' ');
+      appendText(li, tech.name || '');
       if (tactic) li.append(el('span', 'muted small', ` · ${tactic}`));
       for (const sub of tech.subtechnique || []) {
         const s = el('div', 'sub');
-        s.append(el('span', 'tech-id', sub.id), ' ', sub.name || '');
+        s.append(el('span', 'tech-id', sub.id), ' ');
+        appendText(s, sub.name || '');
         li.append(s);
       }
       ul.append(li);
@@ -36,6 +33,27 @@ function techniques(threat) {
     if (!(t.technique || []).length && tactic) ul.append(el('li', null, tactic));
   }
   return ul.children.length ? ul : null;
+}
+
+// http(s) references are links; anything else (javascript:, ftp:, a bare word) stays text.
+function references(list) {
+  if (!Array.isArray(list) || !list.length) return null;
+  const ul = el('ul', 'references');
+  for (const r of list) {
+    const li = el('li');
+    const text = String(r);
+    if (safeHref(text)) {
+      const a = el('a', null, text);
+      a.href = text;
+      a.rel = 'noopener noreferrer';
+      a.target = '_blank';
+      li.append(a);
+    } else {
+      appendText(li, text);
+    }
+    ul.append(li);
+  }
+  return ul;
 }
 
 /** rule: the engine's rule object, or null for a bare query; lang: 'toml' | 'kql' | 'eql'. */
@@ -49,7 +67,10 @@ export function renderMeta(root, rule, lang, notes = []) {
   const dl = el('dl', 'facts');
   row(dl, 'Type', rule.type);
   row(dl, 'Language', rule.language);
-  if (rule.severity) row(dl, 'Severity', el('span', `sev sev-${String(rule.severity).toLowerCase()}`, rule.severity));
+  if (rule.severity) {
+    const sev = String(rule.severity).toLowerCase();
+    row(dl, 'Severity', el('span', `sev sev-${/^[a-z]+$/.test(sev) ? sev : 'other'}`, rule.severity));
+  }
   row(dl, 'Risk score', rule.risk_score);
   if (Array.isArray(rule.index) && rule.index.length) row(dl, 'Index', rule.index.join(', '));
   root.append(dl);
@@ -64,6 +85,11 @@ export function renderMeta(root, rule, lang, notes = []) {
     const d = el('div', 'md');
     d.append(renderMarkdown(rule.description));
     root.append(d);
+  }
+  const refs = references(rule.references);
+  if (refs) {
+    root.append(el('h4', null, 'References'));
+    root.append(refs);
   }
   if (Array.isArray(rule.tags) && rule.tags.length) {
     const tags = el('ul', 'tags');

@@ -1,5 +1,7 @@
 // The event list: a listbox that renders only the rows in view, so 100,000 events cost as much as 30.
-// Row text (a summary and the near-miss reason) is fetched from the worker for visible rows only.
+// Row text (a summary and the near-miss reason) is fetched from the worker for visible rows only; it is
+// event text, so control characters in it are shown as escapes (text.js) and the cells are isolated.
+import { setText, visibleText } from './text.js';
 
 export const STATUS = ['alert', 'match', 'suppressed', 'no_match'];
 const ROW_H = 30;
@@ -185,10 +187,11 @@ export class ResultList {
     row.badge.className = `badge b-${st}`;
     row.num.textContent = `#${index}`;
     const info = this.cache.get(index);
-    row.summary.textContent = info ? info.summary : '';
-    const reason = d.reasons[index];
-    row.why.textContent = reason || (info && info.why) || '';
-    row.el.title = [row.summary.textContent, row.why.textContent].filter(Boolean).join('\n');
+    const summary = info ? info.summary : '';
+    const why = d.reasons[index] || (info && info.why) || '';
+    setText(row.summary, summary);
+    setText(row.why, why);
+    row.el.title = visibleText([summary, why].filter(Boolean).join('\n'));
   }
 
   requestRows(indices) {
