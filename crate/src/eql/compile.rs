@@ -119,7 +119,7 @@ pub(super) struct FieldRef {
     /// Fields ECS does not define take their type from the JSON value (dynamic mapping).
     pub(super) known: bool,
     pub(super) ignore_above: Option<usize>,
-    /// This reference's place in a [`Bound`]'s column and cache lists (see `assign_slots`).
+    /// This reference's place in a [`Bound`](super::eval::Bound)'s column and cache lists (see `assign_slots`).
     pub(super) slot: usize,
 }
 
@@ -512,7 +512,7 @@ impl Node {
         Node::new(kind, e.span)
     }
 
-    /// Number the field references (their places in a [`Bound`]).
+    /// Number the field references (their places in a [`Bound`](super::eval::Bound)).
     fn assign_slots(&mut self, slots: &mut Vec<(String, bool)>) {
         let mut add = |f: &mut FieldRef, leaf: bool| {
             f.slot = slots.len();
