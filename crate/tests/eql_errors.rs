@@ -114,6 +114,16 @@ fn regex_errors_point_at_the_pattern_characters() {
 }
 
 #[test]
+fn the_leftmost_bad_pattern_is_reported() {
+    let src = r#"any where a regex "ok" and b regex ("x", "y(") and c regex "&""#;
+    let (kind, span, _) = regex_err(src);
+    assert_eq!(
+        (kind, span),
+        (RegexErrorKind::UnclosedGroup, Span::new(43, 44))
+    );
+}
+
+#[test]
 fn regex_errors_in_sequence_steps_are_found_too() {
     let src = r#"sequence [a where x regex "(("] [b where true]"#;
     let (kind, _, text) = regex_err(src);

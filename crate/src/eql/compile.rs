@@ -25,43 +25,51 @@ pub(super) struct Condition {
     pub slots: Vec<(String, bool)>,
 }
 
-/// Compile an event query's condition.
-pub(super) fn condition(e: &Expr, fold: Fold) -> Condition {
-    let mut root = Node::build(e, fold);
+/// Compile an event query's condition; `src` is the query text, so that a pattern that does not
+/// compile is reported at the offending characters (the leftmost such pattern).
+pub(super) fn condition(e: &Expr, fold: Fold, src: &str) -> Result<Condition, Diagnostic> {
+    let mut cx = Cx::new(fold, src);
+    let mut root = Node::build(e, &mut cx);
+    if let Some(d) = cx.error {
+        return Err(d);
+    }
     let mut slots = Vec::new();
     root.assign_slots(&mut slots);
-    Condition { root, slots }
+    Ok(Condition { root, slots })
 }
 
 /// Compile an expression evaluated for its value (a join key): a script, field references
-/// without slots (it reads JSON events only).
+/// without slots (it reads JSON events only). A regex that does not compile never matches.
 pub(super) fn script(e: &Expr, fold: Fold) -> Node {
-    Node::build_script(e, fold)
+    Node::build_script(e, &mut Cx::new(fold, ""))
 }
 
-/// Check what can only be checked once the query is known: regular expressions compile. `src`
-/// is the query text, so an error points at the offending characters inside the pattern.
-pub(super) fn validate(q: &EventQuery, src: &str) -> Result<(), Diagnostic> {
-    let mut err = None;
-    visit(&q.condition, &mut |e| {
-        if let ExprKind::Match {
-            op: MatchOp::Regex,
-            patterns,
-            insensitive,
-            ..
-        } = &e.kind
-        {
-            for p in patterns {
-                if let ExprKind::Literal(Literal::Str(s)) = &p.kind {
-                    if let Err(e) = lucene::compile(s, *insensitive) {
-                        let span = pattern_span(src, p.span, s, &e.at);
-                        err.get_or_insert(Diagnostic::new(e.kind, e.message, span));
-                    }
-                }
-            }
+/// What compiling carries besides the syntax tree.
+pub(super) struct Cx<'s> {
+    fold: Fold,
+    /// The query text, for error spans.
+    src: &'s str,
+    /// The first pattern that did not compile.
+    error: Option<Diagnostic>,
+}
+
+impl<'s> Cx<'s> {
+    pub(super) fn new(fold: Fold, src: &'s str) -> Self {
+        Cx {
+            fold,
+            src,
+            error: None,
         }
-    });
-    err.map_or(Ok(()), Err)
+    }
+
+    /// Keep the first error: regex `pattern` (written as the string literal at `literal`) did
+    /// not compile.
+    fn regex_error(&mut self, literal: Span, pattern: &str, e: lucene::RegexError) {
+        if self.error.is_none() {
+            let span = pattern_span(self.src, literal, pattern, &e.at);
+            self.error = Some(Diagnostic::new(e.kind, e.message, span));
+        }
+    }
 }
 
 /// The query-text span of the characters `at` of the pattern `pattern`, written as the string
@@ -111,7 +119,7 @@ pub(super) struct FieldRef {
     /// Fields ECS does not define take their type from the JSON value (dynamic mapping).
     pub(super) known: bool,
     pub(super) ignore_above: Option<usize>,
-    /// This reference's place in a [`Bound`]'s column and cache lists (see `assign_slots`).
+    /// This reference's place in a [`Bound`](super::eval::Bound)'s column and cache lists (see `assign_slots`).
     pub(super) slot: usize,
 }
 
@@ -142,20 +150,27 @@ impl FieldRef {
 #[derive(Clone, Debug)]
 pub(super) enum Pat {
     Wild(Wildcard, Fast),
-    /// `None` when the expression did not compile (reported by [`validate`]); never matches.
+    /// `None` when the expression did not compile (reported by [`condition`]); never matches.
     Regex(Option<Box<lucene::Regex>>, String),
     /// A non-string operand of `:` (`pid : 4`): plain equality.
     Value(EqlValue),
 }
 
 impl Pat {
-    fn new(p: &Expr, op: MatchOp, ci: bool) -> Pat {
+    fn new(p: &Expr, op: MatchOp, ci: bool, cx: &mut Cx) -> Pat {
         let ExprKind::Literal(lit) = &p.kind else {
             return Pat::Value(EqlValue::Null);
         };
         match (lit_value(lit), op) {
             (EqlValue::Str(s), MatchOp::Regex) => {
-                Pat::Regex(lucene::compile(&s, ci).ok().map(Box::new), s)
+                let regex = match lucene::compile(&s, ci) {
+                    Ok(r) => Some(Box::new(r)),
+                    Err(e) => {
+                        cx.regex_error(p.span, &s, e);
+                        None
+                    }
+                };
+                Pat::Regex(regex, s)
             }
             (EqlValue::Str(s), _) => {
                 let w = wildcard(&s, ci);
@@ -297,7 +312,7 @@ pub(super) enum NodeKind {
 }
 
 /// Constant folding for the operands of a query leaf: no field anywhere inside.
-fn const_value(e: &Expr, fold: Fold) -> Option<EqlValue> {
+fn const_value(e: &Expr, cx: &mut Cx) -> Option<EqlValue> {
     let mut has_field = false;
     visit(e, &mut |x| {
         has_field |= matches!(x.kind, ExprKind::Field(_))
@@ -305,7 +320,8 @@ fn const_value(e: &Expr, fold: Fold) -> Option<EqlValue> {
     if has_field {
         return None;
     }
-    Some(fold(&Node::build_script(e, fold)))
+    let node = Node::build_script(e, cx);
+    Some((cx.fold)(&node))
 }
 
 fn flip(op: CmpOp) -> CmpOp {
@@ -324,25 +340,25 @@ impl Node {
     }
 
     /// Build with query leaves recognised (the condition level).
-    fn build(e: &Expr, fold: Fold) -> Node {
-        if let Some(leaf) = Self::leaf(e, fold) {
+    fn build(e: &Expr, cx: &mut Cx) -> Node {
+        if let Some(leaf) = Self::leaf(e, cx) {
             return Node::new(NodeKind::Leaf(Box::new(leaf)), e.span);
         }
         match &e.kind {
-            ExprKind::Not(x) => Node::new(NodeKind::Not(Box::new(Node::build(x, fold))), e.span),
+            ExprKind::Not(x) => Node::new(NodeKind::Not(Box::new(Node::build(x, cx))), e.span),
             ExprKind::And(xs) => Node::new(
-                NodeKind::And(xs.iter().map(|x| Node::build(x, fold)).collect()),
+                NodeKind::And(xs.iter().map(|x| Node::build(x, cx)).collect()),
                 e.span,
             ),
             ExprKind::Or(xs) => Node::new(
-                NodeKind::Or(xs.iter().map(|x| Node::build(x, fold)).collect()),
+                NodeKind::Or(xs.iter().map(|x| Node::build(x, cx)).collect()),
                 e.span,
             ),
-            _ => Node::build_script(e, fold),
+            _ => Node::build_script(e, cx),
         }
     }
 
-    pub(super) fn leaf(e: &Expr, fold: Fold) -> Option<Leaf> {
+    pub(super) fn leaf(e: &Expr, cx: &mut Cx) -> Option<Leaf> {
         let field_of = |x: &Expr| match &x.kind {
             ExprKind::Field(f) => Some(FieldRef::new(&f.name)),
             _ => None,
@@ -355,7 +371,7 @@ impl Node {
                     (None, Some(f)) => (f, flip(*op), left),
                     _ => return None,
                 };
-                let v = const_value(other, fold)?;
+                let v = const_value(other, cx)?;
                 let test = match (op, &v) {
                     (CmpOp::Eq, EqlValue::Null) => Test::IsNull,
                     (CmpOp::Ne, EqlValue::Null) => Test::NotNull,
@@ -373,7 +389,7 @@ impl Node {
                 let field = field_of(expr)?;
                 let list = list
                     .iter()
-                    .map(|x| const_value(x, fold).map(|v| field.coerce_const(&v)))
+                    .map(|x| const_value(x, cx).map(|v| field.coerce_const(&v)))
                     .collect::<Option<Vec<_>>>()?;
                 (
                     field,
@@ -393,7 +409,7 @@ impl Node {
                 let field = field_of(expr)?;
                 let pats = patterns
                     .iter()
-                    .map(|p| Pat::new(p, *op, *insensitive))
+                    .map(|p| Pat::new(p, *op, *insensitive, cx))
                     .collect();
                 (field, Test::Match { op: *op, pats })
             }
@@ -405,7 +421,7 @@ impl Node {
             } => match func {
                 Function::StartsWith | Function::EndsWith | Function::StringContains => {
                     let field = field_of(args.first()?)?;
-                    let arg = const_value(args.get(1)?, fold)?;
+                    let arg = const_value(args.get(1)?, cx)?;
                     (
                         field,
                         Test::Func {
@@ -420,7 +436,7 @@ impl Node {
                     let field = field_of(args.first()?)?;
                     let texts = args[1..]
                         .iter()
-                        .map(|a| match const_value(a, fold)? {
+                        .map(|a| match const_value(a, cx)? {
                             EqlValue::Str(s) => Some(s),
                             _ => None,
                         })
@@ -448,14 +464,14 @@ impl Node {
 
     /// Build for script (three-valued) evaluation; boolean sub-conditions inside still use
     /// leaves, whose three-valued result is the same test.
-    fn build_script(e: &Expr, fold: Fold) -> Node {
-        let b = |x: &Expr| Box::new(Node::build_script(x, fold));
+    fn build_script(e: &Expr, cx: &mut Cx) -> Node {
+        let mut b = |x: &Expr| Box::new(Node::build_script(x, cx));
         let kind = match &e.kind {
             ExprKind::Literal(l) => NodeKind::Lit(lit_value(l)),
             ExprKind::Field(f) => NodeKind::Field(FieldRef::new(&f.name)),
-            ExprKind::Not(x) => NodeKind::Not(Box::new(Node::build(x, fold))),
-            ExprKind::And(xs) => NodeKind::And(xs.iter().map(|x| Node::build(x, fold)).collect()),
-            ExprKind::Or(xs) => NodeKind::Or(xs.iter().map(|x| Node::build(x, fold)).collect()),
+            ExprKind::Not(x) => NodeKind::Not(Box::new(Node::build(x, cx))),
+            ExprKind::And(xs) => NodeKind::And(xs.iter().map(|x| Node::build(x, cx)).collect()),
+            ExprKind::Or(xs) => NodeKind::Or(xs.iter().map(|x| Node::build(x, cx)).collect()),
             ExprKind::Compare { op, left, right } => NodeKind::Compare(*op, b(left), b(right)),
             ExprKind::Arith { op, left, right } => NodeKind::Arith(*op, b(left), b(right)),
             ExprKind::Neg(x) => NodeKind::Neg(b(x)),
@@ -466,7 +482,7 @@ impl Node {
                 insensitive,
             } => NodeKind::In {
                 expr: b(expr),
-                list: list.iter().map(|x| Node::build_script(x, fold)).collect(),
+                list: list.iter().map(|x| Node::build_script(x, cx)).collect(),
                 negated: *negated,
                 ci: *insensitive,
             },
@@ -479,7 +495,7 @@ impl Node {
                 expr: b(expr),
                 pats: patterns
                     .iter()
-                    .map(|p| Pat::new(p, *op, *insensitive))
+                    .map(|p| Pat::new(p, *op, *insensitive, cx))
                     .collect(),
             },
             ExprKind::Call {
@@ -490,13 +506,13 @@ impl Node {
             } => NodeKind::Call {
                 func: *func,
                 ci: *insensitive,
-                args: args.iter().map(|x| Node::build_script(x, fold)).collect(),
+                args: args.iter().map(|x| Node::build_script(x, cx)).collect(),
             },
         };
         Node::new(kind, e.span)
     }
 
-    /// Number the field references (their places in a [`Bound`]).
+    /// Number the field references (their places in a [`Bound`](super::eval::Bound)).
     fn assign_slots(&mut self, slots: &mut Vec<(String, bool)>) {
         let mut add = |f: &mut FieldRef, leaf: bool| {
             f.slot = slots.len();

@@ -21,7 +21,7 @@ use super::ast::{ArithOp, Category, CmpOp, EventQuery, Expr, Function};
 use super::compile::{self, Fast, FieldRef, Leaf, Node, NodeKind, Pat, Test};
 use super::functions;
 use super::value::{cmp_holds, ip_equal, values_equal, EqlValue};
-use crate::diagnostic::Span;
+use crate::diagnostic::{Diagnostic, Span};
 use crate::event::ecs::FieldType;
 use crate::event::lookup::FieldPath;
 use crate::event::table::{self, cached, new_memo, ColumnView, EventTable};
@@ -80,9 +80,10 @@ pub struct CompiledEvent {
 }
 
 impl CompiledEvent {
-    pub fn new(q: &EventQuery) -> Self {
-        let compile::Condition { root, slots } = compile::condition(&q.condition, constant);
-        CompiledEvent {
+    /// Compile an event query; `src` is the query text it was parsed from (for error spans).
+    pub fn new(q: &EventQuery, src: &str) -> Result<Self, Diagnostic> {
+        let compile::Condition { root, slots } = compile::condition(&q.condition, constant, src)?;
+        Ok(CompiledEvent {
             category: match &q.category {
                 Category::Any(_) => None,
                 Category::Named(n, s) => Some((n.clone(), *s)),
@@ -91,7 +92,7 @@ impl CompiledEvent {
             span: q.span,
             root,
             slots,
-        }
+        })
     }
 
     pub fn matches(&self, event: &Value) -> bool {

@@ -165,7 +165,8 @@ fn string_fast_path_agrees_with_general_path() {
         let Body::Event(eq) = &query.body else {
             panic!("{c}")
         };
-        let leaf = Node::leaf(&eq.condition, constant).unwrap_or_else(|| panic!("{c}: not a leaf"));
+        let leaf = Node::leaf(&eq.condition, &mut compile::Cx::new(constant, ""))
+            .unwrap_or_else(|| panic!("{c}: not a leaf"));
         for v in vals {
             if let Some(fast) = leaf.str_element(v) {
                 decided += 1;

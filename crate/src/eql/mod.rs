@@ -33,13 +33,10 @@ pub fn parse(src: &str) -> Result<ast::Query, Diagnostic> {
 /// Parse and prepare a query for evaluation.
 pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
     let query = parse(src)?;
-    for q in event_queries(&query) {
-        compile::validate(q, src)?;
-    }
     let compiled = event_queries(&query)
         .into_iter()
-        .map(CompiledEvent::new)
-        .collect();
+        .map(|q| CompiledEvent::new(q, src))
+        .collect::<Result<_, _>>()?;
     let keys = join_keys(&query);
     Ok(EqlQuery {
         query,

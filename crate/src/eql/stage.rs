@@ -1,5 +1,5 @@
-//! What sequences and samples share: hits, the events' order, join keys (compiled once per
-//! run, read per event), stages after `runs=N` expansion, and step verdicts precomputed on an
+//! What sequences and samples share: hits, the events' order, join keys (compiled with the
+//! query, read per event), stages after `runs=N` expansion, and step verdicts precomputed on an
 //! event view.
 
 use super::ast::{Expr, ExprKind, Step};

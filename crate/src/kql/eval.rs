@@ -1,5 +1,5 @@
 //! Evaluation with Elasticsearch's semantics. One function decides each (value, field type)
-//! pair — [`test`] — and both the fast boolean path ([`eval`]) and the explanation walk over the
+//! pair — [`test`](fn@test) — and both the fast boolean path ([`eval`]) and the explanation walk over the
 //! same candidate values, so they cannot disagree.
 //!
 //! Per field type, as Elasticsearch indexes and queries it:

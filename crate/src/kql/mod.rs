@@ -1,5 +1,5 @@
 //! KQL (Kibana Query Language) with Elasticsearch semantics: [`parse`] gives the syntax tree
-//! ([`ast`]), [`compile`] resolves field types and precompiles patterns, and the compiled
+//! ([`ast`]), [`compile`](fn@compile) resolves field types and precompiles patterns, and the compiled
 //! [`KqlQuery`] evaluates one JSON event at a time or explains its verdict.
 
 pub mod ast;

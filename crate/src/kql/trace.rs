@@ -1,6 +1,7 @@
 //! The explanation of one event's verdict: the compiled tree walked in full (no short-circuit,
 //! so the page can show every clause), each leaf with the values it looked at and plain words.
-//! Leaves use [`eval::test`] on the same candidate values as the fast path, so the verdicts agree.
+//! Leaves use [`eval::test`](super::eval::test) on the same candidate values as the fast path,
+//! so the verdicts agree.
 
 use super::compile::{CNode, FieldSel, Leaf, Test};
 use super::eval::{expand, test, Outcome};

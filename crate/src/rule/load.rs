@@ -356,6 +356,9 @@ x = 1
             RuleErrorKind::WrongType.into()
         );
         assert_eq!(kind("rule = 1\n"), RuleErrorKind::WrongType.into());
+        // Keys are read in file order, so the first wrong key is the one reported.
+        let src = "[rule]\ntags = 1\nname = 2\n";
+        assert_eq!(load_rule(src).unwrap_err().span.text(src), "1");
         let src = "[rule]\n[[rule.threat]]\nframework = 'MITRE ATT&CK'\nnote = 1\n[rule.threat.tactic]\nid = 'TA0002'\nx = true\n";
         let t = &load_rule(src).unwrap().threat[0];
         assert_eq!(t.tactic.as_ref().unwrap().id, "TA0002");
