@@ -366,7 +366,7 @@ impl Playground {
             ok: loaded.is_some(),
             diagnostics: diagnostics
                 .iter()
-                .map(|d| JsDiagnostic::new(crate::diagnostic::None::Syntax, d, &source, &map))
+                .map(|d| JsDiagnostic::new(d, &source, &map))
                 .collect(),
             rule: rule.map(|r| (r, rule_query_span)),
             query_span: match (&loaded, lang) {
