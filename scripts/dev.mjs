@@ -183,7 +183,7 @@ function buildWasm() {
   run('cargo', ['build', '--profile', 'wasm', '--target', WASM_TARGET, '-p', 'ruleplay', '--lib']);
   const raw = path.join(TARGET_DIR, WASM_TARGET, 'wasm', 'ruleplay.wasm');
   if (!fs.existsSync(raw)) fail(`expected ${raw} after cargo build`);
-  run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', PKG, raw]);
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', PKG, raw]);
 
   // wasm-opt takes several seconds; skip it when wasm-bindgen produced the same module as last time.
   const bindgenOut = path.join(PKG, 'ruleplay_bg.wasm');

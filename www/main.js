@@ -175,8 +175,8 @@ function problems(el, items, editor, okText) {
 
 function showRule(res) {
   const diags = (res.diagnostics || []).map((d) => ({
-    from: d.start,
-    to: d.end,
+    from: d.span.start,
+    to: d.span.end,
     message: d.expected && d.expected.length && !/expected/i.test(d.message) ? `${d.message} (expected ${d.expected.join(', ')})` : d.message,
   }));
   ruleEditor.setDiagnostics(diags);

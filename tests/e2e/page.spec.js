@@ -19,9 +19,9 @@ test.use({ viewport: { width: 1400, height: 900 } });
 
 test.beforeAll(async ({ request }) => {
   const glue = await request.get('/ruleplay.js');
-  const has = glue.ok() && (await glue.text()).includes('Playground');
-  if (!has) console.warn('SKIP page e2e: the built wasm has no Playground API yet');
-  test.skip(!has, 'the built wasm has no Playground API yet');
+  const has = glue.ok() && (await glue.text()).includes('Session');
+  if (!has) console.warn('SKIP page e2e: the built wasm has no Session API yet');
+  test.skip(!has, 'the built wasm has no Session API yet');
 });
 
 const pageErrors = [];

@@ -286,6 +286,11 @@ impl Session {
         }
     }
 
+    /// The events text as given.
+    pub fn events_text(&self) -> &str {
+        &self.text
+    }
+
     pub fn events(&self) -> &[Value] {
         &self.parsed.events
     }
