@@ -235,7 +235,8 @@ impl JsSession {
             Some(s) => s,
             None => match text.dyn_into::<js_sys::Uint8Array>() {
                 // Lossy, like the TextDecoder the page would use: a bad byte is one bad event.
-                Ok(bytes) => String::from_utf8_lossy(&bytes.to_vec()).into_owned(),
+                Ok(bytes) => String::from_utf8(bytes.to_vec())
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
                 Err(_) => return Err(JsError::new("events must be a string or a Uint8Array")),
             },
         };
