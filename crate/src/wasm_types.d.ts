@@ -1,6 +1,7 @@
 // The JS shapes of the serde types the wasm Session returns (crate/src/wasm.rs puts this text into
-// pkg/ruleplay.d.ts). Each interface names the Rust type it mirrors; keep them in step (a field
-// renamed in Rust must be renamed here, and `npm test` type-checks www/ against these).
+// pkg/ruleplay.d.ts). Each interface names the Rust type it mirrors. crate/tests/ts_contract.rs
+// checks them against what serde writes, and `npm test` type-checks www/ against them, so a field
+// renamed in Rust fails a test, not the page.
 
 /** diagnostic::Span: byte offsets in Rust, UTF-16 code units once in JS. */
 export interface Span { start: number; end: number }
