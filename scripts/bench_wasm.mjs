@@ -136,7 +136,7 @@ async function main() {
     await page.evaluate(async () => {
       const m = await import('/ruleplay.js');
       await m.default({ module_or_path: '/ruleplay_bg.wasm' });
-      window.pg = new m.Playground();
+      window.pg = new m.Session();
     });
     const bin = process.env.BENCH_NO_CLI ? null : cliPath();
     for (const rule of Object.keys(RULES)) {
@@ -150,8 +150,7 @@ async function main() {
             const res = pg.set_rule(toml, 'toml');
             if (!res.ok) return { error: JSON.stringify(res.diagnostics) };
             // Verdicts only (what the page shows first, and what the CLI computes), then verdicts
-            // plus every non-matching event's near-miss count.
-            const split = typeof pg.set_skip_misses === 'function';
+            // plus the near-miss pass over every non-matching event.
             const parse = [];
             const evals = [];
             const withMisses = [];
@@ -160,19 +159,16 @@ async function main() {
               let t = performance.now();
               pg.set_events(text);
               parse.push(performance.now() - t);
-              if (split) pg.set_skip_misses(true);
               t = performance.now();
               counts = pg.evaluate().counts;
               evals.push(performance.now() - t);
-              if (split) {
-                pg.set_skip_misses(false);
-                t = performance.now();
-                pg.evaluate();
-                withMisses.push(performance.now() - t);
-              }
+              t = performance.now();
+              pg.evaluate();
+              pg.near_misses();
+              withMisses.push(performance.now() - t);
             }
             const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-            return { parse: med(parse), evaluate: med(evals), withMisses: split ? med(withMisses) : null, counts };
+            return { parse: med(parse), evaluate: med(evals), withMisses: med(withMisses), counts };
           },
           { toml: RULES[rule].toml, text, runs: RUNS },
         );
@@ -199,12 +195,12 @@ async function main() {
         const a = 'host.os.type:linux and event.type:start and process.parent.name:exim4 and not process.name:(sort or grep)';
         const b = 'host.os.type:linux and event.type:start and process.parent.name:exim4 and not process.name:(sort or grep or bash)';
         const measure = (skip) => {
-          if (typeof pg.set_skip_misses === 'function') pg.set_skip_misses(skip);
           const times = [];
           for (let i = 0; i < runs * 4; i++) {
             const t = performance.now();
             pg.set_rule(i % 2 ? a : b, 'kql');
             pg.evaluate();
+            if (!skip) pg.near_misses();
             times.push(performance.now() - t);
           }
           times.sort((x, y) => x - y);

@@ -1,7 +1,49 @@
 // Talks to the engine worker. Updates are coalesced: while one evaluation runs, later edits merge into
 // a single pending update, so fast typing never queues stale work.
 
+// The worker's replies. Engine results keep the shapes the wasm declares (pkg/ruleplay.d.ts, from
+// crate/src/wasm.rs and crate/src/wasm_types.d.ts); `npm test` type-checks their use with tsc.
+/** @typedef {import('../pkg/ruleplay.js').RuleReport} RuleReport */
+/** @typedef {import('../pkg/ruleplay.js').EventsReport} EventsReport */
+/** @typedef {import('../pkg/ruleplay.js').ExceptionsReport} ExceptionsReport */
+/** @typedef {import('../pkg/ruleplay.js').Explanation} Explanation */
+/** @typedef {import('../pkg/ruleplay.js').Row} Row */
+/** @typedef {import('../pkg/ruleplay.js').Evaluation & {generation: number}} Evaluation */
+/**
+ * @typedef {object} UpdateReply
+ * @property {'update'} type
+ * @property {number} id
+ * @property {RuleReport} [rule]
+ * @property {EventsReport} [events]
+ * @property {ExceptionsReport} [exceptions]
+ * @property {Evaluation | null} [eval] `undefined` when not evaluated, `null` when the rule does not load
+ * @property {number} [totalMs]
+ */
+/** @typedef {{type: 'rows', id: number, rows: Row[], generation: number}} RowsReply */
+/**
+ * @typedef {object} ExplainReply
+ * @property {'explain'} type
+ * @property {number} id
+ * @property {number} index
+ * @property {Explanation | null} explanation
+ * @property {unknown} event the event as written, parsed
+ * @property {number | null} line where the event starts in the events text (1-based)
+ * @property {string | null} error
+ * @property {number} generation
+ */
+/** @typedef {{type: 'misses', id?: number, generation: number, misses?: Int32Array, ms?: number, stale?: boolean}} MissesReply */
+/** @typedef {{type: 'stopped'} | {type: 'error', id: number, fatal: boolean, message: string}} Failure */
+
 export class EngineClient {
+  /**
+   * @param {object} hooks
+   * @param {(res: UpdateReply, sent: object) => void} hooks.onUpdate
+   * @param {(label: string, value: number) => void} hooks.onProgress
+   * @param {(message: string) => void} hooks.onError
+   * @param {(busy: boolean) => void} [hooks.onBusy]
+   * @param {(msg: MissesReply) => void} [hooks.onMisses]
+   * @param {(message: string) => void} [hooks.onFatal]
+   */
   constructor({ onUpdate, onProgress, onError, onBusy, onMisses, onFatal }) {
     this.onFatal = onFatal || (() => {});
     this.onUpdate = onUpdate;
@@ -85,14 +127,23 @@ export class EngineClient {
     return this.inFlight || Boolean(this.pending);
   }
 
+  /**
+   * @param {number[]} indices
+   * @returns {Promise<RowsReply | Failure>}
+   */
   rows(indices) {
     return this.call({ type: 'rows', indices });
   }
 
+  /** @returns {Promise<MissesReply | Failure>} */
   misses() {
     return this.call({ type: 'misses' });
   }
 
+  /**
+   * @param {number} index
+   * @returns {Promise<ExplainReply | Failure>}
+   */
   explain(index) {
     return this.call({ type: 'explain', index });
   }

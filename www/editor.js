@@ -16,7 +16,9 @@ import { kql, eql, toml } from './modes.js';
 
 const LANGS = { toml, kql, eql, json: json() };
 
+/** @type {import('@codemirror/state').StateEffectType<{from: number, to: number} | null>} */
 const setHighlight = StateEffect.define();
+/** @type {import('@codemirror/state').StateEffectType<{from: number, to: number} | null>} */
 const setRegion = StateEffect.define();
 
 const markClass = (cls) => Decoration.mark({ class: cls });
@@ -167,6 +169,7 @@ export function createEditor(parent, { doc = '', lang = 'json', label, onChange,
       view.dispatch(setDiagnostics(view.state, diags));
     },
     highlight(span, scroll = false) {
+      /** @type {import('@codemirror/state').StateEffect<unknown>[]} */
       const effects = [setHighlight.of(span ? { from: span.start, to: span.end } : null)];
       if (span && scroll && span.end <= view.state.doc.length) effects.push(EditorView.scrollIntoView(span.start, { y: 'nearest' }));
       view.dispatch({ effects });

@@ -11,7 +11,10 @@ const DEBOUNCE_MS = 150;
 // Inputs above this size stay out of the events editor; the worker still gets all of them.
 const BIG_INPUT = 2_000_000;
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @param {string} id */
+const dialog = (id) => /** @type {HTMLDialogElement} */ ($(id));
 
 const DEFAULT_RULE = `host.os.type:linux and event.type:start and process.parent.name:exim4 and
 not process.name:(sort or grep or exim4)`;
@@ -118,8 +121,12 @@ function sendExceptions(text) {
 
 // ---------- language switch (a radio group: arrows move, Space/Enter pick) ----------
 
-const langButtons = [...document.querySelectorAll('.seg [data-lang]')];
+const langButtons = [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.seg [data-lang]'))];
 
+/**
+ * @param {string} lang
+ * @param {{text?: string}} [opts]
+ */
 function setLang(lang, { text } = {}) {
   if (lang === state.lang && text == null) return;
   state.buffers[state.lang] = ruleEditor.text;
@@ -173,10 +180,13 @@ function problems(el, items, editor, okText) {
   if (items.length > 5) el.append(` … and ${items.length - 5} more`);
 }
 
+/** @typedef {import('./client.js').Evaluation} Evaluation */
+
+/** @param {import('./client.js').RuleReport} res */
 function showRule(res) {
   const diags = (res.diagnostics || []).map((d) => ({
-    from: d.start,
-    to: d.end,
+    from: d.span.start,
+    to: d.span.end,
     message: d.expected && d.expected.length && !/expected/i.test(d.message) ? `${d.message} (expected ${d.expected.join(', ')})` : d.message,
   }));
   ruleEditor.setDiagnostics(diags);
@@ -197,6 +207,7 @@ function showRule(res) {
   renderMeta($('meta-body'), state.rule, state.lang, notes);
 }
 
+/** @param {import('./client.js').EventsReport} res */
 function showEvents(res) {
   eventFields = res.fields || [];
   if (!state.bigEvents) {
@@ -222,6 +233,10 @@ const list = new ResultList($('results-list'), {
   fetchRows: (indices) => engine.rows(indices),
 });
 
+/**
+ * @param {Evaluation | null} ev
+ * @param {string} [message]
+ */
 function showCounts(ev, message) {
   const el = $('counts');
   el.replaceChildren();
@@ -261,6 +276,7 @@ function showCounts(ev, message) {
 }
 
 // EQL sequence and sample hits: one button per hit, selecting its first event.
+/** @param {Evaluation | null} ev */
 function showSequences(ev) {
   const box = $('sequences');
   box.replaceChildren();
@@ -285,6 +301,7 @@ function showSequences(ev) {
   if (seqs.length > 50) box.append(` … and ${seqs.length - 50} more`);
 }
 
+/** @param {import('./client.js').UpdateReply} res */
 function onUpdate(res) {
   // A failure earlier is over once the engine answers again.
   if ($('engine-status').classList.contains('error')) {
@@ -352,14 +369,15 @@ async function selectEvent(index) {
   const seq = ++state.explainSeq;
   const res = await engine.explain(index);
   if (seq !== state.explainSeq || !state.eval) return;
+  const ok = res.type === 'explain';
   renderExplanation($('explain'), {
     index,
     status: statusOf(state.eval, index),
     reason: state.eval.reasons[index],
-    explanation: res.explanation,
-    event: res.event,
-    line: state.bigEvents ? null : res.line,
-    error: res.error,
+    explanation: ok ? res.explanation : null,
+    event: ok ? res.event : undefined,
+    line: state.bigEvents || !ok ? null : res.line,
+    error: ok ? res.error : res.type === 'error' ? res.message : null,
     source: ruleEditor.text,
     hooks: explainHooks,
   });
@@ -390,12 +408,12 @@ function showProgress(label, value) {
   clearTimeout(progressTimer);
   $('progress').hidden = false;
   $('progress-label').textContent = label;
-  $('progress-bar').value = value;
+  /** @type {HTMLProgressElement} */ ($('progress-bar')).value = value;
   document.body.dataset.progress = label;
 }
 function hideProgress() {
   if ($('progress').hidden) return;
-  $('progress-bar').value = 1;
+  /** @type {HTMLProgressElement} */ ($('progress-bar')).value = 1;
   progressTimer = setTimeout(() => {
     $('progress').hidden = true;
   }, 400);
@@ -529,12 +547,13 @@ async function openFile(file, target) {
 
 $('open-btn').addEventListener('click', () => $('open-file').click());
 $('open-file').addEventListener('change', (e) => {
-  const f = e.target.files && e.target.files[0];
+  const input = /** @type {HTMLInputElement} */ (e.target);
+  const f = input.files && input.files[0];
   if (f) openFile(f);
-  e.target.value = '';
+  input.value = '';
 });
 
-for (const zone of document.querySelectorAll('[data-drop]')) {
+for (const zone of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-drop]'))) {
   zone.addEventListener('dragover', (e) => {
     e.preventDefault();
     zone.classList.add('drop-target');
@@ -561,7 +580,7 @@ function openExample(ex) {
   state.pinnedNow = Number.isFinite(now) ? now : null;
   engine.update({ now: state.pinnedNow });
   exceptionsEditor.setText(ex.exceptions || '');
-  $('exceptions').open = Boolean(ex.exceptions);
+  /** @type {HTMLDetailsElement} */ ($('exceptions')).open = Boolean(ex.exceptions);
   sendExceptions(ex.exceptions || '');
   setEventsText(ex.events || '');
   sendEvents(ex.events || '');
@@ -593,7 +612,7 @@ function renderGallery() {
     b.title = ex.summary || '';
     b.append(t, s);
     b.addEventListener('click', () => {
-      $('gallery').close();
+      dialog('gallery').close();
       openExample(ex);
     });
     li.append(b);
@@ -610,13 +629,13 @@ function renderMarkdownInline(text) {
 }
 
 $('examples-btn').addEventListener('click', () => {
-  $('gallery').showModal();
+  dialog('gallery').showModal();
   const first = $('gallery-list').querySelector('button');
   if (first) first.focus();
 });
-$('gallery-close').addEventListener('click', () => $('gallery').close());
+$('gallery-close').addEventListener('click', () => dialog('gallery').close());
 $('gallery').addEventListener('click', (e) => {
-  if (e.target === $('gallery')) $('gallery').close();
+  if (e.target === $('gallery')) dialog('gallery').close();
 });
 
 async function loadExamples() {

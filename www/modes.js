@@ -84,7 +84,7 @@ const eqlMode = {
 // published rules) picks the inner mode; the query's closing ''' or """ hands control back.
 const ruleTomlMode = {
   name: 'toml',
-  startState: () => ({ toml: tomlMode.startState(), lang: 'kql', delim: null, inner: null, pending: false }),
+  startState: (indentUnit) => ({ toml: tomlMode.startState(indentUnit), lang: 'kql', delim: null, inner: null, pending: false }),
   copyState: (s) => ({ toml: { ...s.toml }, lang: s.lang, delim: s.delim, inner: s.inner && { ...s.inner }, pending: s.pending }),
   token(stream, state) {
     if (state.delim) {

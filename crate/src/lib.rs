@@ -16,7 +16,6 @@ pub mod pattern;
 pub mod rule;
 pub mod ruletype;
 pub mod time;
-pub mod tojson;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

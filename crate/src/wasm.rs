@@ -1,18 +1,21 @@
-//! Thin wasm-bindgen layer over [`crate::engine`]: one `Playground` handle holding the loaded rule
-//! and events, returning plain JS objects. No logic lives here beyond conversion: byte spans become
+//! The wasm-bindgen face of [`engine::Session`]: it converts, nothing more. Structured answers
+//! cross as plain JS objects made by serde-wasm-bindgen from the same serde types the CLI prints;
+//! per-event verdicts cross as typed arrays. Conversions done here: byte spans and columns become
 //! UTF-16 code units of the text the user typed (what browser editors count), 64-bit integers
-//! outside JS's safe range become floats, and errors become `js_sys::Error`.
+//! outside JS's safe range become floats, and errors become `Error` objects.
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::engine::{self, Lang, Loaded, RunOptions};
-use crate::event::lookup::fields;
-use crate::event::parse::{parse_events, EventError};
-use crate::event::table::EventTable;
+use crate::engine::{self, Lang};
+use crate::event::parse::EventError;
 use crate::explain::Clause;
-use crate::tojson::{to_json, Obj, RuleJson, ToJson};
+use serde::Serialize;
 use serde_json::Value;
-use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The TypeScript shapes of the serde types below, for `pkg/ruleplay.d.ts` (see the file).
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = include_str!("wasm_types.d.ts");
 
 /// The crate version, so the page can show which core it runs.
 #[wasm_bindgen]
@@ -20,12 +23,41 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Results cross to JS as JSON text parsed by `JSON.parse`: plain objects for maps and `null` for
-/// `None`, as the page expects. The text is written by `crate::tojson` (the same JSON as serde's
-/// derives, a fraction of the code), and `JSON.parse` builds the objects faster than one JS call
-/// per field would.
-fn to_js<T: ToJson + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    js_sys::JSON::parse(&to_json(value)).map_err(|_| JsError::new("JSON.parse failed on a result"))
+/// Plain objects for maps, `null` for `None`: what the page reads.
+const SERIALIZER: serde_wasm_bindgen::Serializer =
+    serde_wasm_bindgen::Serializer::json_compatible();
+
+/// Any serde value as a plain JS object. It goes through a `serde_json::Value` first: event
+/// values (in traces, join keys, rule metadata) may hold 64-bit integers beyond 2^53, which
+/// serde-wasm-bindgen refuses and [`js_safe`] turns into floats, as `JSON.parse` would. It also
+/// instantiates serde-wasm-bindgen's serializer once (for `Value`) instead of once per type.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let mut v = serde_json::to_value(value).map_err(|e| JsError::new(&e.to_string()))?;
+    js_safe(&mut v);
+    v.serialize(&SERIALIZER)
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// JS numbers are doubles: 64-bit integers beyond 2^53 become floats.
+fn js_safe(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            const SAFE: u64 = 1 << 53;
+            let unsafe_int = match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => i.unsigned_abs() > SAFE,
+                (None, Some(u)) => u > SAFE,
+                (None, None) => false,
+            };
+            if unsafe_int {
+                if let Some(f) = n.as_f64().and_then(serde_json::Number::from_f64) {
+                    *n = f;
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(js_safe),
+        Value::Object(map) => map.values_mut().for_each(js_safe),
+        _ => {}
+    }
 }
 
 /// Byte offsets → UTF-16 code units for one text. Only non-ASCII characters shift offsets, so it
@@ -63,454 +95,246 @@ impl Utf16Map {
     }
 }
 
+/// A [`Diagnostic`] with UTF-16 spans and where it starts as the editor counts: 1-based line,
+/// 1-based column in UTF-16 units.
+#[derive(Serialize)]
 struct JsDiagnostic {
-    message: String,
-    start: usize,
-    end: usize,
-    /// 1-based line and 1-based column in UTF-16 code units.
+    #[serde(flatten)]
+    diagnostic: Diagnostic,
     line: usize,
     col: usize,
-    expected: Vec<String>,
-    secondary: Option<Span>,
-}
-
-impl ToJson for JsDiagnostic {
-    fn write_json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("message", &self.message)
-            .field("start", &self.start)
-            .field("end", &self.end)
-            .field("line", &self.line)
-            .field("col", &self.col)
-            .field("expected", &self.expected)
-            .opt("secondary", &self.secondary)
-            .end();
-    }
 }
 
 impl JsDiagnostic {
     fn new(d: &Diagnostic, text: &str, map: &Utf16Map) -> Self {
-        let span = map.span(d.span);
         let start = d.span.start.min(text.len());
         let line_start = text.as_bytes()[..start]
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
+        let mut diagnostic = d.clone();
+        diagnostic.span = map.span(d.span);
+        diagnostic.secondary = d.secondary.map(|s| map.span(s));
         JsDiagnostic {
-            message: d.message.clone(),
-            start: span.start,
-            end: span.end,
             line: text.as_bytes()[..line_start]
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count()
                 + 1,
-            col: span.start - map.offset(line_start) + 1,
-            expected: d.expected.clone(),
-            secondary: d.secondary.map(|s| map.span(s)),
+            col: diagnostic.span.start - map.offset(line_start) + 1,
+            diagnostic,
         }
     }
 }
 
-/// JS numbers are doubles: 64-bit integers beyond 2^53 (event values may hold them) become floats.
-fn js_safe(value: &mut Value) {
-    match value {
-        Value::Number(n) => {
-            const SAFE: u64 = 1 << 53;
-            let unsafe_int = match (n.as_i64(), n.as_u64()) {
-                (Some(i), _) => i.unsigned_abs() > SAFE,
-                (None, Some(u)) => u > SAFE,
-                (None, None) => false,
-            };
-            if unsafe_int {
-                if let Some(f) = n.as_f64().and_then(serde_json::Number::from_f64) {
-                    *n = f;
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(js_safe),
-        Value::Object(map) => map.values_mut().for_each(js_safe),
-        _ => {}
-    }
-}
-
-fn clause_to_js(clause: &mut Clause, map: &Utf16Map) {
-    clause.span = map.span(clause.span);
-    for looked in &mut clause.looked {
-        js_safe(&mut looked.value);
-    }
-    for child in &mut clause.children {
-        clause_to_js(child, map);
-    }
-}
-
-/// Event-text line/column errors: serde_json counts columns in bytes, editors in UTF-16 units.
-fn event_error_to_js(e: &EventError, line_text: Option<&str>) -> EventError {
-    let column = match line_text {
-        Some(line) => Utf16Map::new(line).offset(e.column.saturating_sub(1)) + 1,
-        None => e.column,
-    };
-    EventError {
-        column,
-        ..e.clone()
-    }
-}
-
-fn event_errors_to_js(errors: &[EventError], text: &str) -> Vec<EventError> {
-    if errors.is_empty() {
-        return Vec::new();
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    errors
-        .iter()
-        .map(|e| event_error_to_js(e, e.line.checked_sub(1).and_then(|i| lines.get(i).copied())))
-        .collect()
-}
-
-fn now_ms() -> f64 {
-    // `performance` exists in pages and workers; fall back to the coarser Date.
-    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
-        .ok()
-        .filter(|p| !p.is_undefined())
-        .and_then(|p| {
-            let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
-            let now: js_sys::Function = now.dyn_into().ok()?;
-            now.call0(&p).ok()?.as_f64()
-        })
-        .unwrap_or_else(js_sys::Date::now)
-}
-
-struct RuleResult<'a> {
+/// What loading a rule gave.
+#[derive(Serialize)]
+struct JsRuleReport<'a> {
     ok: bool,
     diagnostics: Vec<JsDiagnostic>,
-    /// The rule (written with the query span given here, not its byte span: no copy of the
-    /// rule is made, which also keeps `Rule::clone` out of the module).
-    rule: Option<(&'a crate::rule::Rule, Option<Span>)>,
-    /// Where the query sits in the source: inside a rule file, or all of a bare query.
+    /// The rule, its `query_span` in UTF-16 units.
+    rule: Option<crate::rule::Rule>,
     query_span: Option<Span>,
     notes: &'a [String],
 }
 
-struct EventsResult<'a> {
-    count: usize,
-    errors: Vec<EventError>,
-    fields: Vec<String>,
-    /// 1-based line of each event in the text, for jumping to it.
-    lines: &'a [usize],
-}
-
-struct ExceptionsResult<'a> {
-    count: usize,
-    errors: Vec<EventError>,
-    /// The items as read, for the page's exceptions panel.
-    items: &'a [crate::exceptions::ExceptionItem],
-}
-
-#[derive(Default)]
-struct Counts {
-    alert: usize,
-    matched: usize,
-    suppressed: usize,
-    no_match: usize,
-}
-
-struct EvaluateResult<'a> {
-    events: &'a [engine::EventVerdict],
-    sequences: &'a [engine::SequenceHit],
-    /// Threshold rules' buckets.
-    groups: &'a [crate::ruletype::ThresholdGroup],
-    counts: Counts,
-    notes: &'a [String],
-    ms: f64,
-}
-
-/// [`engine::Explanation`] with the query trace flattened into it, as the page reads it.
-struct ExplainResult<'a> {
-    index: usize,
-    status: engine::Status,
-    matched: bool,
-    alert: bool,
-    reason: Option<&'a str>,
-    /// `null` when the query cannot be evaluated (ES|QL, ML rules, ...).
-    root: Option<&'a Clause>,
-    near_miss: &'a [crate::explain::NearMiss],
-    exceptions: &'a [Clause],
-    sequences: &'a [engine::SequenceHit],
-}
-
-impl ToJson for RuleResult<'_> {
-    fn write_json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("ok", &self.ok)
-            .field("diagnostics", &self.diagnostics)
-            .field("rule", &self.rule.map(|(r, span)| RuleJson(r, span)))
-            .field("query_span", &self.query_span)
-            .field("notes", self.notes)
-            .end();
+fn clause_to_js(clause: &mut Clause, map: &Utf16Map) {
+    let mut stack = vec![clause];
+    while let Some(c) = stack.pop() {
+        c.span = map.span(c.span);
+        stack.extend(c.children.iter_mut());
     }
 }
 
-impl ToJson for EventsResult<'_> {
-    fn write_json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("count", &self.count)
-            .field("errors", &self.errors)
-            .field("fields", &self.fields)
-            .field("lines", self.lines)
-            .end();
+/// Event-text columns: serde_json counts them in bytes, editors in UTF-16 units.
+fn event_errors_to_js(errors: &mut [EventError], text: &str) {
+    if errors.is_empty() {
+        return;
     }
-}
-
-impl ToJson for ExceptionsResult<'_> {
-    fn write_json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("count", &self.count)
-            .field("errors", &self.errors)
-            .field("items", self.items)
-            .end();
-    }
-}
-
-impl ToJson for Counts {
-    fn write_json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("alert", &self.alert)
-            .field("match", &self.matched)
-            .field("suppressed", &self.suppressed)
-            .field("no_match", &self.no_match)
-            .end();
-    }
-}
-
-impl ToJson for EvaluateResult<'_> {
-    fn write_json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("events", self.events)
-            .field("sequences", self.sequences)
-            .field("groups", self.groups)
-            .field("counts", &self.counts)
-            .field("notes", self.notes)
-            .field("ms", &self.ms)
-            .end();
-    }
-}
-
-impl ToJson for ExplainResult<'_> {
-    fn write_json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("index", &self.index)
-            .field("status", &self.status)
-            .field("matched", &self.matched)
-            .field("alert", &self.alert)
-            .opt("reason", &self.reason)
-            .field("root", &self.root)
-            .field("near_miss", self.near_miss)
-            .field("exceptions", self.exceptions)
-            .field("sequences", self.sequences)
-            .end();
-    }
-}
-
-/// The page's handle: a rule, a batch of events, exceptions and a clock, evaluated on demand.
-#[wasm_bindgen]
-pub struct Playground {
-    source: String,
-    loaded: Option<Loaded>,
-    events: Vec<Value>,
-    /// The event view of `events`, built on the first evaluation that reads one (EQL; KQL from
-    /// the second run over the batch on, see `Loaded::table_pays_on_first_run`) and reused by
-    /// every later one until the events change.
-    table: OnceCell<Option<EventTable>>,
-    /// Runs (evaluate, explain) over the current events.
-    runs: std::cell::Cell<u32>,
-    opts: RunOptions,
-}
-
-impl Default for Playground {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[wasm_bindgen]
-impl Playground {
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> Playground {
-        Playground {
-            source: String::new(),
-            loaded: None,
-            events: Vec::new(),
-            table: OnceCell::new(),
-            runs: std::cell::Cell::new(0),
-            opts: RunOptions::default(),
+    let lines: Vec<&str> = text.lines().collect();
+    for e in errors {
+        if let Some(line) = e.line.checked_sub(1).and_then(|i| lines.get(i)) {
+            e.column = Utf16Map::new(line).offset(e.column.saturating_sub(1)) + 1;
         }
+    }
+}
+
+/// `performance.now()` in a worker or a page; `Date.now()` elsewhere (node, in the tests).
+fn now_ms() -> f64 {
+    let global = js_sys::global();
+    let performance = if let Some(w) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
+        w.performance()
+    } else if let Some(w) = global.dyn_ref::<web_sys::Window>() {
+        w.performance()
+    } else {
+        None
+    };
+    performance.map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsError> {
+    js_sys::Reflect::set(target, &JsValue::from_str(key), value)
+        .map(|_| ())
+        .map_err(|_| JsError::new("cannot set a result field"))
+}
+
+fn no_rule() -> JsError {
+    JsError::new("no rule loaded: call set_rule with a rule that parses")
+}
+
+/// The page's handle on an [`engine::Session`].
+#[wasm_bindgen(js_name = Session)]
+#[derive(Default)]
+pub struct JsSession {
+    inner: engine::Session,
+}
+
+#[wasm_bindgen(js_class = Session)]
+impl JsSession {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> JsSession {
+        JsSession::default()
     }
 
     /// Load a rule file (`toml`) or a bare query (`kql`, `eql`).
+    #[wasm_bindgen(unchecked_return_type = "RuleReport")]
     pub fn set_rule(&mut self, source: String, lang: &str) -> Result<JsValue, JsError> {
         let Some(lang) = Lang::parse(lang) else {
             return Err(JsError::new(&format!(
                 "unknown rule language {lang:?}; expected \"toml\", \"kql\" or \"eql\""
             )));
         };
-        let map = Utf16Map::new(&source);
-        let (loaded, diagnostics) = match engine::load(&source, lang) {
-            Ok(loaded) => (Some(loaded), Vec::new()),
-            Err(diags) => (None, diags),
-        };
-        let rule = loaded.as_ref().and_then(Loaded::rule);
-        // The rule's own query span, in UTF-16 units like every span the page gets.
-        let rule_query_span = rule.and_then(|r| r.query_span).map(|s| map.span(s));
-        let result = RuleResult {
-            ok: loaded.is_some(),
-            diagnostics: diagnostics
+        let ok = self.inner.set_rule(source, lang).is_ok();
+        let s = &self.inner;
+        let map = Utf16Map::new(s.source());
+        let rule = s.rule().map(|r| {
+            let mut r = r.clone();
+            r.query_span = r.query_span.map(|q| map.span(q));
+            r
+        });
+        to_js(&JsRuleReport {
+            ok,
+            diagnostics: s
+                .diagnostics()
                 .iter()
-                .map(|d| JsDiagnostic::new(d, &source, &map))
+                .map(|d| JsDiagnostic::new(d, s.source(), &map))
                 .collect(),
-            rule: rule.map(|r| (r, rule_query_span)),
-            query_span: match (&loaded, lang) {
-                (None, _) => None,
-                (Some(_), Lang::Toml) => rule_query_span,
-                (Some(_), _) => Some(map.span(Span::new(0, source.len()))),
-            },
-            notes: loaded.as_ref().map_or(&[], Loaded::notes),
-        };
-        let js = to_js(&result)?;
-        self.loaded = loaded;
-        self.source = source;
-        Ok(js)
-    }
-
-    /// Events as NDJSON or one JSON array; bad lines are reported and the others kept.
-    pub fn set_events(&mut self, text: &str) -> Result<JsValue, JsError> {
-        let parsed = parse_events(text);
-        // A sorted Vec rather than a BTreeSet: `fields` already sorts Vec<String>, so this
-        // reuses that sort instead of adding a B-tree of strings to the module. Most events
-        // bring no new field, which costs one binary search per field.
-        let mut names: Vec<String> = Vec::new();
-        for event in &parsed.events {
-            let new = fields(event);
-            if new.iter().any(|f| names.binary_search(f).is_err()) {
-                names.extend(new);
-                names.sort();
-                names.dedup();
-            }
-        }
-        let js = to_js(&EventsResult {
-            count: parsed.events.len(),
-            errors: event_errors_to_js(&parsed.errors, text),
-            fields: names,
-            lines: &parsed.lines,
-        })?;
-        self.events = parsed.events;
-        self.table = OnceCell::new();
-        self.runs.set(0);
-        Ok(js)
-    }
-
-    /// Exception items as NDJSON (a Kibana exception-list export); empty text clears them.
-    pub fn set_exceptions(&mut self, text: &str) -> Result<JsValue, JsError> {
-        let parsed = crate::exceptions::import_ndjson(text);
-        let js = to_js(&ExceptionsResult {
-            count: parsed.items.len(),
-            errors: event_errors_to_js(&parsed.errors, text),
-            items: &parsed.items,
-        })?;
-        self.opts.exceptions = parsed.items;
-        Ok(js)
-    }
-
-    /// The "now" used by date math and rule look-back windows, in epoch milliseconds.
-    pub fn set_now(&mut self, ms: f64) {
-        self.opts.now = Some(ms as i64);
-    }
-
-    pub fn evaluate(&self) -> Result<JsValue, JsError> {
-        let loaded = self.loaded()?;
-        let started = now_ms();
-        let mut result = loaded.run_with_table(&self.events, self.table(loaded), &self.opts);
-        let ms = now_ms() - started;
-        let mut counts = Counts::default();
-        for v in &result.events {
-            match v.status {
-                engine::Status::Alert => counts.alert += 1,
-                engine::Status::Match => counts.matched += 1,
-                engine::Status::Suppressed => counts.suppressed += 1,
-                engine::Status::NoMatch => counts.no_match += 1,
-            }
-        }
-        for hit in &mut result.sequences {
-            hit.join_keys.iter_mut().for_each(js_safe);
-        }
-        to_js(&EvaluateResult {
-            events: &result.events,
-            sequences: &result.sequences,
-            groups: &result.groups,
-            counts,
-            notes: &result.notes,
-            ms,
+            rule,
+            query_span: s.query_span().map(|q| map.span(q)),
+            notes: s.notes(),
         })
     }
 
+    /// Events as NDJSON or one JSON array, as a string or UTF-8 bytes (a `Uint8Array`).
+    #[wasm_bindgen(unchecked_return_type = "EventsReport")]
+    pub fn set_events(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let text = match text.as_string() {
+            Some(s) => s,
+            None => match text.dyn_into::<js_sys::Uint8Array>() {
+                // Lossy, like the TextDecoder the page would use: a bad byte is one bad event.
+                Ok(bytes) => String::from_utf8(bytes.to_vec())
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                Err(_) => return Err(JsError::new("events must be a string or a Uint8Array")),
+            },
+        };
+        let mut report = self.inner.set_events(text);
+        let errors_text = self.inner.events_text();
+        event_errors_to_js(&mut report.errors, errors_text);
+        to_js(&report)
+    }
+
+    /// Exception items as NDJSON (a Kibana exception-list export); empty text clears them.
+    #[wasm_bindgen(unchecked_return_type = "ExceptionsReport")]
+    pub fn set_exceptions(&mut self, text: &str) -> Result<JsValue, JsError> {
+        let mut report = self.inner.set_exceptions(text);
+        event_errors_to_js(&mut report.errors, text);
+        to_js(&report)
+    }
+
+    /// Pin "now" (epoch milliseconds); `null` goes back to the latest event time under the
+    /// rule's timestamp field, as `ruleplay test` takes it.
+    pub fn pin_now(&mut self, ms: Option<f64>) {
+        self.inner.pin_now(ms.map(|ms| ms as i64));
+    }
+
+    /// The "now" of the next evaluation, epoch milliseconds.
+    pub fn now(&self) -> f64 {
+        self.inner.now() as f64
+    }
+
+    /// Verdicts (near-miss counts left for `near_misses`): a summary object with `status`
+    /// (`Uint8Array` of status codes) and `misses` (`Int32Array`, -1 until the near-miss pass).
+    #[wasm_bindgen(unchecked_return_type = "Evaluation")]
+    pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
+        let started = now_ms();
+        let report = self.inner.evaluate().ok_or_else(no_rule)?;
+        let ms = now_ms() - started;
+        let js = to_js(&report)?;
+        set(&js, "status", &js_sys::Uint8Array::from(&report.status[..]))?;
+        set(&js, "misses", &js_sys::Int32Array::from(&report.misses[..]))?;
+        set(&js, "ms", &JsValue::from_f64(ms))?;
+        Ok(js)
+    }
+
+    /// The near-miss pass over the last evaluation: `{misses: Int32Array, ms}`.
+    #[wasm_bindgen(unchecked_return_type = "NearMisses")]
+    pub fn near_misses(&mut self) -> Result<JsValue, JsError> {
+        let started = now_ms();
+        let report = self.inner.near_misses().ok_or_else(no_rule)?;
+        let ms = now_ms() - started;
+        let js: JsValue = js_sys::Object::new().into();
+        set(&js, "misses", &js_sys::Int32Array::from(&report.misses[..]))?;
+        set(&js, "ms", &JsValue::from_f64(ms))?;
+        Ok(js)
+    }
+
+    /// The result list's rows for these event numbers.
+    #[wasm_bindgen(unchecked_return_type = "Row[]")]
+    pub fn rows(&self, indices: &[u32]) -> Result<JsValue, JsError> {
+        let indices: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
+        to_js(&self.inner.rows(&indices))
+    }
+
     /// Why event `index` got its verdict; `null` when there is no such event.
-    pub fn explain(&self, index: usize) -> Result<JsValue, JsError> {
-        let loaded = self.loaded()?;
-        let table = self.table(loaded);
-        let Some(mut x) = loaded.explain_with_table(&self.events, table, index, &self.opts) else {
+    #[wasm_bindgen(unchecked_return_type = "Explanation | null")]
+    pub fn explain(&mut self, index: usize) -> Result<JsValue, JsError> {
+        if self.inner.loaded().is_none() {
+            return Err(no_rule());
+        }
+        let Some(mut x) = self.inner.explain(index) else {
             return Ok(JsValue::NULL);
         };
         // Trace spans point into the loaded source (the rule file for TOML).
-        let map = Utf16Map::new(&self.source);
-        if let Some(trace) = &mut x.trace {
-            clause_to_js(&mut trace.root, &map);
-            for miss in &mut trace.near_miss {
-                miss.span = map.span(miss.span);
-            }
+        let map = Utf16Map::new(self.inner.source());
+        if let Some(root) = &mut x.root {
+            clause_to_js(root, &map);
+        }
+        for miss in &mut x.near_miss {
+            miss.span = map.span(miss.span);
         }
         for clause in &mut x.exceptions {
             clause_to_js(clause, &map);
         }
-        for hit in &mut x.sequences {
-            hit.join_keys.iter_mut().for_each(js_safe);
+        to_js(&x)
+    }
+
+    /// Event `index` as written (parsed by `JSON.parse`, so keys keep their order); `undefined`
+    /// when there is no such event.
+    pub fn event(&self, index: usize) -> Result<JsValue, JsError> {
+        match self.inner.event_text(index) {
+            Some(text) => js_sys::JSON::parse(text)
+                .map_err(|_| JsError::new("an event no longer parses as JSON")),
+            None => Ok(JsValue::UNDEFINED),
         }
-        to_js(&ExplainResult {
-            index: x.index,
-            status: x.status,
-            matched: x.matched,
-            alert: x.alert,
-            reason: x.reason.as_deref(),
-            root: x.trace.as_ref().map(|t| &t.root),
-            near_miss: x.trace.as_ref().map_or(&[], |t| &t.near_miss),
-            exceptions: &x.exceptions,
-            sequences: &x.sequences,
-        })
     }
 
-    /// Skip the per-event near-miss count in `evaluate` (it costs an explanation per
-    /// non-matching event); `misses` is then absent.
-    pub fn set_skip_misses(&mut self, skip: bool) {
-        self.opts.skip_misses = skip;
-    }
-}
-
-impl Playground {
-    /// The event view of the events, when `loaded` reads one: built on first use per batch.
-    fn table(&self, loaded: &Loaded) -> Option<&EventTable> {
-        let runs = self.runs.get();
-        self.runs.set(runs.saturating_add(1));
-        if !loaded.uses_table()
-            || (runs == 0 && self.table.get().is_none() && !loaded.table_pays_on_first_run())
-        {
-            return None;
-        }
-        self.table
-            .get_or_init(|| EventTable::new(&self.events))
-            .as_ref()
-    }
-
-    fn loaded(&self) -> Result<&Loaded, JsError> {
-        self.loaded
-            .as_ref()
-            .ok_or_else(|| JsError::new("no rule loaded: call set_rule with a rule that parses"))
+    /// The 1-based line of the events text where event `index` starts.
+    pub fn event_line(&self, index: usize) -> Option<u32> {
+        self.inner
+            .event_line(index)
+            .and_then(|l| u32::try_from(l).ok())
     }
 }

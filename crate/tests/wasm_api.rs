@@ -1,9 +1,9 @@
-//! The exported JS API, exercised from wasm under node (`npm test` runs it with
+//! The exported JS API (the `Session` class), exercised from wasm under node (`npm test` runs it with
 //! wasm-bindgen-test-runner; natively this file compiles to nothing). Results are read back through
 //! serde so the assertions see exactly the shape JS sees.
 #![cfg(target_arch = "wasm32")]
 
-use ruleplay::wasm::{self, Playground};
+use ruleplay::wasm::{self, JsSession as Session};
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -43,22 +43,49 @@ process.parent.name:exim4 and not process.name:sort
 '''
 "#;
 
-fn playground(rule: &str, lang: &str, events: &str) -> Playground {
-    let mut p = Playground::new();
-    p.set_now(1_700_000_000_000.0);
+fn playground(rule: &str, lang: &str, events: &str) -> Session {
+    let mut p = Session::new();
+    p.pin_now(Some(1_700_000_000_000.0));
     let loaded = js(p.set_rule(rule.to_string(), lang).unwrap());
     assert_eq!(loaded["ok"], json!(true), "{loaded}");
-    let ev = js(p.set_events(events).unwrap());
+    let ev = js(p.set_events(events.into()).unwrap());
     assert_eq!(ev["errors"], json!([]), "{ev}");
     p
 }
 
-fn statuses(result: &Value) -> Vec<String> {
-    result["events"]
-        .as_array()
-        .unwrap()
+/// An evaluation's typed arrays (status codes, near-miss counts) and the rest as JSON.
+struct Evaluation {
+    status: Vec<u8>,
+    misses: Vec<i32>,
+    summary: Value,
+}
+
+fn evaluation(v: JsValue) -> Evaluation {
+    let take = |key: &str| {
+        let key = JsValue::from_str(key);
+        let field = js_sys::Reflect::get(&v, &key).unwrap();
+        js_sys::Reflect::delete_property(v.unchecked_ref::<js_sys::Object>(), &key).unwrap();
+        field
+    };
+    let status = take("status")
+        .dyn_into::<js_sys::Uint8Array>()
+        .expect("status is a Uint8Array")
+        .to_vec();
+    let misses = take("misses")
+        .dyn_into::<js_sys::Int32Array>()
+        .expect("misses is an Int32Array")
+        .to_vec();
+    Evaluation {
+        status,
+        misses,
+        summary: js(v),
+    }
+}
+
+fn statuses(r: &Evaluation) -> Vec<&'static str> {
+    r.status
         .iter()
-        .map(|e| e["status"].as_str().unwrap().to_string())
+        .map(|&c| ["alert", "match", "suppressed", "no_match"][c as usize])
         .collect()
 }
 
@@ -74,19 +101,23 @@ fn bare_kql_query_evaluates_every_event() {
         "kql",
         EVENTS,
     );
-    let r = js(p.evaluate().unwrap());
+    let mut p = p;
+    let r = evaluation(p.evaluate().unwrap());
     assert_eq!(statuses(&r), ["alert", "no_match", "no_match"]);
+    assert_eq!(r.misses, [-1, -1, -1], "counted by a later pass");
     assert_eq!(
-        r["counts"],
+        r.summary["counts"],
         json!({"alert": 1, "match": 0, "suppressed": 0, "no_match": 2})
     );
-    assert!(r["ms"].as_f64().unwrap() >= 0.0);
-    assert_eq!(r["events"][0]["index"], json!(0));
+    assert!(r.summary["ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(r.summary["now"], json!(1_700_000_000_000u64));
+    assert_eq!(r.summary["missesPending"], json!(true));
+    assert_eq!(r.summary["reasons"], json!({}));
 }
 
 #[wasm_bindgen_test]
 fn rule_file_gives_metadata_and_a_utf16_query_span() {
-    let mut p = Playground::new();
+    let mut p = Session::new();
     let r = js(p.set_rule(RULE.to_string(), "toml").unwrap());
     assert_eq!(r["ok"], json!(true), "{r}");
     assert_eq!(r["rule"]["name"], json!("Unusual child of exim4 — café"));
@@ -108,7 +139,7 @@ fn rule_file_gives_metadata_and_a_utf16_query_span() {
 
 #[wasm_bindgen_test]
 fn syntax_errors_carry_utf16_spans_line_and_column() {
-    let mut p = Playground::new();
+    let mut p = Session::new();
     // "é" is 2 bytes but 1 UTF-16 unit; "😀" is 4 bytes and 2 units.
     let src = "process.name:\"é😀\" and\n  (host.name:x";
     let r = js(p.set_rule(src.to_string(), "kql").unwrap());
@@ -116,9 +147,9 @@ fn syntax_errors_carry_utf16_spans_line_and_column() {
     assert_eq!(r["rule"], Value::Null);
     let d = &r["diagnostics"][0];
     assert!(!d["message"].as_str().unwrap().is_empty(), "{d}");
-    let start = d["start"].as_u64().unwrap() as usize;
+    let start = d["span"]["start"].as_u64().unwrap() as usize;
     let utf16_len = src.encode_utf16().count();
-    assert!(start <= utf16_len && d["end"].as_u64().unwrap() as usize <= utf16_len);
+    assert!(start <= utf16_len && d["span"]["end"].as_u64().unwrap() as usize <= utf16_len);
     // The error is on the second line, after the byte/UTF-16 difference of the first.
     assert_eq!(d["line"], json!(2), "{d}");
     let line2_start = "process.name:\"é😀\" and\n".encode_utf16().count();
@@ -128,26 +159,33 @@ fn syntax_errors_carry_utf16_spans_line_and_column() {
 
 #[wasm_bindgen_test]
 fn unknown_language_is_an_error_object() {
-    let mut p = Playground::new();
+    let mut p = Session::new();
     let e = p.set_rule("x".into(), "sql").unwrap_err();
     assert!(error_message(e).contains("sql"));
 }
 
 #[wasm_bindgen_test]
 fn evaluating_without_a_rule_is_an_error_object() {
-    let p = Playground::new();
+    let mut p = Session::new();
     assert!(error_message(p.evaluate().unwrap_err()).contains("no rule"));
+    assert!(error_message(p.explain(0).unwrap_err()).contains("no rule"));
 }
 
 #[wasm_bindgen_test]
 fn events_report_bad_lines_fields_and_positions() {
-    let mut p = Playground::new();
+    let mut p = Session::new();
     let r = js(p
-        .set_events("{\"a\":{\"b\":1}}\n{\"é\":\"x\", oops}\n\n{\"c\":[1,2]}\n")
+        .set_events("{\"a\":{\"b\":1}}\n{\"é\":\"x\", oops}\n\n{\"c\":[1,2]}\n".into())
         .unwrap());
     assert_eq!(r["count"], json!(2));
+    assert_eq!(r["errorCount"], json!(1));
     assert_eq!(r["fields"], json!(["a.b", "c"]));
-    assert_eq!(r["lines"], json!([1, 4]));
+    assert_eq!(
+        (p.event_line(0), p.event_line(1), p.event_line(2)),
+        (Some(1), Some(4), None)
+    );
+    assert_eq!(js(p.event(1).unwrap()), json!({"c": [1, 2]}));
+    assert!(p.event(2).unwrap().is_undefined());
     let err = &r["errors"][0];
     assert_eq!(err["line"], json!(2));
     // serde_json points at byte column 12 of the line ("oops", after the 2-byte "é"); the page
@@ -158,7 +196,7 @@ fn events_report_bad_lines_fields_and_positions() {
 #[wasm_bindgen_test]
 fn explain_gives_the_clause_tree_and_near_misses_in_utf16() {
     let src = "process.name:\"café\" and process.parent.name:exim4";
-    let p = playground(
+    let mut p = playground(
         src,
         "kql",
         "{\"process\":{\"name\":\"café\",\"parent\":{\"name\":\"postfix\"}}}\n",
@@ -189,14 +227,34 @@ fn explain_gives_the_clause_tree_and_near_misses_in_utf16() {
 
 #[wasm_bindgen_test]
 fn huge_integers_in_events_do_not_break_results() {
-    let p = playground(
+    let mut p = playground(
         "big >= 0",
         "kql",
         "{\"big\": 18446744073709551615}\n{\"big\": -9223372036854775808}\n",
     );
-    let r = js(p.evaluate().unwrap());
-    assert_eq!(r["events"].as_array().unwrap().len(), 2);
-    js(p.explain(0).unwrap());
+    let r = evaluation(p.evaluate().unwrap());
+    assert_eq!(statuses(&r), ["alert", "no_match"]);
+    // The values the trace looked at reach JS as the nearest doubles, as JSON.parse reads them.
+    let x = js(p.explain(0).unwrap());
+    let looked = &x["root"]["looked"][0];
+    assert_eq!(looked["path"], json!("big"), "{x}");
+    assert_eq!(
+        looked["value"].as_f64(),
+        Some(18446744073709551615u64 as f64),
+        "{x}"
+    );
+    let x = js(p.explain(1).unwrap());
+    assert_eq!(
+        x["root"]["looked"][0]["value"].as_f64(),
+        Some(i64::MIN as f64),
+        "{x}"
+    );
+    assert_eq!(x["status"], json!("no_match"));
+    // The event itself is its text parsed by JSON.parse: the same doubles.
+    assert_eq!(
+        js(p.event(0).unwrap())["big"].as_f64(),
+        Some(1.8446744073709552e19)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -205,13 +263,19 @@ fn eql_sequences_are_reported() {
 {"@timestamp":"2024-01-01T00:00:01Z","event":{"category":"network"},"host":{"id":"h"}}
 {"@timestamp":"2024-01-01T00:00:02Z","event":{"category":"network"},"host":{"id":"other"}}
 "#;
-    let p = playground(
+    let mut p = playground(
         "sequence by host.id [process where process.name == \"a\"] [network where true]",
         "eql",
         events,
     );
-    let r = js(p.evaluate().unwrap());
-    assert_eq!(r["sequences"][0]["events"], json!([0, 1]), "{r}");
+    let r = evaluation(p.evaluate().unwrap());
+    assert_eq!(
+        r.summary["sequences"][0]["events"],
+        json!([0, 1]),
+        "{}",
+        r.summary
+    );
+    assert_eq!(r.summary["sequences"][0]["join_keys"], json!(["h"]));
     // The third event matches a step's query but is in no sequence: "match", not an alert.
     assert_eq!(statuses(&r), ["alert", "alert", "match"]);
 }
@@ -225,18 +289,39 @@ fn exceptions_suppress_alerts() {
     let r = js(p.set_exceptions(exceptions).unwrap());
     assert_eq!(r["count"], json!(1), "{r}");
     assert_eq!(r["errors"], json!([]));
-    let r = js(p.evaluate().unwrap());
+    let r = evaluation(p.evaluate().unwrap());
     assert_eq!(statuses(&r), ["suppressed", "no_match", "no_match"]);
+    assert!(
+        r.summary["reasons"]["0"].as_str().unwrap().contains("ok"),
+        "{}",
+        r.summary
+    );
 }
 
 #[wasm_bindgen_test]
-fn skip_misses_leaves_out_the_near_miss_counts() {
+fn near_misses_rows_and_now_cross_as_the_page_reads_them() {
     let mut p = playground("process.name:bash and host.name:x", "kql", EVENTS);
-    let r = js(p.evaluate().unwrap());
-    assert!(r["events"][0]["misses"].is_u64(), "{r}");
-    p.set_skip_misses(true);
-    let r = js(p.evaluate().unwrap());
-    assert!(r["events"][0].get("misses").is_none(), "{r}");
+    let r = evaluation(p.evaluate().unwrap());
+    assert_eq!(r.misses, [-1, -1, -1]);
+    let m = p.near_misses().unwrap();
+    let misses = js_sys::Reflect::get(&m, &"misses".into())
+        .unwrap()
+        .dyn_into::<js_sys::Int32Array>()
+        .unwrap()
+        .to_vec();
+    assert_eq!(misses, [1, 1, 2]);
+    let rows = js(p.rows(&[0, 2, 9]).unwrap());
+    assert_eq!(rows[0]["summary"], json!("exim4 → bash"));
+    assert!(
+        rows[0]["why"].as_str().unwrap().contains("host.name"),
+        "{rows}"
+    );
+    assert_eq!(rows[1]["summary"], json!("exim4 → sort"));
+    assert_eq!(rows.as_array().unwrap().len(), 2, "no event 9");
+    assert_eq!(p.now(), 1_700_000_000_000.0);
+    p.pin_now(None);
+    // No timestamps in these events: the clock.
+    assert!((p.now() - js_sys::Date::now()).abs() < 60_000.0);
 }
 
 #[wasm_bindgen_test]
@@ -245,14 +330,14 @@ fn query_errors_in_a_rule_file_point_into_the_file_in_utf16() {
         "process.parent.name:exim4 and not",
         "process.parent.name:exim4 and (not",
     );
-    let mut p = Playground::new();
+    let mut p = Session::new();
     let r = js(p.set_rule(src.clone(), "toml").unwrap());
     assert_eq!(r["ok"], json!(false));
     let d = &r["diagnostics"][0];
     let utf16: Vec<u16> = src.encode_utf16().collect();
     let (s, e) = (
-        d["start"].as_u64().unwrap() as usize,
-        d["end"].as_u64().unwrap() as usize,
+        d["span"]["start"].as_u64().unwrap() as usize,
+        d["span"]["end"].as_u64().unwrap() as usize,
     );
     let query_start = src[..src.find("process.parent").unwrap()]
         .encode_utf16()

@@ -18,10 +18,10 @@ const VERDICT = { alert: 'alert', match: 'match', suppressed: 'suppressed', near
 test.use({ viewport: { width: 1400, height: 900 } });
 
 test.beforeAll(async ({ request }) => {
-  // The page drives the engine through the wasm's Playground API: without it nothing below can work.
+  // The page drives the engine through the wasm's Session API: without it nothing below can work.
   const glue = await request.get('/ruleplay.js');
   expect(glue.ok(), 'dist/ruleplay.js is served').toBe(true);
-  expect(await glue.text(), 'the built wasm exports the Playground API').toContain('Playground');
+  expect(await glue.text(), 'the built wasm exports the Session API').toContain('Session');
 });
 
 const pageErrors = [];

@@ -1,8 +1,11 @@
 //! Reading a batch of events: NDJSON (one object per line, blank lines ignored) or one JSON array.
-//! A bad line is reported with its line number and the others are still read.
+//! A bad line is reported with its line number and the others are still read. Every event keeps
+//! where it sits in the text (its bytes and the line it starts on), so the page can jump to it and
+//! show it as written.
 
 use crate::diagnostic::{Diagnostic, EventErrorKind, Span};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Inputs bigger than this are refused with a clear message instead of exhausting memory.
@@ -54,8 +57,10 @@ impl EventError {
 #[derive(Debug, Default)]
 pub struct Events {
     pub events: Vec<Value>,
-    /// For each event, its 1-based line in the input.
+    /// For each event, the 1-based line of the input where it starts.
     pub lines: Vec<usize>,
+    /// For each event, its bytes in the input (the whole object, for NDJSON and arrays alike).
+    pub spans: Vec<Span>,
     pub errors: Vec<EventError>,
 }
 
@@ -73,20 +78,21 @@ pub fn parse_events(text: &str) -> Events {
         });
         return out;
     }
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('[') {
-        let first_line = text[..text.len() - trimmed.len()].matches('\n').count() + 1;
-        match serde_json::from_str::<Vec<Value>>(text) {
-            Ok(events) => {
-                out.lines = vec![first_line; events.len()];
-                out.events = events;
-            }
-            Err(e) => out.errors.push(EventError::from_json(e.line(), &e)),
-        }
+    if text.trim_start().starts_with('[') {
+        read_array(text, &mut out);
         return out;
     }
+    let mut start = 0;
     for (i, line) in text.lines().enumerate() {
         let line_no = i + 1;
+        let at = start;
+        // `lines` drops "\n" or "\r\n"; the next line starts after whichever was there.
+        start += line.len();
+        if text[start..].starts_with("\r\n") {
+            start += 2;
+        } else if start < text.len() {
+            start += 1;
+        }
         if line.trim().is_empty() {
             continue;
         }
@@ -94,6 +100,7 @@ pub fn parse_events(text: &str) -> Events {
             Ok(v @ Value::Object(_)) => {
                 out.events.push(v);
                 out.lines.push(line_no);
+                out.spans.push(Span::new(at, at + line.len()));
             }
             Ok(_) => out.errors.push(EventError {
                 kind: EventErrorKind::NotAnObject,
@@ -105,6 +112,41 @@ pub fn parse_events(text: &str) -> Events {
         }
     }
     out
+}
+
+/// One JSON array of events. Its elements are read as raw slices of `text` first, which is how each
+/// one's place (bytes, first line) is known; a pretty-printed array spreads events over many lines.
+fn read_array(text: &str, out: &mut Events) {
+    let raw: Vec<&RawValue> = match serde_json::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            out.errors.push(EventError::from_json(e.line(), &e));
+            return;
+        }
+    };
+    let base = text.as_ptr() as usize;
+    let (mut line, mut counted) = (1, 0);
+    for item in raw {
+        let slice = item.get();
+        // `slice` borrows from `text` (serde_json hands out sub-slices of its input).
+        let start = (slice.as_ptr() as usize)
+            .saturating_sub(base)
+            .min(text.len());
+        line += text.as_bytes()[counted..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted = start;
+        match serde_json::from_str::<Value>(slice) {
+            Ok(v) => {
+                out.events.push(v);
+                out.lines.push(line);
+                out.spans.push(Span::new(start, start + slice.len()));
+            }
+            // Unreachable in practice: the slice was just read as valid JSON.
+            Err(e) => out.errors.push(EventError::from_json(line, &e)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -158,5 +200,21 @@ mod tests {
         let got = parse_events("\n [{\"a\":1},{\"b\":2}]");
         assert_eq!(got.events.len(), 2);
         assert!(got.errors.is_empty());
+        assert_eq!(got.lines, [2, 2]);
+    }
+
+    #[test]
+    fn every_event_knows_its_first_line_and_bytes() {
+        let text = "[\n  {\n    \"a\": 1\n  },\n  {\"b\": [2,\n 3]}\n]\n";
+        let got = parse_events(text);
+        assert!(got.errors.is_empty(), "{:?}", got.errors);
+        assert_eq!(got.lines, [2, 5]);
+        let slices: Vec<&str> = got.spans.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(slices, ["{\n    \"a\": 1\n  }", "{\"b\": [2,\n 3]}"]);
+        let nd = "{\"a\":1}\r\n\r\n{\"b\":2}\n{\"c\":3}";
+        let got = parse_events(nd);
+        assert_eq!(got.lines, [1, 3, 4]);
+        let slices: Vec<&str> = got.spans.iter().map(|s| &nd[s.start..s.end]).collect();
+        assert_eq!(slices, ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}"]);
     }
 }

@@ -21,6 +21,12 @@ use crate::ruletype::{self, ThresholdGroup};
 use serde::Serialize;
 use serde_json::Value;
 
+mod session;
+pub use session::{
+    Counts, EvaluationReport, EventsReport, ExceptionsReport, ExplanationView, NearMissReport, Row,
+    Session, AUTO_NEAR_MISS_MAX, MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
+};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -90,6 +96,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// The one-byte code the page's typed arrays carry (`www/results.js` reads the same codes).
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Alert => 0,
+            Status::Match => 1,
+            Status::Suppressed => 2,
+            Status::NoMatch => 3,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Alert => "alert",
@@ -289,6 +305,13 @@ impl Loaded {
             .map_or("@timestamp", Rule::timestamp_field)
     }
 
+    /// The default "now" of a run over `events`: their latest time under the rule's timestamp
+    /// field (`timestamp_override`, else `@timestamp`), so that examples and pasted samples do
+    /// not depend on the day they run. `ruleplay test` and the page's session both take it.
+    pub fn latest_event_time(&self, events: &[Value]) -> Option<i64> {
+        latest_event_time(events, self.timestamp_field())
+    }
+
     /// Query verdict for one event (filters not included).
     fn query_matches(&self, event: &Value, now: i64) -> bool {
         match &self.query {
@@ -333,6 +356,13 @@ impl Loaded {
         let mut and = Clause::new("and", Span::default(), verdict);
         and.children = children;
         Some(Trace::new(and))
+    }
+
+    /// How many clauses the near-miss summary of a non-matching event names (`None` when the
+    /// query cannot be evaluated).
+    fn near_miss_count(&self, event: &Value, now: i64) -> Option<u32> {
+        self.trace(event, now)
+            .map(|t| u32::try_from(t.near_miss.len()).unwrap_or(u32::MAX))
     }
 
     pub fn run(&self, events: &[Value], opts: &RunOptions) -> RunResult {
@@ -481,9 +511,8 @@ impl Loaded {
                     (Status::NoMatch, None)
                 };
                 let misses = (status == Status::NoMatch && !opts.skip_misses)
-                    .then(|| self.trace(&events[i], now))
-                    .flatten()
-                    .map(|t| t.near_miss.len() as u32);
+                    .then(|| self.near_miss_count(&events[i], now))
+                    .flatten();
                 EventVerdict {
                     index: i,
                     matched: matched[i],
@@ -693,7 +722,7 @@ pub fn check_example(
                 None
             }
         },
-        None => latest_event_time(&parsed.events, loaded.timestamp_field()),
+        None => loaded.latest_event_time(&parsed.events),
     };
     let result = loaded.run(&parsed.events, &opts);
     let got: Vec<&str> = result.events.iter().map(|v| v.status.as_str()).collect();

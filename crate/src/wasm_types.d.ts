@@ -1,0 +1,170 @@
+// The JS shapes of the serde types the wasm Session returns (crate/src/wasm.rs puts this text into
+// pkg/ruleplay.d.ts). Each interface names the Rust type it mirrors. crate/tests/ts_contract.rs
+// checks them against what serde writes, and `npm test` type-checks www/ against them, so a field
+// renamed in Rust fails a test, not the page.
+
+/** diagnostic::Span: byte offsets in Rust, UTF-16 code units once in JS. */
+export interface Span { start: number; end: number }
+
+/** diagnostic::ErrorKind, e.g. `{layer: "kql", kind: "syntax"}`. */
+export interface ErrorKind { layer: string; kind: string }
+
+/** diagnostic::Diagnostic plus where it starts (1-based line, 1-based UTF-16 column). */
+export interface Diagnostic {
+  kind: ErrorKind;
+  message: string;
+  span: Span;
+  expected?: string[];
+  secondary?: Span;
+  line: number;
+  col: number;
+}
+
+/** rule::MitreRef */
+export interface MitreRef { id: string; name: string; reference: string; [extra: string]: unknown }
+/** rule::Technique */
+export interface Technique extends MitreRef { subtechnique?: MitreRef[] }
+/** rule::Threat */
+export interface Threat { framework: string; tactic?: MitreRef; technique?: Technique[]; [extra: string]: unknown }
+
+/** rule::Rule (serde's shape: optional fields absent, unknown keys kept). */
+export interface Rule {
+  name: string;
+  description: string;
+  rule_id: string;
+  type: string;
+  language?: string;
+  query?: string;
+  index?: string[];
+  from?: string;
+  to?: string;
+  interval?: string;
+  risk_score?: number;
+  severity?: string;
+  tags?: string[];
+  author?: string[];
+  license?: string;
+  references?: string[];
+  false_positives?: string[];
+  note?: string;
+  setup?: string;
+  investigation_fields?: { field_names: string[]; [extra: string]: unknown };
+  threat?: Threat[];
+  exceptions_list?: { id: string; list_id: string; namespace_type?: string; type?: string }[];
+  filters?: unknown[];
+  timestamp_override?: string;
+  event_category_override?: string;
+  tiebreaker_field?: string;
+  max_signals?: number;
+  building_block_type?: string;
+  new_terms?: { fields: string[]; history_window_start: string | null };
+  threshold?: { field: string[]; value: number; cardinality?: { field: string; value: number }[] };
+  metadata: { creation_date?: string; updated_date?: string; maturity?: string; integration?: string[]; [extra: string]: unknown };
+  sections?: Record<string, unknown>;
+  /** Where the query sits in the file (UTF-16). */
+  query_span?: Span;
+  [extra: string]: unknown;
+}
+
+/** What `Session.set_rule` returns. */
+export interface RuleReport {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  rule: Rule | null;
+  /** The query inside a rule file, or all of a bare query. */
+  query_span: Span | null;
+  notes: string[];
+}
+
+/** event::parse::EventError (1-based line, 1-based UTF-16 column). */
+export interface EventError { line: number; column: number; message: string }
+
+/** engine::EventsReport */
+export interface EventsReport { count: number; errors: EventError[]; errorCount: number; fields: string[] }
+
+/** exceptions::ExceptionItem */
+export interface ExceptionItem {
+  name: string;
+  description?: string;
+  entries: Record<string, unknown>[];
+  os_types: string[];
+  expire_time?: string;
+  item_id?: string;
+  list_id?: string;
+  [extra: string]: unknown;
+}
+
+/** engine::ExceptionsReport */
+export interface ExceptionsReport { count: number; errors: EventError[]; items: ExceptionItem[] }
+
+/** engine::Status */
+export type Status = 'alert' | 'match' | 'suppressed' | 'no_match';
+
+/** engine::Counts */
+export interface Counts { alert: number; match: number; suppressed: number; no_match: number }
+
+/** engine::SequenceHit: event numbers (null for a missing-event step) and the join keys. */
+export interface SequenceHit { events: (number | null)[]; join_keys: unknown[] }
+
+/** ruletype::ThresholdGroup */
+export interface ThresholdGroup {
+  key: [string, string][];
+  events: number[];
+  count: number;
+  cardinality: [string, number][];
+  alert: boolean;
+}
+
+/** engine::EvaluationReport, with its per-event vectors as typed arrays and the run's time. */
+export interface Evaluation {
+  /** Status code per event: 0 alert, 1 match, 2 suppressed, 3 no_match (Status::code). */
+  status: Uint8Array;
+  /** Near-miss clause count per event; -1 where none or not known yet. */
+  misses: Int32Array;
+  reasons: Record<string, string>;
+  sequences: SequenceHit[];
+  groups: ThresholdGroup[];
+  counts: Counts;
+  notes: string[];
+  /** The "now" of the run, epoch milliseconds. */
+  now: number;
+  missesPending: boolean;
+  missesAuto: boolean;
+  ms: number;
+}
+
+/** What `Session.near_misses` returns. */
+export interface NearMisses { misses: Int32Array; ms: number }
+
+/** engine::Row */
+export interface Row { index: number; summary: string; why?: string }
+
+/** explain::Looked */
+export interface Looked { path: string; value: unknown; matched: boolean; pattern?: string }
+
+/** explain::Clause */
+export interface Clause {
+  kind: string;
+  span: Span;
+  verdict: 'true' | 'false' | 'missing';
+  field?: string;
+  looked?: Looked[];
+  message?: string;
+  children?: Clause[];
+}
+
+/** explain::NearMiss */
+export interface NearMiss { span: Span; field?: string; verdict: 'true' | 'false' | 'missing'; message: string }
+
+/** engine::ExplanationView */
+export interface Explanation {
+  index: number;
+  status: Status;
+  matched: boolean;
+  alert: boolean;
+  reason?: string;
+  root: Clause | null;
+  near_miss: NearMiss[];
+  exceptions: Clause[];
+  sequences: SequenceHit[];
+}

@@ -1,0 +1,349 @@
+//! `engine::Session`, the state the page works on: the same verdicts and "now" as `ruleplay test`,
+//! the event view's caching policy, the near-miss pass, rows and explanations.
+
+use ruleplay::engine::{self, Lang, RunOptions, Session, Status};
+use serde_json::{json, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn examples() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root)
+        .expect("rules/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("rule.toml").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn read(dir: &Path, file: &str) -> Option<String> {
+    fs::read_to_string(dir.join(file)).ok()
+}
+
+/// A session holding one example as the page loads it from the gallery.
+fn open_example(dir: &Path) -> (Session, Value) {
+    let expected: Value = serde_json::from_str(&read(dir, "expected.json").unwrap()).unwrap();
+    let mut s = Session::new();
+    if let Some(now) = expected["now"].as_str() {
+        s.pin_now(ruleplay::time::parse_date(now));
+    }
+    s.set_rule(read(dir, "rule.toml").unwrap(), Lang::Toml)
+        .unwrap_or_else(|d| panic!("{}: {d:?}", dir.display()));
+    if let Some(x) = read(dir, "exceptions.ndjson") {
+        assert_eq!(s.set_exceptions(&x).errors, []);
+    }
+    let report = s.set_events(read(dir, "events.ndjson").unwrap());
+    assert_eq!(report.error_count, 0, "{}", dir.display());
+    (s, expected)
+}
+
+fn status_name(code: u8) -> &'static str {
+    ["alert", "match", "suppressed", "no_match"][code as usize]
+}
+
+#[test]
+fn every_example_gives_its_expected_verdicts_and_sequences() {
+    for dir in examples() {
+        let (mut s, expected) = open_example(&dir);
+        let r = s.evaluate().expect("the rule loaded");
+        let got: Vec<&str> = r.status.iter().map(|&c| status_name(c)).collect();
+        let want: Vec<&str> = expected["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(got, want, "{}", dir.display());
+        if let Some(seqs) = expected.get("sequences") {
+            let got: Vec<Vec<Option<usize>>> =
+                r.sequences.iter().map(|h| h.events.clone()).collect();
+            assert_eq!(
+                &serde_json::to_value(got).unwrap(),
+                seqs,
+                "{}",
+                dir.display()
+            );
+        }
+        let c = r.counts;
+        assert_eq!(c.alert + c.matched + c.suppressed + c.no_match, got.len());
+        assert_eq!(c.alert, got.iter().filter(|&&g| g == "alert").count());
+    }
+}
+
+#[test]
+fn exim4_now_is_the_one_ruleplay_test_takes() {
+    let dir = examples()
+        .into_iter()
+        .find(|d| d.ends_with("exim4"))
+        .unwrap();
+    let rule = read(&dir, "rule.toml").unwrap();
+    assert!(rule.contains("timestamp_override = \"event.ingested\""));
+    let (mut s, _) = open_example(&dir);
+    // What `ruleplay test` (engine::check_example) computes: the latest time under the rule's
+    // timestamp field.
+    let loaded = engine::load(&rule, Lang::Toml).unwrap();
+    let want = loaded.latest_event_time(s.events()).unwrap();
+    assert_eq!(s.now(), want);
+    assert_eq!(s.evaluate().unwrap().now, want);
+    // ... which is event.ingested, not @timestamp: the events were ingested 2 s after they happened.
+    let by_timestamp = engine::latest_event_time(s.events(), "@timestamp").unwrap();
+    assert_eq!(want - by_timestamp, 2_000);
+    // And the whole check agrees with the session's verdicts.
+    let problems = engine::check_example(
+        &rule,
+        &read(&dir, "events.ndjson").unwrap(),
+        &read(&dir, "expected.json").unwrap(),
+        None,
+    );
+    assert_eq!(problems, Vec::<String>::new());
+}
+
+#[test]
+fn now_can_be_pinned_and_unpinned() {
+    let mut s = Session::new();
+    s.set_rule("@timestamp >= now-1h".into(), Lang::Kql)
+        .unwrap();
+    s.set_events(
+        r#"{"@timestamp": "2024-01-01T00:00:00Z"}
+{"@timestamp": "2024-01-01T02:00:00Z"}"#
+            .into(),
+    );
+    let latest = ruleplay::time::parse_date("2024-01-01T02:00:00Z").unwrap();
+    assert_eq!(s.now(), latest);
+    assert_eq!(s.evaluate().unwrap().status, [3, 0]);
+    s.pin_now(Some(latest + 10 * 3_600_000));
+    assert_eq!(s.now(), latest + 10 * 3_600_000);
+    assert_eq!(s.evaluate().unwrap().status, [3, 3]);
+    s.pin_now(None);
+    assert_eq!(s.evaluate().unwrap().now, latest);
+    // Without timestamps, the clock.
+    s.set_events("{\"a\": 1}".into());
+    let clock = engine::clock_now();
+    assert!((s.now() - clock).abs() < 60_000);
+}
+
+#[test]
+fn events_know_their_lines_bytes_and_fields() {
+    let mut s = Session::new();
+    let array = "[\n  {\n    \"process\": {\"name\": \"a\"}\n  },\n  {\"host.name\": \"h\",\n   \"x\": 1}\n]";
+    let r = s.set_events(array.into());
+    assert_eq!((r.count, r.error_count), (2, 0));
+    assert_eq!(r.fields, ["host.name", "process.name", "x"]);
+    assert_eq!(s.event_line(0), Some(2));
+    assert_eq!(s.event_line(1), Some(5));
+    assert_eq!(s.event_line(2), None);
+    assert_eq!(
+        s.event_text(0),
+        Some("{\n    \"process\": {\"name\": \"a\"}\n  }")
+    );
+    let nd = "\n{\"a\": 1}\n{oops\n\n{\"b\": 2}\n";
+    let r = s.set_events(nd.into());
+    assert_eq!((r.count, r.error_count), (2, 1));
+    assert_eq!(r.errors[0].line, 3);
+    assert_eq!(s.event_line(1), Some(5));
+    assert_eq!(s.event_text(1), Some("{\"b\": 2}"));
+    // Errors are reported up to a cap, and counted in full.
+    let many = "x\n".repeat(engine::MAX_REPORTED_ERRORS + 5);
+    let r = s.set_events(many);
+    assert_eq!(r.errors.len(), engine::MAX_REPORTED_ERRORS);
+    assert_eq!(r.error_count, engine::MAX_REPORTED_ERRORS + 5);
+}
+
+#[test]
+fn no_rule_no_evaluation_and_diagnostics_say_why() {
+    let mut s = Session::new();
+    s.set_events("{\"a\": 1}".into());
+    assert!(s.evaluate().is_none());
+    assert!(s.explain(0).is_none());
+    let d = s.set_rule("a:(b or".into(), Lang::Kql).unwrap_err();
+    assert!(d[0].message.contains("expected"), "{:?}", d[0]);
+    assert!(s.evaluate().is_none());
+    assert_eq!(s.query_span(), None);
+    s.set_rule("a:1".into(), Lang::Kql).unwrap();
+    assert_eq!(s.query_span(), Some(ruleplay::Span::new(0, 3)));
+    assert_eq!(s.evaluate().unwrap().status, [0]);
+}
+
+const KQL_EVENTS: &str = r#"{"process": {"name": "bash", "parent": {"name": "exim4"}, "command_line": "bash -c id"}, "user": {"name": "root"}}
+{"process": {"name": "bash", "parent": {"name": "postfix"}, "args": ["bash", "-i"]}, "user": {"name": "root"}}
+{"process": {"name": "sort", "parent": {"name": "postfix"}}, "user": {"name": "mail"}}
+{"event": {"action": "login"}, "user": {"name": "alice"}, "source": {"ip": "10.0.0.1"}}"#;
+
+#[test]
+fn near_misses_come_from_a_later_pass_equal_to_a_full_run() {
+    let query = "process.parent.name:exim4 and process.name:bash and user.name:root";
+    let mut s = Session::new();
+    s.set_rule(query.into(), Lang::Kql).unwrap();
+    s.set_events(KQL_EVENTS.into());
+    let r = s.evaluate().unwrap();
+    assert_eq!(r.status, [0, 3, 3, 3]);
+    assert_eq!(r.misses, [-1, -1, -1, -1]);
+    assert!(r.misses_pending && r.misses_auto);
+    let pass = s.near_misses().unwrap().misses;
+    // The same counts as a run that computes them (what `ruleplay match` does).
+    let loaded = engine::load(query, Lang::Kql).unwrap();
+    let full = loaded.run(
+        s.events(),
+        &RunOptions {
+            now: Some(s.now()),
+            ..Default::default()
+        },
+    );
+    let want: Vec<i32> = full
+        .events
+        .iter()
+        .map(|v| v.misses.map_or(-1, |m| m as i32))
+        .collect();
+    assert_eq!(pass, want);
+    assert_eq!(pass, [-1, 1, 3, 3]);
+}
+
+#[test]
+fn rows_summarize_events_and_say_why_near_misses_missed() {
+    let mut s = Session::new();
+    s.set_rule(
+        "process.parent.name:exim4 and process.name:bash".into(),
+        Lang::Kql,
+    )
+    .unwrap();
+    s.set_events(KQL_EVENTS.into());
+    s.evaluate().unwrap();
+    let rows = s.rows(&[0, 1, 3, 99]);
+    assert_eq!(rows.len(), 3, "index 99 does not exist");
+    assert_eq!(rows[0].summary, "exim4 → bash  bash -c id");
+    assert_eq!(rows[1].summary, "postfix → bash  bash -i");
+    // Not a process event: the values of the fields the query looks at (none here).
+    assert_eq!(rows[2].summary, "");
+    // "why" needs the near-miss pass.
+    assert_eq!(rows[1].why, None);
+    s.near_misses().unwrap();
+    let rows = s.rows(&[0, 1, 2]);
+    assert_eq!(rows[0].why, None, "an alert is no near miss");
+    let why = rows[1].why.as_deref().unwrap();
+    assert!(why.contains("postfix"), "{why}");
+    let why = rows[2].why.as_deref().unwrap();
+    assert!(why.contains("postfix") && why.contains("sort"), "{why}");
+    s.set_rule(
+        "process.parent.name:exim4 and process.name:bash and user.name:x".into(),
+        Lang::Kql,
+    )
+    .unwrap();
+    s.evaluate().unwrap();
+    s.near_misses().unwrap();
+    assert_eq!(
+        s.rows(&[2])[0].why,
+        None,
+        "three clauses off is no near miss"
+    );
+
+    // Without queried fields, the action and the message.
+    s.set_rule("any where true".into(), Lang::Eql).unwrap();
+    s.evaluate().unwrap();
+    assert_eq!(s.rows(&[3])[0].summary, "login");
+    // The queried fields summarize events without a process.
+    s.set_rule("user.name:alice and source.ip:10.0.0.1".into(), Lang::Kql)
+        .unwrap();
+    s.evaluate().unwrap();
+    assert_eq!(s.rows(&[3])[0].summary, "alice · 10.0.0.1");
+    // Long summaries are cut.
+    let long = format!("{{\"message\": \"{}\"}}", "é".repeat(300));
+    s.set_events(long);
+    s.set_rule("any where true".into(), Lang::Eql).unwrap();
+    s.evaluate().unwrap();
+    let summary = &s.rows(&[0])[0].summary;
+    assert_eq!(summary.chars().count(), 161);
+    assert!(summary.ends_with('…'));
+}
+
+#[test]
+fn explanations_read_the_last_run_and_match_the_engine() {
+    let query = "process.parent.name:exim4 and process.name:bash";
+    let mut s = Session::new();
+    s.set_rule(query.into(), Lang::Kql).unwrap();
+    s.set_events(KQL_EVENTS.into());
+    // Without an evaluation first, explain runs one.
+    let x = s.explain(1).unwrap();
+    let loaded = engine::load(query, Lang::Kql).unwrap();
+    let opts = RunOptions {
+        now: Some(s.now()),
+        ..Default::default()
+    };
+    let want = loaded.explain(s.events(), 1, &opts).unwrap();
+    assert_eq!(x.status, Status::NoMatch);
+    assert_eq!(
+        Some(&x.root.clone().unwrap()),
+        want.trace.as_ref().map(|t| &t.root)
+    );
+    assert_eq!(x.near_miss, want.trace.unwrap().near_miss);
+    assert!(s.explain(99).is_none());
+    let shape = serde_json::to_value(s.explain(0).unwrap()).unwrap();
+    for key in [
+        "index",
+        "status",
+        "matched",
+        "alert",
+        "root",
+        "near_miss",
+        "exceptions",
+        "sequences",
+    ] {
+        assert!(shape.get(key).is_some(), "{key} in {shape}");
+    }
+    assert_eq!(shape["status"], json!("alert"));
+}
+
+#[test]
+fn the_event_view_is_built_when_it_pays() {
+    // KQL: the first run over a batch reads JSON; the second (here the near-miss pass) builds
+    // the view, and later runs reuse it.
+    let mut s = Session::new();
+    s.set_rule("process.name:bash".into(), Lang::Kql).unwrap();
+    s.set_events(KQL_EVENTS.into());
+    s.evaluate().unwrap();
+    assert!(!s.has_event_view());
+    s.near_misses().unwrap();
+    assert!(s.has_event_view());
+    s.set_rule("process.name:sort".into(), Lang::Kql).unwrap();
+    assert_eq!(s.evaluate().unwrap().status, [3, 3, 0, 3]);
+    assert!(
+        s.has_event_view(),
+        "a rule edit keeps the view of the same events"
+    );
+    s.set_events(KQL_EVENTS.into());
+    assert!(!s.has_event_view(), "new events, new view");
+    // EQL sequences build it on the first run.
+    s.set_rule(
+        "sequence by user.name [process where true] [process where true]".into(),
+        Lang::Eql,
+    )
+    .unwrap();
+    s.evaluate().unwrap();
+    assert!(s.has_event_view());
+}
+
+#[test]
+fn reports_serialize_as_the_page_reads_them() {
+    let mut s = Session::new();
+    s.set_rule("[rule]\ntype='threshold'\nlanguage='kuery'\nquery='user.name:*'\n[rule.threshold]\nfield=['user.name']\nvalue=2\n".into(), Lang::Toml)
+        .unwrap();
+    s.set_events(KQL_EVENTS.into());
+    let r = s.evaluate().unwrap();
+    let v = serde_json::to_value(&r).unwrap();
+    assert!(v.get("status").is_none() && v.get("misses").is_none());
+    assert_eq!(
+        v["counts"],
+        json!({"alert": 2, "match": 2, "suppressed": 0, "no_match": 0})
+    );
+    assert_eq!(v["missesPending"], json!(true));
+    // Reasons by event index, only where there is one.
+    assert!(
+        v["reasons"]["2"].as_str().unwrap().contains("1 event"),
+        "{v}"
+    );
+    assert_eq!(v["groups"].as_array().unwrap().len(), 3);
+    let ev = serde_json::to_value(s.set_events("{\"a\":1}\nx\n".into())).unwrap();
+    assert_eq!(ev["count"], json!(1));
+    assert_eq!(ev["errorCount"], json!(1));
+    assert_eq!(ev["fields"], json!(["a"]));
+}

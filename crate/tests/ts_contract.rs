@@ -1,0 +1,179 @@
+//! The TypeScript shapes in `crate/src/wasm_types.d.ts` (what `npm test` type-checks the page
+//! against) say what the serde types serialize to: every key a value has is declared, and every
+//! required declared key is there. A field renamed in Rust fails here, before the page.
+
+use ruleplay::engine::{Lang, Session};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+const TYPES: &str = include_str!("../src/wasm_types.d.ts");
+
+/// One interface: its top-level property names (with whether they are optional) and whether it
+/// takes any other key (`[extra: string]: unknown`).
+#[derive(Debug)]
+struct Shape {
+    props: BTreeMap<String, bool>,
+    open: bool,
+}
+
+fn interfaces() -> BTreeMap<String, Shape> {
+    let mut out = BTreeMap::new();
+    let mut rest = TYPES;
+    while let Some(at) = rest.find("export interface ") {
+        rest = &rest[at + "export interface ".len()..];
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+        let open_brace = rest.find('{').expect("an interface body");
+        // The body up to its matching brace, keeping only depth-1 text.
+        let (mut depth, mut top, mut end) = (0, String::new(), 0);
+        for (i, c) in rest[open_brace..].char_indices() {
+            match c {
+                '{' | '[' | '(' | '<' => depth += 1,
+                '}' | ']' | ')' | '>' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                end = open_brace + i;
+                break;
+            }
+            if depth == 1 && c != '{' {
+                top.push(c);
+            } else if depth == 2 && c == '[' {
+                top.push('[');
+            }
+        }
+        let body = &rest[open_brace..end];
+        let mut props = BTreeMap::new();
+        for part in top.split([';', '\n']) {
+            let part = part.trim();
+            let part = part.rsplit("*/").next().unwrap_or(part).trim();
+            if let Some((key, _)) = part.split_once(':') {
+                let key = key.trim();
+                let (key, optional) = match key.strip_suffix('?') {
+                    Some(k) => (k, true),
+                    None => (key, false),
+                };
+                if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    props.insert(key.to_string(), optional);
+                }
+            }
+        }
+        let open = body.contains("[extra: string]: unknown");
+        out.insert(name, Shape { props, open });
+        rest = &rest[end..];
+    }
+    out
+}
+
+fn check(shapes: &BTreeMap<String, Shape>, name: &str, value: &Value) {
+    let shape = shapes
+        .get(name)
+        .unwrap_or_else(|| panic!("no interface {name} in wasm_types.d.ts"));
+    let obj = value
+        .as_object()
+        .unwrap_or_else(|| panic!("{name}: {value}"));
+    for key in obj.keys() {
+        assert!(
+            shape.open || shape.props.contains_key(key),
+            "{name} has no field {key:?} in wasm_types.d.ts (the value: {value})"
+        );
+    }
+    for (key, optional) in &shape.props {
+        assert!(
+            *optional || obj.contains_key(key),
+            "{name}.{key} is declared required but the value has none: {value}"
+        );
+    }
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).expect("serializable")
+}
+
+#[test]
+fn the_declared_shapes_are_what_serde_writes() {
+    let shapes = interfaces();
+    assert!(shapes.len() >= 20, "{:?}", shapes.keys());
+
+    let mut s = Session::new();
+    let rule = r#"
+[metadata]
+creation_date = "2024/01/01"
+[rule]
+name = "n"
+description = "d"
+rule_id = "id"
+type = "threshold"
+language = "kuery"
+query = "user.name:* and not host.name:x"
+risk_score = 21
+severity = "low"
+tags = ["t"]
+[[rule.threat]]
+framework = "MITRE ATT&CK"
+[rule.threat.tactic]
+id = "TA0001"
+name = "Initial Access"
+reference = "https://attack.mitre.org/tactics/TA0001/"
+[rule.threshold]
+field = ["user.name"]
+value = 2
+"#;
+    s.set_rule(rule.into(), Lang::Toml).unwrap();
+    check(&shapes, "Rule", &to_value(s.rule().unwrap()));
+    check(
+        &shapes,
+        "MitreRef",
+        &to_value(&s.rule().unwrap().threat[0].tactic),
+    );
+    check(&shapes, "Span", &to_value(&s.query_span().unwrap()));
+
+    let events = "{\"user\":{\"name\":\"a\"},\"host\":{\"name\":\"x\"}}\n{\"user\":{\"name\":\"a\"}}\n{\"user\":{\"name\":\"a\"}}\n{bad\n";
+    let report = s.set_events(events.into());
+    check(&shapes, "EventsReport", &to_value(&report));
+    check(&shapes, "EventError", &to_value(&report.errors[0]));
+
+    let x = s.set_exceptions(concat!(
+        r#"{"name":"e","type":"simple","entries":[{"field":"user.name","operator":"included","type":"match","value":"zz"}],"os_types":[]}"#,
+        "\n"
+    ));
+    assert_eq!(x.errors, []);
+    check(&shapes, "ExceptionsReport", &to_value(&x));
+    check(&shapes, "ExceptionItem", &to_value(&x.items[0]));
+
+    let r = s.evaluate().unwrap();
+    let mut eval = to_value(&r);
+    // What the wasm layer adds beside the serde fields: the typed arrays and the time.
+    for key in ["status", "misses", "ms"] {
+        eval[key] = json!(0);
+    }
+    check(&shapes, "Evaluation", &eval);
+    check(&shapes, "Counts", &eval["counts"]);
+    check(&shapes, "ThresholdGroup", &to_value(&r.groups[0]));
+
+    s.near_misses().unwrap();
+    check(&shapes, "Row", &to_value(&s.rows(&[0])[0]));
+    let x = to_value(&s.explain(0).unwrap());
+    check(&shapes, "Explanation", &x);
+    check(&shapes, "Clause", &x["root"]);
+    check(&shapes, "Clause", &x["root"]["children"][0]);
+    check(&shapes, "NearMiss", &x["near_miss"][0]);
+    check(&shapes, "Looked", &x["root"]["children"][0]["looked"][0]);
+
+    let mut seq = Session::new();
+    seq.set_rule(
+        "sequence by user.name [any where true] [any where true]".into(),
+        Lang::Eql,
+    )
+    .unwrap();
+    seq.set_events("{\"@timestamp\":1,\"user\":{\"name\":\"a\"}}\n{\"@timestamp\":2,\"user\":{\"name\":\"a\"}}\n".into());
+    let r = seq.evaluate().unwrap();
+    check(&shapes, "SequenceHit", &to_value(&r.sequences[0]));
+
+    // Diagnostics: the serde fields plus the editor position the wasm layer adds.
+    let d = s.set_rule("a:(b".into(), Lang::Kql).unwrap_err()[0].clone();
+    let mut d = to_value(&d);
+    d["line"] = json!(1);
+    d["col"] = json!(1);
+    check(&shapes, "Diagnostic", &d);
+    check(&shapes, "ErrorKind", &d["kind"]);
+}
