@@ -172,8 +172,7 @@ function wrong(path, want, v) {
 /** @param {string} s */
 function wellFormed(s) {
   // In a /u regex a surrogate class matches only unpaired surrogates.
-  const ok = s.isWellFormed ? s.isWellFormed() : !/\p{Surrogate}/u.test(s);
-  return ok ? s : s.replace(/\p{Surrogate}/gu, '\uFFFD');
+  return /\p{Surrogate}/u.test(s) ? s.replace(/\p{Surrogate}/gu, '\uFFFD') : s;
 }
 
 /**
@@ -408,10 +407,10 @@ function needStreams() {
   }
 }
 
-/** @param {Uint8Array} bytes */
-async function deflate(bytes) {
+/** @param {Blob} blob */
+async function deflate(blob) {
   needStreams();
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  const stream = blob.stream().pipeThrough(new CompressionStream('deflate-raw'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
@@ -427,7 +426,7 @@ async function inflate(bytes, cap) {
   const writer = ds.writable.getWriter();
   const reader = ds.readable.getReader();
   const feeding = (async () => {
-    for (let i = 0; i < bytes.length; i += SLICE) await writer.write(bytes.subarray(i, i + SLICE));
+    for (let i = 0; i < bytes.length; i += SLICE) await writer.write(/** @type {BufferSource} */ (bytes.subarray(i, i + SLICE)));
     await writer.close();
   })();
   // A failed write also errors the readable side, where it is reported.
@@ -527,15 +526,17 @@ function canonical(state) {
   return withoutDefaults(full, V1);
 }
 
-/** @param {string} json */
+/**
+ * The state's JSON as UTF-8 (a Blob encodes strings as UTF-8), refused over the cap.
+ * @param {string} json
+ */
 function utf8Within(json) {
   // UTF-8 never takes fewer bytes than UTF-16 code units: refuse a huge string before encoding it.
-  const bytes = json.length > LIMITS.maxState ? null : new TextEncoder().encode(json);
-  if (!bytes) return fail('too-large', `The state is over the ${mib(LIMITS.maxState)} a link or state file can hold.`);
-  if (bytes.length > LIMITS.maxState) {
-    fail('too-large', `The state is ${mib(bytes.length)}, over the ${mib(LIMITS.maxState)} a link or state file can hold.`);
+  const blob = json.length > LIMITS.maxState ? null : new Blob([json]);
+  if (!blob || blob.size > LIMITS.maxState) {
+    fail('too-large', `The state is over the ${mib(LIMITS.maxState)} a link or state file can hold.`);
   }
-  return bytes;
+  return blob;
 }
 
 // ---------- API ----------
