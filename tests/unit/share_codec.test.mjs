@@ -63,7 +63,7 @@ function makeState(r, opts) {
   set('lists', maybe(r, 0.3, () => Array.from({ length: Math.floor(r() * 3) }, (_, i) => ({
     id: `list-${i}.txt`, type: pick(r, ['ip', 'keyword', 'ip_range']), values: makeText(r, opts),
   }))));
-  set('now', maybe(r, 0.3, () => pick(r, ['2024-06-01T00:00:00Z', '2024-06-01T00:00:00.123+02:00', '1999-12-31T23:59:59.999999999Z'])));
+  set('now', maybe(r, 0.3, () => pick(r, ['2024-06-01T00:00:00Z', '2024-06-01T00:00:00.123+02:00', '1999-12-31T23:59:59.999999999Z', '2024-02-29T12:00:00-05:30', '2000-02-29T00:00:00Z'])));
   set('example', maybe(r, 0.3, () => pick(r, ['exim4', 'foxmail', 'kql_wildcards_lists'])));
   set('selected', maybe(r, 0.3, () => Math.floor(r() * 100000)));
   set('filter', maybe(r, 0.3, () => pick(r, ['all', 'alerts', 'near'])));
@@ -278,6 +278,9 @@ test('unknown versions', async () => {
 });
 
 test('bad base64: characters outside base64url, padding, a cut-off length', async () => {
+  const e = await rejectsWith(decodeLink('#v1.q64\u202eFA'), 'bad-base64');
+  assert.match(e.message, /character 4 of its data, \(U\+202E\)/);
+  assert.match((await rejectsWith(decodeLink('#v1.q6!'), 'bad-base64')).message, /"!" \(U\+0021\)/);
   for (const x of ['#v1.q64F!A', '#v1.q64F+A', '#v1.q64F/A', '#v1.q64FAA==', '#v1.q6%4F', '#v1.q64é', '#v1.q64😀AA', '#v1.A', '#v1.q64FA']) {
     await rejectsWith(decodeLink(x), 'bad-base64');
   }
@@ -390,7 +393,9 @@ test('wrong JSON types are refused, naming the key', async () => {
     '{"exceptions":false}': 'exceptions', '{"lists":{}}': 'lists', '{"lists":[1]}': 'lists[0]',
     '{"lists":[{"type":"ip"}]}': 'lists[0].id', '{"lists":[{"id":"a","type":"IP; drop"}]}': 'lists[0].type',
     '{"lists":[{"id":"a","type":"ip","values":1}]}': 'lists[0].values', '{"now":"yesterday"}': 'now',
-    '{"now":"2024-13-45T99:99:99Z"}': 'now', '{"now":0}': 'now', '{"example":"<b>x</b>"}': 'example',
+    '{"now":"2024-13-45T99:99:99Z"}': 'now', '{"now":"2023-02-29T00:00:00Z"}': 'now',
+    '{"now":"2024-06-01T24:00:00Z"}': 'now', '{"now":"2024-06-01T00:00:00+24:00"}': 'now', '{"now":"2024-06-01 00:00:00Z"}': 'now',
+    '{"now":"2024-06-01T00:00:00z"}': 'now', '{"now":0}': 'now', '{"example":"<b>x</b>"}': 'example',
     '{"example":"../../etc"}': 'example', '{"example":""}': 'example', '{"selected":-1}': 'selected',
     '{"selected":1.5}': 'selected', '{"selected":"3"}': 'selected', '{"selected":1e400}': 'selected',
     '{"selected":9007199254740993}': 'selected', '{"filter":"x"}': 'filter', '{"view":[]}': 'view',

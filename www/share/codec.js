@@ -200,7 +200,7 @@ const matching = (re, want) => (v, path) => {
 /** @param {readonly string[]} allowed @returns {Reader} */
 const oneOf = (allowed) => (v, path) => {
   if (typeof v !== 'string' || !allowed.includes(v)) {
-    wrong(path, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, typeof v === 'string' ? 'another string' : v);
+    wrong(path, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, v);
   }
   return v;
 };
@@ -214,11 +214,13 @@ const index = (v, path) =>
 
 /** @type {Reader} */
 const timestamp = (v, path) => {
-  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
-  if (typeof v !== 'string' || !rfc3339.test(v) || !Number.isFinite(Date.parse(v))) {
-    wrong(path, 'an RFC 3339 timestamp such as "2024-06-01T00:00:00Z"', v);
-  }
-  return v;
+  // Checked field by field, not with Date.parse, whose leniency differs between browsers.
+  const m = typeof v === 'string' ? /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,9})?(Z|[+-](\d\d):(\d\d))$/.exec(v) : null;
+  const [, y, mo, d, h, mi, sec, , , oh, om] = (m || []).map(Number);
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  const valid = m && d >= 1 && d <= days && h <= 23 && mi <= 59 && sec <= 59 && (m[8] === 'Z' || (oh <= 23 && om <= 59));
+  return valid ? v : wrong(path, 'an RFC 3339 timestamp such as "2024-06-01T00:00:00Z"', v);
 };
 
 /** @param {Reader} item @returns {Reader} */
@@ -386,9 +388,10 @@ function fromBase64url(s) {
     const c = s.charCodeAt(i);
     const v = c < 128 ? SEXTET[c] : -1;
     if (v < 0) {
-      const ch = String.fromCodePoint(s.codePointAt(i) ?? c);
-      const hex = (ch.codePointAt(0) ?? c).toString(16).toUpperCase().padStart(4, '0');
-      fail('bad-base64', `The link is damaged: character ${i + 1} of its data, ${JSON.stringify(ch)} (U+${hex}), cannot appear in a ruleplay link.`);
+      const cp = s.codePointAt(i) ?? c;
+      // Only printable ASCII is quoted: a bidi override or an invisible would garble the message.
+      const shown = (cp > 32 && cp < 127 ? `"${String.fromCharCode(cp)}" ` : '') + `(U+${cp.toString(16).toUpperCase().padStart(4, '0')})`;
+      fail('bad-base64', `The link is damaged: character ${i + 1} of its data, ${shown}, cannot appear in a ruleplay link.`);
     }
     acc = (acc << 6) | v;
     bits += 6;
