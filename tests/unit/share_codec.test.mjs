@@ -249,6 +249,24 @@ test('large states: 1 MB+ of events and 1 MB of poorly compressible text', async
   t.diagnostic(`1 MB of random printable ASCII: fragment ${link2.length} chars, encode ${enc2.toFixed(0)} ms, decode ${(performance.now() - t0).toFixed(0)} ms`);
 });
 
+test('a link just under 2 MiB, Chrome\'s limit, opens', async (t) => {
+  const r = rng(11);
+  const noise = (n) => Array.from({ length: n }, () => String.fromCharCode(33 + Math.floor(r() * 90))).join('');
+  const base = 'https://example.org/ruleplay/';
+  let events = noise(1_800_000);
+  let link = await encodeState({ events });
+  // Random text compresses a little differently per zlib build: scale it to land just under the limit.
+  if (base.length + link.length > LIMITS.maxLink) {
+    events = events.slice(0, Math.floor((events.length * (LIMITS.maxLink - 2000)) / (base.length + link.length)));
+    link = await encodeState({ events });
+  }
+  assert.ok(base.length + link.length > 1_900_000 && base.length + link.length <= LIMITS.maxLink, `${link.length}`);
+  assert.ok(linkAdvice(base.length + link.length).fits);
+  const t0 = performance.now();
+  assert.equal((await decodeLink(base + link)).state.events, events);
+  t.diagnostic(`${link.length}-char link decoded in ${(performance.now() - t0).toFixed(0)} ms`);
+});
+
 test('a state over the cap is refused by the encoder and by the file writer', async () => {
   const big = 'x'.repeat(LIMITS.maxState + 1);
   await rejectsWith(encodeState({ events: big }), 'too-large');
