@@ -417,10 +417,6 @@ function noteSharedAbsent() {
   );
 }
 
-function testUnit() {
-  timed('unit tests (node --test tests/unit/)', () => run(process.execPath, ['--test', 'tests/unit/']));
-}
-
 function testNative() {
   noteSharedAbsent();
   timed('native tests', () => run('cargo', ['test', '--workspace']));
@@ -501,7 +497,6 @@ switch (cmd) {
   case 'test': {
     const t0 = Date.now();
     testStyle();
-    testUnit();
     ensure({ browser: true });
     testNative();
     testWasm();
