@@ -442,6 +442,11 @@ function testStyle() {
   }
   timed('cargo fmt --check', () => run('cargo', ['fmt', '--all', '--check']));
   timed('cargo clippy', () => run('cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']));
+  // The wasm bindings (wasm.rs, tests/wasm_api.rs) exist only for wasm32: native clippy never sees them.
+  ensureRustTarget();
+  timed('cargo clippy (wasm32)', () =>
+    run('cargo', ['clippy', '--target', WASM_TARGET, '-p', 'ruleplay', '--lib', '--tests', '--', '-D', 'warnings']),
+  );
 }
 
 // Cargo shows a passing test's output only on failure, so a conformance test that skipped for

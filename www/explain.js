@@ -313,6 +313,7 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
 }
 
 // Where keyboard focus is in the panel's clause trees: [tree number, item number], or null.
+/** @param {HTMLElement} root @returns {[number, number] | null} */
 function focusPath(root) {
   const item = document.activeElement;
   if (!item || !root.contains(item) || item.getAttribute('role') !== 'treeitem') return null;
@@ -321,11 +322,12 @@ function focusPath(root) {
   return [trees.indexOf(tree), [...tree.querySelectorAll('[role=treeitem]')].indexOf(item)];
 }
 
+/** @param {HTMLElement} root @param {[number, number]} at */
 function restoreFocus(root, [t, i]) {
   const tree = root.querySelectorAll('[role=tree]')[t];
   const item = tree && tree.querySelectorAll('[role=treeitem]')[i];
-  if (!item) return;
-  for (const it of tree.querySelectorAll('[role=treeitem][tabindex="0"]')) it.tabIndex = -1;
+  if (!(item instanceof HTMLElement)) return;
+  for (const it of tree.querySelectorAll('[role=treeitem][tabindex="0"]')) if (it instanceof HTMLElement) it.tabIndex = -1;
   item.tabIndex = 0;
   item.focus({ preventScroll: true });
 }

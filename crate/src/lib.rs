@@ -5,6 +5,13 @@
 //! everywhere) → evaluation against [`event`] lookups → verdict + [`explain`] trace → rule type
 //! ([`ruletype`]) over the ordered events → [`exceptions`] → outputs ([`engine`], CLI, wasm).
 
+// No input may panic the core (a panic in the wasm kills the page's engine): fallible paths return
+// errors. Unit tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod diagnostic;
 pub mod engine;
 pub mod eql;

@@ -7,6 +7,8 @@
 //! values (`EqlQuery::matches`, for comparison), and the throughput of `EqlQuery::run` (sorting by
 //! @timestamp included), best of N.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use ruleplay::eql::run::RunOptions;
 use std::time::Instant;
 

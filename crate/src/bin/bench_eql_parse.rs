@@ -2,6 +2,8 @@
 //! `cargo run --release --bin bench_eql_parse [CORPUS_DIR]` (default `../shared/corpus/detection-rules`
 //! relative to the repository root). Prints the best of several rounds.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

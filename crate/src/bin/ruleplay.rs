@@ -1,6 +1,8 @@
 //! `ruleplay`: evaluate Elastic detection rules, KQL and EQL against JSON events from the shell.
 //! `ruleplay --help` lists the commands; `args` declares them (clap), `commands` runs them.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "ruleplay/args.rs"]
 mod args;
