@@ -160,3 +160,72 @@ fn eql_errors_have_kinds() {
         assert_eq!(d.span.text(src), *text, "{src}");
     }
 }
+
+/// Generated patterns, written as an escaped and as a raw string: the error's span, read back
+/// as the pattern's characters, is exactly what the regex compiler reported.
+#[test]
+fn regex_error_spans_match_the_compiler_on_generated_patterns() {
+    const TOKENS: &[&str] = &[
+        "a", "é", "&", "~", "(", ")", "[", "]", "[b-a]", "\\q", "\\", "\\d", "{2,1}", "{", "*",
+        "\"", "<1-5>", "|", ".", "x{3}", "\\\\",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let escape = |p: &str| {
+        let mut s = String::from("\"");
+        for c in p.chars() {
+            if c == '\\' || c == '"' {
+                s.push('\\');
+            }
+            s.push(c);
+        }
+        s.push('"');
+        s
+    };
+    let unescape = |t: &str| {
+        let mut out = String::new();
+        let mut chars = t.chars();
+        while let Some(c) = chars.next() {
+            out.push(if c == '\\' {
+                chars.next().unwrap_or('\\')
+            } else {
+                c
+            });
+        }
+        out
+    };
+    let mut checked = 0;
+    for _ in 0..3000 {
+        let pattern: String = (0..1 + next(5))
+            .map(|_| TOKENS[next(TOKENS.len())])
+            .collect();
+        let Err(e) = ruleplay::eql::regex::compile(&pattern, false) else {
+            continue;
+        };
+        let want: String = pattern.chars().skip(e.at.start).take(e.at.len()).collect();
+        let raw_ok = !pattern.contains("\"\"\"") && !pattern.ends_with('"');
+        let mut literals = vec![(escape(&pattern), true)];
+        if raw_ok {
+            literals.push((format!("\"\"\"{pattern}\"\"\""), false));
+        }
+        for (lit, escaped) in literals {
+            let src = format!("any where x == 1 and a regex {lit}");
+            let d = err(&src);
+            assert_eq!(d.kind, ErrorKind::Regex(e.kind), "{src}");
+            let text = d.span.text(&src);
+            let got = if escaped {
+                unescape(text)
+            } else {
+                text.to_string()
+            };
+            assert_eq!(got, want, "{src}: span {:?} for {:?}", d.span, e.at);
+            checked += 1;
+        }
+    }
+    assert!(checked > 2000, "{checked}");
+}

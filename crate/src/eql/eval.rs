@@ -667,7 +667,9 @@ impl Leaf {
     /// [`Leaf::query`] over a batch of rows: keep those where it holds.
     fn filter_rows(&self, b: &Bound, rows: &mut Vec<u32>) {
         let Some(slot) = b.slots.get(self.field.slot) else {
-            rows.retain(|&r| self.query(Doc::Row(b, r as usize)));
+            // No column bound (a binding of another query): no value, as `scan` reads it too.
+            let keep = self.query_verdict(false, false);
+            rows.retain(|_| keep);
             return;
         };
         rows.retain(|&r| {
