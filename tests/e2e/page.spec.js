@@ -200,13 +200,13 @@ test('keyboard-only use', async ({ page }) => {
   await page.keyboard.press('k');
   await expect(page.locator('#explain h3')).toHaveText('Why #1');
   await expect(page.locator('#results-list')).toHaveAttribute('aria-activedescendant', 'row-1');
-  // Alt+4 jumps to the explanation; Tab reaches its clause lines, and a focused clause
-  // highlights its span in the rule editor.
+  // Alt+4 jumps to the explanation; Tab reaches its clause tree (one Tab stop: a roving
+  // tabindex over the treeitems), and a focused clause highlights its span in the rule editor.
   await page.keyboard.press('Alt+4');
   await expect(page.locator('#explain')).toBeFocused();
-  const onClause = () => page.evaluate(() => Boolean(document.activeElement?.closest('#explain .clause-line')));
+  const onClause = () => page.evaluate(() => Boolean(document.activeElement?.closest('#explain [role=treeitem]')));
   for (let i = 0; i < 15 && !(await onClause()); i++) await page.keyboard.press('Tab');
-  expect(await onClause(), 'Tab reaches a clause line of the explanation').toBe(true);
+  expect(await onClause(), 'Tab reaches a clause of the explanation').toBe(true);
   await expect(page.locator('#rule-editor .cm-span-hl').first()).toBeVisible();
   // Filters are buttons reachable with Tab, toggled with Space: only the alerts remain, all of them.
   await page.locator('#filter-alerts').focus();
