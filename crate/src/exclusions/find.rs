@@ -63,7 +63,7 @@ fn kql_list(src: &str, inner: &k::Node, clause: Span) -> Option<ExclusionList> {
         let last = items.last()?.span;
         let (span, parenthesized) = match form {
             Form::KqlClauses => (
-                kql_parens(src, kql_extent(src, first).to(kql_extent(src, last)))?,
+                kql_parens(src, kql_extent(src, first, None).to(kql_extent(src, last, None)))?,
                 true,
             ),
             _ => match kql_parens(src, first.to(last)) {
@@ -140,9 +140,13 @@ fn kql_parens(src: &str, span: Span) -> Option<Span> {
 }
 
 /// A balanced span grown over every pair of parentheses around only it: what a clause takes
-/// up in the text (the syntax tree drops grouping parentheses).
-pub fn kql_extent(src: &str, mut span: Span) -> Span {
+/// up in the text (the syntax tree drops grouping parentheses). Within `inside`, when given:
+/// never up to its edges.
+pub fn kql_extent(src: &str, mut span: Span, inside: Option<Span>) -> Span {
     while let Some(s) = kql_parens(src, span) {
+        if inside.is_some_and(|o| s.start <= o.start || s.end >= o.end) {
+            break;
+        }
         span = s;
     }
     span
@@ -307,7 +311,7 @@ fn eql_negated(toks: &[Token], x: &e::Expr, clause: Span, own_not: bool) -> Opti
     let last = items.last()?.span;
     let open = eql_token_before(toks, first.start).filter(|t| t.tok == Tok::LParen);
     let (span, parenthesized) = match open {
-        Some(t) => (t.span.to(x.span), true),
+        Some(t) => (Span::new(t.span.start, x.span.end), true),
         None => (first.to(last), false),
     };
     Some(ExclusionList {

@@ -48,31 +48,34 @@ pub fn kql_value(value: &str, quoted: bool) -> String {
 }
 
 /// A KQL wildcard pattern: unquoted, `*` left as the wildcard, every other special character
-/// escaped, and the words `or`/`and`/`not` escaped where they stand alone. `None` when the
-/// pattern cannot be written: KQL trims unquoted values, so leading or trailing spaces are lost.
+/// escaped, and keywords defused: a whole word `or`/`and` gets a backslash (`\or`), and the `n`
+/// of any `not` before a space (Kibana ends an unquoted value there, even mid-word) is written
+/// `\u006e` (`\n` would be a newline). `None` when the pattern cannot be written: KQL trims
+/// unquoted values, so leading or trailing spaces are lost.
 pub fn kql_pattern(pattern: &str) -> Option<String> {
     if pattern.is_empty() || pattern.starts_with(is_space) || pattern.ends_with(is_space) {
         return None;
     }
-    let mut out = String::with_capacity(pattern.len() + 4);
-    let mut word_start = true;
     let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if word_start && !is_space(c) {
-            // A whole word that is a keyword gets a backslash (`\or`), which Kibana reads as
-            // the word itself.
+    let mut out = String::with_capacity(pattern.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if i == 0 || is_space(chars[i - 1]) {
             let end = chars[i..]
                 .iter()
                 .position(|&c| is_space(c))
                 .map_or(chars.len(), |n| i + n);
             let word: String = chars[i..end].iter().collect();
-            if is_kql_keyword(&word) {
+            if word.eq_ignore_ascii_case("or") || word.eq_ignore_ascii_case("and") {
                 out.push('\\');
             }
         }
+        let not_follows = matches!(c, 'n' | 'N')
+            && chars.get(i + 1..i + 3).is_some_and(|w| {
+                w[0].eq_ignore_ascii_case(&'o') && w[1].eq_ignore_ascii_case(&'t')
+            })
+            && chars.get(i + 3).is_some_and(|&c| is_space(c));
         match c {
+            _ if not_follows => out.push_str(&format!("\\u{:04x}", c as u32)),
             '*' => out.push('*'),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
@@ -84,23 +87,14 @@ pub fn kql_pattern(pattern: &str) -> Option<String> {
             c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
-        word_start = is_space(c);
-        i += 1;
     }
     Some(out)
 }
 
-/// A KQL field name: unquoted, with special characters escaped (a `*` in a name would be a
-/// field-name pattern).
+/// A KQL field name: bare, or quoted when it holds a special or space character (a `*` in a
+/// bare name would be a field-name pattern).
 pub fn kql_field(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if is_special(c) || c == ' ' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    kql_value(name, false)
 }
 
 /// An EQL string literal. `raw` asks for the `"""…"""` form, used when the value allows it.
@@ -167,7 +161,11 @@ mod tests {
             kql_pattern("C:\\a (x)*").as_deref(),
             Some("C\\:\\\\a \\(x\\)*")
         );
-        assert_eq!(kql_pattern("not a or b").as_deref(), Some("\\not a \\or b"));
+        assert_eq!(
+            kql_pattern("not a or b").as_deref(),
+            Some("\\u006eot a \\or b")
+        );
+        assert_eq!(kql_pattern("cannot be").as_deref(), Some("ca\\u006eot be"));
         assert_eq!(kql_pattern(" a"), None);
     }
 

@@ -63,11 +63,20 @@ fn one(range: Span, text: impl Into<String>) -> Vec<TextEdit> {
 }
 
 impl Ctx<'_> {
-    /// What an item or clause takes up in the text, grouping parentheses included.
+    /// What a clause takes up in the text, grouping parentheses included.
     fn extent(&self, span: Span) -> Span {
         match self.lang {
-            Lang::Kql => kql_extent(self.src, span),
+            Lang::Kql => kql_extent(self.src, span, None),
             // EQL spans already include the parentheses written around an expression.
+            Lang::Eql => span,
+        }
+    }
+
+    /// What item `i` of `l` takes up: grown over its own parentheses, never the list's.
+    fn item_extent(&self, l: &ExclusionList, i: usize) -> Span {
+        let span = l.items[i].span;
+        match self.lang {
+            Lang::Kql => kql_extent(self.src, span, Some(l.span)),
             Lang::Eql => span,
         }
     }
@@ -92,11 +101,18 @@ impl Ctx<'_> {
             if n == 1 {
                 return self.remove_clause(l);
             }
-            let ext = |j: usize| self.extent(l.items[j].span);
-            let range = if i + 1 < n {
-                Span::new(ext(i).start, ext(i + 1).start)
-            } else {
-                Span::new(ext(i - 1).end, ext(i).end)
+            let ext = |j: usize| self.item_extent(l, j);
+            // The separator after the value goes, unless it breaks the line and the one
+            // before does not (the next value keeps its place at the start of a line).
+            let after = (i + 1 < n).then(|| Span::new(ext(i).end, ext(i + 1).start));
+            let before = (i > 0).then(|| Span::new(ext(i - 1).end, ext(i).start));
+            let breaks = |s: Option<Span>| s.is_some_and(|s| s.text(self.src).contains('\n'));
+            let range = match (before, after) {
+                (Some(_), Some(_)) if breaks(after) && !breaks(before) => {
+                    Span::new(ext(i - 1).end, ext(i).end)
+                }
+                (_, Some(_)) => Span::new(ext(i).start, ext(i + 1).start),
+                _ => Span::new(ext(i - 1).end, ext(i).end),
             };
             return Ok(one(range, ""));
         }
@@ -237,10 +253,10 @@ impl Ctx<'_> {
             let old = last.value_span.text(src);
             return one(last.value_span, format!("({old}{default_sep}{text})"));
         }
-        let end = self.extent(last.span).end;
+        let end = self.item_extent(l, n - 1).end;
         let sep = match n {
             1 => default_sep,
-            _ => &src[self.extent(l.items[n - 2].span).end..self.extent(last.span).start],
+            _ => &src[self.item_extent(l, n - 2).end..self.item_extent(l, n - 1).start],
         };
         // `F:` / `F != ` as written before the last value.
         let prefix = &src[last.span.start..last.value_span.start.max(last.span.start)];
