@@ -62,10 +62,11 @@ fn kql_list(src: &str, inner: &k::Node, clause: Span) -> Option<ExclusionList> {
         let first = items.first()?.span;
         let last = items.last()?.span;
         let (span, parenthesized) = match form {
-            Form::KqlClauses => (
-                kql_parens(src, kql_extent(src, first, None).to(kql_extent(src, last, None)))?,
-                true,
-            ),
+            // `not (…)`: from the parenthesis after `not` to the clause's end.
+            Form::KqlClauses => match kql_after(src, clause.start + 3) {
+                Some(('(', open)) => (Span::new(open, clause.end), true),
+                _ => return None,
+            },
             _ => match kql_parens(src, first.to(last)) {
                 Some(s) => (s, true),
                 None => (first.to(last), false),
@@ -92,6 +93,11 @@ fn kql_list(src: &str, inner: &k::Node, clause: Span) -> Option<ExclusionList> {
             }
             v => {
                 let l = kql_value(v)?;
+                let field_span = inner.span();
+                // `not (F:a)`: one clause in parentheses, which more `F:…` clauses join.
+                if kql_parens(src, l.span).is_none() && kql_parens(src, field_span).is_some() {
+                    return list(field, Form::KqlClauses, vec![kql_item(l, field_span)]);
+                }
                 list(field, Form::KqlValues, vec![kql_item(l, l.span)])
             }
         },

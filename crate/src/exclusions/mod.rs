@@ -190,15 +190,34 @@ pub fn edit(lang: Lang, src: &str, op: &Op) -> Result<Vec<TextEdit>, Diagnostic>
     rewrite::edit(lang, src, &lists, op)
 }
 
-/// `src` with every operation applied in order. Each result is parsed again: an edit that would
-/// break the query is an error, never output.
+/// `src` with every operation applied in order. A removal takes the value out of every list
+/// of the field that has it (else it would still be excluded). Each result is parsed again: an
+/// edit that would break the query is an error, never output.
 pub fn apply(lang: Lang, src: &str, ops: &[Op]) -> Result<String, Diagnostic> {
     let mut text = src.to_string();
     for op in ops {
-        text = rewrite::apply_all(&text, &edit(lang, &text, op)?);
-        check(lang, &text)?;
+        for _ in 0..occurrences(lang, &text, op) {
+            text = rewrite::apply_all(&text, &edit(lang, &text, op)?);
+            check(lang, &text)?;
+        }
     }
     Ok(text)
+}
+
+/// How many times `op` must run: once, or for a removal once per list item holding the value
+/// (at least once, so a missing value is reported).
+fn occurrences(lang: Lang, query: &str, op: &Op) -> usize {
+    let Op::Remove { field, value } = op else {
+        return 1;
+    };
+    let lists = find(lang, query).unwrap_or_default();
+    let n = lists
+        .iter()
+        .filter(|l| &l.field == field)
+        .flat_map(|l| &l.items)
+        .filter(|i| &i.value == value)
+        .count();
+    n.max(1)
 }
 
 /// Parse (EQL: and check) an edited query.

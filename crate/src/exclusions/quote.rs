@@ -14,15 +14,18 @@ fn is_kql_keyword(word: &str) -> bool {
     KQL_KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
 }
 
-/// Whether a literal KQL value can be written without quotes: no special or space character, not
-/// a keyword, not empty. Anything else is quoted (for a value with a space that is also what an
-/// exact exclusion means on a `text` field: a phrase).
+/// Whether a literal KQL value cannot be written bare: empty, a special or space character, a
+/// keyword, or ending in `not` (`cannot or x` would end the value at `not `). For a value with a
+/// space, quotes are also what an exact exclusion means on a `text` field: a phrase.
 pub fn kql_needs_quotes(value: &str) -> bool {
     value.is_empty()
         || value
             .chars()
             .any(|c| is_special(c) || is_space(c) || c.is_control())
         || is_kql_keyword(value)
+        || value
+            .get(value.len().saturating_sub(3)..)
+            .is_some_and(|end| end.eq_ignore_ascii_case("not"))
 }
 
 /// A literal KQL value: bare when it can be, else quoted; `quoted` asks for quotes anyway.
@@ -30,12 +33,64 @@ pub fn kql_value(value: &str, quoted: bool) -> String {
     if !quoted && !kql_needs_quotes(value) {
         return value.to_string();
     }
+    kql_quoted(value, false)
+}
+
+/// A literal KQL value written like the list's values as written (`written`, in order): quoted
+/// if the last one is; with a lone backslash kept lone if the quoted values have lone ones and no
+/// escaped one (`"NT AUTHORITY\SYSTEM"`: Kibana keeps a backslash that starts no escape);
+/// escaped rather than quoted if the last one is bare (`system\:node`).
+pub fn kql_value_like(value: &str, written: &[&str]) -> String {
+    let last = written.last().copied().unwrap_or("");
+    if last.starts_with('"') {
+        let (mut lone, mut escaped) = (false, false);
+        for w in written.iter().filter(|w| w.starts_with('"')) {
+            let (l, e) = backslashes(w);
+            lone |= l;
+            escaped |= e;
+        }
+        return kql_quoted(value, lone && !escaped);
+    }
+    if !kql_needs_quotes(value) {
+        return value.to_string();
+    }
+    let quotes_elsewhere = written.iter().any(|w| w.starts_with('"'));
+    match value.contains(is_space) || last.is_empty() || quotes_elsewhere {
+        false => kql_unquoted(value, false).unwrap_or_else(|| kql_quoted(value, false)),
+        true => kql_quoted(value, false),
+    }
+}
+
+/// Whether a quoted KQL literal as written has a backslash that starts no escape, and whether
+/// it has an escaped backslash.
+fn backslashes(raw: &str) -> (bool, bool) {
+    let (mut lone, mut escaped) = (false, false);
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('\\') => escaped = true,
+                Some('"' | 't' | 'r' | 'n' | 'u') => {}
+                _ => lone = true,
+            }
+        }
+    }
+    (lone, escaped)
+}
+
+/// `value` in double quotes. `lone` leaves a backslash single where it starts no escape.
+fn kql_quoted(value: &str, lone: bool) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
-    for c in value.chars() {
+    let chars: Vec<char> = value.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
+            '\\' => {
+                let next = chars.get(i + 1);
+                let escapes = matches!(next, None | Some('\\' | '"' | 't' | 'r' | 'n' | 'u'));
+                out.push_str(if lone && !escapes { "\\" } else { "\\\\" });
+            }
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             '\n' => out.push_str("\\n"),
@@ -47,17 +102,23 @@ pub fn kql_value(value: &str, quoted: bool) -> String {
     out
 }
 
-/// A KQL wildcard pattern: unquoted, `*` left as the wildcard, every other special character
-/// escaped, and keywords defused: a whole word `or`/`and` gets a backslash (`\or`), and the `n`
-/// of any `not` before a space (Kibana ends an unquoted value there, even mid-word) is written
-/// `\u006e` (`\n` would be a newline). `None` when the pattern cannot be written: KQL trims
-/// unquoted values, so leading or trailing spaces are lost.
+/// A KQL wildcard pattern: unquoted, `*` left as the wildcard, everything else literal. `None`
+/// when the pattern cannot be written: KQL trims unquoted values, so leading or trailing spaces
+/// are lost.
 pub fn kql_pattern(pattern: &str) -> Option<String> {
-    if pattern.is_empty() || pattern.starts_with(is_space) || pattern.ends_with(is_space) {
+    kql_unquoted(pattern, true)
+}
+
+/// `value` unquoted: special characters escaped (`*` too unless `wildcard`), keywords defused:
+/// a whole word `or`/`and` gets a backslash (`\or`), and the `n` of any `not` before a space
+/// (Kibana ends an unquoted value there, even mid-word) is written `\u006e` (`\n` would be a
+/// newline). `None` for an empty value or one with spaces at its ends.
+fn kql_unquoted(value: &str, wildcard: bool) -> Option<String> {
+    if value.is_empty() || value.starts_with(is_space) || value.ends_with(is_space) {
         return None;
     }
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut out = String::with_capacity(pattern.len() + 4);
+    let chars: Vec<char> = value.chars().collect();
+    let mut out = String::with_capacity(value.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
         if i == 0 || is_space(chars[i - 1]) {
             let end = chars[i..]
@@ -73,10 +134,10 @@ pub fn kql_pattern(pattern: &str) -> Option<String> {
             && chars.get(i + 1..i + 3).is_some_and(|w| {
                 w[0].eq_ignore_ascii_case(&'o') && w[1].eq_ignore_ascii_case(&'t')
             })
-            && chars.get(i + 3).is_some_and(|&c| is_space(c));
+            && chars.get(i + 3).is_none_or(|&c| is_space(c));
         match c {
             _ if not_follows => out.push_str(&format!("\\u{:04x}", c as u32)),
-            '*' => out.push('*'),
+            '*' if wildcard => out.push('*'),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             '\n' => out.push_str("\\n"),
@@ -152,6 +213,11 @@ mod tests {
         assert_eq!(kql_value("OR", false), "\"OR\"");
         assert_eq!(kql_value("a\"\\*", false), "\"a\\\"\\\\*\"");
         assert_eq!(kql_value("", false), "\"\"");
+        assert_eq!(kql_value_like("a:b*", &["x"]), "a\\:b\\*");
+        assert_eq!(kql_value_like("a b", &["x"]), "\"a b\"");
+        assert_eq!(kql_value_like("NT\\S", &["\"A\\B\"", "\"c\""]), "\"NT\\S\"");
+        assert_eq!(kql_value_like("NT\\S", &["\"A\\\\B\""]), "\"NT\\\\S\"");
+        assert_eq!(kql_value_like("not", &["x"]), "\\u006eot");
     }
 
     #[test]

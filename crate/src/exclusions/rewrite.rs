@@ -196,7 +196,9 @@ impl Ctx<'_> {
             Form::KqlValues | Form::KqlClauses if pattern => quote::kql_pattern(value)
                 .ok_or_else(|| "KQL trims spaces at the ends of an unquoted pattern".into()),
             Form::KqlValues | Form::KqlClauses => {
-                Ok(quote::kql_value(value, last.starts_with('"')))
+                let written: Vec<&str> =
+                    l.items.iter().map(|i| i.value_span.text(self.src)).collect();
+                Ok(quote::kql_value_like(value, &written))
             }
             Form::EqlIn | Form::EqlNotEqual if pattern => Err(format!(
                 "`{}` compares exactly; a pattern needs a `:` or `like` list",
@@ -222,6 +224,13 @@ impl Ctx<'_> {
         value: &str,
         pattern: bool,
     ) -> Result<Vec<TextEdit>, Diagnostic> {
+        if pattern && value == "*" && self.lang == Lang::Kql {
+            return Err(err(
+                ExclusionErrorKind::NotRepresentable,
+                format!("`{field}:*` tests whether {field} exists; it is no value of a list"),
+                lists.first().map_or(self.whole_query(), |l| l.span),
+            ));
+        }
         let mut refusal = None;
         for l in lists {
             match self.format_for(l, value, pattern) {
@@ -255,8 +264,10 @@ impl Ctx<'_> {
         }
         let end = self.item_extent(l, n - 1).end;
         let sep = match n {
-            1 => default_sep,
-            _ => &src[self.item_extent(l, n - 2).end..self.item_extent(l, n - 1).start],
+            1 => default_sep.to_string(),
+            _ => without_comments(
+                &src[self.item_extent(l, n - 2).end..self.item_extent(l, n - 1).start],
+            ),
         };
         // `F:` / `F != ` as written before the last value.
         let prefix = &src[last.span.start..last.value_span.start.max(last.span.start)];
@@ -336,6 +347,37 @@ impl Ctx<'_> {
         } else {
             one(end, format!(" and {clause}"))
         })
+    }
+}
+
+/// An EQL separator without its comments (a comment belongs to the value after it), and
+/// without the lines that held only them.
+fn without_comments(sep: &str) -> String {
+    if !sep.contains("/*") && !sep.contains("//") {
+        return sep.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = sep;
+    while let Some(i) = rest.find('/') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        let end = if after.starts_with("/*") {
+            after.find("*/").map_or(after.len(), |e| e + 2)
+        } else if after.starts_with("//") {
+            after.find('\n').unwrap_or(after.len())
+        } else {
+            1
+        };
+        if end == 1 {
+            out.push('/');
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    let lines: Vec<&str> = out.split('\n').collect();
+    match lines.as_slice() {
+        [first, .., last] => format!("{}\n{last}", first.trim_end()),
+        _ => out,
     }
 }
 
