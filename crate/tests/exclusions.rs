@@ -118,7 +118,10 @@ fn eql_forms() {
             s("g", &["2"], "g != 2"),
         ]
     );
-    let ops: Vec<String> = lists(Lang::Eql, q).into_iter().map(|l| l.operator).collect();
+    let ops: Vec<String> = lists(Lang::Eql, q)
+        .into_iter()
+        .map(|l| l.operator)
+        .collect();
     assert_eq!(ops, ["in", "in~", ":", "like~", "!=", "!="]);
     let l = lists(Lang::Eql, q);
     assert!(l[2].items.iter().all(|i| i.pattern));
@@ -138,9 +141,18 @@ fn eql_forms() {
 #[test]
 fn kql_edits_touch_only_the_list() {
     let q = "a:1 and not b:(x or y)";
-    assert_eq!(apply(Lang::Kql, q, &[add("b", "z")]), "a:1 and not b:(x or y or z)");
-    assert_eq!(apply(Lang::Kql, q, &[remove("b", "y")]), "a:1 and not b:(x)");
-    assert_eq!(apply(Lang::Kql, q, &[remove("b", "x")]), "a:1 and not b:(y)");
+    assert_eq!(
+        apply(Lang::Kql, q, &[add("b", "z")]),
+        "a:1 and not b:(x or y or z)"
+    );
+    assert_eq!(
+        apply(Lang::Kql, q, &[remove("b", "y")]),
+        "a:1 and not b:(x)"
+    );
+    assert_eq!(
+        apply(Lang::Kql, q, &[remove("b", "x")]),
+        "a:1 and not b:(y)"
+    );
     // The only value: the clause goes, with its `and`.
     assert_eq!(
         apply(Lang::Kql, q, &[remove("b", "x"), remove("b", "y")]),
@@ -220,11 +232,19 @@ fn eql_edits_touch_only_the_list() {
         "process where a == 1"
     );
     assert_eq!(
-        apply(Lang::Eql, r#"any where not b in ("x")"#, &[remove("b", "x")]),
+        apply(
+            Lang::Eql,
+            r#"any where not b in ("x")"#,
+            &[remove("b", "x")]
+        ),
         "any where true"
     );
     assert_eq!(
-        apply(Lang::Eql, r#"any where not b : "x*""#, &[add_pattern("b", "y?")]),
+        apply(
+            Lang::Eql,
+            r#"any where not b : "x*""#,
+            &[add_pattern("b", "y?")]
+        ),
         r#"any where not b : ("x*", "y?")"#
     );
     assert_eq!(
@@ -270,7 +290,11 @@ fn eql_edits_touch_only_the_list() {
         ErrorKind::Exclusion(ExclusionErrorKind::NotRepresentable)
     );
     assert_eq!(
-        error_kind(Lang::Eql, r#"any where not b in ("x")"#, &[add_pattern("b", "a*")]),
+        error_kind(
+            Lang::Eql,
+            r#"any where not b in ("x")"#,
+            &[add_pattern("b", "a*")]
+        ),
         ErrorKind::Exclusion(ExclusionErrorKind::NotRepresentable)
     );
 }
@@ -288,7 +312,10 @@ fn exim4_seed_list_is_found_in_the_file() {
     assert_eq!(l.values()[0], "exim4");
     assert_eq!(l.values()[14], "sshd");
     let text = l.span.text(EXIM4);
-    assert!(text.starts_with("(\n  exim4 or start-stop-daemon"), "{text}");
+    assert!(
+        text.starts_with("(\n  exim4 or start-stop-daemon"),
+        "{text}"
+    );
     assert!(text.ends_with("sort or sshd\n)"), "{text}");
     assert_eq!(l.items[14].span.text(EXIM4), "sshd");
 }
@@ -383,10 +410,15 @@ fn every_toml_string_form_round_trips_awkward_values() {
     ];
     for form in &forms {
         let src = rule_with(form);
-        for v in ["z", "C:\\a b", "say \"hi\"", "é\tü", "o'k", "(or)"] {
-            let literal_single = form.starts_with('\'') && !form.starts_with("'''");
+        let mut g = Gen(7);
+        let handpicked = ["z", "C:\\a b", "say \"hi\"", "é\tü", "o'k", "(or)"].map(String::from);
+        let generated: Vec<String> = (0..150).map(|_| g.value()).collect();
+        for v in handpicked.iter().chain(&generated) {
+            let v = v.as_str();
+            let literal = form.starts_with('\'');
+            let literal_single = literal && !form.starts_with("'''");
             let added = rule_file::apply(&src, &[add("b", v)]);
-            if literal_single && v.contains('\'') {
+            if (literal_single && v.contains('\'')) || (literal && v.contains("'''")) {
                 let e = added.unwrap_err();
                 assert_eq!(
                     e.kind,
@@ -443,8 +475,8 @@ impl Gen {
     fn value(&mut self) -> String {
         const PIECES: &[&str] = &[
             "a", "Z", "0", " ", "*", "?", ":", "\"", "\\", "(", ")", "{", "}", "<", ">", "'",
-            "and", "or", "not", "AND", " or ", "not ", "é", "\t", "\n", "/", ".", "-", ",",
-            "\\\\", "\"\"\"", "'''", "~", "=", "!", "\u{a0}",
+            "and", "or", "not", "AND", " or ", "not ", "é", "\t", "\n", "/", ".", "-", ",", "\\\\",
+            "\"\"\"", "'''", "~", "=", "!", "\u{a0}",
         ];
         let n = 1 + self.next() % 6;
         (0..n)
@@ -453,20 +485,67 @@ impl Gen {
     }
 }
 
+/// Whether `q` matches `event`.
+fn matches(lang: Lang, q: &str, event: &Value) -> bool {
+    match lang {
+        Lang::Kql => ruleplay::kql::compile(q).unwrap().matches(event, 0),
+        Lang::Eql => ruleplay::eql::compile(q).unwrap().matches(event),
+    }
+}
+
 #[test]
 fn generated_values_round_trip_in_both_languages() {
     let mut g = Gen(0x9e37_79b9_7f4a_7c15);
     let cases = [
-        (Lang::Kql, "a:1 and not b:(x or y)", Form::KqlValues),
-        (Lang::Kql, "a:1 and not (b:x or b:y)", Form::KqlClauses),
-        (Lang::Eql, r#"any where a == 1 and not b in ("x", "y")"#, Form::EqlIn),
-        (Lang::Eql, r#"any where not b : ("x", "y")"#, Form::EqlMatch),
-        (Lang::Eql, r#"any where b != "x" and b != "y""#, Form::EqlNotEqual),
+        (
+            Lang::Kql,
+            "a:1 and not b:(x or y)",
+            Form::KqlValues,
+            ["x", "y"],
+        ),
+        (
+            Lang::Kql,
+            r#"a:1 and not b:("x" or "y")"#,
+            Form::KqlValues,
+            ["x", "y"],
+        ),
+        (
+            Lang::Kql,
+            r#"a:1 and not b:("x\z" or "y")"#,
+            Form::KqlValues,
+            ["x\\z", "y"],
+        ),
+        (
+            Lang::Kql,
+            "a:1 and not (b:x or b:y)",
+            Form::KqlClauses,
+            ["x", "y"],
+        ),
+        (
+            Lang::Eql,
+            r#"any where a == 1 and not b in ("x", "y")"#,
+            Form::EqlIn,
+            ["x", "y"],
+        ),
+        (
+            Lang::Eql,
+            r#"any where a == 1 and not b : ("x", "y")"#,
+            Form::EqlMatch,
+            ["x", "y"],
+        ),
+        (
+            Lang::Eql,
+            r#"any where a == 1 and b != "x" and b != "y""#,
+            Form::EqlNotEqual,
+            ["x", "y"],
+        ),
     ];
     let mut checked = 0;
     for _ in 0..400 {
         let v = g.value();
-        for (lang, q, form) in cases {
+        let event = json!({"a": 1, "b": v});
+        let other = json!({"a": 1, "b": "ruleplay-other"});
+        for (lang, q, form, values) in cases {
             let wild = form == Form::EqlMatch && v.contains(['*', '?']);
             let out = exclusions::apply(lang, q, &[add("b", &v)]);
             if wild {
@@ -476,24 +555,29 @@ fn generated_values_round_trip_in_both_languages() {
             let out = out.unwrap_or_else(|e| panic!("{q} + {v:?}: {}", e.message));
             let l = lists(lang, &out);
             assert_eq!(l.len(), 1, "{out}");
-            assert_eq!(l[0].values(), ["x", "y", v.as_str()], "{out}");
+            assert_eq!(l[0].values(), [values[0], values[1], v.as_str()], "{out}");
             assert!(!l[0].items[2].pattern, "{out}");
+            // The verdicts: the value is now excluded, and nothing else changed.
+            assert!(matches(lang, q, &event), "{q} {v:?}");
+            assert!(!matches(lang, &out, &event), "{out}");
+            assert!(matches(lang, &out, &other), "{out}");
             assert_eq!(apply(lang, &out, &[remove("b", &v)]), q, "{v:?}");
             checked += 1;
         }
         // As a KQL pattern: `*` stays a wildcard, everything else literal.
         let edge_space = v.starts_with(char::is_whitespace) || v.ends_with(char::is_whitespace);
         if !edge_space && v != "*" {
-            let q = "not b:(x)";
+            let q = "a:1 and not b:(x)";
             let out = apply(Lang::Kql, q, &[add_pattern("b", &v)]);
             let l = lists(Lang::Kql, &out);
             assert_eq!(l.len(), 1, "{v:?}: {out}");
             assert_eq!(l[0].values(), ["x", v.as_str()], "{out}");
             assert_eq!(l[0].items[1].pattern, v.contains('*'), "{out}");
+            assert!(!matches(Lang::Kql, &out, &event), "{out}");
             assert_eq!(apply(Lang::Kql, &out, &[remove("b", &v)]), q);
         }
     }
-    assert!(checked > 1500, "{checked}");
+    assert!(checked > 2000, "{checked}");
 }
 
 // ---- the published corpus ----
@@ -503,7 +587,8 @@ fn corpus_lists_round_trip_byte_for_byte() {
     let Some(files) = common::corpus_rule_files("corpus_lists_round_trip_byte_for_byte") else {
         return;
     };
-    let (mut rules, mut lists_seen, mut round_trips, mut single, mut shared_field) = (0, 0, 0, 0, 0);
+    let (mut rules, mut lists_seen, mut round_trips, mut single, mut shared_field) =
+        (0, 0, 0, 0, 0);
     let (mut duplicates, mut relaid, mut requoted) = (0, 0, 0);
     let mut failures = Vec::new();
     for path in &files {
@@ -556,7 +641,12 @@ fn corpus_lists_round_trip_byte_for_byte() {
                     ls.iter()
                         .enumerate()
                         .filter(|(j, _)| *j != i)
-                        .map(|(_, l)| (l.field.clone(), l.values().iter().map(|v| v.to_string()).collect()))
+                        .map(|(_, l)| {
+                            (
+                                l.field.clone(),
+                                l.values().iter().map(|v| v.to_string()).collect(),
+                            )
+                        })
                         .collect()
                 };
                 if now.len() == found.len() {
@@ -568,9 +658,15 @@ fn corpus_lists_round_trip_byte_for_byte() {
             }
             let squeeze = |t: &str| strip_comments(t).split_whitespace().collect::<String>();
             let unquoted = |t: &str| squeeze(t).replace('"', "");
-            let mixed = l.items.iter().any(|i| i.value_span.text(&src).starts_with('"'))
+            let mixed = l
+                .items
+                .iter()
+                .any(|i| i.value_span.text(&src).starts_with('"'))
                 && !last.value_span.text(&src).starts_with('"');
-            let mixed = mixed || l.items.iter().any(|i| !i.value_span.text(&src).starts_with('"'));
+            let mixed = mixed
+                || l.items
+                    .iter()
+                    .any(|i| !i.value_span.text(&src).starts_with('"'));
             let duplicate = l.values().iter().filter(|v| **v == last.value).count() > 1;
             if text == src {
                 round_trips += 1;
@@ -592,7 +688,11 @@ fn corpus_lists_round_trip_byte_for_byte() {
                     .zip(src.bytes())
                     .position(|(a, b)| a != b)
                     .unwrap_or(text.len().min(src.len()));
-                let around = |t: &str| t.get(at.saturating_sub(30)..(at + 40).min(t.len())).unwrap_or("").to_string();
+                let around = |t: &str| {
+                    t.get(at.saturating_sub(30)..(at + 40).min(t.len()))
+                        .unwrap_or("")
+                        .to_string()
+                };
                 failures.push(format!(
                     "{}: {}: not byte for byte: {:?} became {:?}",
                     path.display(),
@@ -624,7 +724,9 @@ fn strip_comments(text: &str) -> String {
     let mut rest = text;
     loop {
         let block = rest.find("/*");
-        let line = rest.find("//").filter(|&i| i == 0 || !rest[..i].ends_with(':'));
+        let line = rest
+            .find("//")
+            .filter(|&i| i == 0 || !rest[..i].ends_with(':'));
         let i = match (block, line) {
             (Some(b), Some(l)) => b.min(l),
             (Some(b), None) => b,
@@ -660,16 +762,26 @@ fn cli_exclusions_prints_one_json_line_per_list() {
     let o = run(&["exclusions", "--rule", &rule_path("exim4")]);
     assert!(o.status.success());
     let out = String::from_utf8(o.stdout).unwrap();
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 1);
     let l = &lines[0];
     assert_eq!(l["field"], "process.name");
     assert_eq!(l["values"].as_array().unwrap().len(), 15);
     let (start, end) = (l["start"].as_u64().unwrap(), l["end"].as_u64().unwrap());
     assert_eq!(&EXIM4[start as usize..end as usize][..1], "(");
-    let o = run(&["exclusions", "--eql", r#"any where not a in ("x", "y") and b != "z""#]);
+    let o = run(&[
+        "exclusions",
+        "--eql",
+        r#"any where not a in ("x", "y") and b != "z""#,
+    ]);
     let out = String::from_utf8(o.stdout).unwrap();
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines[0]["values"], json!(["x", "y"]));
     assert_eq!(lines[0]["start"], 19);
     assert_eq!(lines[1]["field"], "b");
@@ -690,7 +802,13 @@ fn cli_exclude_edits_and_round_trips() {
     std::fs::create_dir_all(&dir).unwrap();
     let tmp = dir.join("rule.toml");
     std::fs::write(&tmp, &removed).unwrap();
-    let o = run(&["exclude", "--rule", tmp.to_str().unwrap(), "--add", "process.name=sshd"]);
+    let o = run(&[
+        "exclude",
+        "--rule",
+        tmp.to_str().unwrap(),
+        "--add",
+        "process.name=sshd",
+    ]);
     assert_eq!(String::from_utf8(o.stdout).unwrap(), EXIM4);
 
     let o = run(&[
@@ -715,5 +833,10 @@ fn cli_exclude_edits_and_round_trips() {
     assert!(err.contains("has no value \"nope\""), "{err}");
     assert!(err.contains("rule.toml:73:18:"), "{err}");
     // A malformed FIELD=VALUE is a usage error.
-    assert_eq!(run(&["exclude", "--kql", "a:1", "--add", "x"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["exclude", "--kql", "a:1", "--add", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
 }

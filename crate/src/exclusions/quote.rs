@@ -88,7 +88,10 @@ fn kql_quoted(value: &str, lone: bool) -> String {
             '"' => out.push_str("\\\""),
             '\\' => {
                 let next = chars.get(i + 1);
-                let escapes = matches!(next, None | Some('\\' | '"' | 't' | 'r' | 'n' | 'u'));
+                // Lone only where the next character as written starts no escape with it.
+                let escapes = next.is_none_or(|&n| {
+                    matches!(n, '\\' | '"' | 't' | 'r' | 'n' | 'u') || n.is_control()
+                });
                 out.push_str(if lone && !escapes { "\\" } else { "\\\\" });
             }
             '\t' => out.push_str("\\t"),

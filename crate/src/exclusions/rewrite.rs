@@ -196,8 +196,11 @@ impl Ctx<'_> {
             Form::KqlValues | Form::KqlClauses if pattern => quote::kql_pattern(value)
                 .ok_or_else(|| "KQL trims spaces at the ends of an unquoted pattern".into()),
             Form::KqlValues | Form::KqlClauses => {
-                let written: Vec<&str> =
-                    l.items.iter().map(|i| i.value_span.text(self.src)).collect();
+                let written: Vec<&str> = l
+                    .items
+                    .iter()
+                    .map(|i| i.value_span.text(self.src))
+                    .collect();
                 Ok(quote::kql_value_like(value, &written))
             }
             Form::EqlIn | Form::EqlNotEqual if pattern => Err(format!(
