@@ -111,13 +111,7 @@ fn report(prefix: &str, d: &Diagnostic, text: &str) {
 
 /// Load the query or rule; on errors report them and return `None`.
 fn load(source: &Source) -> Result<Option<Loaded>, String> {
-    let (lang, arg) = source
-        .get()
-        .ok_or("give the query with --kql, --eql or --rule")?;
-    let (text, prefix) = match lang {
-        engine::Lang::Toml => (read_file(arg)?, format!("{arg}:")),
-        _ => (arg.to_string(), String::new()),
-    };
+    let (lang, text, prefix) = source_text(source)?;
     match engine::load(&text, lang) {
         Ok(l) => Ok(Some(l)),
         Err(diags) => {
