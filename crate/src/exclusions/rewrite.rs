@@ -266,15 +266,53 @@ impl Ctx<'_> {
             return one(last.value_span, format!("({old}{default_sep}{text})"));
         }
         let end = self.item_extent(l, n - 1).end;
-        let sep = match n {
-            1 => default_sep.to_string(),
-            _ => without_comments(
-                &src[self.item_extent(l, n - 2).end..self.item_extent(l, n - 1).start],
-            ),
-        };
         // `F:` / `F != ` as written before the last value.
         let prefix = &src[last.span.start..last.value_span.start.max(last.span.start)];
+        let sep = self.separator(l, default_sep, width(prefix) + width(text));
         one(Span::new(end, end), format!("{sep}{prefix}{text}"))
+    }
+
+    /// The separator before a value (`added` columns wide) added at the end of `l`: the one the
+    /// list uses; in a list wrapped by hand (some separators break the line, some do not), the
+    /// breaking one where the line would outgrow the widest wrapped line; in a list of one value
+    /// laid out on its own line (`(\n  a\n)`), one value per line.
+    fn separator(&self, l: &ExclusionList, default_sep: &str, added: usize) -> String {
+        let src = self.src;
+        let n = l.items.len();
+        let ext = |i: usize| self.item_extent(l, i);
+        if n == 1 {
+            let lead = src.get(l.span.start + 1..ext(0).start).unwrap_or("");
+            let own_line = l.parenthesized && lead.contains('\n') && lead.trim().is_empty();
+            return match own_line {
+                true => format!("{}{lead}", default_sep.trim_end()),
+                false => default_sep.to_string(),
+            };
+        }
+        let seps: Vec<(usize, String)> = (1..n)
+            .map(|i| (i, without_comments(&src[ext(i - 1).end..ext(i).start])))
+            .collect();
+        let breaking = seps.iter().rev().find(|(_, s)| s.contains('\n'));
+        let inline = seps.iter().rev().find(|(_, s)| !s.contains('\n'));
+        let (Some((_, breaking)), Some((_, inline))) = (breaking, inline) else {
+            return seps.last().map_or(default_sep.to_string(), |(_, s)| s.clone());
+        };
+        // The widest line that ends at a break, and the last line as it would be.
+        let line_start = |at: usize| src[..at].rfind('\n').map_or(0, |i| i + 1);
+        let limit = seps
+            .iter()
+            .filter(|(_, s)| s.contains('\n'))
+            .map(|(i, _)| {
+                let brk = ext(i - 1).end + src[ext(i - 1).end..].find('\n').unwrap_or(0);
+                width(src[line_start(brk)..brk].trim_end())
+            })
+            .max()
+            .unwrap_or(0);
+        let end = ext(n - 1).end;
+        let current = width(&src[line_start(end)..end]) + width(inline.trim_end()) + 1 + added;
+        match current > limit {
+            true => breaking.clone(),
+            false => inline.clone(),
+        }
     }
 
     /// `and not F:(v)` / `and not F in ("v")` at the end of the query.
@@ -351,6 +389,10 @@ impl Ctx<'_> {
             one(end, format!(" and {clause}"))
         })
     }
+}
+
+fn width(text: &str) -> usize {
+    text.chars().count()
 }
 
 /// An EQL separator without its comments (a comment belongs to the value after it), and
