@@ -294,7 +294,9 @@ impl Ctx<'_> {
         let breaking = seps.iter().rev().find(|(_, s)| s.contains('\n'));
         let inline = seps.iter().rev().find(|(_, s)| !s.contains('\n'));
         let (Some((_, breaking)), Some((_, inline))) = (breaking, inline) else {
-            return seps.last().map_or(default_sep.to_string(), |(_, s)| s.clone());
+            return seps
+                .last()
+                .map_or(default_sep.to_string(), |(_, s)| s.clone());
         };
         // The widest line that ends at a break, and the last line as it would be.
         let line_start = |at: usize| src[..at].rfind('\n').map_or(0, |i| i + 1);
