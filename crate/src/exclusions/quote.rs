@@ -234,7 +234,7 @@ mod tests {
             kql_pattern("not a or b").as_deref(),
             Some("\\u006eot a \\or b")
         );
-        assert_eq!(kql_pattern("cannot be").as_deref(), Some("ca\\u006eot be"));
+        assert_eq!(kql_pattern("cannot be").as_deref(), Some("can\\u006eot be"));
         assert_eq!(kql_pattern(" a"), None);
     }
 

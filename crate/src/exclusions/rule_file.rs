@@ -102,7 +102,12 @@ pub fn find(src: &str) -> Result<(Lang, Vec<ExclusionList>), Diagnostic> {
 pub fn apply(src: &str, ops: &[Op]) -> Result<String, Diagnostic> {
     let mut text = src.to_string();
     for op in ops {
-        let n = locate(&text).map_or(1, |q| super::occurrences(q.lang, &q.query, op));
+        let n = match op {
+            Op::Remove { .. } => {
+                locate(&text).map_or(1, |q| super::occurrences(q.lang, &q.query, op))
+            }
+            _ => 1,
+        };
         for _ in 0..n {
             text = apply_one(&text, op)?;
         }
