@@ -448,6 +448,29 @@ fn every_toml_string_form_round_trips_awkward_values() {
 }
 
 #[test]
+fn line_continuations_and_crlf_files() {
+    // A multi-line basic string with a line-ending backslash inside the list.
+    let src = rule_with("\"\"\"\na:1 and not b:(x or \\\n    y)\n\"\"\"");
+    let (_, found) = rule_file::find(&src).unwrap();
+    assert_eq!(found[0].values(), ["x", "y"]);
+    assert_eq!(found[0].items[1].span.text(&src), "y");
+    let added = rule_file::apply(&src, &[add("b", "z")]).unwrap();
+    assert!(added.contains("(x or \\\n    y or z)"), "{added}");
+    assert_eq!(rule_file::apply(&added, &[remove("b", "z")]).unwrap(), src);
+    let removed = rule_file::apply(&src, &[remove("b", "x")]).unwrap();
+    let (_, found) = rule_file::find(&removed).unwrap();
+    assert_eq!(found[0].values(), ["y"]);
+    // CRLF line ends: a value added on a new line gets CRLF too.
+    let src = rule_with("'''\r\nnot b:(\r\n  x or\r\n  y\r\n)\r\n'''").replace('\n', "\r\n");
+    let src = src.replace("\r\r\n", "\r\n");
+    let removed = rule_file::apply(&src, &[remove("b", "y")]).unwrap();
+    let back = rule_file::apply(&removed, &[add("b", "y")]).unwrap();
+    assert_eq!(back, src);
+    let added = rule_file::apply(&src, &[add("b", "z")]).unwrap();
+    assert!(added.contains("  y or\r\n  z\r\n)"), "{added:?}");
+}
+
+#[test]
 fn rule_file_errors_point_into_the_file() {
     let src = rule_with("'''\na:1 and not b:(x)\n'''");
     let e = rule_file::apply(&src, &[remove("b", "nope")]).unwrap_err();

@@ -167,11 +167,19 @@ pub struct TextEdit {
 }
 
 impl TextEdit {
+    /// `src` with the edit made. A range that is not within `src` at character boundaries
+    /// (an edit meant for another text) leaves `src` as it is.
     pub fn apply(&self, src: &str) -> String {
+        let (Some(head), Some(tail)) = (
+            src.get(..self.range.start),
+            src.get(self.range.end.max(self.range.start)..),
+        ) else {
+            return src.to_string();
+        };
         let mut out = String::with_capacity(src.len() + self.text.len());
-        out.push_str(&src[..self.range.start]);
+        out.push_str(head);
         out.push_str(&self.text);
-        out.push_str(&src[self.range.end..]);
+        out.push_str(tail);
         out
     }
 }

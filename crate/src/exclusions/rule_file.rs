@@ -168,7 +168,12 @@ fn cannot_hold(q: &RuleQuery, c: Option<char>) -> Diagnostic {
 fn encode(q: &RuleQuery, text: &str, escape_quotes: bool) -> Result<String, Diagnostic> {
     let mut out = String::with_capacity(text.len());
     let multi = matches!(q.quoting, Quoting::MultiBasic | Quoting::MultiLiteral);
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        // Line ends as the string writes them (the decoded text may keep CRLF or not).
+        if c == '\r' && multi && chars.peek() == Some(&'\n') {
+            continue;
+        }
         if c == '\n' && multi {
             out.push_str(if q.crlf { "\r\n" } else { "\n" });
             continue;
