@@ -36,6 +36,7 @@ pub enum ErrorKind {
     Regex(RegexErrorKind),
     Rule(RuleErrorKind),
     Event(EventErrorKind),
+    Exclusion(ExclusionErrorKind),
 }
 
 /// KQL lexing and parsing (`crate::kql`).
@@ -168,6 +169,28 @@ pub enum EventErrorKind {
     InvalidExceptionItem,
 }
 
+/// Editing the exclusion lists of a query (`crate::exclusions`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ExclusionErrorKind {
+    /// A value to remove that no exclusion list of the field holds.
+    ValueNotFound,
+    /// A value the list cannot hold as asked: a pattern in an exact (`in`, `!=`) list, a
+    /// literal with `*`/`?` in an EQL wildcard list, a KQL pattern with edge spaces, or a
+    /// character the TOML string around the query cannot hold.
+    NotRepresentable,
+    /// Removing a list's only value where dropping the whole clause would change more than the
+    /// list (the clause is not one side of an `and`).
+    NotRemovable,
+    /// A new list asked for in an EQL sequence or sample (only event queries get one).
+    NoEventQuery,
+    /// A rule without a KQL or EQL query.
+    NoQuery,
+    /// The edit would leave a query that does not parse (a safety net: never output).
+    BrokenEdit,
+}
+
 macro_rules! layer_kind {
     ($($layer:ident($kind:ident) = $name:literal),* $(,)?) => {
         $(
@@ -203,6 +226,7 @@ layer_kind! {
     Regex(RegexErrorKind) = "regex",
     Rule(RuleErrorKind) = "rule",
     Event(EventErrorKind) = "event",
+    Exclusion(ExclusionErrorKind) = "exclusion",
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

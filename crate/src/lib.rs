@@ -17,6 +17,7 @@ pub mod engine;
 pub mod eql;
 pub mod event;
 pub mod exceptions;
+pub mod exclusions;
 pub mod explain;
 pub mod kql;
 pub mod pattern;

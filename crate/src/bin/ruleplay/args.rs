@@ -11,6 +11,8 @@ Examples:
   ruleplay match --rule rules/exim4/rule.toml --events rules/exim4/events.ndjson --explain
   ruleplay parse --eql 'process where process.name : \"cmd.exe\"'
   ruleplay test rules/
+  ruleplay exclusions --rule rules/exim4/rule.toml
+  ruleplay exclude --rule rules/exim4/rule.toml --add process.name=cron --remove process.name=sort
 
 Errors are reported as `LINE:COL: message` (a rule file's path before it), then the source line
 with carets under the place.";
@@ -35,6 +37,21 @@ pub enum Command {
     Match(MatchArgs),
     /// Check a query or rule: exit 0 when valid, otherwise the errors on stderr and exit 1.
     Parse(ParseArgs),
+    /// List the exclusion lists of a query or rule: one JSON line per list, in query order.
+    ///
+    /// Each line is {"field":F,"values":[…],"start":N,"end":N,…}: the byte offsets of the list
+    /// in the input text (the rule file for --rule), its operator, the whole clause's offsets
+    /// and each value with its offsets and whether it is a wildcard pattern.
+    #[command(verbatim_doc_comment)]
+    Exclusions(ParseArgs),
+    /// Add or remove values of exclusion lists and print the edited query (or whole rule file).
+    ///
+    /// Only the list concerned changes; every other byte stays. Removals run first, then
+    /// --add, then --add-pattern, each in the order given. A field without a list gets
+    /// `and not F:(v)` (KQL) or `and not F in ("v")` (EQL) at the end of the query. A value
+    /// that is not in the list is an error (exit status 1).
+    #[command(verbatim_doc_comment)]
+    Exclude(ExcludeArgs),
     /// Run the examples in DIR and print `N passed, N failed`.
     ///
     /// Each sub-folder of DIR (or DIR itself) with a rule.toml is an example: rule.toml,
@@ -96,6 +113,29 @@ pub struct MatchArgs {
 pub struct ParseArgs {
     #[command(flatten)]
     pub source: Source,
+}
+
+#[derive(Args)]
+pub struct ExcludeArgs {
+    #[command(flatten)]
+    pub source: Source,
+    /// Add VALUE (a literal: quoted and escaped as the language needs) to FIELD's list.
+    #[arg(long, value_name = "FIELD=VALUE", value_parser = field_value)]
+    pub add: Vec<(String, String)>,
+    /// Add a wildcard PATTERN (`*`; EQL also `?`) to FIELD's list.
+    #[arg(long, value_name = "FIELD=PATTERN", value_parser = field_value)]
+    pub add_pattern: Vec<(String, String)>,
+    /// Remove VALUE from FIELD's list.
+    #[arg(long, value_name = "FIELD=VALUE", value_parser = field_value)]
+    pub remove: Vec<(String, String)>,
+}
+
+/// `FIELD=VALUE`, split at the first `=` (field names have none; values may).
+fn field_value(v: &str) -> Result<(String, String), String> {
+    match v.split_once('=') {
+        Some((f, value)) if !f.is_empty() => Ok((f.to_string(), value.to_string())),
+        _ => Err(format!("`{v}` is not FIELD=VALUE")),
+    }
 }
 
 fn parse_now(v: &str) -> Result<i64, String> {

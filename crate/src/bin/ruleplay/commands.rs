@@ -1,10 +1,11 @@
 //! What each command does, on the arguments `args` parsed.
 
-use crate::args::{Cli, Command, MatchArgs, Source};
+use crate::args::{Cli, Command, ExcludeArgs, MatchArgs, Source};
 use ruleplay::diagnostic::Diagnostic;
 use ruleplay::engine::{self, Loaded, RunOptions, Status};
 use ruleplay::event::parse::parse_events;
 use ruleplay::exceptions::import_ndjson;
+use ruleplay::exclusions;
 use ruleplay::explain::{Clause, Trace};
 use serde::Serialize;
 use serde_json::Value;
@@ -19,6 +20,87 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Match(m) => cmd_match(&m),
         Command::Parse(p) => cmd_parse(&p.source),
         Command::Test { dir } => cmd_test(&dir),
+        Command::Exclusions(p) => cmd_exclusions(&p.source),
+        Command::Exclude(x) => cmd_exclude(&x),
+    }
+}
+
+/// The text `source` names: the query itself, or the rule file read (with its path as the
+/// prefix of error reports).
+fn source_text(source: &Source) -> Result<(engine::Lang, String, String), String> {
+    let (lang, arg) = source
+        .get()
+        .ok_or("give the query with --kql, --eql or --rule")?;
+    Ok(match lang {
+        engine::Lang::Toml => (lang, read_file(arg)?, format!("{arg}:")),
+        _ => (lang, arg.to_string(), String::new()),
+    })
+}
+
+fn exclusion_lang(lang: engine::Lang) -> Option<exclusions::Lang> {
+    match lang {
+        engine::Lang::Kql => Some(exclusions::Lang::Kql),
+        engine::Lang::Eql => Some(exclusions::Lang::Eql),
+        engine::Lang::Toml => None,
+    }
+}
+
+fn cmd_exclusions(source: &Source) -> Result<ExitCode, String> {
+    let (lang, text, prefix) = source_text(source)?;
+    let found = match exclusion_lang(lang) {
+        Some(l) => exclusions::find(l, &text),
+        None => exclusions::rule_file::find(&text).map(|(_, lists)| lists),
+    };
+    match found {
+        Ok(lists) => {
+            let mut out = std::io::stdout().lock();
+            for l in &lists {
+                writeln!(out, "{}", l.to_json()).map_err(|e| e.to_string())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            report(&prefix, &d, &text);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn cmd_exclude(x: &ExcludeArgs) -> Result<ExitCode, String> {
+    use exclusions::Op;
+    let (lang, text, prefix) = source_text(&x.source)?;
+    let pair = |(f, v): &(String, String)| (f.clone(), v.clone());
+    let ops: Vec<Op> = (x.remove.iter().map(pair))
+        .map(|(field, value)| Op::Remove { field, value })
+        .chain(
+            x.add
+                .iter()
+                .map(pair)
+                .map(|(field, value)| Op::Add { field, value }),
+        )
+        .chain(
+            x.add_pattern
+                .iter()
+                .map(pair)
+                .map(|(field, pattern)| Op::AddPattern { field, pattern }),
+        )
+        .collect();
+    let edited = match exclusion_lang(lang) {
+        Some(l) => exclusions::apply(l, &text, &ops).map(|q| q + "\n"),
+        None => exclusions::rule_file::apply(&text, &ops),
+    };
+    match edited {
+        Ok(out) => {
+            std::io::stdout()
+                .lock()
+                .write_all(out.as_bytes())
+                .map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            report(&prefix, &d, &text);
+            Ok(ExitCode::from(1))
+        }
     }
 }
 
@@ -29,13 +111,7 @@ fn report(prefix: &str, d: &Diagnostic, text: &str) {
 
 /// Load the query or rule; on errors report them and return `None`.
 fn load(source: &Source) -> Result<Option<Loaded>, String> {
-    let (lang, arg) = source
-        .get()
-        .ok_or("give the query with --kql, --eql or --rule")?;
-    let (text, prefix) = match lang {
-        engine::Lang::Toml => (read_file(arg)?, format!("{arg}:")),
-        _ => (arg.to_string(), String::new()),
-    };
+    let (lang, text, prefix) = source_text(source)?;
     match engine::load(&text, lang) {
         Ok(l) => Ok(Some(l)),
         Err(diags) => {
