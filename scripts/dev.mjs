@@ -25,7 +25,8 @@ const TARGET_DIR = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
 const WASM_BUDGET_GZ = 300_000;
 // The budget for everything a first visit downloads (html, css, js, wasm, examples.json: what
 // dist/index.html pulls in, followed through the bundles), gzip -9. Also a hard limit.
-const FIRST_LOAD_BUDGET_GZ = 600 * 1024;
+// "600 KB" read as the stricter decimal 600,000 bytes.
+const FIRST_LOAD_BUDGET_GZ = 600_000;
 // `-ocimfs 20`: binaryen's default inlines every function that has a single caller, whatever its
 // size. That shrinks the raw module but costs ~17 KB gzipped (293,163 -> 275,534 B gz measured): the
 // merged bodies repeat less and compress worse. Capping one-caller inlining at 20 instructions keeps
