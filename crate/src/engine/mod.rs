@@ -359,9 +359,11 @@ impl Loaded {
     }
 
     /// How many clauses the near-miss summary of a non-matching event names (`None` when the
-    /// query cannot be evaluated).
+    /// query cannot be evaluated, or when no positive clause held: such an event is no near
+    /// miss however few clauses stood in the way).
     fn near_miss_count(&self, event: &Value, now: i64) -> Option<u32> {
         self.trace(event, now)
+            .filter(Trace::positive_held)
             .map(|t| u32::try_from(t.near_miss.len()).unwrap_or(u32::MAX))
     }
 

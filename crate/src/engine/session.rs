@@ -33,8 +33,8 @@ pub const MAX_REPORTED_FIELDS: usize = 5000;
 /// the page runs it when asked (its near-miss filter).
 pub const AUTO_NEAR_MISS_MAX: usize = 20_000;
 /// A non-matching event is a near miss when its near-miss summary names 1 to this many clauses
-/// (`www/results.js` draws the same line).
-pub const NEAR_MISS_MAX: u32 = 2;
+/// and a positive clause held (`www/results.js` draws the same line).
+pub const NEAR_MISS_MAX: u32 = 1;
 /// Row summaries are cut to this many characters.
 const SUMMARY_MAX_CHARS: usize = 160;
 /// Values in a row summary of a non-process event.
@@ -123,15 +123,20 @@ pub struct ExplanationView {
     /// `None` when the query cannot be evaluated (ES|QL, ML rules, ...).
     pub root: Option<Clause>,
     pub near_miss: Vec<NearMiss>,
+    /// One clause away from matching while another positive clause held.
+    pub near: bool,
+    /// What decided a non-match, in one line (see [`crate::explain::Trace::headline`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
     pub exceptions: Vec<Clause>,
     pub sequences: Vec<SequenceHit>,
 }
 
 impl From<Explanation> for ExplanationView {
     fn from(x: Explanation) -> Self {
-        let (root, near_miss) = match x.trace {
-            Some(t) => (Some(t.root), t.near_miss),
-            None => (None, Vec::new()),
+        let (root, near_miss, near, headline) = match x.trace {
+            Some(t) => (Some(t.root), t.near_miss, t.near, t.headline),
+            None => (None, Vec::new(), false, None),
         };
         ExplanationView {
             index: x.index,
@@ -141,6 +146,8 @@ impl From<Explanation> for ExplanationView {
             reason: x.reason,
             root,
             near_miss,
+            near,
+            headline,
             exceptions: x.exceptions,
             sequences: x.sequences,
         }
