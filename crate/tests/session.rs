@@ -385,3 +385,63 @@ fn an_excluded_event_is_explained_by_its_list_value() {
         Some("excluded by process.name:(… sort …)")
     );
 }
+
+#[test]
+fn warnings_follow_the_query_and_the_events_fields() {
+    let mut s = Session::new();
+    s.set_rule("proces.name:bash and custom.tag:x".into(), Lang::Kql)
+        .unwrap();
+    let fields = |s: &Session| -> Vec<String> {
+        s.warnings()
+            .iter()
+            .map(|d| d.span.text(s.source()).to_string())
+            .collect()
+    };
+    // No events yet: neither field is known.
+    assert_eq!(fields(&s), ["proces.name", "custom.tag"]);
+    assert!(s.warnings().iter().all(|d| !d.is_error()));
+    s.set_events(r#"{"process": {"name": "bash"}, "custom": {"tag": "x"}}"#.into());
+    assert_eq!(fields(&s), ["proces.name"]);
+    assert!(s.warnings()[0]
+        .message
+        .ends_with("did you mean \"process.name\"?"));
+    // A misspelled keyword: an error as Kibana reads it, and a warning saying why.
+    let err = s
+        .set_rule(
+            "process.name:exim4 adn not process.name:sort".into(),
+            Lang::Kql,
+        )
+        .unwrap_err()
+        .to_vec();
+    assert_eq!(err.len(), 1);
+    assert_eq!(fields(&s), ["adn"]);
+}
+
+#[test]
+fn field_values_are_the_most_frequent_first_written_for_the_language() {
+    let mut s = Session::new();
+    s.set_rule("process.name:x".into(), Lang::Kql).unwrap();
+    s.set_events(KQL_EVENTS.into());
+    let v = s.field_values("process.name");
+    let got: Vec<(&str, usize)> = v.iter().map(|v| (v.value.as_str(), v.count)).collect();
+    assert_eq!(got, [("bash", 2), ("sort", 1)]);
+    assert_eq!(v[0].insert, "bash");
+    s.set_events(
+        r#"{"process": {"command_line": "bash -c \"id\"", "pid": 7}}
+{"process": {"command_line": "and", "pid": 7}}"#
+            .into(),
+    );
+    let inserts = |s: &Session, f: &str| -> Vec<String> {
+        s.field_values(f).into_iter().map(|v| v.insert).collect()
+    };
+    assert_eq!(
+        inserts(&s, "process.command_line"),
+        ["\"and\"", r#""bash -c \"id\"""#]
+    );
+    assert_eq!(inserts(&s, "process.pid"), ["7"]);
+    s.set_rule("process where true".into(), Lang::Eql).unwrap();
+    assert_eq!(inserts(&s, "process.pid"), ["7"]);
+    assert_eq!(inserts(&s, "process.command_line")[0], "\"and\"");
+    assert!(s.field_values("nope").is_empty());
+    assert_eq!(engine::MAX_FIELD_VALUES, 200);
+}
