@@ -10,6 +10,7 @@ use crate::event::ecs::{ecs_field_names, field_info};
 use crate::kql;
 use crate::kql::ast as kql_ast;
 use crate::rule::{load_rule, Rule};
+use std::borrow::Cow;
 
 const KEYWORDS: [&str; 3] = ["and", "or", "not"];
 /// Characters that end an unquoted KQL literal (Kibana's `SpecialCharacter`, `*` aside, which
@@ -19,9 +20,9 @@ const SPECIAL: &[char] = &['\\', '(', ')', ':', '<', '>', '"', '{', '}'];
 /// The query inside `source` (all of it for a bare query, the rule's `query` for a rule file),
 /// its language, and how to map its spans to `source`.
 struct QueryText<'a> {
-    text: std::borrow::Cow<'a, str>,
+    text: Cow<'a, str>,
     lang: Lang,
-    rule: Option<Rule>,
+    rule: Option<Cow<'a, Rule>>,
 }
 
 impl QueryText<'_> {
@@ -33,7 +34,9 @@ impl QueryText<'_> {
     }
 }
 
-fn query_text(source: &str, lang: Lang) -> Option<QueryText<'_>> {
+/// `rule` is the loaded rule of a rule file, when it loaded (else the file is read again: its
+/// query may be what failed).
+fn query_text<'a>(source: &'a str, lang: Lang, rule: Option<&'a Rule>) -> Option<QueryText<'a>> {
     match lang {
         Lang::Kql | Lang::Eql => Some(QueryText {
             text: source.into(),
@@ -41,14 +44,21 @@ fn query_text(source: &str, lang: Lang) -> Option<QueryText<'_>> {
             rule: None,
         }),
         Lang::Toml => {
-            let rule = load_rule(source).ok()?;
+            let rule = match rule {
+                Some(r) => Cow::Borrowed(r),
+                None => Cow::Owned(load_rule(source).ok()?),
+            };
             let lang = match rule.effective_language()? {
                 "kuery" => Lang::Kql,
                 "eql" => Lang::Eql,
                 _ => return None,
             };
+            let text = match &rule {
+                Cow::Borrowed(r) => Cow::Borrowed(r.query.as_deref()?),
+                Cow::Owned(r) => Cow::Owned(r.query.clone()?),
+            };
             Some(QueryText {
-                text: rule.query.clone()?.into(),
+                text,
                 lang,
                 rule: Some(rule),
             })
@@ -56,10 +66,15 @@ fn query_text(source: &str, lang: Lang) -> Option<QueryText<'_>> {
     }
 }
 
-/// Every warning for the query in `source`; `event_fields` is the sorted field list of the
-/// events (see [`super::Session::fields`]).
-pub(super) fn query_hints(source: &str, lang: Lang, event_fields: &[String]) -> Vec<Diagnostic> {
-    let Some(q) = query_text(source, lang) else {
+/// Every warning for the query in `source` (`rule`: the rule it loaded as, if any);
+/// `event_fields` is the sorted field list of the events (see [`super::Session::fields`]).
+pub(super) fn query_hints(
+    source: &str,
+    lang: Lang,
+    rule: Option<&Rule>,
+    event_fields: &[String],
+) -> Vec<Diagnostic> {
+    let Some(q) = query_text(source, lang, rule) else {
         return Vec::new();
     };
     let mut out = Vec::new();

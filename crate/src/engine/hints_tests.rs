@@ -3,7 +3,13 @@ use super::*;
 fn hints(source: &str, lang: Lang, fields: &[&str]) -> Vec<Diagnostic> {
     let mut fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
     fields.sort();
-    query_hints(source, lang, &fields)
+    let rule = (lang == Lang::Toml)
+        .then(|| load_rule(source).ok())
+        .flatten();
+    let loaded = query_hints(source, lang, rule.as_ref(), &fields);
+    // The same whether the rule file is read again or its loaded rule is given.
+    assert_eq!(loaded, query_hints(source, lang, None, &fields));
+    loaded
 }
 
 fn spanned<'a>(source: &'a str, d: &Diagnostic) -> &'a str {

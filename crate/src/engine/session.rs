@@ -625,7 +625,7 @@ impl Session {
 
     fn refresh_warnings(&mut self) {
         self.warnings = match self.lang {
-            Some(lang) => super::hints::query_hints(&self.source, lang, &self.fields),
+            Some(lang) => super::hints::query_hints(&self.source, lang, self.rule(), &self.fields),
             None => Vec::new(),
         };
     }
