@@ -445,3 +445,12 @@ fn field_values_are_the_most_frequent_first_written_for_the_language() {
     assert!(s.field_values("nope").is_empty());
     assert_eq!(engine::MAX_FIELD_VALUES, 200);
 }
+
+#[test]
+fn the_examples_load_without_warnings() {
+    for dir in examples() {
+        let (s, _) = open_example(&dir);
+        let warnings: Vec<String> = s.warnings().iter().map(|d| d.render(s.source())).collect();
+        assert_eq!(warnings, Vec::<String>::new(), "{}", dir.display());
+    }
+}

@@ -9,11 +9,17 @@ test.use({ viewport: { width: 1400, height: 900 } });
 const pageErrors = [];
 test.beforeEach(async ({ page }) => {
   pageErrors.length = 0;
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
-test.afterEach(async () => {
+test.afterEach(async ({ page }) => {
   expect(pageErrors).toEqual([]);
+  // Warning squiggles, the collapsed lists and the completion list break no CSP rule.
+  expect(await page.evaluate(() => window.__csp)).toEqual([]);
 });
 
 async function ready(page) {
