@@ -20,6 +20,7 @@
  * @property {number} [totalMs]
  */
 /** @typedef {{type: 'rows', id: number, rows: Row[], generation: number}} RowsReply */
+/** @typedef {{type: 'values', id: number, field: string, values: import('../pkg/ruleplay.js').FieldValue[]}} ValuesReply */
 /**
  * @typedef {object} ExplainReply
  * @property {'explain'} type
@@ -138,6 +139,15 @@ export class EngineClient {
   /** @returns {Promise<MissesReply | Failure>} */
   misses() {
     return this.call({ type: 'misses' });
+  }
+
+  /**
+   * The values of `field` in the events, most frequent first, for completion.
+   * @param {string} field
+   * @returns {Promise<ValuesReply | Failure>}
+   */
+  values(field) {
+    return this.call({ type: 'values', field });
   }
 
   /**

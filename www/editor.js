@@ -101,6 +101,53 @@ const highlightStyle = HighlightStyle.define([
   { tag: t.invalid, color: 'var(--alert)' },
 ]);
 
+// The text just before the cursor when it is a value's place: `field:`, `field:(a or ` in KQL;
+// `field ==`, `!=`, `:`, `like`, `regex`, `in (a, ` in EQL. Group 1 is the field, group 2 what is
+// typed of the value so far.
+const VALUE_AT = {
+  kql: /([\w.@-]+)\s*:\s*(?:\([^()]*?)?("[^"]*|[^\s()":]*)$/,
+  eql: /([\w.@-]+)\s*(?:==|!=|:|\s(?:like|regex)~?|\s(?:not\s+)?in~?\s*\((?:[^()]*,)?)\s*("[^"]*|[^\s()",]*)$/i,
+};
+
+/**
+ * The rule editor's completion: field names from the events, and after `field:` (KQL) or
+ * `field ==` (EQL) the values the events have for that field (most frequent first, written by the
+ * core as the language needs them).
+ * @param {object} o
+ * @param {() => string[]} o.fields field names seen in the events
+ * @param {(field: string) => Promise<{value: string, count: number, insert: string}[]>} o.values
+ * @param {() => 'kql' | 'eql' | null} o.lang the query's language, null where no query is (outside it in a rule file)
+ * @param {(pos: number) => boolean} o.inQuery whether a document position is inside the query
+ */
+export function queryCompletion({ fields, values, lang, inQuery }) {
+  /** @param {import('@codemirror/autocomplete').CompletionContext} ctx */
+  return async (ctx) => {
+    if (!inQuery(ctx.pos)) return null;
+    const language = lang();
+    const line = ctx.state.doc.lineAt(ctx.pos);
+    const before = ctx.state.sliceDoc(Math.max(line.from, ctx.pos - 300), ctx.pos);
+    const at = language ? VALUE_AT[language].exec(before) : null;
+    if (at) {
+      const list = await values(at[1]);
+      if (!list.length || ctx.aborted) return null;
+      return {
+        from: ctx.pos - at[2].length,
+        options: list.map((v) => ({ label: v.insert, detail: `${v.count}×`, type: 'constant' })),
+        validFor: /^("[^"]*|[^\s()":,]*)$/,
+      };
+    }
+    const word = ctx.matchBefore(/[\w.@-]+/);
+    if (!word || (word.from === word.to && !ctx.explicit)) return null;
+    const names = fields();
+    if (!names.length) return null;
+    return {
+      from: word.from,
+      options: names.map((f) => ({ label: f, type: 'property', detail: 'field' })),
+      validFor: /^[\w.@-]*$/,
+    };
+  };
+}
+
 /**
  * Creates an editor in `parent`. `onChange(text)` runs after every document change.
  */

@@ -6,6 +6,21 @@ import { textEl, visibleText } from './text.js';
 
 const ICON = { true: '✔', false: '✘', missing: '∅' };
 const WORD = { true: 'true', false: 'false', missing: 'field missing' };
+const EFFECT = { helps: 'works for the match', hurts: 'stands in the way of the match' };
+
+// The mark shows what the clause did to the event's verdict (the core's `effect`), not its bare
+// truth: a list that held under a `not` kept the event out, so it gets no green ✔. A missing field
+// keeps its ∅ unless that helped (under a `not`).
+function mark(c) {
+  if (c.effect === 'helps') return c.verdict === 'missing' ? 'missing' : 'true';
+  if (c.effect === 'hurts') return c.verdict === 'missing' ? 'missing' : 'false';
+  return c.verdict;
+}
+
+// A value list (`field:(a or b or …)`), or a `not` over one, reads as one line: the core's words.
+function isList(c) {
+  return Boolean(c.list || (c.kind === 'not' && c.children && c.children.length === 1 && c.children[0].list));
+}
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -25,6 +40,7 @@ function valueText(v) {
 
 // Clauses outside the query (exception items) have no source text: their field or words stand in.
 function clauseLabel(c, source) {
+  if (isList(c) && c.message) return clip(c.message, 160);
   const text = c.span.end > c.span.start ? source.slice(c.span.start, c.span.end) : '';
   if (!text && c.kind !== 'and' && c.kind !== 'or') return clip(c.message || (c.field ? `${c.field}` : c.kind));
   if (c.kind === 'and' || c.kind === 'or') {
@@ -41,7 +57,7 @@ let clauseIds = 0;
 // One clause as a treeitem: its line (verdict, kind, source text, values looked at) and its children
 // as a group. The tree's keyboard handling is on the tree itself (see clauseTree).
 function renderClause(c, source, hooks, level) {
-  const li = el('li', `clause v-${c.verdict}`);
+  const li = el('li', `clause v-${mark(c)}`);
   li.setAttribute('role', 'treeitem');
   li.setAttribute('aria-level', String(level));
   li.tabIndex = -1;
@@ -51,8 +67,8 @@ function renderClause(c, source, hooks, level) {
   const hasKids = Boolean(c.children && c.children.length);
   const twisty = el('span', 'twisty');
   twisty.setAttribute('aria-hidden', 'true');
-  const icon = el('span', 'verdict', ICON[c.verdict] || '?');
-  icon.setAttribute('aria-label', WORD[c.verdict] || c.verdict);
+  const icon = el('span', 'verdict', ICON[mark(c)] || '?');
+  icon.setAttribute('aria-label', `${WORD[c.verdict] || c.verdict}${c.effect ? `, ${EFFECT[c.effect]}` : ''}`);
   icon.setAttribute('role', 'img');
   const kind = el('span', 'kind', c.kind);
   const text = textEl('code', 'src', clauseLabel(c, source));
@@ -71,7 +87,7 @@ function renderClause(c, source, hooks, level) {
     body.append(vals);
   }
   const hasText = c.span.end > c.span.start;
-  if (c.message && c.verdict !== 'true' && hasText) body.append(textEl('span', 'msg', c.message));
+  if (c.message && c.verdict !== 'true' && hasText && !isList(c)) body.append(textEl('span', 'msg', c.message));
   line.addEventListener('mouseenter', () => hooks.onHover(hasText ? c.span : null));
   line.addEventListener('mouseleave', () => hooks.onHover(null));
   line.addEventListener('click', () => hasText && hooks.onPick(c.span));
@@ -84,10 +100,12 @@ function renderClause(c, source, hooks, level) {
   spans.set(li, hasText ? c.span : null);
   li.append(line);
   if (hasKids) {
-    li.setAttribute('aria-expanded', 'true');
+    // A list's values stay reachable, collapsed, the one that matched first.
+    li.setAttribute('aria-expanded', String(!isList(c)));
     const ul = el('ul', 'clauses');
     ul.setAttribute('role', 'group');
-    for (const ch of c.children) ul.append(renderClause(ch, source, hooks, level + 1));
+    const kids = c.list ? [...c.children].sort((a, b) => Number(b.verdict === 'true') - Number(a.verdict === 'true')) : c.children;
+    for (const ch of kids) ul.append(renderClause(ch, source, hooks, level + 1));
     li.append(ul);
   }
   return li;
@@ -272,23 +290,34 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
   const x = explanation;
   if (x && x.reason && x.reason !== reason) root.append(textEl('p', 'reason', x.reason));
   if (x && x.near_miss && x.near_miss.length && !x.matched) {
-    const box = el('div', 'near-box');
+    // The core's headline names what decided the verdict; with one deciding clause it is the link
+    // to that clause, with more the clauses follow as a list.
+    const box = el('div', `near-box${x.near ? ' is-near' : ''}`);
     const n = x.near_miss.length;
-    box.append(el('p', 'near-title', n === 1 ? 'Nearly matched — one clause stood in the way:' : `Did not match — ${n} clauses would have to change:`));
-    const ul = el('ul');
-    for (const m of x.near_miss) {
-      const li = el('li');
-      const b = textEl('button', 'linkish', m.message);
+    const title = el('p', 'near-title');
+    const link = (m, text) => {
+      const b = textEl('button', 'linkish', text);
       b.type = 'button';
       b.addEventListener('mouseenter', () => hooks.onHover(m.span));
       b.addEventListener('mouseleave', () => hooks.onHover(null));
       b.addEventListener('focus', () => hooks.onHover(m.span));
       b.addEventListener('blur', () => hooks.onHover(null));
       b.addEventListener('click', () => hooks.onPick(m.span));
-      li.append(b);
-      ul.append(li);
+      return b;
+    };
+    const headline = x.headline || `Did not match: ${n} clause${n === 1 ? '' : 's'} would have to change`;
+    if (n === 1) title.append(link(x.near_miss[0], headline));
+    else title.append(textEl('span', null, headline));
+    box.append(title);
+    if (n > 1) {
+      const ul = el('ul');
+      for (const m of x.near_miss) {
+        const li = el('li');
+        li.append(link(m, m.message));
+        ul.append(li);
+      }
+      box.append(ul);
     }
-    box.append(ul);
     root.append(box);
   }
   for (const seq of (x && x.sequences) || []) {

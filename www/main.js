@@ -1,6 +1,6 @@
 // The page: wires the editors, the engine worker, the result list, the explanation and the metadata
 // panel. Data flows one way: editors → worker → results → explanation.
-import { createEditor } from './editor.js';
+import { createEditor, queryCompletion } from './editor.js';
 import { EngineClient } from './client.js';
 import { ResultList, statusOf } from './results.js';
 import { renderExplanation } from './explain.js';
@@ -54,18 +54,21 @@ function plural(n, word, many = word + 's') {
 // Field names seen in the events, offered while typing a query.
 let eventFields = [];
 
-function completeField(ctx) {
-  const word = ctx.matchBefore(/[\w.@-]+/);
-  if (!word || (word.from === word.to && !ctx.explicit)) return null;
+// Field names, and after `field:` / `field ==` the events' values (asked of the core).
+const completeField = queryCompletion({
+  fields: () => eventFields,
+  values: async (field) => {
+    const res = await engine.values(field);
+    return res.type === 'values' ? res.values : [];
+  },
+  lang: () => {
+    const r = state.rule;
+    const l = state.lang === 'toml' ? r && (r.language || (r.type === 'eql' ? 'eql' : null)) : state.lang;
+    return l === 'kql' || l === 'kuery' ? 'kql' : l === 'eql' ? 'eql' : null;
+  },
   // In a TOML rule, only inside the query.
-  if (state.lang === 'toml' && (!state.querySpan || ctx.pos < state.querySpan.start || ctx.pos > state.querySpan.end)) return null;
-  if (!eventFields.length) return null;
-  return {
-    from: word.from,
-    options: eventFields.map((f) => ({ label: f, type: 'property', detail: 'field' })),
-    validFor: /^[\w.@-]*$/,
-  };
-}
+  inQuery: (pos) => state.lang !== 'toml' || Boolean(state.querySpan && pos >= state.querySpan.start && pos <= state.querySpan.end),
+});
 
 const ruleEditor = createEditor($('rule-editor'), {
   complete: completeField,
@@ -162,18 +165,19 @@ for (const b of langButtons) {
 
 // ---------- problems lines ----------
 
+const PROBLEM_ICON = { info: 'ℹ', warning: '⚠', error: '✘' };
+
+// Warnings and notes do not take the place of the OK line; errors do.
 function problems(el, items, editor, okText) {
   el.replaceChildren();
-  el.classList.toggle('has-errors', items.some((i) => i.severity !== 'info'));
-  if (!items.length) {
-    el.textContent = okText;
-    return;
-  }
+  const errors = items.some((i) => (i.severity || 'error') === 'error');
+  el.classList.toggle('has-errors', errors);
+  if (!errors && okText) el.append(okText, items.length ? ' ' : '');
   for (const it of items.slice(0, 5)) {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = `problem p-${it.severity || 'error'}`;
-    b.textContent = `${it.severity === 'info' ? 'ℹ' : '✘'} ${it.where ? it.where + ' ' : ''}${it.message}`;
+    b.textContent = `${PROBLEM_ICON[it.severity || 'error']} ${it.where ? it.where + ' ' : ''}${it.message}`;
     if (it.pos != null) b.addEventListener('click', () => editor.focusAt(it.pos));
     el.append(b);
   }
@@ -187,7 +191,8 @@ function showRule(res) {
   const diags = (res.diagnostics || []).map((d) => ({
     from: d.span.start,
     to: d.span.end,
-    message: d.expected && d.expected.length && !/expected/i.test(d.message) ? `${d.message} (expected ${d.expected.join(', ')})` : d.message,
+    message: d.expected && d.expected.length && !/expected|did you mean/i.test(d.message) ? `${d.message} (expected ${d.expected.join(', ')})` : d.message,
+    severity: d.severity,
   }));
   ruleEditor.setDiagnostics(diags);
   state.querySpan = state.lang === 'toml' ? res.query_span : null;
@@ -196,7 +201,7 @@ function showRule(res) {
   problems(
     $('rule-problems'),
     [
-      ...diags.map((d, i) => ({ message: d.message, pos: d.from, where: `${res.diagnostics[i].line}:${res.diagnostics[i].col}` })),
+      ...diags.map((d, i) => ({ message: d.message, severity: d.severity, pos: d.from, where: `${res.diagnostics[i].line}:${res.diagnostics[i].col}` })),
       ...notes.map((n) => ({ message: n, severity: 'info' })),
     ],
     ruleEditor,

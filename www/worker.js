@@ -18,6 +18,7 @@ let session;
 let ready = null;
 let generation = 0;
 let ruleOk = false;
+let ruleSet = false;
 // Near-miss counts come from a second pass (`near_misses`), at once for small batches (the core
 // says which: `missesAuto`) and when the page asks (its near-miss filter) for big ones.
 let missesPending = false;
@@ -53,12 +54,15 @@ function handleUpdate(msg) {
   if (msg.rule) {
     out.rule = session.set_rule(msg.rule.source, msg.rule.lang);
     ruleOk = out.rule.ok;
+    ruleSet = true;
   }
   if (msg.exceptions != null) out.exceptions = session.set_exceptions(msg.exceptions);
   if (msg.events != null) {
     big = msg.events.length > BIG_INPUT;
     if (big) progress(msg.id, 'Parsing events…', 0.6);
     out.events = session.set_events(msg.events);
+    // The rule's warnings depend on the events' fields.
+    if (!out.rule && ruleSet) out.rule = session.rule_report();
   }
   generation++;
   /** @type {Transferable[]} */
@@ -109,6 +113,11 @@ function handleRows(msg) {
   self.postMessage({ type: 'rows', id: msg.id, rows, generation });
 }
 
+/** @param {{id: number, field: string}} msg */
+function handleValues(msg) {
+  self.postMessage({ type: 'values', id: msg.id, field: msg.field, values: session.field_values(msg.field) });
+}
+
 /** @param {{id: number, index: number}} msg */
 function handleExplain(msg) {
   /** @type {Explanation | null} */
@@ -134,6 +143,7 @@ self.onmessage = async (e) => {
     else if (msg.type === 'update') handleUpdate(msg);
     else if (msg.type === 'rows') handleRows(msg);
     else if (msg.type === 'explain') handleExplain(msg);
+    else if (msg.type === 'values') handleValues(msg);
     else if (msg.type === 'misses') computeMisses(generation, msg.id);
   } catch (err) {
     // A trap (a Rust panic under panic=abort) leaves this wasm instance unusable: ask for a new worker.

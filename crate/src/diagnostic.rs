@@ -52,6 +52,11 @@ pub enum KqlErrorKind {
     TooDeep,
     /// The query is longer than the parser accepts.
     TooLong,
+    /// A warning: a word of an unquoted value that looks like a misspelled `and`, `or` or `not`
+    /// (`exim4 adn not …`); Kibana reads it as part of the value.
+    MisspelledKeyword,
+    /// A warning: a field no event has and ECS does not define (`proces.name`).
+    UnknownField,
 }
 
 /// EQL lexing, parsing and checking (`crate::eql`).
@@ -100,6 +105,8 @@ pub enum EqlErrorKind {
     TooDeep,
     /// The query is longer than the parser accepts.
     TooLong,
+    /// A warning: a field no event has and ECS does not define (`proces.name`).
+    UnknownField,
 }
 
 /// Lucene regular expressions inside EQL `regex` (`crate::eql::regex`).
@@ -229,9 +236,20 @@ layer_kind! {
     Exclusion(ExclusionErrorKind) = "exclusion",
 }
 
+/// Whether a diagnostic stops the rule from loading (an error) or only points at something
+/// that is probably a mistake (a warning: the rule loads and runs as written).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub kind: ErrorKind,
+    pub severity: Severity,
     pub message: String,
     pub span: Span,
     /// What the parser would have accepted at `span`, e.g. `["a value", "\")\""]`.
@@ -246,6 +264,7 @@ impl Diagnostic {
     pub fn new(kind: impl Into<ErrorKind>, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             kind: kind.into(),
+            severity: Severity::Error,
             message: message.into(),
             span,
             expected: Vec::new(),
@@ -256,6 +275,16 @@ impl Diagnostic {
     pub fn expected(mut self, what: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.expected = what.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// The same diagnostic as a [`Severity::Warning`].
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     pub fn with_secondary(mut self, span: Span) -> Self {

@@ -204,7 +204,14 @@ impl JsSession {
                 "unknown rule language {lang:?}; expected \"toml\", \"kql\" or \"eql\""
             )));
         };
-        let ok = self.inner.set_rule(source, lang).is_ok();
+        self.inner.set_rule(source, lang).ok();
+        self.rule_report()
+    }
+
+    /// What the last `set_rule` gave, with the warnings as they stand for the current events
+    /// (a new batch may have a field the query names): errors first, then warnings.
+    #[wasm_bindgen(unchecked_return_type = "RuleReport")]
+    pub fn rule_report(&self) -> Result<JsValue, JsError> {
         let s = &self.inner;
         let map = Utf16Map::new(s.source());
         let rule = s.rule().map(|r| {
@@ -213,16 +220,24 @@ impl JsSession {
             r
         });
         to_js(&JsRuleReport {
-            ok,
+            ok: s.loaded().is_some(),
             diagnostics: s
                 .diagnostics()
                 .iter()
+                .chain(s.warnings())
                 .map(|d| JsDiagnostic::new(d, s.source(), &map))
                 .collect(),
             rule,
             query_span: s.query_span().map(|q| map.span(q)),
             notes: s.notes(),
         })
+    }
+
+    /// The distinct values of `field` in the events, most frequent first (at most 200), each
+    /// with its text as the query's language writes it.
+    #[wasm_bindgen(unchecked_return_type = "FieldValue[]")]
+    pub fn field_values(&self, field: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.field_values(field))
     }
 
     /// Events as NDJSON or one JSON array, as a string or UTF-8 bytes (a `Uint8Array`).

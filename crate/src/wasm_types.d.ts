@@ -12,6 +12,8 @@ export interface ErrorKind { layer: string; kind: string }
 /** diagnostic::Diagnostic plus where it starts (1-based line, 1-based UTF-16 column). */
 export interface Diagnostic {
   kind: ErrorKind;
+  /** An error stops the rule from loading; a warning points at a likely mistake (it still runs). */
+  severity: 'error' | 'warning';
   message: string;
   span: Span;
   expected?: string[];
@@ -136,6 +138,9 @@ export interface Evaluation {
 /** What `Session.near_misses` returns. */
 export interface NearMisses { misses: Int32Array; ms: number }
 
+/** engine::FieldValue: a value of a field in the events, for completion. */
+export interface FieldValue { value: string; count: number; insert: string }
+
 /** engine::Row */
 export interface Row { index: number; summary: string; why?: string }
 
@@ -151,6 +156,10 @@ export interface Clause {
   looked?: Looked[];
   message?: string;
   children?: Clause[];
+  /** What the clause's outcome did to the event's verdict (a true clause under a `not` hurts). */
+  effect?: 'helps' | 'hurts';
+  /** An `or` over values of one field, `field:(a or b)`: shown as one line, values collapsed. */
+  list?: boolean;
 }
 
 /** explain::NearMiss */
@@ -165,6 +174,10 @@ export interface Explanation {
   reason?: string;
   root: Clause | null;
   near_miss: NearMiss[];
+  /** One clause away from matching while another positive clause held. */
+  near: boolean;
+  /** What decided a non-match, in one line. */
+  headline?: string;
   exceptions: Clause[];
   sequences: SequenceHit[];
 }

@@ -156,6 +156,12 @@ value = 2
     check(&shapes, "Explanation", &x);
     check(&shapes, "Clause", &x["root"]);
     check(&shapes, "Clause", &x["root"]["children"][0]);
+    check(&shapes, "Clause", &x["root"]["children"][1]);
+    check(
+        &shapes,
+        "FieldValue",
+        &to_value(&s.field_values("user.name")[0]),
+    );
     check(&shapes, "NearMiss", &x["near_miss"][0]);
     check(&shapes, "Looked", &x["root"]["children"][0]["looked"][0]);
 
@@ -176,4 +182,10 @@ value = 2
     d["col"] = json!(1);
     check(&shapes, "Diagnostic", &d);
     check(&shapes, "ErrorKind", &d["kind"]);
+    s.set_rule("proces.name:x".into(), Lang::Kql).unwrap();
+    let mut w = to_value(&s.warnings()[0]);
+    w["line"] = json!(1);
+    w["col"] = json!(1);
+    check(&shapes, "Diagnostic", &w);
+    assert_eq!(w["severity"], json!("warning"));
 }

@@ -309,7 +309,8 @@ fn near_misses_rows_and_now_cross_as_the_page_reads_them() {
         .dyn_into::<js_sys::Int32Array>()
         .unwrap()
         .to_vec();
-    assert_eq!(misses, [1, 1, 2]);
+    // Event 2 holds neither clause: no near miss, however few clauses stood in the way.
+    assert_eq!(misses, [1, 1, -1]);
     let rows = js(p.rows(&[0, 2, 9]).unwrap());
     assert_eq!(rows[0]["summary"], json!("exim4 → bash"));
     assert!(
@@ -349,4 +350,41 @@ fn query_errors_in_a_rule_file_point_into_the_file_in_utf16() {
     assert!(d["line"].as_u64().unwrap() as usize >= query_line, "{d}");
     let open = d["secondary"]["start"].as_u64().unwrap() as usize;
     assert_eq!(String::from_utf16(&utf16[open..open + 1]).unwrap(), "(");
+}
+
+#[wasm_bindgen_test]
+fn warnings_cross_with_their_severity_and_follow_the_events() {
+    let mut p = Session::new();
+    // "é" before the field: the warning's span is in UTF-16 units.
+    let src = "process.name:\"é\" and proces.name:bash";
+    let r = js(p.set_rule(src.to_string(), "kql").unwrap());
+    assert_eq!(r["ok"], json!(true));
+    let d = &r["diagnostics"][0];
+    assert_eq!(d["severity"], json!("warning"), "{d}");
+    let start = src.find("proces.").unwrap() - 1;
+    assert_eq!(d["span"]["start"], json!(start), "{d}");
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean \"process.name\""));
+    // Events that have the field take the warning away.
+    p.set_events(r#"{"proces":{"name":"bash"}}"#.into())
+        .unwrap();
+    let r = js(p.rule_report().unwrap());
+    assert_eq!(r["diagnostics"], json!([]), "{r}");
+    let e = js(p.set_rule("a:b (".into(), "kql").unwrap());
+    assert_eq!(e["diagnostics"][0]["severity"], json!("error"));
+}
+
+#[wasm_bindgen_test]
+fn field_values_cross_most_frequent_first() {
+    let p = playground("process.name:x", "kql", EVENTS);
+    let v = js(p.field_values("process.name").unwrap());
+    assert_eq!(
+        v,
+        json!([
+            {"value": "bash", "count": 2, "insert": "bash"},
+            {"value": "sort", "count": 1, "insert": "sort"}
+        ])
+    );
 }

@@ -21,10 +21,12 @@ use crate::ruletype::{self, ThresholdGroup};
 use serde::Serialize;
 use serde_json::Value;
 
+mod hints;
 mod session;
 pub use session::{
-    Counts, EvaluationReport, EventsReport, ExceptionsReport, ExplanationView, NearMissReport, Row,
-    Session, AUTO_NEAR_MISS_MAX, MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
+    Counts, EvaluationReport, EventsReport, ExceptionsReport, ExplanationView, FieldValue,
+    NearMissReport, Row, Session, AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES, MAX_REPORTED_ERRORS,
+    MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -359,9 +361,11 @@ impl Loaded {
     }
 
     /// How many clauses the near-miss summary of a non-matching event names (`None` when the
-    /// query cannot be evaluated).
+    /// query cannot be evaluated, or when no positive clause held: such an event is no near
+    /// miss however few clauses stood in the way).
     fn near_miss_count(&self, event: &Value, now: i64) -> Option<u32> {
         self.trace(event, now)
+            .filter(Trace::positive_held)
             .map(|t| u32::try_from(t.near_miss.len()).unwrap_or(u32::MAX))
     }
 

@@ -33,8 +33,10 @@ pub const MAX_REPORTED_FIELDS: usize = 5000;
 /// the page runs it when asked (its near-miss filter).
 pub const AUTO_NEAR_MISS_MAX: usize = 20_000;
 /// A non-matching event is a near miss when its near-miss summary names 1 to this many clauses
-/// (`www/results.js` draws the same line).
-pub const NEAR_MISS_MAX: u32 = 2;
+/// and a positive clause held (`www/results.js` draws the same line).
+pub const NEAR_MISS_MAX: u32 = 1;
+/// Values offered for completion per field: the most frequent ones.
+pub const MAX_FIELD_VALUES: usize = 200;
 /// Row summaries are cut to this many characters.
 const SUMMARY_MAX_CHARS: usize = 160;
 /// Values in a row summary of a non-process event.
@@ -101,6 +103,17 @@ pub struct NearMissReport {
     pub misses: Vec<i32>,
 }
 
+/// A value of a field in the events, for completion after `field:` (KQL) or `field ==` (EQL).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldValue {
+    /// The value as the events have it (numbers and booleans as JSON writes them).
+    pub value: String,
+    /// How many times the events have it.
+    pub count: usize,
+    /// The value as the query's language writes it: quoted when it has to be.
+    pub insert: String,
+}
+
 /// One row of the result list: a one-line summary of the event and, for near misses, why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Row {
@@ -123,15 +136,20 @@ pub struct ExplanationView {
     /// `None` when the query cannot be evaluated (ES|QL, ML rules, ...).
     pub root: Option<Clause>,
     pub near_miss: Vec<NearMiss>,
+    /// One clause away from matching while another positive clause held.
+    pub near: bool,
+    /// What decided a non-match, in one line (see [`crate::explain::Trace::headline`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
     pub exceptions: Vec<Clause>,
     pub sequences: Vec<SequenceHit>,
 }
 
 impl From<Explanation> for ExplanationView {
     fn from(x: Explanation) -> Self {
-        let (root, near_miss) = match x.trace {
-            Some(t) => (Some(t.root), t.near_miss),
-            None => (None, Vec::new()),
+        let (root, near_miss, near, headline) = match x.trace {
+            Some(t) => (Some(t.root), t.near_miss, t.near, t.headline),
+            None => (None, Vec::new(), false, None),
         };
         ExplanationView {
             index: x.index,
@@ -141,6 +159,8 @@ impl From<Explanation> for ExplanationView {
             reason: x.reason,
             root,
             near_miss,
+            near,
+            headline,
             exceptions: x.exceptions,
             sequences: x.sequences,
         }
@@ -154,6 +174,8 @@ pub struct Session {
     lang: Option<Lang>,
     loaded: Option<Loaded>,
     diagnostics: Vec<Diagnostic>,
+    /// Warnings about the query (see `hints`), kept up to date with the events' fields.
+    warnings: Vec<Diagnostic>,
     /// The events text as given, for showing an event as written.
     text: String,
     parsed: Events,
@@ -194,6 +216,7 @@ impl Session {
         self.diagnostics = diagnostics;
         self.source = source;
         self.lang = Some(lang);
+        self.refresh_warnings();
         self.forget_run();
         if self.loaded.is_some() {
             Ok(())
@@ -207,6 +230,7 @@ impl Session {
         self.parsed = parse_events(&text);
         self.text = text;
         self.fields = field_names(&self.parsed.events);
+        self.refresh_warnings();
         self.latest = OnceCell::new();
         self.table = OnceCell::new();
         self.runs.set(0);
@@ -216,6 +240,55 @@ impl Session {
             errors: first(&self.parsed.errors, MAX_REPORTED_ERRORS),
             error_count: self.parsed.errors.len(),
             fields: first(&self.fields, MAX_REPORTED_FIELDS),
+        }
+    }
+
+    /// The distinct values of `field` in the events, most frequent first (ties in value order),
+    /// at most [`MAX_FIELD_VALUES`]; each written as the query's language needs it.
+    pub fn field_values(&self, field: &str) -> Vec<FieldValue> {
+        let path = FieldPath::new(field);
+        let mut counts: std::collections::HashMap<String, (usize, bool)> = Default::default();
+        let mut values = Vec::new();
+        for event in &self.parsed.events {
+            values.clear();
+            path.values(event, &mut values);
+            for v in &values {
+                let (text, is_string) = match v {
+                    Value::String(s) => (s.clone(), true),
+                    Value::Number(n) => (n.to_string(), false),
+                    Value::Bool(b) => (b.to_string(), false),
+                    _ => continue,
+                };
+                counts.entry(text).or_insert((0, is_string)).0 += 1;
+            }
+        }
+        let mut out: Vec<(String, usize, bool)> =
+            counts.into_iter().map(|(v, (n, s))| (v, n, s)).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.truncate(MAX_FIELD_VALUES);
+        let eql = self.query_lang() == Some(Lang::Eql);
+        out.into_iter()
+            .map(|(value, count, is_string)| FieldValue {
+                insert: if eql {
+                    eql_literal(&value, is_string)
+                } else {
+                    kql_literal(&value)
+                },
+                value,
+                count,
+            })
+            .collect()
+    }
+
+    /// The language of the query: KQL or EQL (for a rule file, its `language`).
+    fn query_lang(&self) -> Option<Lang> {
+        match self.lang? {
+            Lang::Toml => match self.rule()?.effective_language()? {
+                "eql" => Some(Lang::Eql),
+                "kuery" => Some(Lang::Kql),
+                _ => None,
+            },
+            lang => Some(lang),
         }
     }
 
@@ -270,6 +343,13 @@ impl Session {
     /// Why the last [`Session::set_rule`] did not load (empty when it did).
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// Warnings about the query: it loads (or fails) as written, but probably does not say what
+    /// was meant (a misspelled keyword read as part of a value, a field no event has and ECS
+    /// does not define). They follow the events: a new batch may have the field.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// What the loaded rule cannot simulate, and similar remarks.
@@ -543,11 +623,50 @@ impl Session {
         loaded.map_or("@timestamp", Loaded::timestamp_field)
     }
 
+    fn refresh_warnings(&mut self) {
+        self.warnings = match self.lang {
+            Some(lang) => super::hints::query_hints(&self.source, lang, self.rule(), &self.fields),
+            None => Vec::new(),
+        };
+    }
+
     /// What a run computed no longer holds.
     fn forget_run(&mut self) {
         self.last = None;
         self.misses = None;
         self.summary_fields = OnceCell::new();
+    }
+}
+
+/// A KQL value: bare when Kibana's grammar reads it back unchanged as one unquoted literal,
+/// else a quoted string.
+fn kql_literal(value: &str) -> String {
+    let bare = !value.is_empty()
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || "\\():<>\"*{}".contains(c))
+        && !["and", "or", "not", "null", "true", "false"]
+            .iter()
+            .any(|k| value.eq_ignore_ascii_case(k));
+    if bare {
+        value.to_string()
+    } else {
+        quoted(value)
+    }
+}
+
+/// `"…"` with backslashes and quotes escaped: a string both KQL and EQL read back unchanged.
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// An EQL value: strings in double quotes (backslashes and quotes escaped), numbers and
+/// booleans bare.
+fn eql_literal(value: &str, is_string: bool) -> String {
+    if is_string {
+        quoted(value)
+    } else {
+        value.to_string()
     }
 }
 

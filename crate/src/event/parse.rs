@@ -4,6 +4,7 @@
 //! show it as written.
 
 use crate::diagnostic::{Diagnostic, EventErrorKind, Span};
+use serde::de::DeserializeSeed;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -25,8 +26,11 @@ pub struct EventError {
 }
 
 impl EventError {
-    /// serde_json's error on line `line` (1-based) of the input.
+    /// serde_json's error on line `line` (1-based) of the input. Its message loses serde_json's
+    /// " at line L column C" suffix: the error has one position, `line` and `column`.
     pub fn from_json(line: usize, e: &serde_json::Error) -> Self {
+        let message = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
         EventError {
             kind: match e.classify() {
                 serde_json::error::Category::Eof => EventErrorKind::Truncated,
@@ -34,7 +38,9 @@ impl EventError {
             },
             line,
             column: e.column(),
-            message: e.to_string(),
+            message: message
+                .strip_suffix(&suffix)
+                .map_or_else(|| message.clone(), str::to_string),
         }
     }
 
@@ -116,14 +122,17 @@ pub fn parse_events(text: &str) -> Events {
 
 /// One JSON array of events. Its elements are read as raw slices of `text` first, which is how each
 /// one's place (bytes, first line) is known; a pretty-printed array spreads events over many lines.
+/// An error stops the array there: it is reported (a trailing comma at the comma) and every
+/// element read before it is kept.
 fn read_array(text: &str, out: &mut Events) {
-    let raw: Vec<&RawValue> = match serde_json::from_str(text) {
-        Ok(raw) => raw,
-        Err(e) => {
-            out.errors.push(EventError::from_json(e.line(), &e));
-            return;
-        }
-    };
+    let mut raw: Vec<&RawValue> = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = Elements(&mut raw)
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    if let Err(e) = read {
+        out.errors.push(array_error(text, &e));
+    }
     let base = text.as_ptr() as usize;
     let (mut line, mut counted) = (1, 0);
     for item in raw {
@@ -146,6 +155,53 @@ fn read_array(text: &str, out: &mut Events) {
             // Unreachable in practice: the slice was just read as valid JSON.
             Err(e) => out.errors.push(EventError::from_json(line, &e)),
         }
+    }
+}
+
+/// serde_json reports a trailing comma where it found the `]` after it; the comma is what to fix.
+fn array_error(text: &str, e: &serde_json::Error) -> EventError {
+    let mut err = EventError::from_json(e.line(), e);
+    if !err.message.starts_with("trailing comma") {
+        return err;
+    }
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let at = (line_start + e.column().saturating_sub(1)).min(text.len());
+    if let Some(comma) = text[..at].rfind(',') {
+        let line = text[..comma].matches('\n').count() + 1;
+        let line_start = text[..comma].rfind('\n').map_or(0, |i| i + 1);
+        err.line = line;
+        err.column = comma - line_start + 1;
+    }
+    err
+}
+
+/// Reads a JSON array's elements into the vector one by one, so those before an error survive it.
+struct Elements<'a, 'de>(&'a mut Vec<&'de RawValue>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Elements<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Elements<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array of events")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            self.0.push(item);
+        }
+        Ok(())
     }
 }
 
@@ -216,5 +272,41 @@ mod tests {
         assert_eq!(got.lines, [1, 3, 4]);
         let slices: Vec<&str> = got.spans.iter().map(|s| &nd[s.start..s.end]).collect();
         assert_eq!(slices, ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}"]);
+    }
+
+    #[test]
+    fn messages_carry_one_position() {
+        let got = parse_events("{\"a\":1}\n{\"b\": x}\n");
+        let e = &got.errors[0];
+        assert_eq!((e.line, e.column), (2, 7));
+        assert_eq!(e.message, "expected value");
+        let got = parse_events("[{\"a\": 1}, {\"b\": x}]");
+        assert_eq!(got.errors[0].message, "expected value");
+    }
+
+    #[test]
+    fn a_trailing_comma_is_reported_at_the_comma_and_the_events_before_it_kept() {
+        let text = "[\n  {\"a\": 1},\n  {\"b\": 2},\n]\n";
+        let got = parse_events(text);
+        assert_eq!(got.events.len(), 2);
+        assert_eq!(got.lines, [2, 3]);
+        assert_eq!(got.errors.len(), 1);
+        let e = &got.errors[0];
+        assert_eq!((e.line, e.column), (3, 11));
+        assert_eq!(e.message, "trailing comma");
+        assert_eq!(&text[e.diagnostic(text).span.start..][..1], ",");
+    }
+
+    #[test]
+    fn an_array_keeps_every_complete_element_before_its_first_error() {
+        let got = parse_events("[{\"a\": 1}, {\"b\": 2}, {\"c\": ]");
+        assert_eq!(got.events.len(), 2);
+        assert_eq!(got.errors.len(), 1);
+        let got = parse_events("[{\"a\": 1}, {\"b\": 2}");
+        assert_eq!(got.events.len(), 2);
+        assert_eq!(got.errors[0].kind, EventErrorKind::Truncated);
+        let got = parse_events("[{\"a\": 1}] x");
+        assert_eq!(got.events.len(), 1);
+        assert_eq!(got.errors[0].message, "trailing characters");
     }
 }
