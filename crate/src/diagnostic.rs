@@ -166,6 +166,8 @@ pub enum EventErrorKind {
     NotAnObject,
     /// An object on an exception-list line that is not a valid exception item.
     InvalidExceptionItem,
+    /// An edit named an event the batch does not have.
+    NoSuchEvent,
 }
 
 macro_rules! layer_kind {

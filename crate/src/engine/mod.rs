@@ -23,8 +23,9 @@ use serde_json::Value;
 
 mod session;
 pub use session::{
-    Counts, EvaluationReport, EventsReport, ExceptionsReport, ExplanationView, NearMissReport, Row,
-    Session, AUTO_NEAR_MISS_MAX, MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
+    Counts, EvaluationReport, EventEdit, EventsReport, ExceptionsReport, ExplanationView,
+    NearMissReport, Row, Session, AUTO_NEAR_MISS_MAX, MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS,
+    NEAR_MISS_MAX,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
