@@ -195,11 +195,11 @@ for (const b of langButtons) {
 
 function problems(el, items, editor, okText) {
   el.replaceChildren();
-  el.classList.toggle('has-errors', items.some((i) => i.severity !== 'info'));
-  if (!items.length) {
-    el.textContent = okText;
-    return;
-  }
+  const errors = items.some((i) => i.severity !== 'info');
+  el.classList.toggle('has-errors', errors);
+  // "OK" stands beside notes (the bare query's link to the rule, what is not simulated).
+  if (!errors && okText) el.append(okText);
+  if (!items.length) return;
   for (const it of items.slice(0, 5)) {
     const b = document.createElement('button');
     b.type = 'button';

@@ -33,6 +33,7 @@ export class ResultList {
     this.filter = 'all';
     // The events the KQL filter box matches (sorted), or null for all.
     this.only = null;
+    this.message = '';
     this.selected = -1;
     this.cache = new Map();
     this.pending = new Set();
@@ -58,12 +59,15 @@ export class ResultList {
       this.pending.clear();
     }
     this.data = data;
+    this.message = '';
     this.applyFilter();
   }
 
   clear(message) {
     this.data = null;
     this.view = null;
+    // Kept for later renders (a resize or scroll redraws the list without a message).
+    this.message = message;
     this.render(message);
   }
 
@@ -147,7 +151,7 @@ export class ResultList {
     this.spacer.style.height = `${n * ROW_H}px`;
     this.empty.hidden = n > 0;
     if (!n) {
-      this.empty.textContent = message || (this.data ? (this.filter === 'all' ? 'No events.' : 'No events pass this filter.') : 'No results yet.');
+      this.empty.textContent = message || this.message || (this.data ? (this.filter === 'all' ? 'No events.' : 'No events pass this filter.') : 'No results yet.');
     }
     const top = this.el.scrollTop;
     const height = this.el.clientHeight || 400;
