@@ -479,7 +479,7 @@ function showEventEditor(index, pretty) {
   if (state.editing === index && state.editDirty) return;
   state.editing = index;
   state.editDirty = false;
-  $('event-edit-h').textContent = `Edit event #${index}`;
+  $('event-edit-h').textContent = `Edit event #${index} as JSON`;
   box.setAttribute('aria-label', `JSON of event #${index}`);
   box.value = pretty;
   $('event-edit-problems').replaceChildren();

@@ -151,6 +151,7 @@ test('with a filter on, the explanation never shows a hidden event', async ({ pa
 test('a selected event is offered pretty-printed and editable; the edit goes back to the events text', async ({ page }) => {
   await loadRuleAndEvents(page);
   await page.locator('#row-1').click();
+  await page.getByText('Edit event #1 as JSON').click();
   const box = page.getByRole('textbox', { name: /JSON of event #1/ });
   await expect(box).toHaveValue(/^\{\n {2}"@timestamp": "2024-05-01T08:01:00Z",\n {2}"process": \{\n {4}"name": "sh"/);
   await box.fill((await box.inputValue()).replace('"sh"', '"bash"').replace('"alice"', '"carol"'));
@@ -264,6 +265,8 @@ const STATES = {
     await ready(page, '#example=exim4');
     await page.locator('.seg [data-lang="kql"]').click();
     await page.getByRole('searchbox', { name: /Filter events/ }).fill('process.name:(');
+    await page.locator('#event-edit summary').click();
+    await expect(page.locator('#event-json')).toBeVisible();
   },
   'gallery open': async (page) => {
     await ready(page, '#example=exim4');
