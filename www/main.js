@@ -39,7 +39,8 @@ const state = {
   // The event in the JSON editor, and whether the user changed it there.
   editing: -1,
   editDirty: false,
-  switching: false,
+  // Language switches sent and not answered yet.
+  switching: 0,
 };
 
 function debounce(fn, ms) {
@@ -172,11 +173,18 @@ function setLang(lang) {
   if (lang === state.lang) return;
   onRuleEdit.cancel();
   const from = state.lang;
-  state.buffers[from] = ruleEditor.text;
   sent.rule = null;
   showLang(lang);
-  state.switching = true;
-  engine.update({ rule: { source: state.buffers[from], lang: from }, switchTo: { lang, fallback: state.buffers[lang] } });
+  // While an earlier switch is on its way the editor still shows the view before it: only the
+  // switch is sent, never that text as the new view's.
+  const switchTo = { lang, fallback: state.buffers[lang] };
+  if (state.switching > 0) {
+    engine.update({ switchTo });
+  } else {
+    state.buffers[from] = ruleEditor.text;
+    engine.update({ rule: { source: state.buffers[from], lang: from }, switchTo });
+  }
+  state.switching++;
 }
 
 for (const b of langButtons) {
@@ -216,8 +224,9 @@ function problems(el, items, editor, okText) {
 /** @param {import('./client.js').RuleReport} res */
 function showRule(res) {
   // After the language switch: the text the core carried over, before its diagnostics.
-  if (res.source != null && state.switching) {
-    state.switching = false;
+  if (res.source != null) {
+    // Switches sent together arrive as one answer: what is still queued is what is unanswered.
+    state.switching = engine.pending && engine.pending.switchTo ? 1 : 0;
     state.buffers[state.lang] = res.source;
     sent.rule = `${state.lang}\u0000${res.source}`;
     ruleEditor.setText(res.source);
@@ -623,6 +632,7 @@ $('stop-btn').addEventListener('click', () => reloadEngine('Stopped. Edit the ru
 
 async function reloadEngine(message) {
   $('stop-btn').hidden = true;
+  state.switching = 0;
   hideProgress();
   await engine.restart();
   const events = state.bigFile ? await readFile(state.bigFile) : eventsEditor.text;

@@ -102,6 +102,20 @@ test('an edit in the KQL view is written into the TOML with correct quoting', as
   expect(text.startsWith('[rule]\nname = "New bash users"\n')).toBe(true);
 });
 
+test('switching quickly through TOML, KQL and EQL leaves the rule file as it was', async ({ page }) => {
+  await loadRuleAndEvents(page);
+  await page.locator('.seg [data-lang="toml"]').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('.seg [data-lang="toml"]')).toHaveAttribute('aria-checked', 'true');
+  await settled(page);
+  // (innerText doubles the break of an empty line: compare without empty lines.)
+  const lines = (t) => t.replace(/\n+/g, '\n').trim();
+  await expect.poll(async () => lines(await editorText(page, 'rule-editor'))).toBe(lines(NEW_TERMS_RULE));
+  await expect(page.locator('#meta-body')).toContainText('new_terms');
+});
+
 // ---------- bug 4: line numbers of events in a JSON array ----------
 
 test('events of a multi-line JSON array say their own line and jump there', async ({ page }) => {
