@@ -8,6 +8,8 @@
 /** @typedef {import('../pkg/ruleplay.js').ExceptionsReport} ExceptionsReport */
 /** @typedef {import('../pkg/ruleplay.js').Explanation} Explanation */
 /** @typedef {import('../pkg/ruleplay.js').Row} Row */
+/** @typedef {import('../pkg/ruleplay.js').EventEdit} EventEdit */
+/** @typedef {import('../pkg/ruleplay.js').Diagnostic} Diagnostic */
 /** @typedef {import('../pkg/ruleplay.js').Evaluation & {generation: number}} Evaluation */
 /**
  * @typedef {object} UpdateReply
@@ -16,6 +18,7 @@
  * @property {RuleReport} [rule]
  * @property {EventsReport} [events]
  * @property {ExceptionsReport} [exceptions]
+ * @property {EventEdit} [edit] what an `editEvent` did
  * @property {Evaluation | null} [eval] `undefined` when not evaluated, `null` when the rule does not load
  * @property {number} [totalMs]
  */
@@ -28,10 +31,12 @@
  * @property {number} index
  * @property {Explanation | null} explanation
  * @property {unknown} event the event as written, parsed
+ * @property {string | null} pretty the event as written, pretty-printed for editing
  * @property {number | null} line where the event starts in the events text (1-based)
  * @property {string | null} error
  * @property {number} generation
  */
+/** @typedef {{type: 'filter', id: number, ok: boolean, diagnostics: Diagnostic[], indices: Uint32Array, generation: number}} FilterReply */
 /** @typedef {{type: 'misses', id?: number, generation: number, misses?: Int32Array, ms?: number, stale?: boolean}} MissesReply */
 /** @typedef {{type: 'stopped'} | {type: 'error', id: number, fatal: boolean, message: string}} Failure */
 
@@ -97,7 +102,7 @@ export class EngineClient {
     if (msg.type === 'error' && msg.fatal) this.onFatal(msg.message);
   }
 
-  /** parts: { rule?: {source, lang}, events?: string | Uint8Array, exceptions?: string } */
+  /** parts: { ruleFile?, rule?: {source, lang}, switchTo?: {lang, fallback}, editEvent?: {index, json}, events?: string | Uint8Array, exceptions?: string, now?, noEval? } */
   update(parts) {
     this.pending = { ...(this.pending || {}), ...parts };
     this.onBusy(true);
@@ -134,6 +139,15 @@ export class EngineClient {
    */
   rows(indices) {
     return this.call({ type: 'rows', indices });
+  }
+
+  /**
+   * The events a KQL filter matches, in the current events.
+   * @param {string} query
+   * @returns {Promise<FilterReply | Failure>}
+   */
+  filter(query) {
+    return this.call({ type: 'filter', query });
   }
 
   /** @returns {Promise<MissesReply | Failure>} */

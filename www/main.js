@@ -35,14 +35,22 @@ const state = {
   bigEvents: false,
   firstResults: null,
   explainSeq: 0,
+  filterSeq: 0,
+  // The event in the JSON editor, and whether the user changed it there.
+  editing: -1,
+  editDirty: false,
+  // Language switches sent and not answered yet.
+  switching: 0,
 };
 
 function debounce(fn, ms) {
   let t = 0;
-  return (...args) => {
+  const f = (...args) => {
     clearTimeout(t);
     t = setTimeout(() => fn(...args), ms);
   };
+  f.cancel = () => clearTimeout(t);
+  return f;
 }
 
 function plural(n, word, many = word + 's') {
@@ -70,26 +78,30 @@ const completeField = queryCompletion({
   inQuery: (pos) => state.lang !== 'toml' || Boolean(state.querySpan && pos >= state.querySpan.start && pos <= state.querySpan.end),
 });
 
+const onRuleEdit = debounce((text) => {
+  state.buffers[state.lang] = text;
+  ruleEditor.highlight(null);
+  sendRule();
+}, DEBOUNCE_MS);
+
 const ruleEditor = createEditor($('rule-editor'), {
   complete: completeField,
   lang: 'toml',
   label: 'Rule editor',
   placeholder: 'Paste a rule (TOML) or switch to KQL / EQL for a bare query',
-  onChange: debounce((text) => {
-    state.buffers[state.lang] = text;
-    ruleEditor.highlight(null);
-    sendRule();
-  }, DEBOUNCE_MS),
+  onChange: onRuleEdit,
 });
+
+const onEventsEdit = debounce((text) => {
+  if (!state.bigEvents) sendEvents(text);
+}, DEBOUNCE_MS);
 
 const eventsEditor = createEditor($('events-editor'), {
   lang: 'json',
   label: 'Events editor',
   wrap: false,
   placeholder: 'Paste events: one JSON object per line, or a JSON array',
-  onChange: debounce((text) => {
-    if (!state.bigEvents) sendEvents(text);
-  }, DEBOUNCE_MS),
+  onChange: (text) => onEventsEdit(text),
 });
 
 const exceptionsEditor = createEditor($('exceptions-editor'), {
@@ -98,6 +110,10 @@ const exceptionsEditor = createEditor($('exceptions-editor'), {
   placeholder: 'Exception list export, one JSON object per line',
   onChange: debounce((text) => sendExceptions(text), DEBOUNCE_MS),
 });
+
+// The editors' text areas are contenteditable, which is focusable, but say so with a tabindex so
+// that checkers (axe's scrollable-region-focusable) see the scrolling editor can be reached by keyboard.
+for (const ed of [ruleEditor, eventsEditor, exceptionsEditor]) ed.view.contentDOM.setAttribute('tabindex', '0');
 
 // Each send skips text the engine already has: programmatic edits fire the (debounced) change
 // listener too, and would otherwise evaluate twice.
@@ -126,29 +142,52 @@ function sendExceptions(text) {
 
 const langButtons = [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.seg [data-lang]'))];
 
-/**
- * @param {string} lang
- * @param {{text?: string}} [opts]
- */
-function setLang(lang, { text } = {}) {
-  if (lang === state.lang && text == null) return;
-  state.buffers[state.lang] = ruleEditor.text;
-  // Entering a bare language for the first time from a loaded rule: start from the rule's query.
-  if (text == null && lang !== 'toml' && state.rule && state.rule.query && state.rule.language === (lang === 'kql' ? 'kuery' : lang)) {
-    if (!state.buffers[lang] || state.buffers[lang] === (lang === 'kql' ? DEFAULT_RULE : 'process where process.name : "cmd.exe"')) {
-      state.buffers[lang] = state.rule.query.trim();
-    }
-  }
+/** @param {string} lang */
+function showLang(lang) {
   state.lang = lang;
-  if (text != null) state.buffers[lang] = text;
   for (const b of langButtons) {
     const on = b.dataset.lang === lang;
     b.setAttribute('aria-checked', String(on));
     b.tabIndex = on ? 0 : -1;
   }
   ruleEditor.setLanguage(lang);
-  ruleEditor.setText(state.buffers[lang]);
+}
+
+/**
+ * Puts `text` in the rule editor as the `lang` view and loads it (a file, an example).
+ * @param {string} lang
+ * @param {string} text
+ */
+function loadRuleText(lang, text) {
+  onRuleEdit.cancel();
+  showLang(lang);
+  state.buffers[lang] = text;
+  ruleEditor.setText(text);
   sendRule();
+}
+
+/**
+ * The TOML | KQL | EQL switch. There is one query: the core carries it between the views (the
+ * rule's query into a bare view, the rule file with the query as edited back into TOML) and says
+ * what it shows; the editor takes that text when the answer comes.
+ * @param {string} lang
+ */
+function setLang(lang) {
+  if (lang === state.lang) return;
+  onRuleEdit.cancel();
+  const from = state.lang;
+  sent.rule = null;
+  showLang(lang);
+  // While an earlier switch is on its way the editor still shows the view before it: only the
+  // switch is sent, never that text as the new view's.
+  const switchTo = { lang, fallback: state.buffers[lang] };
+  if (state.switching > 0) {
+    engine.update({ switchTo });
+  } else {
+    state.buffers[from] = ruleEditor.text;
+    engine.update({ rule: { source: state.buffers[from], lang: from }, switchTo });
+  }
+  state.switching++;
 }
 
 for (const b of langButtons) {
@@ -172,7 +211,9 @@ function problems(el, items, editor, okText) {
   el.replaceChildren();
   const errors = items.some((i) => (i.severity || 'error') === 'error');
   el.classList.toggle('has-errors', errors);
+  // "OK" stands beside warnings and notes (the bare query's link to the rule, what is not simulated).
   if (!errors && okText) el.append(okText, items.length ? ' ' : '');
+  if (!items.length) return;
   for (const it of items.slice(0, 5)) {
     const b = document.createElement('button');
     b.type = 'button';
@@ -188,6 +229,14 @@ function problems(el, items, editor, okText) {
 
 /** @param {import('./client.js').RuleReport} res */
 function showRule(res) {
+  // After the language switch: the text the core carried over, before its diagnostics.
+  if (res.source != null) {
+    // Switches sent together arrive as one answer: what is still queued is what is unanswered.
+    state.switching = engine.pending && engine.pending.switchTo ? 1 : 0;
+    state.buffers[state.lang] = res.source;
+    sent.rule = `${state.lang}\u0000${res.source}`;
+    ruleEditor.setText(res.source);
+  }
   const diags = (res.diagnostics || []).map((d) => ({
     from: d.span.start,
     to: d.span.end,
@@ -209,6 +258,8 @@ function showRule(res) {
   );
   state.rule = res.rule || null;
   state.ruleNotes = notes;
+  // A bare query edits the rule file too: keep the TOML view's text in step.
+  if (res.rule_file != null) state.buffers.toml = res.rule_file;
   renderMeta($('meta-body'), state.rule, state.lang, notes);
 }
 
@@ -272,12 +323,36 @@ function showCounts(ev, message) {
   t.className = 'muted timing';
   t.textContent = ` — ${plural(ev.status.length, 'event')} in ${ev.ms != null ? ev.ms.toFixed(1) : '?'} ms`;
   el.append(t);
+  let said = parts.map(([, text]) => text).join(', ');
+  if (list.filtered) {
+    const shown = document.createElement('strong');
+    shown.className = 'shown';
+    shown.textContent = ` · ${list.length.toLocaleString('en-US')} of ${plural(ev.status.length, 'event')} shown`;
+    el.append(shown);
+    said += `; ${list.length} of ${ev.status.length} shown`;
+  }
+  announce(said);
   for (const n of ev.notes || []) {
     const s = document.createElement('span');
     s.className = 'note';
     s.textContent = ` ${n}`;
     el.append(s);
   }
+}
+
+// The counts are announced on their own (polite) live region, once they settle and only when they
+// changed: a screen reader is not interrupted at every keystroke that re-evaluates.
+const ANNOUNCE_MS = 1000;
+const announcer = { said: '', next: '' };
+const sayCounts = debounce(() => {
+  if (announcer.next === announcer.said) return;
+  announcer.said = announcer.next;
+  $('counts-live').textContent = announcer.next;
+}, ANNOUNCE_MS);
+/** @param {string} text */
+function announce(text) {
+  announcer.next = text;
+  sayCounts();
 }
 
 // EQL sequence and sample hits: one button per hit, selecting its first event.
@@ -314,6 +389,7 @@ function onUpdate(res) {
     $('engine-status').classList.remove('error');
   }
   if (res.rule) showRule(res.rule);
+  if (res.edit) showEdit(res.edit);
   if (res.events) showEvents(res.events);
   if (res.exceptions) {
     const x = res.exceptions;
@@ -329,6 +405,8 @@ function onUpdate(res) {
   if (res.eval) {
     state.eval = res.eval;
     list.setData(res.eval);
+    // The filter's matches are per batch of events: ask again for new events.
+    if (res.events && /** @type {HTMLInputElement} */ ($('results-filter')).value.trim()) runFilter();
     showCounts(res.eval);
     showSequences(res.eval);
     if (state.firstResults == null) {
@@ -372,9 +450,19 @@ const explainHooks = {
 async function selectEvent(index) {
   state.selected = index;
   const seq = ++state.explainSeq;
+  if (index < 0) {
+    // The filters hide every event: nothing to explain or edit.
+    const p = document.createElement('p');
+    p.className = 'muted';
+    p.textContent = 'No event passes the filters.';
+    $('explain').replaceChildren(p);
+    showEventEditor(-1, null);
+    return;
+  }
   const res = await engine.explain(index);
   if (seq !== state.explainSeq || !state.eval) return;
   const ok = res.type === 'explain';
+  showEventEditor(index, ok ? res.pretty : null);
   renderExplanation($('explain'), {
     index,
     status: statusOf(state.eval, index),
@@ -388,6 +476,97 @@ async function selectEvent(index) {
   });
 }
 
+// ---------- editing the selected event ----------
+
+/**
+ * Offers event `index` pretty-printed for editing; keeps what the user is typing when the same event
+ * is shown again (every evaluation re-explains it).
+ * @param {number} index
+ * @param {string | null} pretty
+ */
+function showEventEditor(index, pretty) {
+  const box = /** @type {HTMLTextAreaElement} */ ($('event-json'));
+  const section = $('event-edit');
+  section.hidden = index < 0 || pretty == null;
+  if (section.hidden) {
+    state.editing = -1;
+    return;
+  }
+  if (state.editing === index && state.editDirty) return;
+  state.editing = index;
+  state.editDirty = false;
+  $('event-edit-h').textContent = `Edit event #${index} as JSON`;
+  box.setAttribute('aria-label', `JSON of event #${index}`);
+  box.value = pretty;
+  $('event-edit-problems').replaceChildren();
+}
+
+$('event-json').addEventListener('input', () => {
+  state.editDirty = true;
+});
+
+function applyEventEdit() {
+  if (state.editing < 0) return;
+  const json = /** @type {HTMLTextAreaElement} */ ($('event-json')).value;
+  engine.update({ editEvent: { index: state.editing, json } });
+}
+$('event-apply').addEventListener('click', applyEventEdit);
+$('event-json').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    applyEventEdit();
+  }
+});
+
+/**
+ * The core replaced the event in the events text: make the same change in the events editor, so the
+ * editor and the engine hold one text.
+ * @param {import('./client.js').EventEdit} edit
+ */
+function showEdit(edit) {
+  const el = $('event-edit-problems');
+  el.replaceChildren();
+  el.classList.toggle('has-errors', !edit.ok);
+  if (!edit.ok) {
+    el.textContent = edit.diagnostics.map((d) => `✘ line ${d.line}:${d.col} ${d.message}`).join(' ');
+    return;
+  }
+  state.editDirty = false;
+  el.textContent = '✔ Applied';
+  if (!state.bigEvents && edit.span && edit.text != null) {
+    onEventsEdit.cancel();
+    eventsEditor.view.dispatch({ changes: { from: edit.span.start, to: edit.span.end, insert: edit.text } });
+    sent.events = eventsEditor.text;
+  }
+}
+
+// ---------- the KQL filter box ----------
+
+async function runFilter() {
+  const query = /** @type {HTMLInputElement} */ ($('results-filter')).value;
+  const seq = ++state.filterSeq;
+  if (!query.trim()) {
+    $('filter-problems').replaceChildren();
+    $('filter-problems').classList.remove('has-errors');
+    list.setOnly(null);
+    if (state.eval) showCounts(state.eval);
+    return;
+  }
+  const res = await engine.filter(query);
+  if (seq !== state.filterSeq || res.type !== 'filter') return;
+  const el = $('filter-problems');
+  el.classList.toggle('has-errors', !res.ok);
+  if (!res.ok) {
+    // Keep the last filter that parsed while this one is being typed.
+    el.textContent = res.diagnostics.map((d) => `✘ ${d.col}: ${d.message}${d.expected && d.expected.length && !/expected/i.test(d.message) ? ` (expected ${d.expected.join(', ')})` : ''}`).join(' ');
+    return;
+  }
+  el.replaceChildren();
+  list.setOnly(res.indices);
+  if (state.eval) showCounts(state.eval);
+}
+$('results-filter').addEventListener('input', debounce(runFilter, DEBOUNCE_MS));
+
 // ---------- filters ----------
 
 function setFilter(which) {
@@ -398,6 +577,7 @@ function setFilter(which) {
   alerts.setAttribute('aria-pressed', String(next === 'alerts'));
   near.setAttribute('aria-pressed', String(next === 'near'));
   list.setFilter(next);
+  if (state.eval) showCounts(state.eval);
 }
 $('filter-alerts').addEventListener('click', () => setFilter('alerts'));
 $('filter-near').addEventListener('click', async () => {
@@ -459,13 +639,15 @@ $('stop-btn').addEventListener('click', () => reloadEngine('Stopped. Edit the ru
 
 async function reloadEngine(message) {
   $('stop-btn').hidden = true;
+  state.switching = 0;
   hideProgress();
   await engine.restart();
   const events = state.bigFile ? await readFile(state.bigFile) : eventsEditor.text;
   sent.rule = `${state.lang}\u0000${ruleEditor.text}`;
   sent.events = state.bigFile ? null : eventsEditor.text;
   sent.exceptions = exceptionsEditor.text;
-  engine.update({ rule: { source: ruleEditor.text, lang: state.lang }, events, exceptions: exceptionsEditor.text, now: state.pinnedNow ?? null, noEval: true });
+  const ruleFile = state.lang !== 'toml' && state.buffers.toml ? state.buffers.toml : undefined;
+  engine.update({ ruleFile, rule: { source: ruleEditor.text, lang: state.lang }, events, exceptions: exceptionsEditor.text, now: state.pinnedNow ?? null, noEval: true });
   state.eval = null;
   list.clear(message);
   showCounts(null, 'Stopped.');
@@ -526,7 +708,7 @@ async function openFile(file, target) {
   if (kind === 'rule') {
     const text = await file.text();
     const lang = name.endsWith('.kql') ? 'kql' : name.endsWith('.eql') ? 'eql' : 'toml';
-    setLang(lang, { text });
+    loadRuleText(lang, text);
     return;
   }
   if (file.size <= BIG_INPUT) {
@@ -589,7 +771,7 @@ function openExample(ex) {
   sendExceptions(ex.exceptions || '');
   setEventsText(ex.events || '');
   sendEvents(ex.events || '');
-  setLang('toml', { text: ex.rule || '' });
+  loadRuleText('toml', ex.rule || '');
   document.body.dataset.example = ex.name;
   if (location.hash !== `#example=${ex.name}`) history.replaceState(null, '', `#example=${encodeURIComponent(ex.name)}`);
 }
@@ -657,13 +839,91 @@ async function loadExamples() {
 
 // ---------- side panel ----------
 
-$('meta-toggle').addEventListener('click', () => {
-  const open = $('meta-toggle').getAttribute('aria-expanded') !== 'true';
+/** @param {boolean} open */
+function setMetaOpen(open) {
   $('meta-toggle').setAttribute('aria-expanded', String(open));
   $('meta-toggle').title = open ? 'Collapse rule details' : 'Expand rule details';
   $('meta-toggle').textContent = open ? '⟩' : '⟨';
   document.body.classList.toggle('meta-collapsed', !open);
-});
+}
+$('meta-toggle').addEventListener('click', () => setMetaOpen($('meta-toggle').getAttribute('aria-expanded') !== 'true'));
+// Below 1400 px the editors and the results need the room more: rule details start collapsed.
+if (window.innerWidth < 1400) setMetaOpen(false);
+
+// ---------- the split between the editors and the results ----------
+
+// Percent of the height the editors take; remembered when storage works, silently not otherwise.
+const SPLIT = { key: 'ruleplay.split', min: 20, max: 80, initial: 46, step: 4 };
+
+function storage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {number} value percent of the height for the editors
+ * @param {boolean} [save]
+ */
+function setSplit(value, save = false) {
+  const v = Math.round(Math.max(SPLIT.min, Math.min(SPLIT.max, value)));
+  const layout = /** @type {HTMLElement} */ (document.querySelector('.layout'));
+  layout.style.setProperty('--top', `${v}fr`);
+  layout.style.setProperty('--bottom', `${100 - v}fr`);
+  const sep = $('splitter');
+  sep.setAttribute('aria-valuenow', String(v));
+  sep.setAttribute('aria-valuetext', `editors ${v}%, results ${100 - v}%`);
+  if (!save) return;
+  try {
+    storage()?.setItem(SPLIT.key, String(v));
+  } catch {
+    // Storage full or refused: the split still works for this visit.
+  }
+}
+
+{
+  let saved = NaN;
+  try {
+    saved = Number(storage()?.getItem(SPLIT.key) ?? NaN);
+  } catch {
+    saved = NaN;
+  }
+  setSplit(Number.isFinite(saved) && saved > 0 ? saved : SPLIT.initial);
+  const sep = $('splitter');
+  const current = () => Number(sep.getAttribute('aria-valuenow'));
+  sep.addEventListener('keydown', (e) => {
+    const next = {
+      ArrowUp: current() - SPLIT.step,
+      ArrowLeft: current() - SPLIT.step,
+      ArrowDown: current() + SPLIT.step,
+      ArrowRight: current() + SPLIT.step,
+      PageUp: current() - 4 * SPLIT.step,
+      PageDown: current() + 4 * SPLIT.step,
+      Home: SPLIT.min,
+      End: SPLIT.max,
+    }[e.key];
+    if (next == null) return;
+    e.preventDefault();
+    setSplit(next, true);
+  });
+  sep.addEventListener('pointerdown', (e) => {
+    e.preventDefault();
+    sep.setPointerCapture(e.pointerId);
+    sep.classList.add('dragging');
+    const box = /** @type {HTMLElement} */ (document.querySelector('.layout')).getBoundingClientRect();
+    /** @param {PointerEvent} ev */
+    const move = (ev) => setSplit(((ev.clientY - box.top) / box.height) * 100);
+    const up = () => {
+      sep.classList.remove('dragging');
+      sep.removeEventListener('pointermove', move);
+      setSplit(current(), true);
+    };
+    sep.addEventListener('pointermove', move);
+    sep.addEventListener('pointerup', up, { once: true });
+  });
+}
 
 // ---------- keyboard ----------
 
@@ -706,7 +966,7 @@ async function start() {
   else {
     setEventsText(DEFAULT_EVENTS);
     sendEvents(DEFAULT_EVENTS);
-    setLang('kql');
+    loadRuleText('kql', state.buffers.kql);
   }
 }
 

@@ -31,6 +31,9 @@ export class ResultList {
     this.data = null;
     this.view = null; // indices shown, after filters
     this.filter = 'all';
+    // The events the KQL filter box matches (sorted), or null for all.
+    this.only = null;
+    this.message = '';
     this.selected = -1;
     this.cache = new Map();
     this.pending = new Set();
@@ -56,12 +59,15 @@ export class ResultList {
       this.pending.clear();
     }
     this.data = data;
+    this.message = '';
     this.applyFilter();
   }
 
   clear(message) {
     this.data = null;
     this.view = null;
+    // Kept for later renders (a resize or scroll redraws the list without a message).
+    this.message = message;
     this.render(message);
   }
 
@@ -83,19 +89,38 @@ export class ResultList {
     this.render();
   }
 
+  /** @param {Uint32Array | null} indices the events the filter box matches, or null for all */
+  setOnly(indices) {
+    this.only = indices;
+    this.applyFilter();
+    this.el.scrollTop = 0;
+    this.render();
+  }
+
+  /** Whether any filter hides events. */
+  get filtered() {
+    return Boolean(this.view);
+  }
+
   applyFilter() {
     const d = this.data;
     if (!d) return this.render();
     const n = d.status.length;
-    if (this.filter === 'all') {
+    if (this.filter === 'all' && !this.only) {
       this.view = null;
     } else {
-      const keep = this.filter === 'alerts' ? (i) => d.status[i] === 0 : (i) => statusOf(d, i) === 'near';
+      const keep = this.filter === 'all' ? () => true : this.filter === 'alerts' ? (i) => d.status[i] === 0 : (i) => statusOf(d, i) === 'near';
       const out = [];
-      for (let i = 0; i < n; i++) if (keep(i)) out.push(i);
+      if (this.only) {
+        for (const i of this.only) if (i < n && keep(i)) out.push(i);
+      } else {
+        for (let i = 0; i < n; i++) if (keep(i)) out.push(i);
+      }
       this.view = Int32Array.from(out);
     }
     this.render();
+    // The explanation never shows an event the filters hide.
+    if (this.selected >= 0 && this.posOf(this.selected) < 0) this.select(this.selected);
   }
 
   get length() {
@@ -126,7 +151,7 @@ export class ResultList {
     this.spacer.style.height = `${n * ROW_H}px`;
     this.empty.hidden = n > 0;
     if (!n) {
-      this.empty.textContent = message || (this.data ? (this.filter === 'all' ? 'No events.' : 'No events pass this filter.') : 'No results yet.');
+      this.empty.textContent = message || this.message || (this.data ? (this.filter === 'all' ? 'No events.' : 'No events pass this filter.') : 'No results yet.');
     }
     const top = this.el.scrollTop;
     const height = this.el.clientHeight || 400;
@@ -212,8 +237,18 @@ export class ResultList {
     });
   }
 
+  /** Selects event `index`, or when the filters hide it the first event shown (none: -1). */
   select(index, focus = false) {
     if (!this.data || index < 0 || index >= this.data.status.length) return;
+    if (this.posOf(index) < 0) {
+      if (!this.length) {
+        this.selected = -1;
+        this.render();
+        this.onSelect(-1);
+        return;
+      }
+      index = this.at(0);
+    }
     this.selected = index;
     const pos = this.posOf(index);
     if (pos >= 0) {

@@ -11,6 +11,7 @@ import * as wasm from '../pkg/ruleplay.js';
 /** @typedef {import('../pkg/ruleplay.js').ExceptionsReport} ExceptionsReport */
 /** @typedef {import('../pkg/ruleplay.js').Explanation} Explanation */
 /** @typedef {import('../pkg/ruleplay.js').Row} Row */
+/** @typedef {import('../pkg/ruleplay.js').EventEdit} EventEdit */
 
 /** @type {wasm.Session} */
 let session;
@@ -43,18 +44,25 @@ async function start() {
 
 /**
  * The page's edits: any of rule, events, exceptions and a pinned "now"; then the verdicts.
- * @param {{id: number, rule?: {source: string, lang: string}, events?: string | Uint8Array, exceptions?: string, now?: number | null, noEval?: boolean}} msg
+ * ruleFile restores the rule file a bare query edits (after a restart); switchTo switches the rule
+ * view (the core says what it shows: `rule.source`); editEvent replaces one event in the events text.
+ * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, now?: number | null, noEval?: boolean}} msg
  */
 function handleUpdate(msg) {
-  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, events?: EventsReport, eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
+  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, events?: EventsReport, edit?: EventEdit, eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
   const out = { type: 'update', id: msg.id };
   let big = false;
   const t0 = performance.now();
   if ('now' in msg) session.pin_now(msg.now ?? undefined);
+  if (msg.ruleFile != null) session.set_rule(msg.ruleFile, 'toml');
   if (msg.rule) {
     out.rule = session.set_rule(msg.rule.source, msg.rule.lang);
     ruleOk = out.rule.ok;
     ruleSet = true;
+  }
+  if (msg.switchTo) {
+    out.rule = session.switch_lang(msg.switchTo.lang, msg.switchTo.fallback);
+    ruleOk = out.rule.ok;
   }
   if (msg.exceptions != null) out.exceptions = session.set_exceptions(msg.exceptions);
   if (msg.events != null) {
@@ -63,6 +71,10 @@ function handleUpdate(msg) {
     out.events = session.set_events(msg.events);
     // The rule's warnings depend on the events' fields.
     if (!out.rule && ruleSet) out.rule = session.rule_report();
+  }
+  if (msg.editEvent) {
+    out.edit = session.replace_event(msg.editEvent.index, msg.editEvent.json);
+    if (out.edit.events) out.events = out.edit.events;
   }
   generation++;
   /** @type {Transferable[]} */
@@ -118,6 +130,12 @@ function handleValues(msg) {
   self.postMessage({ type: 'values', id: msg.id, field: msg.field, values: session.field_values(msg.field) });
 }
 
+/** @param {{id: number, query: string}} msg */
+function handleFilter(msg) {
+  const r = session.filter(msg.query);
+  self.postMessage({ type: 'filter', id: msg.id, ok: r.ok, diagnostics: r.diagnostics, indices: r.indices, generation }, [r.indices.buffer]);
+}
+
 /** @param {{id: number, index: number}} msg */
 function handleExplain(msg) {
   /** @type {Explanation | null} */
@@ -131,7 +149,8 @@ function handleExplain(msg) {
   }
   const event = session.event(msg.index);
   const line = session.event_line(msg.index) ?? null;
-  self.postMessage({ type: 'explain', id: msg.id, index: msg.index, explanation, event, line, error, generation });
+  const pretty = session.event_pretty(msg.index) ?? null;
+  self.postMessage({ type: 'explain', id: msg.id, index: msg.index, explanation, event, pretty, line, error, generation });
 }
 
 self.onmessage = async (e) => {
@@ -144,6 +163,7 @@ self.onmessage = async (e) => {
     else if (msg.type === 'rows') handleRows(msg);
     else if (msg.type === 'explain') handleExplain(msg);
     else if (msg.type === 'values') handleValues(msg);
+    else if (msg.type === 'filter') handleFilter(msg);
     else if (msg.type === 'misses') computeMisses(generation, msg.id);
   } catch (err) {
     // A trap (a Rust panic under panic=abort) leaves this wasm instance unusable: ask for a new worker.

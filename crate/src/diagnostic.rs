@@ -174,6 +174,8 @@ pub enum EventErrorKind {
     NotAnObject,
     /// An object on an exception-list line that is not a valid exception item.
     InvalidExceptionItem,
+    /// An edit named an event the batch does not have.
+    NoSuchEvent,
 }
 
 /// Editing the exclusion lists of a query (`crate::exclusions`).

@@ -135,7 +135,37 @@ struct JsRuleReport<'a> {
     /// The rule, its `query_span` in UTF-16 units.
     rule: Option<crate::rule::Rule>,
     query_span: Option<Span>,
-    notes: &'a [String],
+    notes: Vec<String>,
+    /// For a bare query: the rule file with this query written into it.
+    rule_file: Option<&'a str>,
+    /// After `switch_lang`: the text the rule view shows now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+/// A filter's matching events, or why the filter does not parse.
+#[derive(Serialize)]
+struct JsFilter {
+    ok: bool,
+    diagnostics: Vec<JsDiagnostic>,
+}
+
+/// What replacing an event did: the events as read again, and the edit in UTF-16 units of the
+/// events text before it, for the page's editor to make the same change.
+#[derive(Serialize)]
+struct JsEventEdit {
+    ok: bool,
+    diagnostics: Vec<JsDiagnostic>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<crate::engine::EventsReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    span: Option<Span>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+}
+
+fn one_diagnostic(d: &Diagnostic, text: &str) -> Vec<JsDiagnostic> {
+    vec![JsDiagnostic::new(d, text, &Utf16Map::new(text))]
 }
 
 fn clause_to_js(clause: &mut Clause, map: &Utf16Map) {
@@ -205,13 +235,28 @@ impl JsSession {
             )));
         };
         self.inner.set_rule(source, lang).ok();
-        self.rule_report()
+        self.report(false)
+    }
+
+    /// Switch the rule view to `lang` (`toml`, `kql`, `eql`): the report's `source` is what the
+    /// view shows now (the rule's query, the rule file, or `fallback`; see `Session::switch_lang`).
+    #[wasm_bindgen(unchecked_return_type = "RuleReport")]
+    pub fn switch_lang(&mut self, lang: &str, fallback: String) -> Result<JsValue, JsError> {
+        let Some(lang) = Lang::parse(lang) else {
+            return Err(JsError::new(&format!("unknown rule language {lang:?}")));
+        };
+        self.inner.switch_lang(lang, fallback);
+        self.report(true)
     }
 
     /// What the last `set_rule` gave, with the warnings as they stand for the current events
     /// (a new batch may have a field the query names): errors first, then warnings.
     #[wasm_bindgen(unchecked_return_type = "RuleReport")]
     pub fn rule_report(&self) -> Result<JsValue, JsError> {
+        self.report(false)
+    }
+
+    fn report(&self, with_source: bool) -> Result<JsValue, JsError> {
         let s = &self.inner;
         let map = Utf16Map::new(s.source());
         let rule = s.rule().map(|r| {
@@ -230,6 +275,8 @@ impl JsSession {
             rule,
             query_span: s.query_span().map(|q| map.span(q)),
             notes: s.notes(),
+            rule_file: s.rule_file(),
+            source: with_source.then(|| s.source()),
         })
     }
 
@@ -344,6 +391,53 @@ impl JsSession {
                 .map_err(|_| JsError::new("an event no longer parses as JSON")),
             None => Ok(JsValue::UNDEFINED),
         }
+    }
+
+    /// Event `index` pretty-printed for editing; `undefined` when there is no such event.
+    pub fn event_pretty(&self, index: usize) -> Option<String> {
+        self.inner.event_pretty(index)
+    }
+
+    /// Replace event `index` by `json` in the events text and read the events again.
+    #[wasm_bindgen(unchecked_return_type = "EventEdit")]
+    pub fn replace_event(&mut self, index: usize, json: &str) -> Result<JsValue, JsError> {
+        let before = Utf16Map::new(self.inner.events_text());
+        match self.inner.replace_event(index, json) {
+            Ok(edit) => {
+                let mut events = edit.report;
+                event_errors_to_js(&mut events.errors, self.inner.events_text());
+                to_js(&JsEventEdit {
+                    ok: true,
+                    diagnostics: Vec::new(),
+                    events: Some(events),
+                    span: Some(before.span(edit.span)),
+                    text: Some(edit.text),
+                })
+            }
+            Err(d) => to_js(&JsEventEdit {
+                ok: false,
+                diagnostics: one_diagnostic(&d, json),
+                events: None,
+                span: None,
+                text: None,
+            }),
+        }
+    }
+
+    /// The events a KQL filter matches: `{ok, diagnostics, indices: Uint32Array}` (`indices`
+    /// empty when the filter does not parse).
+    #[wasm_bindgen(unchecked_return_type = "Filter")]
+    pub fn filter(&self, kql: &str) -> Result<JsValue, JsError> {
+        let (indices, diagnostics) = match self.inner.filter(kql) {
+            Ok(indices) => (indices, Vec::new()),
+            Err(d) => (Vec::new(), one_diagnostic(&d, kql)),
+        };
+        let js = to_js(&JsFilter {
+            ok: diagnostics.is_empty(),
+            diagnostics,
+        })?;
+        set(&js, "indices", &js_sys::Uint32Array::from(&indices[..]))?;
+        Ok(js)
     }
 
     /// The 1-based line of the events text where event `index` starts.

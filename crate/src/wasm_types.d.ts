@@ -76,6 +76,22 @@ export interface RuleReport {
   /** The query inside a rule file, or all of a bare query. */
   query_span: Span | null;
   notes: string[];
+  /** For a bare query: the last rule file loaded, with this query written into it. */
+  rule_file: string | null;
+  /** After `switch_lang`: the text the rule view shows now. */
+  source?: string;
+}
+
+/** What `Session.filter` returns: the matching events, or why the filter does not parse. */
+export interface Filter { ok: boolean; diagnostics: Diagnostic[]; indices: Uint32Array }
+
+/** What `Session.replace_event` returns; `span` (UTF-16, in the events text before the edit) and `text` say what changed. */
+export interface EventEdit {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  events?: EventsReport;
+  span?: Span;
+  text?: string;
 }
 
 /** event::parse::EventError (1-based line, 1-based UTF-16 column). */

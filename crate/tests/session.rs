@@ -1,6 +1,7 @@
 //! `engine::Session`, the state the page works on: the same verdicts and "now" as `ruleplay test`,
 //! the event view's caching policy, the near-miss pass, rows and explanations.
 
+use ruleplay::diagnostic::{EventErrorKind, Span};
 use ruleplay::engine::{self, Lang, RunOptions, Session, Status};
 use serde_json::{json, Value};
 use std::fs;
@@ -453,4 +454,137 @@ fn the_examples_load_without_warnings() {
         let warnings: Vec<String> = s.warnings().iter().map(|d| d.render(s.source())).collect();
         assert_eq!(warnings, Vec::<String>::new(), "{}", dir.display());
     }
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../rules")
+        .join(name)
+}
+
+#[test]
+fn the_bare_query_view_and_the_rule_file_share_one_query() {
+    let dir = example("exim4");
+    let (mut s, _) = open_example(&dir);
+    let file = read(&dir, "rule.toml").unwrap();
+    let query = s.rule().unwrap().query.clone().unwrap();
+    // TOML → KQL shows the rule's query and says the rule type no longer applies.
+    let shown = s.switch_lang(Lang::Kql, "ignored".into());
+    assert_eq!(shown, query);
+    assert_eq!(s.lang(), Some(Lang::Kql));
+    let notes = s.notes();
+    assert!(
+        notes[0].contains("new_terms") && notes[0].contains("no longer appl"),
+        "{notes:?}"
+    );
+    assert_eq!(
+        s.rule_file(),
+        Some(file.as_str()),
+        "the same text changes no byte"
+    );
+    // An edit in the KQL view is an edit of the rule's query.
+    let edited = format!("{query} and not user.name:\"o'neil\"");
+    s.set_rule(edited.clone(), Lang::Kql).unwrap();
+    let new_file = s.rule_file().unwrap().to_string();
+    assert_eq!(
+        ruleplay::rule::load_rule(&new_file)
+            .unwrap()
+            .query
+            .as_deref(),
+        Some(edited.as_str())
+    );
+    let start = file.find("query = '''").unwrap();
+    assert_eq!(new_file[..start], file[..start]);
+    // Back to TOML: the rule file with the edited query, loaded.
+    let shown = s.switch_lang(Lang::Toml, String::new());
+    assert_eq!(shown, new_file);
+    assert_eq!(s.rule().unwrap().query.as_deref(), Some(edited.as_str()));
+    assert_eq!(s.rule_file(), None);
+    assert!(s.notes().iter().all(|n| !n.contains("no longer")));
+    // An edit in the TOML view shows in the KQL view.
+    let toml_edit = new_file.replace("exim4 and", "exim4 and host.name:h and");
+    s.set_rule(toml_edit, Lang::Toml).unwrap();
+    let shown = s.switch_lang(Lang::Kql, String::new());
+    assert!(shown.contains("host.name:h"), "{shown}");
+}
+
+#[test]
+fn a_bare_query_of_the_other_language_is_not_written_into_the_rule() {
+    let dir = example("foxmail");
+    let (mut s, _) = open_example(&dir);
+    let file = read(&dir, "rule.toml").unwrap();
+    // The rule is EQL: the KQL view starts from its own text.
+    assert_eq!(s.switch_lang(Lang::Kql, "a:1".into()), "a:1");
+    assert!(s.notes()[0].contains("is EQL"), "{:?}", s.notes());
+    assert_eq!(s.rule_file(), Some(file.as_str()));
+    // A rule file with errors takes no query.
+    let mut s = Session::new();
+    let _ = s.set_rule("[rule\n".into(), Lang::Toml);
+    assert_eq!(s.switch_lang(Lang::Kql, "a:1".into()), "a:1");
+    assert!(s.notes()[0].contains("errors"), "{:?}", s.notes());
+    // Without any rule file, a bare query is just that.
+    let mut s = Session::new();
+    s.set_rule("a:1".into(), Lang::Kql).unwrap();
+    assert_eq!(s.notes(), Vec::<String>::new());
+    assert_eq!(s.switch_lang(Lang::Eql, String::new()), "a:1");
+}
+
+#[test]
+fn a_kql_filter_finds_events_by_field_value() {
+    let (mut s, _) = open_example(&example("exim4"));
+    s.evaluate().unwrap();
+    let all = s.filter("  ").unwrap();
+    assert_eq!(all.len(), s.events().len());
+    let bash = s.filter("process.name:bash").unwrap();
+    assert!(!bash.is_empty() && bash.len() < all.len());
+    for &i in &bash {
+        assert!(s.event_text(i as usize).unwrap().contains("\"bash\""));
+    }
+    // The same answer over the event view, once it is built.
+    s.near_misses().unwrap();
+    s.evaluate().unwrap();
+    assert!(s.has_event_view());
+    assert_eq!(s.filter("process.name:bash").unwrap(), bash);
+    let e = s.filter("process.name:(bash").unwrap_err();
+    assert_eq!(e.span.start, 18);
+}
+
+#[test]
+fn an_edited_event_replaces_its_bytes_and_stays_on_its_line() {
+    let mut s = Session::new();
+    s.set_rule("a:2".into(), Lang::Kql).unwrap();
+    s.set_events("{\"a\":1}\n{\"b\": 12345678901234567890, \"a\":1}\n{\"a\":3}\n".into());
+    let pretty = s.event_pretty(1).unwrap();
+    assert_eq!(pretty, "{\n  \"b\": 12345678901234567890,\n  \"a\": 1\n}");
+    let edit = s
+        .replace_event(1, &pretty.replace("\"a\": 1", "\"a\": 2"))
+        .unwrap();
+    assert_eq!(edit.span, Span::new(8, 42));
+    assert_eq!(edit.text, "{\"b\":12345678901234567890,\"a\":2}");
+    assert_eq!(
+        s.events_text(),
+        "{\"a\":1}\n{\"b\":12345678901234567890,\"a\":2}\n{\"a\":3}\n"
+    );
+    assert_eq!(edit.report.count, 3);
+    let r = s.evaluate().unwrap();
+    assert_eq!(r.counts.alert, 1);
+    // In a pretty-printed array the event keeps the layout it was given.
+    s.set_events("[\n  {\"a\": 1},\n  {\n    \"a\": 3\n  }\n]".into());
+    let edit = s.replace_event(1, "{\n  \"a\": 2\n}\n").unwrap();
+    assert_eq!(s.events_text(), "[\n  {\"a\": 1},\n  {\n  \"a\": 2\n}\n]");
+    assert_eq!(edit.text, "{\n  \"a\": 2\n}");
+    assert_eq!(s.event_line(1), Some(3));
+    // Bad edits change nothing and say where.
+    let before = s.events_text().to_string();
+    let e = s.replace_event(0, "{\"a\": }").unwrap_err();
+    assert_eq!(e.span.start, 6);
+    assert_eq!(
+        s.replace_event(0, "[1]").unwrap_err().kind,
+        EventErrorKind::NotAnObject.into()
+    );
+    assert_eq!(
+        s.replace_event(9, "{}").unwrap_err().kind,
+        EventErrorKind::NoSuchEvent.into()
+    );
+    assert_eq!(s.events_text(), before);
 }

@@ -388,3 +388,71 @@ fn field_values_cross_most_frequent_first() {
         ])
     );
 }
+
+#[wasm_bindgen_test]
+fn switching_views_carries_one_query_and_writes_edits_back() {
+    let mut p = playground(RULE, "toml", EVENTS);
+    let r = js(p.switch_lang("kql", "ignored".into()).unwrap());
+    assert_eq!(
+        r["source"],
+        json!("process.parent.name:exim4 and not process.name:sort\n")
+    );
+    assert_eq!(
+        r["rule_file"],
+        json!(RULE),
+        "the same query changes no byte"
+    );
+    assert!(
+        r["notes"][0].as_str().unwrap().contains("no longer apply"),
+        "{r}"
+    );
+    let r = js(p
+        .set_rule(
+            "process.parent.name:exim4 and user.name:\"é\"".into(),
+            "kql",
+        )
+        .unwrap());
+    assert!(r["rule_file"]
+        .as_str()
+        .unwrap()
+        .contains("query = '''\nprocess.parent.name:exim4 and user.name:\"é\"'''"));
+    let r = js(p.switch_lang("toml", String::new()).unwrap());
+    assert_eq!(
+        r["rule"]["query"],
+        json!("process.parent.name:exim4 and user.name:\"é\"")
+    );
+    assert_eq!(r["rule_file"], Value::Null);
+}
+
+#[wasm_bindgen_test]
+fn a_kql_filter_gives_indices_or_diagnostics() {
+    let p = playground("process.name:*", "kql", EVENTS);
+    let v = p.filter("process.name:bash").unwrap();
+    let indices = js_sys::Reflect::get(&v, &JsValue::from_str("indices"))
+        .unwrap()
+        .dyn_into::<js_sys::Uint32Array>()
+        .expect("indices is a Uint32Array")
+        .to_vec();
+    assert_eq!(indices, [0, 1]);
+    let v = p.filter("process.name:(é").unwrap();
+    let key = JsValue::from_str("indices");
+    js_sys::Reflect::delete_property(v.unchecked_ref::<js_sys::Object>(), &key).unwrap();
+    let v = js(v);
+    assert_eq!(v["ok"], json!(false));
+    assert_eq!(v["diagnostics"][0]["col"], json!(16));
+}
+
+#[wasm_bindgen_test]
+fn an_edited_event_comes_back_as_a_utf16_change() {
+    let mut p = playground("process.name:*", "kql", &format!("{{\"é\":1}}\n{EVENTS}"));
+    assert_eq!(p.event_pretty(0).as_deref(), Some("{\n  \"é\": 1\n}"));
+    let r = js(p.replace_event(1, "{\n  \"a\": 2\n}").unwrap());
+    assert_eq!(r["ok"], json!(true));
+    // `{"é":1}` and its line break are 8 UTF-16 units (9 bytes).
+    assert_eq!(r["span"]["start"], json!(8));
+    assert_eq!(r["text"], json!("{\"a\":2}"));
+    assert_eq!(r["events"]["count"], json!(4));
+    let r = js(p.replace_event(1, "{\"a\": }").unwrap());
+    assert_eq!(r["ok"], json!(false));
+    assert_eq!(r["diagnostics"][0]["line"], json!(1));
+}

@@ -12,13 +12,14 @@ use super::{
     clock_now, latest_event_time, load, Explanation, Lang, Loaded, RunOptions, RunResult,
     SequenceHit, Status,
 };
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, EventErrorKind, Span};
+use crate::event::layout;
 use crate::event::lookup::{fields, FieldPath};
 use crate::event::parse::{parse_events, EventError, Events};
 use crate::event::table::EventTable;
 use crate::exceptions::{import_ndjson, ExceptionItem};
 use crate::explain::{Clause, NearMiss};
-use crate::rule::Rule;
+use crate::rule::{set_query, Rule};
 use crate::ruletype::ThresholdGroup;
 use serde::Serialize;
 use serde_json::Value;
@@ -123,6 +124,25 @@ pub struct Row {
     pub why: Option<String>,
 }
 
+/// What [`Session::replace_event`] changed in the events text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventEdit {
+    pub report: EventsReport,
+    /// The bytes of the old events text that were replaced.
+    pub span: Span,
+    /// What replaced them: the edited event, on one line when the old one was on one line.
+    pub text: String,
+}
+
+/// The last rule file loaded (a TOML rule), which a bare query of its language edits: the page's
+/// KQL/EQL view and its TOML view show one query.
+struct RuleFile {
+    text: String,
+    /// The rule's type and query language, when the file loaded.
+    rule_type: Option<String>,
+    query_lang: Option<Lang>,
+}
+
 /// [`Explanation`] with the query trace's root and near-miss summary beside the verdict, as the
 /// explanation panel reads it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -192,6 +212,10 @@ pub struct Session {
     table: OnceCell<Option<EventTable>>,
     /// Passes over the current events (evaluations and near-miss passes).
     runs: Cell<u32>,
+    rule_file: Option<RuleFile>,
+    /// For a bare query: how it relates to the rule file (what no longer applies, whether edits
+    /// are written into the file).
+    link_note: Option<String>,
     last: Option<RunResult>,
     misses: Option<Vec<i32>>,
     summary_fields: OnceCell<Vec<String>>,
@@ -203,12 +227,29 @@ impl Session {
     }
 
     /// Load a rule file or a bare query; `Err` with its diagnostics when it does not load (the
-    /// session then has no rule: [`Session::evaluate`] answers `None`).
+    /// session then has no rule: [`Session::evaluate`] answers `None`). A bare query in the
+    /// language of the last rule file loaded is written into that file's query
+    /// ([`Session::rule_file`]): editing it is editing the rule's query.
     pub fn set_rule(&mut self, source: String, lang: Lang) -> Result<(), &[Diagnostic]> {
         let (loaded, diagnostics) = match load(&source, lang) {
             Ok(loaded) => (Some(loaded), Vec::new()),
             Err(diagnostics) => (None, diagnostics),
         };
+        match lang {
+            Lang::Toml => {
+                let rule = loaded.as_ref().and_then(Loaded::rule);
+                self.rule_file = Some(RuleFile {
+                    text: source.clone(),
+                    rule_type: rule.map(|r| r.rule_type.clone()),
+                    query_lang: rule
+                        .and_then(Rule::effective_language)
+                        .and_then(Lang::parse)
+                        .filter(|&l| l != Lang::Toml),
+                });
+                self.link_note = None;
+            }
+            Lang::Kql | Lang::Eql => self.link_note = self.write_back(&source, lang),
+        }
         if self.timestamp_field_of(loaded.as_ref()) != self.timestamp_field() {
             self.latest = OnceCell::new();
         }
@@ -292,6 +333,65 @@ impl Session {
         }
     }
 
+    /// Switch the rule view to `lang` and load what it shows, which this returns: the rule's
+    /// query when going from a rule file to a bare query of its language, the rule file (with the
+    /// query as last edited) when going back to TOML, the same text between KQL and EQL, and
+    /// `fallback` (the page's own text for that view) when there is nothing to carry over.
+    pub fn switch_lang(&mut self, lang: Lang, fallback: String) -> String {
+        let carried = match (self.lang, lang) {
+            (Some(Lang::Toml), Lang::Kql | Lang::Eql) => self
+                .rule()
+                .filter(|_| self.rule_file.as_ref().and_then(|f| f.query_lang) == Some(lang))
+                .and_then(|r| r.query.clone()),
+            (Some(Lang::Kql | Lang::Eql), Lang::Toml) => {
+                self.rule_file.as_ref().map(|f| f.text.clone())
+            }
+            (Some(from), to) if from == to || to != Lang::Toml => Some(self.source.clone()),
+            _ => None,
+        };
+        let text = carried.unwrap_or(fallback);
+        // The diagnostics stay in the session; the caller reads them from there.
+        let _ = self.set_rule(text.clone(), lang);
+        text
+    }
+
+    /// The last rule file loaded, with the current bare query written into it; `None` when the
+    /// session has no rule file or shows it (TOML).
+    pub fn rule_file(&self) -> Option<&str> {
+        match self.lang {
+            Some(Lang::Kql | Lang::Eql) => self.rule_file.as_ref().map(|f| f.text.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Write a bare query into the rule file; the words say what that means for the user.
+    fn write_back(&mut self, query: &str, lang: Lang) -> Option<String> {
+        let file = self.rule_file.as_mut()?;
+        let name = |l: Lang| if l == Lang::Eql { "EQL" } else { "KQL" };
+        Some(match (&file.rule_type, file.query_lang) {
+            (Some(rule_type), Some(l)) if l == lang => match set_query(&file.text, query) {
+                Ok(text) => {
+                    file.text = text;
+                    format!(
+                        "Bare query: the rule's type ({rule_type}) and its other settings no longer apply; switch to TOML to evaluate the whole rule. Edits here change the rule's query too."
+                    )
+                }
+                Err(d) => format!("This query is not written into the rule: {}", d.message),
+            },
+            (Some(_), Some(l)) => format!(
+                "Bare query: the rule's query is {}, so this {} query is not written into it.",
+                name(l),
+                name(lang)
+            ),
+            (Some(rule_type), None) => format!(
+                "Bare query: the {rule_type} rule has no KQL or EQL query, so this one is not written into it."
+            ),
+            (None, _) => {
+                "Bare query: the rule file has errors, so this query is not written into it.".into()
+            }
+        })
+    }
+
     /// Exception items as NDJSON (a Kibana exception-list export); empty text clears them.
     pub fn set_exceptions(&mut self, text: &str) -> ExceptionsReport {
         let parsed = import_ndjson(text);
@@ -352,9 +452,11 @@ impl Session {
         &self.warnings
     }
 
-    /// What the loaded rule cannot simulate, and similar remarks.
-    pub fn notes(&self) -> &[String] {
-        self.loaded.as_ref().map_or(&[], Loaded::notes)
+    /// What the loaded rule cannot simulate, and similar remarks; for a bare query first how it
+    /// relates to the rule file.
+    pub fn notes(&self) -> Vec<String> {
+        let rule = self.loaded.as_ref().map_or(&[][..], Loaded::notes);
+        self.link_note.iter().chain(rule).cloned().collect()
     }
 
     /// Where the query sits in the source: inside a rule file, or all of a bare query.
@@ -406,6 +508,71 @@ impl Session {
     pub fn event_text(&self, index: usize) -> Option<&str> {
         let span = self.parsed.spans.get(index)?;
         self.text.get(span.start..span.end)
+    }
+
+    /// Event `index` pretty-printed for editing (keys in their order, numbers as written).
+    pub fn event_pretty(&self, index: usize) -> Option<String> {
+        self.event_text(index).map(layout::pretty)
+    }
+
+    /// Replace event `index` in the events text by `json` and read the events again. On one
+    /// line in the text, the event stays on one line (NDJSON needs it). `Err` when `json` is not
+    /// one JSON object (its position is in `json`) or there is no such event; nothing changes then.
+    pub fn replace_event(&mut self, index: usize, json: &str) -> Result<EventEdit, Diagnostic> {
+        let Some(&span) = self.parsed.spans.get(index) else {
+            return Err(Diagnostic::new(
+                EventErrorKind::NoSuchEvent,
+                format!("there is no event #{index} to replace"),
+                Span::new(0, 0),
+            ));
+        };
+        match serde_json::from_str::<Value>(json) {
+            Ok(Value::Object(_)) => {}
+            Ok(_) => {
+                return Err(Diagnostic::new(
+                    EventErrorKind::NotAnObject,
+                    "an event must be a JSON object",
+                    Span::new(0, json.len()),
+                ))
+            }
+            Err(e) => return Err(EventError::from_json(e.line(), &e).diagnostic(json)),
+        }
+        let one_line = !self.text[span.start..span.end].contains('\n');
+        let text = if one_line {
+            layout::compact(json)
+        } else {
+            json.trim().to_string()
+        };
+        let mut events = String::with_capacity(self.text.len() + text.len());
+        events.push_str(&self.text[..span.start]);
+        events.push_str(&text);
+        events.push_str(&self.text[span.end..]);
+        let report = self.set_events(events);
+        Ok(EventEdit { report, span, text })
+    }
+
+    /// The events a KQL query (the result list's filter) matches, by index; all of them for
+    /// blank text. `now` is the last evaluation's.
+    pub fn filter(&self, kql: &str) -> Result<Vec<u32>, Diagnostic> {
+        let events = &self.parsed.events;
+        let index = |i: usize| u32::try_from(i).ok();
+        if kql.trim().is_empty() {
+            return Ok((0..events.len()).filter_map(index).collect());
+        }
+        let query = crate::kql::compile(kql)?;
+        let now = self.last.as_ref().map_or_else(|| self.now(), |r| r.now);
+        let keep: Vec<usize> = match self.table.get().and_then(Option::as_ref) {
+            Some(table) => {
+                let bound = query.bind(table);
+                (0..events.len())
+                    .filter(|&i| query.matches_row(&bound, i, &events[i], now))
+                    .collect()
+            }
+            None => (0..events.len())
+                .filter(|&i| query.matches(&events[i], now))
+                .collect(),
+        };
+        Ok(keep.into_iter().filter_map(index).collect())
     }
 
     /// Evaluate the loaded rule over the events, near-miss counts left for

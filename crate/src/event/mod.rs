@@ -3,6 +3,7 @@
 //! evaluators read big batches through.
 
 pub mod ecs;
+pub mod layout;
 pub mod lookup;
 pub mod parse;
 pub mod table;

@@ -43,7 +43,7 @@ pub fn load_rule(src: &str) -> Result<Rule, Diagnostic> {
 
 /// The `toml` crate's error as a diagnostic. Its message is `DESCRIPTION, expected A, B` (see
 /// `toml::de::Error::new`); the list goes to `expected`, as every other layer reports it.
-fn toml_error(src: &str, e: &toml::de::Error) -> Diagnostic {
+pub(super) fn toml_error(src: &str, e: &toml::de::Error) -> Diagnostic {
     let span = e
         .span()
         .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));

@@ -5,9 +5,11 @@ pub mod filters;
 mod from_toml;
 pub mod load;
 pub mod model;
+pub mod set_query;
 
 pub use load::load_rule;
 pub use model::{
     Cardinality, ExceptionListRef, InvestigationFields, Metadata, MitreRef, ModelError, NewTerms,
     QueryPos, Rule, Technique, Threat, Threshold,
 };
+pub use set_query::set_query;

@@ -1,0 +1,14 @@
+import { chromium } from 'playwright';
+const [,, port, out, w, h, scheme = 'light', hash = '#example=exim4', extra = ''] = process.argv;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const ctx = await browser.newContext({ viewport: { width: +w, height: +h }, colorScheme: scheme });
+const page = await ctx.newPage();
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto(`http://127.0.0.1:${port}/${hash}`);
+await page.waitForSelector('body[data-ready=true]');
+await page.waitForSelector('#counts .count');
+await page.waitForTimeout(600);
+if (extra) await eval(`(async () => { ${extra} })()`);
+await page.waitForTimeout(400);
+await page.screenshot({ path: out, fullPage: +w <= 900 });
+await browser.close();
