@@ -74,6 +74,8 @@ export function initShare(page) {
   let saveTimer = 0;
   /** Opens in progress suspend saving, so a half-applied state is never written. */
   let applying = 0;
+  /** Before the first open the editors hold placeholders, which are nobody's work. */
+  let started = false;
 
   const dirty = () => baseDirty || contentKey(page.read()) !== baseline;
 
@@ -137,7 +139,7 @@ export function initShare(page) {
    */
   async function load(s, what, { keep = true, baseDirty: wasDirty = false } = {}) {
     let kept = false;
-    if (keep && dirty() && contentKey(page.read()) !== contentKey(s)) {
+    if (keep && started && dirty() && contentKey(page.read()) !== contentKey(s)) {
       previous = { state: page.read(), label };
       kept = true;
     }
@@ -148,6 +150,7 @@ export function initShare(page) {
       baseline = contentKey(page.read());
       baseDirty = wasDirty;
       label = what;
+      started = true;
     } finally {
       applying--;
     }
@@ -157,9 +160,12 @@ export function initShare(page) {
     return kept;
   }
 
-  /** @param {string} text @param {boolean} kept */
-  function opened(text, kept) {
-    notices.hide('link-error');
+  /**
+   * After an open: offers the earlier work back, and clears an older error unless told to keep it.
+   * @param {string} text @param {boolean} kept
+   */
+  function opened(text, kept, keepError = false) {
+    if (!keepError) notices.hide('link-error');
     if (kept && previous) {
       notices.show('opened', {
         text: `${text} Your earlier work is one click away.`,
@@ -177,10 +183,13 @@ export function initShare(page) {
   }
 
   /** @param {Example} ex */
-  async function openExample(ex) {
-    const kept = await load(exampleState(ex), `the ${ex.title || ex.name} example`);
+  const exampleName = (ex) => `the example “${ex.title || ex.name}”`;
+
+  /** @param {Example} ex */
+  async function openExample(ex, keepError = false) {
+    const kept = await load(exampleState(ex), exampleName(ex));
     if (location.hash !== `#example=${encodeURIComponent(ex.name)}`) history.replaceState(null, '', `#example=${encodeURIComponent(ex.name)}`);
-    opened(`Opened the ${ex.title || ex.name} example.`, kept);
+    opened(`Opened ${exampleName(ex)}.`, kept, keepError);
   }
 
   function clearHash() {
@@ -243,11 +252,11 @@ export function initShare(page) {
     await load(rec.state, rec.label, { keep: false, baseDirty: rec.dirty });
     if (!rec.dirty && !rec.bigFile) return;
     const ex = page.examples().find((x) => x.name === rec.state.example);
-    const parts = [`Restored your work from your last session (saved ${clock(rec.savedAt)}${own ? '' : ', in another tab'}).`];
+    const parts = [`Restored your work from your last session (saved ${clock(rec.savedAt)}${own ? '' : ', in another tab'}; it started from ${rec.label}).`];
     if (rec.bigFile) parts.push(`The events file ${rec.bigFile} was too big to keep: open it again.`);
     /** @type {import('../notices.js').NoticeAction[]} */
     const actions = [];
-    if (ex) actions.push({ label: `Start over from the ${ex.title || ex.name} example`, id: 'notice-pristine', run: () => openExample(ex) });
+    if (ex) actions.push({ label: 'Start over from the example', id: 'notice-pristine', run: () => openExample(ex) });
     if (previous) actions.push({ label: 'Back to your earlier work', id: 'notice-back', run: back });
     notices.show('restored', { text: parts.join(' '), actions });
   }
@@ -280,7 +289,7 @@ export function initShare(page) {
     const wanted = decodeURIComponent((/^#example=(.+)$/.exec(hash) || [])[1] || '');
     const named = page.examples().find((x) => x.name === wanted);
     if (named) {
-      await openExample(named);
+      await openExample(named, true);
       if (latest && latest.dirty) {
         notices.show('restored', {
           text: `Your last session (saved ${clock(latest.savedAt)}) has edited work.`,
@@ -295,7 +304,7 @@ export function initShare(page) {
     }
     const ex = defaultExample();
     if (!ex) return false;
-    await openExample(ex);
+    await openExample(ex, true);
     return true;
   }
 
