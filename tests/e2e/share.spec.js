@@ -201,6 +201,26 @@ test('the Share dialog is keyboard reachable, labelled, and offers a state file 
   await other.close();
 });
 
+test('long links: the dialog warns at each limit, offers the state file, and a 1.2M-character link opens', async ({ page }) => {
+  // Events of random base64 barely compress: ~1.3 MB of them make a link of about 1.4 million characters.
+  const crypto = await import('node:crypto');
+  const events = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ process: { name: i % 2 ? 'bash' : 'sort', parent: { name: 'exim4' }, args: [crypto.randomBytes(180).toString('base64')] } })).join('\n');
+  const link = fragment(JSON.stringify({ mode: 'kql', rule: 'process.name:bash', events }));
+  expect(link.length).toBeGreaterThan(1_000_000);
+  expect(link.length).toBeLessThan(2 * 1024 * 1024);
+  const t0 = Date.now();
+  await open(page, `/${link}`);
+  await expect(page.locator('#events-problems')).toContainText('5,000 events');
+  await expect(page.locator('#counts [data-count=alert]')).toHaveText('2,500 alerts');
+  console.log(`a ${link.length.toLocaleString('en-US')}-character link: goto → verdicts ${Date.now() - t0} ms; decode → verdicts ${await page.locator('body').getAttribute('data-link-open-ms')} ms`);
+  const { dialog } = await shareLink(page);
+  const levels = await page.locator('#share-warnings li').evaluateAll((lis) => lis.map((li) => li.dataset.level));
+  expect(levels).toEqual(['long', 'very-long', 'file']);
+  await expect(dialog.getByRole('button', { name: /Download state file/ })).toHaveClass(/primary/);
+  await expect(dialog).toContainText('Share a state file (.ruleplay.json) instead');
+  await shot(page, 'long-link');
+});
+
 test('a reload keeps the work, with a note and a way back to the pristine example', async ({ page }) => {
   await open(page);
   const pristine = await rule(page);
