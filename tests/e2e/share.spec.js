@@ -16,13 +16,17 @@ const fragment = (json) => `#v1.${b64url(zlib.deflateRawSync(Buffer.from(json, '
 test.use({ viewport: { width: 1400, height: 900 } });
 
 const pageErrors = [];
-test.beforeEach(async ({ context }) => {
-  pageErrors.length = 0;
+/** Every page of the context records CSP violations in window.__csp and script errors here. */
+async function watch(context) {
   await context.addInitScript(() => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
+}
+test.beforeEach(async ({ context }) => {
+  pageErrors.length = 0;
+  await watch(context);
 });
 
 test.afterEach(async () => {
@@ -127,12 +131,8 @@ test('a link restores texts, verdicts and selection in a fresh browser, and noth
 
   // A fresh browser context: no storage, no cache.
   const other = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await other.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await watch(other);
   const page2 = await other.newPage();
-  page2.on('pageerror', (e) => pageErrors.push(e.message));
   page2.on('request', (r) => requests.push(r.url()));
   const t0 = Date.now();
   await page2.goto(link);
@@ -192,8 +192,8 @@ test('the Share dialog is keyboard reachable, labelled, and offers a state file 
 
   // The file opens in a fresh browser through Open… (a state file goes to the whole page).
   const other = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await watch(other);
   const page2 = await other.newPage();
-  page2.on('pageerror', (e) => pageErrors.push(e.message));
   await open(page2, '/#example=foxmail');
   await page2.locator('#open-file').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/json', buffer });
   await expect(page2.locator('body')).toHaveAttribute('data-example', 'exim4');
