@@ -81,7 +81,8 @@ export function initShare(page) {
 
   function save() {
     clearTimeout(saveTimer);
-    if (applying) return;
+    // Before the first open (a reload during start-up) the page holds no one's work: keep the record.
+    if (applying || !started) return;
     const big = page.bigFile();
     try {
       store.write({ state: page.read(), dirty: dirty(), bigFile: big ? big.name : null, label, previous });
@@ -92,7 +93,7 @@ export function initShare(page) {
   }
 
   function changed() {
-    if (applying) return;
+    if (applying || !started) return;
     clearTimeout(saveTimer);
     saveTimer = setTimeout(save, SAVE_MS);
   }
