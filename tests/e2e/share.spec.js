@@ -108,6 +108,7 @@ test('a link restores texts, verdicts and selection in a fresh browser, and noth
   await page.keyboard.press('Control+End');
   await page.keyboard.insertText(`\n${eventsLine}`);
   await expect.poll(async () => (await verdicts(page)).length).toBe(before.length + 1);
+  await page.getByRole('button', { name: 'Only near misses' }).click();
   await page.locator('#row-2').click();
   await page.locator('#meta-toggle').click();
   const want = { verdicts: await verdicts(page), selected: await selected(page), rule: await ruleTop(page), counts: await counts(page) };
@@ -118,7 +119,7 @@ test('a link restores texts, verdicts and selection in a fresh browser, and noth
   const state = decode(link);
   expect(state.rule.endsWith('\n# edited: ünïcödé ✓ 😀 <b>not markup</b>\n')).toBe(true);
   expect(state.events.endsWith(`\n${eventsLine}`)).toBe(true);
-  expect(state).toMatchObject({ example: 'exim4', selected: 2, view: { details: false } });
+  expect(state).toMatchObject({ example: 'exim4', selected: 2, filter: 'near', view: { details: false } });
   await expect(dialog).toContainText('host names, user names');
   const length = Number(await page.locator('#share-length').getAttribute('data-length'));
   expect(length).toBe(link.length);
@@ -146,6 +147,7 @@ test('a link restores texts, verdicts and selection in a fresh browser, and noth
   expect(await ruleTop(page2)).toBe(want.rule);
   expect(await counts(page2)).toEqual(want.counts);
   await expect(page2.locator('body')).toHaveClass(/meta-collapsed/);
+  await expect(page2.getByRole('button', { name: 'Only near misses' })).toHaveAttribute('aria-pressed', 'true');
   // The fragment is gone from the address bar once applied (a reload restores the saved work).
   expect(new URL(page2.url()).hash).toBe('');
   // Byte for byte: the same state makes the same link, and the link covers every text.
@@ -196,6 +198,18 @@ test('the Share dialog is keyboard reachable, labelled, and offers a state file 
   const page2 = await other.newPage();
   await open(page2, '/#example=foxmail');
   await page2.locator('#open-file').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/json', buffer });
+  await expect(page2.locator('body')).toHaveAttribute('data-example', 'exim4');
+  await expect.poll(() => verdicts(page2)).toEqual(want);
+  // And by a drop on an editor.
+  await page2.getByRole('button', { name: /Examples/ }).click();
+  await page2.locator('#gallery-list [data-example="foxmail"]').click();
+  await expect(page2.locator('body')).toHaveAttribute('data-example', 'foxmail');
+  const drop = await page2.evaluateHandle(({ name, text }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], name, { type: 'application/json' }));
+    return dt;
+  }, { name: download.suggestedFilename(), text: buffer.toString('utf8') });
+  await page2.locator('#events-editor').dispatchEvent('drop', { dataTransfer: drop });
   await expect(page2.locator('body')).toHaveAttribute('data-example', 'exim4');
   await expect.poll(() => verdicts(page2)).toEqual(want);
   await other.close();

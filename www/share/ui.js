@@ -59,6 +59,11 @@ const clock = (ms) => new Date(ms).toLocaleString(undefined, { dateStyle: 'mediu
 
 /** @param {PageHooks} page */
 export function initShare(page) {
+  // A link the page was opened with is decoded while the engine loads.
+  const startHash = location.hash;
+  const early = isLink(startHash) ? decodeLink(startHash) : null;
+  // (Its failure is reported by start(); this only keeps it from counting as unhandled meanwhile.)
+  if (early) early.catch(() => {});
   const notices = new Notices($('notices'));
   const store = new SessionStore((problem, message) => notices.show(`storage-${problem}`, { text: message, kind: problem === 'duplicate' ? 'info' : 'error' }));
   store.onFork = () => save();
@@ -208,13 +213,15 @@ export function initShare(page) {
   /**
    * Opens a share link (whole URL or fragment). A bad link leaves the work as it is.
    * @param {string} link
+   * @param {{ keep?: boolean, hadPrevious?: boolean, decoding?: Promise<import('./codec.js').Decoded> }} [opts]
+   *   `decoding`: the link's decoding, when already started
    * @returns {Promise<boolean>} whether it opened
    */
-  async function openLink(link, { keep = true, hadPrevious = false } = {}) {
+  async function openLink(link, { keep = true, hadPrevious = false, decoding = decodeLink(link) } = {}) {
     const t0 = performance.now();
     let decoded;
     try {
-      decoded = await decodeLink(link);
+      decoded = await decoding;
     } catch (e) {
       const msg = e instanceof ShareError ? e.message : 'The link could not be read.';
       notices.show('link-error', { kind: 'error', text: `This link could not be opened. ${msg} Your work is as it was.` });
@@ -272,14 +279,14 @@ export function initShare(page) {
    * saved work): main.js then shows its built-in sample.
    */
   async function start() {
-    const hash = location.hash;
+    const hash = startHash;
     const { mine, latest } = store.read();
     if (isLink(hash)) {
       clearHash();
       // Edited work saved in this tab, or the newest elsewhere, stays one click away.
       const saved = mine || latest;
       previous = saved && saved.dirty ? { state: saved.state, label: saved.label } : null;
-      if (await openLink(hash, { keep: false, hadPrevious: Boolean(previous) })) return true;
+      if (await openLink(hash, { keep: false, hadPrevious: Boolean(previous), decoding: /** @type {Promise<any>} */ (early) })) return true;
       // A bad link: its message is up; start as if there had been none.
       previous = null;
     }
