@@ -222,11 +222,17 @@ test('long links: the dialog warns at each limit, offers the state file, and a 1
   const link = fragment(JSON.stringify({ mode: 'kql', rule: 'process.name:bash', events }));
   expect(link.length).toBeGreaterThan(1_000_000);
   expect(link.length).toBeLessThan(2 * 1024 * 1024);
+  await page.addInitScript(() => {
+    window.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
   const t0 = Date.now();
   await open(page, `/${link}`);
   await expect(page.locator('#events-problems')).toContainText('5,000 events');
   await expect(page.locator('#counts [data-count=alert]')).toHaveText('2,500 alerts');
-  console.log(`a ${link.length.toLocaleString('en-US')}-character link: goto → verdicts ${Date.now() - t0} ms; decode → verdicts ${await page.locator('body').getAttribute('data-link-open-ms')} ms`);
+  console.log(`a ${link.length.toLocaleString('en-US')}-character link: goto → verdicts ${Date.now() - t0} ms; decode → verdicts ${await page.locator('body').getAttribute('data-link-open-ms')} ms; longest main-thread task ${Math.round(await page.evaluate(() => window.__longest))} ms`);
   const { dialog } = await shareLink(page);
   const levels = await page.locator('#share-warnings li').evaluateAll((lis) => lis.map((li) => li.dataset.level));
   expect(levels).toEqual(['long', 'very-long', 'file']);

@@ -42,7 +42,9 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const isLink = (hash) => /^#v\d+\./.test(hash.replace(/^#[\t\n\f\r ]+/, '#'));
 
 /** The parts of a state that count as the user's work (selection and layout do not). */
-const contentKey = (/** @type {State} */ s) => JSON.stringify([s.mode, s.rule, s.events, s.exceptions, s.now]);
+const CONTENT = /** @type {const} */ (['mode', 'rule', 'events', 'exceptions', 'now']);
+/** (String comparison, not a joined key: events may be megabytes.) */
+const sameContent = (/** @type {State} */ a, /** @type {State} */ b) => CONTENT.every((k) => a[k] === b[k]);
 
 /** @param {Example} ex @returns {State} */
 function exampleState(ex) {
@@ -69,7 +71,8 @@ export function initShare(page) {
   store.onFork = () => save();
 
   /** Content of the state as last opened: the work is "edited" when it differs. */
-  let baseline = '';
+  /** @type {State | null} */
+  let baseline = null;
   /** The opened state was already edited work (a restored session). */
   let baseDirty = false;
   /** What the work started from, in words ("the Exim4 example", "a shared link"). */
@@ -82,7 +85,7 @@ export function initShare(page) {
   /** Before the first open the editors hold placeholders, which are nobody's work. */
   let started = false;
 
-  const dirty = () => baseDirty || contentKey(page.read()) !== baseline;
+  const dirty = (cur = page.read()) => baseDirty || !baseline || !sameContent(cur, baseline);
 
   function save() {
     clearTimeout(saveTimer);
@@ -90,7 +93,8 @@ export function initShare(page) {
     if (applying || !started) return;
     const big = page.bigFile();
     try {
-      store.write({ state: page.read(), dirty: dirty(), bigFile: big ? big.name : null, label, previous });
+      const cur = page.read();
+      store.write({ state: cur, dirty: dirty(cur), bigFile: big ? big.name : null, label, previous });
     } catch (e) {
       // Only a state the codec refuses lands here (e.g. over 32 MiB): say so once, keep working.
       if (!notices.has('storage-encode')) notices.show('storage-encode', { kind: 'error', text: `Autosave skipped this state: ${e instanceof ShareError ? e.message : 'it could not be saved.'}` });
@@ -145,22 +149,23 @@ export function initShare(page) {
    */
   async function load(s, what, { keep = true, baseDirty: wasDirty = false } = {}) {
     let kept = false;
-    if (keep && started && dirty() && contentKey(page.read()) !== contentKey(s)) {
-      previous = { state: page.read(), label };
+    const cur = page.read();
+    if (keep && started && dirty(cur) && !sameContent(cur, s)) {
+      previous = { state: cur, label };
       kept = true;
     }
     applying++;
     try {
       page.apply(s);
       // Read back what the editors hold (CodeMirror normalises line breaks) as the new baseline.
-      baseline = contentKey(page.read());
+      baseline = page.read();
       baseDirty = wasDirty;
       label = what;
       started = true;
     } finally {
       applying--;
     }
-    save();
+    // One save, once filter and selection are back (the record keeps the earlier work meanwhile).
     await restoreView(s);
     save();
     return kept;
