@@ -17,7 +17,10 @@
  */
 
 export class Notices {
-  /** @param {HTMLElement} el the (initially empty) container */
+  /**
+   * @param {HTMLElement} el the container, empty and never hidden: a live region must be in the
+   *   accessibility tree before its content changes, or screen readers miss the first notice
+   */
   constructor(el) {
     this.el = el;
     /** @type {Map<string, HTMLElement>} */
@@ -60,7 +63,6 @@ export class Notices {
     if (old) old.replaceWith(item);
     else this.el.append(item);
     this.items.set(key, item);
-    this.el.hidden = false;
   }
 
   /** @param {string} key */
@@ -71,7 +73,6 @@ export class Notices {
     const hadFocus = item.contains(document.activeElement);
     item.remove();
     this.items.delete(key);
-    this.el.hidden = this.items.size === 0;
     if (hadFocus) /** @type {HTMLElement | null} */ (document.querySelector('#share-btn'))?.focus();
   }
 

@@ -14,6 +14,7 @@ import { decodeLink, LIMITS, ShareError, stateFromFile } from './codec.js';
 import { initShareDialog } from './dialog.js';
 import { SessionStore } from '../autosave.js';
 import { Notices } from '../notices.js';
+import { visibleText } from '../text.js';
 
 /** @typedef {import('./codec.js').State} State */
 /** @typedef {import('../autosave.js').Saved} Saved */
@@ -210,7 +211,8 @@ export function initShare(page) {
   /** @param {string[]} ignored @param {State} s */
   function mention(ignored, s) {
     const parts = [];
-    if (ignored.length) parts.push(`parts this version of ruleplay does not know were ignored (${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ', …' : ''})`);
+    // Key names come from the link: controls (a bidi override) are shown as escapes, not applied.
+    if (ignored.length) parts.push(`parts this version of ruleplay does not know were ignored (${ignored.slice(0, 5).map(visibleText).join(', ')}${ignored.length > 5 ? ', …' : ''})`);
     if (s.lists.length) parts.push('its value lists are not used by this page yet');
     if (parts.length) notices.show('ignored', { text: `Opened, but ${parts.join('; ')}.` });
   }
