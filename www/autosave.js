@@ -185,7 +185,7 @@ export class SessionStore {
       previous: previous ? { label: previous.label, state: JSON.parse(stateToFile(previous.state)) } : null,
     };
     const text = JSON.stringify(rec);
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       try {
         this.ls.setItem(this.key, text);
         this.prune(KEEP_OTHERS);
@@ -196,7 +196,8 @@ export class SessionStore {
           return false;
         }
         // Make room by dropping other tabs' records, oldest first; give up when none is left.
-        if (attempt > KEEP_OTHERS || !this.prune(KEEP_OTHERS - attempt - 1)) {
+        const others = this.keys().filter((k) => k !== this.key).length;
+        if (!others || !this.prune(others - 1)) {
           this.fail('full');
           return false;
         }
@@ -214,6 +215,7 @@ export class SessionStore {
     const others = [];
     for (const key of keys) {
       const raw = /** @type {Storage} */ (this.ls).getItem(key) || '';
+      // `savedAt` is the record's second key: the match ends near the start of a long record.
       const at = Number((/"savedAt":(\d+)/.exec(raw) || [])[1] || 0);
       others.push({ key, at });
     }
