@@ -398,7 +398,6 @@ function setFilter(which) {
   alerts.setAttribute('aria-pressed', String(next === 'alerts'));
   near.setAttribute('aria-pressed', String(next === 'near'));
   list.setFilter(next);
-  share.changed();
 }
 $('filter-alerts').addEventListener('click', () => setFilter('alerts'));
 $('filter-near').addEventListener('click', async () => {
@@ -690,7 +689,6 @@ $('meta-toggle').addEventListener('click', () => {
   $('meta-toggle').title = open ? 'Collapse rule details' : 'Expand rule details';
   $('meta-toggle').textContent = open ? '⟩' : '⟨';
   document.body.classList.toggle('meta-collapsed', !open);
-  share.changed();
 });
 
 // ---------- keyboard ----------

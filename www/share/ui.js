@@ -108,6 +108,9 @@ export function initShare(page) {
     saveTimer = setTimeout(save, SAVE_MS);
   }
 
+  // The filter buttons and the details toggle change what a link restores (main.js has no hook there).
+  for (const id of ['filter-alerts', 'filter-near', 'meta-toggle']) $(id).addEventListener('click', () => changed());
+
   // A reload or a closed tab must not lose the last keystrokes still waiting for the debounce.
   addEventListener('pagehide', save);
   document.addEventListener('visibilitychange', () => {
