@@ -6,6 +6,7 @@ import { ResultList, statusOf } from './results.js';
 import { renderExplanation } from './explain.js';
 import { renderMeta } from './meta.js';
 import { renderMarkdown } from './markdown.js';
+import { initShare } from './share/ui.js';
 
 const DEBOUNCE_MS = 150;
 // Inputs above this size stay out of the events editor; the worker still gets all of them.
@@ -124,18 +125,21 @@ function sendRule() {
   if (key === sent.rule) return;
   sent.rule = key;
   engine.update({ rule: { source: ruleEditor.text, lang: state.lang } });
+  share.changed();
 }
 
 function sendEvents(text) {
   if (text === sent.events) return;
   sent.events = text;
   engine.update({ events: text });
+  share.changed();
 }
 
 function sendExceptions(text) {
   if (text === sent.exceptions) return;
   sent.exceptions = text;
   engine.update({ exceptions: text });
+  share.changed();
 }
 
 // ---------- language switch (a radio group: arrows move, Space/Enter pick) ----------
@@ -449,6 +453,7 @@ const explainHooks = {
 
 async function selectEvent(index) {
   state.selected = index;
+  share.changed();
   const seq = ++state.explainSeq;
   if (index < 0) {
     // The filters hide every event: nothing to explain or edit.
@@ -704,6 +709,7 @@ async function readFile(file) {
 
 async function openFile(file, target) {
   const name = file.name.toLowerCase();
+  if (name.endsWith('.ruleplay.json')) return share.openStateFile(file);
   const kind = target || (/\.(toml|kql|eql)$/.test(name) ? 'rule' : 'events');
   if (kind === 'rule') {
     const text = await file.text();
@@ -730,6 +736,7 @@ async function openFile(file, target) {
   state.selected = -1;
   sent.events = null;
   engine.update({ events: bytes });
+  share.changed();
 }
 
 $('open-btn').addEventListener('click', () => $('open-file').click());
@@ -758,22 +765,46 @@ for (const zone of /** @type {NodeListOf<HTMLElement>} */ (document.querySelecto
 
 let examples = [];
 
-function openExample(ex) {
+/**
+ * Loads a whole state (an example, a share link, a saved session) into the editors and the engine;
+ * share/ui.js restores the filter, the selection and the panel once the engine has answered.
+ * @param {import('./share/codec.js').State} s
+ */
+function applyState(s) {
   state.selected = -1;
   list.setFilter('all');
   $('filter-alerts').setAttribute('aria-pressed', 'false');
   $('filter-near').setAttribute('aria-pressed', 'false');
-  const now = ex.expected && ex.expected.now ? Date.parse(ex.expected.now) : NaN;
+  const now = s.now ? Date.parse(s.now) : NaN;
   state.pinnedNow = Number.isFinite(now) ? now : null;
   engine.update({ now: state.pinnedNow });
-  exceptionsEditor.setText(ex.exceptions || '');
-  /** @type {HTMLDetailsElement} */ ($('exceptions')).open = Boolean(ex.exceptions);
-  sendExceptions(ex.exceptions || '');
-  setEventsText(ex.events || '');
-  sendEvents(ex.events || '');
-  loadRuleText('toml', ex.rule || '');
-  document.body.dataset.example = ex.name;
-  if (location.hash !== `#example=${ex.name}`) history.replaceState(null, '', `#example=${encodeURIComponent(ex.name)}`);
+  exceptionsEditor.setText(s.exceptions);
+  /** @type {HTMLDetailsElement} */ ($('exceptions')).open = Boolean(s.exceptions);
+  sendExceptions(s.exceptions);
+  setEventsText(s.events);
+  sendEvents(s.events);
+  loadRuleText(s.mode, s.rule);
+  document.body.dataset.example = s.example || '';
+}
+
+/**
+ * The page's state as share links and autosave see it.
+ * @returns {import('./share/codec.js').State}
+ */
+function readState() {
+  return /** @type {import('./share/codec.js').State} */ ({
+    mode: state.lang,
+    rule: ruleEditor.text,
+    events: state.bigEvents ? '' : eventsEditor.text,
+    exceptions: exceptionsEditor.text,
+    lists: [],
+    now: state.pinnedNow != null ? new Date(state.pinnedNow).toISOString() : null,
+    example: document.body.dataset.example || null,
+    selected: state.selected >= 0 ? state.selected : null,
+    filter: list.filter,
+    view: { details: !document.body.classList.contains('meta-collapsed') },
+    exercise: null,
+  });
 }
 
 function renderGallery() {
@@ -800,7 +831,7 @@ function renderGallery() {
     b.append(t, s);
     b.addEventListener('click', () => {
       dialog('gallery').close();
-      openExample(ex);
+      share.openExample(ex);
     });
     li.append(b);
     ul.append(li);
@@ -952,6 +983,17 @@ document.addEventListener('keydown', (e) => {
   }
 });
 
+// ---------- share links, state files, autosave (share/ui.js) ----------
+
+const share = initShare({
+  read: readState,
+  bigFile: () => state.bigFile || null,
+  apply: applyState,
+  select: (i) => list.select(i),
+  busy: () => engine.busy,
+  examples: () => examples,
+});
+
 // ---------- start ----------
 
 async function start() {
@@ -960,10 +1002,8 @@ async function start() {
   $('engine-status').textContent = '';
   document.body.dataset.ready = 'true';
   await examplesReady;
-  const wanted = decodeURIComponent((/^#example=(.+)$/.exec(location.hash) || [])[1] || '');
-  const ex = examples.find((x) => x.name === wanted) || examples.find((x) => x.name === 'exim4') || examples[0];
-  if (ex) openExample(ex);
-  else {
+  // A share link, this tab's saved work, the example the URL names, the last session or Exim4.
+  if (!(await share.start())) {
     setEventsText(DEFAULT_EVENTS);
     sendEvents(DEFAULT_EVENTS);
     loadRuleText('kql', state.buffers.kql);

@@ -1,0 +1,127 @@
+// The Share dialog: the link to the page's current state, its length and where it will break, a copy
+// button, and the same state as a `.ruleplay.json` file to download (advised above 32 KiB). The link
+// is built here, in the page: nothing is sent anywhere.
+import { encodeState, FILE_EXTENSION, linkAdvice, ShareError, stateToFile } from './codec.js';
+
+/** @typedef {import('./codec.js').State} State */
+
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/**
+ * @param {object} hooks
+ * @param {() => Promise<Partial<State>>} hooks.read  the page's state (a big events file read in full)
+ * @param {() => void} hooks.openFile  opens the file picker for a state file
+ */
+export function initShareDialog({ read, openFile }) {
+  const dlg = /** @type {HTMLDialogElement} */ ($('share'));
+  const field = /** @type {HTMLTextAreaElement} */ ($('share-link'));
+  const length = $('share-length');
+  const warnings = $('share-warnings');
+  const status = $('share-status');
+  const copy = /** @type {HTMLButtonElement} */ ($('share-copy'));
+  const download = /** @type {HTMLButtonElement} */ ($('share-download'));
+  /** @type {Partial<State> | null} */
+  let current = null;
+  let seq = 0;
+
+  /** @param {string} text @param {boolean} [error] */
+  function say(text, error = false) {
+    status.textContent = text;
+    status.classList.toggle('error', error);
+  }
+
+  async function open() {
+    const mine = ++seq;
+    field.value = '';
+    length.textContent = 'Packing the link…';
+    warnings.replaceChildren();
+    say('');
+    copy.disabled = true;
+    download.disabled = true;
+    download.classList.remove('primary');
+    if (!dlg.open) dlg.showModal();
+    field.focus();
+    /** @type {Partial<State> | null} */
+    let state = null;
+    try {
+      state = await read();
+      const fragment = await encodeState(state);
+      if (mine !== seq) return;
+      current = state;
+      const link = `${location.origin}${location.pathname}${location.search}${fragment}`;
+      field.value = link;
+      const advice = linkAdvice(link.length);
+      length.textContent = `${link.length.toLocaleString('en-US')} characters`;
+      length.dataset.length = String(link.length);
+      length.dataset.level = advice.level;
+      for (const w of advice.warnings) {
+        const li = document.createElement('li');
+        li.textContent = w.message;
+        li.dataset.level = w.level;
+        warnings.append(li);
+      }
+      copy.disabled = !advice.fits;
+      download.disabled = false;
+      download.classList.toggle('primary', advice.offerFile);
+      field.select();
+    } catch (e) {
+      if (mine !== seq) return;
+      length.textContent = '';
+      say(e instanceof ShareError ? e.message : 'The link could not be made.', true);
+      // A browser without CompressionStream cannot pack links, but can still write the state file.
+      current = e instanceof ShareError && e.kind === 'unsupported' ? state : null;
+      download.disabled = !current;
+    }
+  }
+
+  copy.addEventListener('click', async () => {
+    const link = field.value;
+    if (!link) return;
+    try {
+      await navigator.clipboard.writeText(link);
+      say('Link copied.');
+    } catch {
+      // No clipboard permission (or an insecure origin): copy the selection the old way.
+      field.focus();
+      field.select();
+      say(document.execCommand('copy') ? 'Link copied.' : 'Press Ctrl+C (⌘C) to copy the selected link.');
+    }
+  });
+
+  download.addEventListener('click', () => {
+    if (!current) return;
+    let text;
+    try {
+      text = stateToFile(current);
+    } catch (e) {
+      say(e instanceof ShareError ? e.message : 'The state file could not be written.', true);
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${current.example || 'ruleplay'}${FILE_EXTENSION}`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    say(`Saved ${a.download}. Open it with Open… or drop it on an editor.`);
+  });
+
+  $('share-open').addEventListener('click', () => {
+    dlg.close();
+    openFile();
+  });
+  $('share-close').addEventListener('click', () => dlg.close());
+  dlg.addEventListener('click', (e) => {
+    if (e.target === dlg) dlg.close();
+  });
+  dlg.addEventListener('close', () => {
+    seq++;
+    current = null;
+    field.value = '';
+  });
+
+  return { open };
+}
