@@ -26,6 +26,9 @@ use serde_json::Value;
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
+mod edits;
+mod rows;
+
 /// Event errors reported per batch; the count says how many there were in all.
 pub const MAX_REPORTED_ERRORS: usize = 200;
 /// Field names reported per batch (for completion; a batch can have thousands).
@@ -284,43 +287,6 @@ impl Session {
         }
     }
 
-    /// The distinct values of `field` in the events, most frequent first (ties in value order),
-    /// at most [`MAX_FIELD_VALUES`]; each written as the query's language needs it.
-    pub fn field_values(&self, field: &str) -> Vec<FieldValue> {
-        let path = FieldPath::new(field);
-        let mut counts: std::collections::HashMap<String, (usize, bool)> = Default::default();
-        let mut values = Vec::new();
-        for event in &self.parsed.events {
-            values.clear();
-            path.values(event, &mut values);
-            for v in &values {
-                let (text, is_string) = match v {
-                    Value::String(s) => (s.clone(), true),
-                    Value::Number(n) => (n.to_string(), false),
-                    Value::Bool(b) => (b.to_string(), false),
-                    _ => continue,
-                };
-                counts.entry(text).or_insert((0, is_string)).0 += 1;
-            }
-        }
-        let mut out: Vec<(String, usize, bool)> =
-            counts.into_iter().map(|(v, (n, s))| (v, n, s)).collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        out.truncate(MAX_FIELD_VALUES);
-        let eql = self.query_lang() == Some(Lang::Eql);
-        out.into_iter()
-            .map(|(value, count, is_string)| FieldValue {
-                insert: if eql {
-                    eql_literal(&value, is_string)
-                } else {
-                    kql_literal(&value)
-                },
-                value,
-                count,
-            })
-            .collect()
-    }
-
     /// The language of the query: KQL or EQL (for a rule file, its `language`).
     fn query_lang(&self) -> Option<Lang> {
         match self.lang? {
@@ -331,65 +297,6 @@ impl Session {
             },
             lang => Some(lang),
         }
-    }
-
-    /// Switch the rule view to `lang` and load what it shows, which this returns: the rule's
-    /// query when going from a rule file to a bare query of its language, the rule file (with the
-    /// query as last edited) when going back to TOML, the same text between KQL and EQL, and
-    /// `fallback` (the page's own text for that view) when there is nothing to carry over.
-    pub fn switch_lang(&mut self, lang: Lang, fallback: String) -> String {
-        let carried = match (self.lang, lang) {
-            (Some(Lang::Toml), Lang::Kql | Lang::Eql) => self
-                .rule()
-                .filter(|_| self.rule_file.as_ref().and_then(|f| f.query_lang) == Some(lang))
-                .and_then(|r| r.query.clone()),
-            (Some(Lang::Kql | Lang::Eql), Lang::Toml) => {
-                self.rule_file.as_ref().map(|f| f.text.clone())
-            }
-            (Some(from), to) if from == to || to != Lang::Toml => Some(self.source.clone()),
-            _ => None,
-        };
-        let text = carried.unwrap_or(fallback);
-        // The diagnostics stay in the session; the caller reads them from there.
-        let _ = self.set_rule(text.clone(), lang);
-        text
-    }
-
-    /// The last rule file loaded, with the current bare query written into it; `None` when the
-    /// session has no rule file or shows it (TOML).
-    pub fn rule_file(&self) -> Option<&str> {
-        match self.lang {
-            Some(Lang::Kql | Lang::Eql) => self.rule_file.as_ref().map(|f| f.text.as_str()),
-            _ => None,
-        }
-    }
-
-    /// Write a bare query into the rule file; the words say what that means for the user.
-    fn write_back(&mut self, query: &str, lang: Lang) -> Option<String> {
-        let file = self.rule_file.as_mut()?;
-        let name = |l: Lang| if l == Lang::Eql { "EQL" } else { "KQL" };
-        Some(match (&file.rule_type, file.query_lang) {
-            (Some(rule_type), Some(l)) if l == lang => match set_query(&file.text, query) {
-                Ok(text) => {
-                    file.text = text;
-                    format!(
-                        "Bare query: the rule's type ({rule_type}) and its other settings no longer apply; switch to TOML to evaluate the whole rule. Edits here change the rule's query too."
-                    )
-                }
-                Err(d) => format!("This query is not written into the rule: {}", d.message),
-            },
-            (Some(_), Some(l)) => format!(
-                "Bare query: the rule's query is {}, so this {} query is not written into it.",
-                name(l),
-                name(lang)
-            ),
-            (Some(rule_type), None) => format!(
-                "Bare query: the {rule_type} rule has no KQL or EQL query, so this one is not written into it."
-            ),
-            (None, _) => {
-                "Bare query: the rule file has errors, so this query is not written into it.".into()
-            }
-        })
     }
 
     /// Exception items as NDJSON (a Kibana exception-list export); empty text clears them.
@@ -510,71 +417,6 @@ impl Session {
         self.text.get(span.start..span.end)
     }
 
-    /// Event `index` pretty-printed for editing (keys in their order, numbers as written).
-    pub fn event_pretty(&self, index: usize) -> Option<String> {
-        self.event_text(index).map(layout::pretty)
-    }
-
-    /// Replace event `index` in the events text by `json` and read the events again. On one
-    /// line in the text, the event stays on one line (NDJSON needs it). `Err` when `json` is not
-    /// one JSON object (its position is in `json`) or there is no such event; nothing changes then.
-    pub fn replace_event(&mut self, index: usize, json: &str) -> Result<EventEdit, Diagnostic> {
-        let Some(&span) = self.parsed.spans.get(index) else {
-            return Err(Diagnostic::new(
-                EventErrorKind::NoSuchEvent,
-                format!("there is no event #{index} to replace"),
-                Span::new(0, 0),
-            ));
-        };
-        match serde_json::from_str::<Value>(json) {
-            Ok(Value::Object(_)) => {}
-            Ok(_) => {
-                return Err(Diagnostic::new(
-                    EventErrorKind::NotAnObject,
-                    "an event must be a JSON object",
-                    Span::new(0, json.len()),
-                ))
-            }
-            Err(e) => return Err(EventError::from_json(e.line(), &e).diagnostic(json)),
-        }
-        let one_line = !self.text[span.start..span.end].contains('\n');
-        let text = if one_line {
-            layout::compact(json)
-        } else {
-            json.trim().to_string()
-        };
-        let mut events = String::with_capacity(self.text.len() + text.len());
-        events.push_str(&self.text[..span.start]);
-        events.push_str(&text);
-        events.push_str(&self.text[span.end..]);
-        let report = self.set_events(events);
-        Ok(EventEdit { report, span, text })
-    }
-
-    /// The events a KQL query (the result list's filter) matches, by index; all of them for
-    /// blank text. `now` is the last evaluation's.
-    pub fn filter(&self, kql: &str) -> Result<Vec<u32>, Diagnostic> {
-        let events = &self.parsed.events;
-        let index = |i: usize| u32::try_from(i).ok();
-        if kql.trim().is_empty() {
-            return Ok((0..events.len()).filter_map(index).collect());
-        }
-        let query = crate::kql::compile(kql)?;
-        let now = self.last.as_ref().map_or_else(|| self.now(), |r| r.now);
-        let keep: Vec<usize> = match self.table.get().and_then(Option::as_ref) {
-            Some(table) => {
-                let bound = query.bind(table);
-                (0..events.len())
-                    .filter(|&i| query.matches_row(&bound, i, &events[i], now))
-                    .collect()
-            }
-            None => (0..events.len())
-                .filter(|&i| query.matches(&events[i], now))
-                .collect(),
-        };
-        Ok(keep.into_iter().filter_map(index).collect())
-    }
-
     /// Evaluate the loaded rule over the events, near-miss counts left for
     /// [`Session::near_misses`]; `None` without a loaded rule.
     pub fn evaluate(&mut self) -> Option<EvaluationReport> {
@@ -659,107 +501,6 @@ impl Session {
             .map(ExplanationView::from)
     }
 
-    /// The result list's rows for `indices` (events that do not exist are left out).
-    pub fn rows(&self, indices: &[usize]) -> Vec<Row> {
-        indices
-            .iter()
-            .filter_map(|&index| {
-                let event = self.parsed.events.get(index)?;
-                Some(Row {
-                    index,
-                    summary: self.summarize(event),
-                    why: self.why(index, event),
-                })
-            })
-            .collect()
-    }
-
-    /// One line per event: for process events the parent → child and its command line (what an
-    /// analyst reads first), otherwise the values of the fields the query looks at.
-    fn summarize(&self, event: &Value) -> String {
-        let name = text_at(event, "process.name");
-        let s = if !name.is_empty() {
-            let parent = text_at(event, "process.parent.name");
-            let mut cmd = text_at(event, "process.command_line");
-            if cmd.is_empty() {
-                cmd = text_at(event, "process.args");
-            }
-            let mut s = String::new();
-            if !parent.is_empty() {
-                s.push_str(&parent);
-                s.push_str(" → ");
-            }
-            s.push_str(&name);
-            if !cmd.is_empty() {
-                s.push_str("  ");
-                s.push_str(&cmd);
-            }
-            s
-        } else {
-            let queried: Vec<&str> = self
-                .summary_fields()
-                .iter()
-                .map(String::as_str)
-                .filter(|&f| f != "event.category")
-                .collect();
-            let fields = if queried.is_empty() {
-                vec!["event.action", "message"]
-            } else {
-                queried
-            };
-            let parts: Vec<String> = fields
-                .into_iter()
-                .map(|f| text_at(event, f))
-                .filter(|v| !v.is_empty())
-                .take(SUMMARY_MAX_VALUES)
-                .collect();
-            parts.join(" · ")
-        };
-        match s.char_indices().nth(SUMMARY_MAX_CHARS) {
-            Some((cut, _)) => format!("{}…", &s[..cut]),
-            None => s,
-        }
-    }
-
-    /// The fields the query looks at, in the order its trace names them (read off the first
-    /// event's trace once per run).
-    fn summary_fields(&self) -> &[String] {
-        self.summary_fields.get_or_init(|| {
-            let mut out = Vec::new();
-            let trace = match (&self.loaded, self.parsed.events.first()) {
-                (Some(loaded), Some(event)) => loaded.trace(event, self.now()),
-                _ => None,
-            };
-            if let Some(t) = trace {
-                let mut stack = vec![&t.root];
-                while let Some(c) = stack.pop() {
-                    if let Some(f) = &c.field {
-                        if !out.contains(f) {
-                            out.push(f.clone());
-                        }
-                    }
-                    stack.extend(c.children.iter().rev());
-                }
-            }
-            out
-        })
-    }
-
-    /// For a near miss of the last evaluation (once the near-miss pass ran), the clauses that
-    /// kept it from matching, in words.
-    fn why(&self, index: usize, event: &Value) -> Option<String> {
-        let misses = *self.misses.as_ref()?.get(index)?;
-        if !(1..=NEAR_MISS_MAX as i32).contains(&misses) {
-            return None;
-        }
-        let trace = self
-            .loaded
-            .as_ref()?
-            .trace(event, self.last.as_ref()?.now)?;
-        let words: Vec<&str> = trace.near_miss.iter().map(|m| m.message.as_str()).collect();
-        (!words.is_empty()).then(|| words.join("; "))
-    }
-
     fn options(&self, skip_misses: bool) -> RunOptions {
         RunOptions {
             now: Some(self.now()),
@@ -805,38 +546,6 @@ impl Session {
     }
 }
 
-/// A KQL value: bare when Kibana's grammar reads it back unchanged as one unquoted literal,
-/// else a quoted string.
-fn kql_literal(value: &str) -> String {
-    let bare = !value.is_empty()
-        && !value
-            .chars()
-            .any(|c| c.is_whitespace() || "\\():<>\"*{}".contains(c))
-        && !["and", "or", "not", "null", "true", "false"]
-            .iter()
-            .any(|k| value.eq_ignore_ascii_case(k));
-    if bare {
-        value.to_string()
-    } else {
-        quoted(value)
-    }
-}
-
-/// `"…"` with backslashes and quotes escaped: a string both KQL and EQL read back unchanged.
-fn quoted(value: &str) -> String {
-    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// An EQL value: strings in double quotes (backslashes and quotes escaped), numbers and
-/// booleans bare.
-fn eql_literal(value: &str, is_string: bool) -> String {
-    if is_string {
-        quoted(value)
-    } else {
-        value.to_string()
-    }
-}
-
 fn first<T: Clone>(items: &[T], n: usize) -> Vec<T> {
     items[..items.len().min(n)].to_vec()
 }
@@ -854,20 +563,4 @@ fn field_names(events: &[Value]) -> Vec<String> {
         }
     }
     names
-}
-
-/// The scalar values at `field`, space-separated (objects left out).
-fn text_at(event: &Value, field: &str) -> String {
-    let mut values = Vec::new();
-    FieldPath::new(field).values(event, &mut values);
-    let words: Vec<String> = values
-        .into_iter()
-        .filter_map(|v| match v {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
-        })
-        .collect();
-    words.join(" ")
 }
