@@ -315,9 +315,11 @@ impl JsSession {
             "add" => |field, value| Op::Add { field, value },
             "add_pattern" => |field, pattern| Op::AddPattern { field, pattern },
             "remove" => |field, value| Op::Remove { field, value },
-            other => return Err(JsError::new(&format!(
+            other => {
+                return Err(JsError::new(&format!(
                 "unknown exclusion edit {other:?}; expected \"add\", \"add_pattern\" or \"remove\""
-            ))),
+            )))
+            }
         };
         let ops: Vec<Op> = values
             .into_iter()

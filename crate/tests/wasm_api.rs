@@ -459,7 +459,7 @@ fn an_edited_event_comes_back_as_a_utf16_change() {
 
 #[wasm_bindgen_test]
 fn exclusion_lists_cross_in_utf16_and_edits_come_back_whole() {
-    let mut p = playground(RULE, "toml", EVENTS);
+    let p = playground(RULE, "toml", EVENTS);
     let report = js(p.rule_report().unwrap());
     let list = &report["exclusions"][0];
     assert_eq!(list["field"], json!("process.name"));
