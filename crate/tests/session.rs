@@ -627,6 +627,19 @@ fn exclusion_lists_of_the_rule_text_and_their_edits() {
         .map(|v| v.to_string())
         .collect::<Vec<_>>();
     assert!(values.contains(&"sort".into()) && values.contains(&"bash".into()));
+    // A value already there, or given twice, is added once.
+    let same = s
+        .edit_exclusions(
+            s.source(),
+            Lang::Toml,
+            &[add("sort"), add("curl"), add("curl")],
+        )
+        .unwrap();
+    assert_eq!(
+        same.matches("sort").count(),
+        s.source().matches("sort").count()
+    );
+    assert_eq!(same.matches("curl").count(), 1);
     // A bare query is edited as one, and a value that is not there is an error with a span.
     s.set_rule("a:1 and not b:(x or y)".into(), Lang::Kql)
         .unwrap();
