@@ -286,6 +286,8 @@ async function editExclusions(field, op, values) {
   if (!r.ok || r.text == null) return (r.diagnostics[0] && r.diagnostics[0].message) || 'The edit could not be made.';
   // Typed over meanwhile: the edit was for another text.
   if (ruleEditor.text !== source) return 'The rule changed meanwhile; try again.';
+  // A value the list already holds leaves the text as it is.
+  if (r.text === source) return null;
   ruleEditor.replaceText(r.text);
   state.buffers[state.lang] = r.text;
   state.chipStarted = started;
