@@ -22,6 +22,7 @@
  * @property {Evaluation | null} [eval] `undefined` when not evaluated, `null` when the rule does not load
  * @property {number} [totalMs]
  */
+/** @typedef {{type: 'exclude', id: number} & import('../pkg/ruleplay.js').ExclusionEdit} ExcludeReply */
 /** @typedef {{type: 'rows', id: number, rows: Row[], generation: number}} RowsReply */
 /** @typedef {{type: 'values', id: number, field: string, values: import('../pkg/ruleplay.js').FieldValue[]}} ValuesReply */
 /**
@@ -162,6 +163,16 @@ export class EngineClient {
    */
   values(field) {
     return this.call({ type: 'values', field });
+  }
+
+  /**
+   * `source` (the rule view's text) with `values` added to or removed from the exclusion lists of
+   * `field`, as the core rewrites it; the engine's state is unchanged.
+   * @param {{source: string, lang: string, field: string, op: 'add' | 'remove', values: string[]}} edit
+   * @returns {Promise<ExcludeReply | Failure>}
+   */
+  exclude(edit) {
+    return this.call({ type: 'exclude', ...edit });
   }
 
   /**

@@ -5,7 +5,7 @@ import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
   Decoration, highlightSpecialChars, placeholder as placeholderExt,
 } from '@codemirror/view';
-import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { defaultKeymap, history, historyKeymap, isolateHistory } from '@codemirror/commands';
 import { syntaxHighlighting, bracketMatching, indentOnInput, HighlightStyle } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
@@ -200,6 +200,24 @@ export function createEditor(parent, { doc = '', lang = 'json', label, onChange,
     },
     setText(text) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    },
+    /**
+     * Makes the document `text` by one change, from the first offset that differs to the last, as
+     * its own undo step: undo gives back exactly the text before, and the rest keeps its marks.
+     */
+    replaceText(text) {
+      const old = view.state.doc.toString();
+      if (old === text) return;
+      let from = 0;
+      const max = Math.min(old.length, text.length);
+      while (from < max && old.charCodeAt(from) === text.charCodeAt(from)) from++;
+      let end = 0;
+      while (end < max - from && old.charCodeAt(old.length - 1 - end) === text.charCodeAt(text.length - 1 - end)) end++;
+      view.dispatch({
+        changes: { from, to: old.length - end, insert: text.slice(from, text.length - end) },
+        annotations: isolateHistory.of('full'),
+        userEvent: 'input.exclusions',
+      });
     },
     setLanguage(name) {
       view.dispatch({ effects: language.reconfigure(LANGS[name]) });

@@ -5,6 +5,7 @@ import { EngineClient } from './client.js';
 import { ResultList, statusOf } from './results.js';
 import { renderExplanation } from './explain.js';
 import { renderMeta } from './meta.js';
+import { renderExclusions } from './chips.js';
 import { renderMarkdown } from './markdown.js';
 import { initShare } from './share/ui.js';
 
@@ -42,6 +43,8 @@ const state = {
   editDirty: false,
   // Language switches sent and not answered yet.
   switching: 0,
+  /** When the last chip edit was asked for (performance.now), until its verdicts are drawn. */
+  chipStarted: /** @type {number | null} */ (null),
 };
 
 function debounce(fn, ms) {
@@ -265,6 +268,31 @@ function showRule(res) {
   // A bare query edits the rule file too: keep the TOML view's text in step.
   if (res.rule_file != null) state.buffers.toml = res.rule_file;
   renderMeta($('meta-body'), state.rule, state.lang, notes);
+  renderExclusions($('exclusions'), res.exclusions || [], { edit: editExclusions });
+}
+
+/**
+ * A chip's edit: the core rewrites the editor's text, which then takes it as one undoable change
+ * and is evaluated at once (no debounce). Resolves to an error message, or null.
+ * @param {string} field
+ * @param {'add' | 'remove'} op
+ * @param {string[]} values
+ */
+async function editExclusions(field, op, values) {
+  const started = performance.now();
+  const source = ruleEditor.text;
+  const r = await engine.exclude({ source, lang: state.lang, field, op, values });
+  if (r.type !== 'exclude') return r.type === 'error' ? r.message : 'The engine stopped.';
+  if (!r.ok || r.text == null) return (r.diagnostics[0] && r.diagnostics[0].message) || 'The edit could not be made.';
+  // Typed over meanwhile: the edit was for another text.
+  if (ruleEditor.text !== source) return 'The rule changed meanwhile; try again.';
+  // A value the list already holds leaves the text as it is.
+  if (r.text === source) return null;
+  ruleEditor.replaceText(r.text);
+  state.buffers[state.lang] = r.text;
+  state.chipStarted = started;
+  sendRule();
+  return null;
 }
 
 /** @param {import('./client.js').EventsReport} res */
@@ -405,6 +433,11 @@ function onUpdate(res) {
     const t = state.loadTimes;
     document.body.dataset.lastLoad = JSON.stringify({ read: Math.round(t.read), engine: Math.round(res.totalMs), total: Math.round(performance.now() - t.started) });
     state.loadTimes = null;
+  }
+  if (res.eval && state.chipStarted != null) {
+    // For the e2e test: from a chip's click to its verdicts on screen.
+    document.body.dataset.chipMs = String(Math.round(performance.now() - state.chipStarted));
+    state.chipStarted = null;
   }
   if (res.eval) {
     state.eval = res.eval;

@@ -125,6 +125,12 @@ function handleRows(msg) {
   self.postMessage({ type: 'rows', id: msg.id, rows, generation });
 }
 
+/** @param {{id: number, source: string, lang: string, field: string, op: string, values: string[]}} msg */
+function handleExclude(msg) {
+  const r = session.exclude(msg.source, msg.lang, msg.field, msg.op, msg.values);
+  self.postMessage({ type: 'exclude', id: msg.id, ...r });
+}
+
 /** @param {{id: number, field: string}} msg */
 function handleValues(msg) {
   self.postMessage({ type: 'values', id: msg.id, field: msg.field, values: session.field_values(msg.field) });
@@ -163,6 +169,7 @@ self.onmessage = async (e) => {
     else if (msg.type === 'rows') handleRows(msg);
     else if (msg.type === 'explain') handleExplain(msg);
     else if (msg.type === 'values') handleValues(msg);
+    else if (msg.type === 'exclude') handleExclude(msg);
     else if (msg.type === 'filter') handleFilter(msg);
     else if (msg.type === 'misses') computeMisses(generation, msg.id);
   } catch (err) {

@@ -7,6 +7,7 @@
 use crate::diagnostic::{Diagnostic, Span};
 use crate::engine::{self, Lang};
 use crate::event::parse::EventError;
+use crate::exclusions::Op;
 use crate::explain::Clause;
 use serde::Serialize;
 use serde_json::Value;
@@ -141,6 +142,17 @@ struct JsRuleReport<'a> {
     /// After `switch_lang`: the text the rule view shows now.
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<&'a str>,
+    /// The exclusion lists of the rule text, spans in UTF-16 units.
+    exclusions: Vec<crate::exclusions::ExclusionList>,
+}
+
+/// An exclusion-list edit: the whole edited text, or why it cannot be made.
+#[derive(Serialize)]
+struct JsExclusionEdit {
+    ok: bool,
+    diagnostics: Vec<JsDiagnostic>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
 }
 
 /// A filter's matching events, or why the filter does not parse.
@@ -277,6 +289,53 @@ impl JsSession {
             notes: s.notes(),
             rule_file: s.rule_file(),
             source: with_source.then(|| s.source()),
+            exclusions: s
+                .exclusions()
+                .into_iter()
+                .map(|l| l.map_spans(|sp| map.span(sp)))
+                .collect(),
+        })
+    }
+
+    /// `source` (the rule view's text, as `lang`) with `values` added to or removed from the
+    /// exclusion lists of `field` (`op`: `add`, `add_pattern`, `remove`); the session is unchanged.
+    #[wasm_bindgen(unchecked_return_type = "ExclusionEdit")]
+    pub fn exclude(
+        &self,
+        source: &str,
+        lang: &str,
+        field: &str,
+        op: &str,
+        values: Vec<String>,
+    ) -> Result<JsValue, JsError> {
+        let Some(lang) = Lang::parse(lang) else {
+            return Err(JsError::new(&format!("unknown rule language {lang:?}")));
+        };
+        let make: fn(String, String) -> Op = match op {
+            "add" => |field, value| Op::Add { field, value },
+            "add_pattern" => |field, pattern| Op::AddPattern { field, pattern },
+            "remove" => |field, value| Op::Remove { field, value },
+            other => {
+                return Err(JsError::new(&format!(
+                "unknown exclusion edit {other:?}; expected \"add\", \"add_pattern\" or \"remove\""
+            )))
+            }
+        };
+        let ops: Vec<Op> = values
+            .into_iter()
+            .map(|v| make(field.to_string(), v))
+            .collect();
+        to_js(&match self.inner.edit_exclusions(source, lang, &ops) {
+            Ok(text) => JsExclusionEdit {
+                ok: true,
+                diagnostics: Vec::new(),
+                text: Some(text),
+            },
+            Err(d) => JsExclusionEdit {
+                ok: false,
+                diagnostics: one_diagnostic(&d, source),
+                text: None,
+            },
         })
     }
 

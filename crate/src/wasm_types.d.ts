@@ -80,7 +80,26 @@ export interface RuleReport {
   rule_file: string | null;
   /** After `switch_lang`: the text the rule view shows now. */
   source?: string;
+  /** The exclusion lists of the rule text (exclusions::ExclusionList), spans in UTF-16 units. */
+  exclusions: ExclusionList[];
 }
+
+/** exclusions::ExclusionList: a negated list of literal values of one field. */
+export interface ExclusionList {
+  field: string;
+  form: 'kql_values' | 'kql_clauses' | 'eql_in' | 'eql_match' | 'eql_not_equal';
+  operator: string;
+  items: ExclusionItem[];
+  span: Span;
+  clause: Span;
+  parenthesized: boolean;
+}
+
+/** exclusions::Item: one value of a list, escapes resolved. */
+export interface ExclusionItem { value: string; pattern: boolean; span: Span; value_span: Span }
+
+/** What `Session.exclude` returns: the whole edited rule text, or why the edit cannot be made. */
+export interface ExclusionEdit { ok: boolean; diagnostics: Diagnostic[]; text?: string }
 
 /** What `Session.filter` returns: the matching events, or why the filter does not parse. */
 export interface Filter { ok: boolean; diagnostics: Diagnostic[]; indices: Uint32Array }

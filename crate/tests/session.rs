@@ -588,3 +588,82 @@ fn an_edited_event_replaces_its_bytes_and_stays_on_its_line() {
     );
     assert_eq!(s.events_text(), before);
 }
+
+#[test]
+fn exclusion_lists_of_the_rule_text_and_their_edits() {
+    use ruleplay::exclusions::Op;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/exim4");
+    let (mut s, _) = open_example(&dir);
+    let rule = s.source().to_string();
+    let lists = s.exclusions();
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0].field, "process.name");
+    assert!(lists[0].values().contains(&"sort"));
+    // Spans are in the rule file.
+    let sort = lists[0].items.iter().find(|i| i.value == "sort").unwrap();
+    assert_eq!(sort.span.text(&rule), "sort");
+    let remove = |v: &str| Op::Remove {
+        field: "process.name".into(),
+        value: v.into(),
+    };
+    // The edit is computed on the text given, and leaves the session as it was.
+    let edited = s
+        .edit_exclusions(&rule, Lang::Toml, &[remove("sort")])
+        .unwrap();
+    assert!(!edited.contains(" sort "), "{edited}");
+    assert_eq!(s.source(), rule);
+    // Several values at once (a pasted list), then the alert they stop.
+    let add = |v: &str| Op::Add {
+        field: "process.name".into(),
+        value: v.into(),
+    };
+    let more = s
+        .edit_exclusions(&edited, Lang::Toml, &[add("sort"), add("bash")])
+        .unwrap();
+    s.set_rule(more, Lang::Toml).unwrap();
+    let values = s.exclusions()[0]
+        .values()
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>();
+    assert!(values.contains(&"sort".into()) && values.contains(&"bash".into()));
+    // A value already there, or given twice, is added once.
+    let same = s
+        .edit_exclusions(
+            s.source(),
+            Lang::Toml,
+            &[add("sort"), add("curl"), add("curl")],
+        )
+        .unwrap();
+    assert_eq!(
+        same.matches("sort").count(),
+        s.source().matches("sort").count()
+    );
+    assert_eq!(same.matches("curl").count(), 1);
+    // A bare query is edited as one, and a value that is not there is an error with a span.
+    s.set_rule("a:1 and not b:(x or y)".into(), Lang::Kql)
+        .unwrap();
+    assert_eq!(s.exclusions()[0].values(), ["x", "y"]);
+    let bare = s.source().to_string();
+    let remove_x = Op::Remove {
+        field: "b".into(),
+        value: "x".into(),
+    };
+    assert_eq!(
+        s.edit_exclusions(&bare, Lang::Kql, &[remove_x]).unwrap(),
+        "a:1 and not b:(y)"
+    );
+    assert!(s
+        .edit_exclusions(
+            &bare,
+            Lang::Kql,
+            &[Op::Remove {
+                field: "b".into(),
+                value: "z".into()
+            }]
+        )
+        .is_err());
+    // Text that does not parse has no lists.
+    s.set_rule("a:(".into(), Lang::Kql).ok();
+    assert!(s.exclusions().is_empty());
+}

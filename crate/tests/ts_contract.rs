@@ -126,6 +126,9 @@ value = 2
         &to_value(&s.rule().unwrap().threat[0].tactic),
     );
     check(&shapes, "Span", &to_value(&s.query_span().unwrap()));
+    let lists = s.exclusions();
+    check(&shapes, "ExclusionList", &to_value(&lists[0]));
+    check(&shapes, "ExclusionItem", &to_value(&lists[0].items[0]));
 
     let events = "{\"user\":{\"name\":\"a\"},\"host\":{\"name\":\"x\"}}\n{\"user\":{\"name\":\"a\"}}\n{\"user\":{\"name\":\"a\"}}\n{bad\n";
     let report = s.set_events(events.into());

@@ -456,3 +456,38 @@ fn an_edited_event_comes_back_as_a_utf16_change() {
     assert_eq!(r["ok"], json!(false));
     assert_eq!(r["diagnostics"][0]["line"], json!(1));
 }
+
+#[wasm_bindgen_test]
+fn exclusion_lists_cross_in_utf16_and_edits_come_back_whole() {
+    let p = playground(RULE, "toml", EVENTS);
+    let report = js(p.rule_report().unwrap());
+    let list = &report["exclusions"][0];
+    assert_eq!(list["field"], json!("process.name"));
+    assert_eq!(list["items"][0]["value"], json!("sort"));
+    // The span is in UTF-16 units of the rule text (its name and description are not ASCII).
+    let units: Vec<u16> = RULE.encode_utf16().collect();
+    let (start, end) = (
+        list["items"][0]["span"]["start"].as_u64().unwrap() as usize,
+        list["items"][0]["span"]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(String::from_utf16(&units[start..end]).unwrap(), "sort");
+    let values = vec!["grep".to_string(), "sed".to_string()];
+    let r = js(p
+        .exclude(RULE, "toml", "process.name", "add", values)
+        .unwrap());
+    assert_eq!(r["ok"], json!(true), "{r}");
+    let text = r["text"].as_str().unwrap();
+    assert!(text.contains("grep") && text.contains("sed"), "{text}");
+    // The session is not changed by the edit: the page puts the text in its editor.
+    assert_eq!(
+        js(p.rule_report().unwrap())["exclusions"],
+        report["exclusions"]
+    );
+    let r = js(p
+        .exclude(RULE, "toml", "process.name", "remove", vec!["nope".into()])
+        .unwrap());
+    assert_eq!(r["ok"], json!(false));
+    assert!(p
+        .exclude(RULE, "toml", "process.name", "drop", vec![])
+        .is_err());
+}

@@ -27,6 +27,7 @@ use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
 mod edits;
+mod exclusions;
 mod rows;
 
 /// Event errors reported per batch; the count says how many there were in all.
