@@ -20,9 +20,12 @@ const RULES = path.join(ROOT, 'rules');
 const WASM_TARGET = 'wasm32-unknown-unknown';
 // Relative CARGO_TARGET_DIR values are relative to where cargo runs, which is always ROOT here.
 const TARGET_DIR = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
-// The budget for the wasm download: 300,000 bytes gzip -9. A hard limit: the size check (last step
-// of `npm test`, and `npm run size`) fails above it.
-const WASM_BUDGET_GZ = 300_000;
+// The budget for the wasm download, gzip -9. A hard limit: the size check (last step of `npm test`,
+// and `npm run size`) fails above it. 300,000 bytes for the foundation issue's features; a later
+// feature may raise it by what it adds, and says so here:
+// - exclusion lists on the page (the exclusions module now in the wasm, chips): +16,000 (measured
+//   283,096 -> 298,986 B gz).
+const WASM_BUDGET_GZ = 300_000 + 16_000;
 // The budget for everything a first visit downloads (html, css, js, wasm, examples.json: what
 // dist/index.html pulls in, followed through the bundles), gzip -9. Also a hard limit.
 // "600 KB" read as the stricter decimal 600,000 bytes.
