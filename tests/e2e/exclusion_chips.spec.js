@@ -1,18 +1,11 @@
 // End-to-end tests of the exclusion-list chips under the rule editor: a chip's removal and an added
 // value rewrite the rule text through the editor (so undo covers them) and the verdicts follow.
 import { test, expect } from '@playwright/test';
+import { watchPage, pageErrors } from './helpers.js';
 
 test.use({ viewport: { width: 1400, height: 900 } });
 
-const pageErrors = [];
-test.beforeEach(async ({ page }) => {
-  pageErrors.length = 0;
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-
-test.afterEach(async () => {
-  expect(pageErrors).toEqual([]);
-});
+watchPage();
 
 async function openExim4(page) {
   await page.goto('/');

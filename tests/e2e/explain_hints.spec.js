@@ -1,41 +1,23 @@
 // End-to-end tests of explanations that say what decided a verdict, and of the editor's hints:
 // misspelled keywords, unknown fields, event errors with one position, value completion.
 import { test, expect } from '@playwright/test';
+import { watchPage, ready, settled } from './helpers.js';
 
 const shot = (page, name) => page.screenshot({ path: `test-results/${name}.png` });
 
 test.use({ viewport: { width: 1400, height: 900 } });
 
-const pageErrors = [];
-test.beforeEach(async ({ page }) => {
-  pageErrors.length = 0;
-  await page.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
+watchPage();
 
 test.afterEach(async ({ page }) => {
-  expect(pageErrors).toEqual([]);
   // Warning squiggles, the collapsed lists and the completion list break no CSP rule.
   expect(await page.evaluate(() => window.__csp)).toEqual([]);
 });
-
-async function ready(page) {
-  await page.goto('/');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  await expect(page.locator('#counts .count').first()).toBeVisible();
-}
 
 async function openExample(page, name) {
   await page.getByRole('button', { name: /Examples/ }).click();
   await page.locator(`#gallery-list [data-example="${name}"]`).click();
   await expect(page.locator('body')).toHaveAttribute('data-example', name);
-}
-
-async function settled(page) {
-  await expect(page.locator('body')).toHaveAttribute('data-busy', 'false');
 }
 
 async function replaceText(page, editor, text) {

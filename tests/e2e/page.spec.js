@@ -1,6 +1,7 @@
 // End-to-end tests of the playground page: gallery, verdicts, explanations, editing, errors, keyboard,
 // big inputs, safety. Screenshots of the main states go to test-results/ (look at them).
 import { test, expect } from '@playwright/test';
+import { watchPage, ready } from './helpers.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -24,25 +25,7 @@ test.beforeAll(async ({ request }) => {
   expect(await glue.text(), 'the built wasm exports the Session API').toContain('Session');
 });
 
-const pageErrors = [];
-test.beforeEach(async ({ page }) => {
-  pageErrors.length = 0;
-  await page.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-
-test.afterEach(async () => {
-  expect(pageErrors).toEqual([]);
-});
-
-async function ready(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  await expect(page.locator('#counts .count').first()).toBeVisible();
-}
+watchPage();
 
 async function openExample(page, name) {
   await page.getByRole('button', { name: /Examples/ }).click();

@@ -1,36 +1,18 @@
 // Bugs new users met on the page ("The page as new users found it"): each test failed before its fix.
 import { test, expect } from '@playwright/test';
+import { watchPage, ready, settled } from './helpers.js';
 
 test.use({ viewport: { width: 1400, height: 900 } });
 
-const pageErrors = [];
+watchPage();
+
 const consoleErrors = [];
 test.beforeEach(async ({ page }) => {
-  pageErrors.length = 0;
   consoleErrors.length = 0;
-  await page.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`), true);
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
 });
-
-test.afterEach(async () => {
-  expect(pageErrors).toEqual([]);
-});
-
-async function ready(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  await expect(page.locator('#counts .count').first()).toBeVisible();
-}
-
-async function settled(page) {
-  await expect(page.locator('body')).toHaveAttribute('data-busy', 'false');
-}
 
 async function loadRule(page, toml) {
   await page.locator('#open-file').setInputFiles({ name: 'rule.toml', mimeType: 'text/plain', buffer: Buffer.from(toml) });

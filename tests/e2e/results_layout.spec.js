@@ -3,32 +3,12 @@
 // counts' live region, the layout at 900 px and 1280×720 with a resizable split, and axe-core over
 // the main states in both themes. Each test failed before its fix.
 import { test, expect } from '@playwright/test';
+import { watchPage, pageErrors, ready, settled, openFile } from './helpers.js';
 import AxeBuilder from '@axe-core/playwright';
 
 test.use({ viewport: { width: 1400, height: 900 } });
 
-const pageErrors = [];
-test.beforeEach(async ({ page }) => {
-  pageErrors.length = 0;
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-test.afterEach(async () => {
-  expect(pageErrors).toEqual([]);
-});
-
-async function ready(page, hash = '') {
-  await page.goto(`/${hash}`);
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  await expect(page.locator('#counts .count').first()).toBeVisible();
-}
-
-async function settled(page) {
-  await expect(page.locator('body')).toHaveAttribute('data-busy', 'false');
-}
-
-async function openFile(page, name, text) {
-  await page.locator('#open-file').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
-}
+watchPage();
 
 // The editor's text as shown, without the trailing line breaks innerText adds for empty lines.
 const editorText = async (page, id) => (await page.locator(`#${id} .cm-content`).innerText()).replace(/\n+$/, '');
