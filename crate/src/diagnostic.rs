@@ -305,15 +305,25 @@ impl Diagnostic {
 
     /// `LINE:COL: message` (1-based; columns count characters), the CLI's format.
     pub fn render(&self, src: &str) -> String {
+        self.render_from(src, 1)
+    }
+
+    /// [`render`](Self::render) for `src`, a piece of a larger text that starts on line
+    /// `first_line` (the line a streaming reader is on).
+    fn render_from(&self, src: &str, first_line: usize) -> String {
         let (line, col) = line_col(src, self.span.start);
-        format!("{line}:{col}: {}", self.message)
+        format!("{}:{col}: {}", line + first_line - 1, self.message)
     }
 
     /// [`render`](Self::render), then ` (expected A, B)` when the diagnostic lists what was
     /// expected and the message does not say it already: the first line of the CLI's reports,
     /// which scripts read.
     pub fn header(&self, src: &str) -> String {
-        let mut out = self.render(src);
+        self.header_from(src, 1)
+    }
+
+    fn header_from(&self, src: &str, first_line: usize) -> String {
+        let mut out = self.render_from(src, first_line);
         // The word, not "unexpected": "unexpected `)`" still needs the list.
         let says_expected = self.message.match_indices("expected").any(|(i, _)| {
             !self.message[..i]
@@ -341,6 +351,13 @@ impl Diagnostic {
     /// underlined to the end of its first line, an empty span gets one caret, and a line longer
     /// than [`SNIPPET_WIDTH`] columns (an NDJSON event) is cut to a window around the span.
     pub fn render_snippet(&self, src: &str) -> String {
+        self.render_snippet_from(src, 1)
+    }
+
+    /// [`render_snippet`](Self::render_snippet) for `src`, a piece of a larger text that starts
+    /// on line `first_line`: the CLI streams big inputs and keeps only the current line.
+    pub fn render_snippet_from(&self, src: &str, first_line: usize) -> String {
+        let first_line = first_line.max(1);
         let start = floor_char_boundary(src, self.span.start);
         let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = src[line_start..]
@@ -371,7 +388,7 @@ impl Diagnostic {
             text.push('…');
         }
         let carets = carets.min(hi.saturating_sub(col)).max(1);
-        let number = line_col(src, start).0.to_string();
+        let number = (line_col(src, start).0 + first_line - 1).to_string();
         let gutter = " ".repeat(number.len());
         let source = if text.is_empty() {
             String::new()
@@ -380,7 +397,7 @@ impl Diagnostic {
         };
         format!(
             "{}\n{gutter} |\n{number} |{source}\n{gutter} | {}{}",
-            self.header(src),
+            self.header_from(src, first_line),
             " ".repeat(caret_col),
             "^".repeat(carets)
         )

@@ -129,19 +129,7 @@ pub fn new_terms(
     timestamp_field: &str,
 ) -> Vec<TypeVerdict> {
     let mut out = vec![TypeVerdict::default(); events.len()];
-    if spec.fields.is_empty() {
-        for (i, v) in out.iter_mut().enumerate() {
-            if candidates[i] {
-                v.reason = Some("the new_terms rule names no fields, so it never alerts".into());
-            }
-        }
-        return out;
-    }
-    let paths: Vec<FieldPath> = spec
-        .fields
-        .iter()
-        .map(|f| FieldPath::new(&field_info(f).source))
-        .collect();
+    let mut state = NewTermsState::new(spec);
     // Only candidates take part, so only their times are read.
     let clock = EventTime::new(timestamp_field);
     let picked: Vec<usize> = (0..events.len()).filter(|&i| candidates[i]).collect();
@@ -149,31 +137,80 @@ pub fn new_terms(
     for &i in &picked {
         times[i] = clock.of(&events[i]);
     }
-    // term → (time, index) of its latest sighting so far.
-    let mut seen: HashMap<Vec<String>, (Option<i64>, usize)> = HashMap::new();
     for i in time_order(&picked, &times) {
-        let per_field: Vec<Vec<String>> = spec
+        let terms = state.terms(&events[i]);
+        out[i] = state.decide(terms, times[i], i);
+    }
+    out
+}
+
+/// What new_terms remembers between events: each term's latest sighting. Events are given to
+/// [`NewTermsState::decide`] in time order (see the module documentation).
+pub struct NewTermsState<'a> {
+    spec: &'a NewTerms,
+    paths: Vec<FieldPath>,
+    /// term → (time, index) of its latest sighting so far.
+    seen: HashMap<Vec<String>, (Option<i64>, usize)>,
+}
+
+/// An event's new-terms combinations, or why it cannot alert.
+pub type Terms = Result<Vec<Vec<String>>, String>;
+
+impl<'a> NewTermsState<'a> {
+    pub fn new(spec: &'a NewTerms) -> Self {
+        NewTermsState {
+            spec,
+            paths: spec
+                .fields
+                .iter()
+                .map(|f| FieldPath::new(&field_info(f).source))
+                .collect(),
+            seen: HashMap::new(),
+        }
+    }
+
+    /// The term combinations of a candidate event (read once, in any order).
+    pub fn terms(&self, event: &Value) -> Terms {
+        if self.spec.fields.is_empty() {
+            return Err("the new_terms rule names no fields, so it never alerts".into());
+        }
+        let per_field: Vec<Vec<String>> = self
+            .spec
             .fields
             .iter()
-            .zip(&paths)
-            .map(|(f, p)| term_values(&events[i], p, f))
+            .zip(&self.paths)
+            .map(|(f, p)| term_values(event, p, f))
             .collect();
         if let Some(k) = per_field.iter().position(Vec::is_empty) {
-            out[i].reason = Some(format!(
+            return Err(format!(
                 "{} has no value, and new_terms events without the field never alert",
-                spec.fields[k]
+                self.spec.fields[k]
             ));
-            continue;
         }
-        let window_start = match (&spec.history_window_start, times[i]) {
+        Ok(combinations(&per_field))
+    }
+
+    /// The verdict of candidate `index` at `time`, given every earlier candidate already.
+    pub fn decide(&mut self, terms: Terms, time: Option<i64>, index: usize) -> TypeVerdict {
+        let spec = self.spec;
+        let terms = match terms {
+            Ok(t) => t,
+            Err(reason) => {
+                return TypeVerdict {
+                    alert: false,
+                    reason: Some(reason),
+                }
+            }
+        };
+        let window_start = match (&spec.history_window_start, time) {
             (Some(h), Some(t)) => date_math(h, t),
             _ => None,
         };
-        let terms = combinations(&per_field);
+        let mut out = TypeVerdict::default();
         let mut new = Vec::new();
         let mut repeat = None;
         for term in &terms {
-            match seen.get(term) {
+            match self.seen.get(term) {
                 Some(&(t, j)) if in_window(t, window_start) => {
                     repeat = repeat.or(Some((term, t, j)))
                 }
@@ -181,8 +218,8 @@ pub fn new_terms(
             }
         }
         if let Some(first) = new.first() {
-            out[i].alert = true;
-            let earlier = match seen.get(*first) {
+            out.alert = true;
+            let earlier = match self.seen.get(*first) {
                 Some(&(Some(t), j)) => format!(
                     " (last seen in event #{j} at {}, before the history window starting {})",
                     format_millis(t),
@@ -190,12 +227,12 @@ pub fn new_terms(
                 ),
                 _ => String::new(),
             };
-            out[i].reason = Some(format!(
+            out.reason = Some(format!(
                 "new term: {} was not seen in the history window{earlier}",
                 show_term(&spec.fields, first)
             ));
         } else if let Some((term, t, j)) = repeat {
-            out[i].reason = Some(format!(
+            out.reason = Some(format!(
                 "{} was already seen in event #{j}{}, within the history window ({})",
                 show_term(&spec.fields, term),
                 t.map_or(String::new(), |t| format!(" at {}", format_millis(t))),
@@ -203,10 +240,10 @@ pub fn new_terms(
             ));
         }
         for term in terms {
-            seen.insert(term, (times[i], i));
+            self.seen.insert(term, (time, index));
         }
+        out
     }
-    out
 }
 
 /// Whether a sighting at `seen` lies inside a window starting at `start` (unknown times count as

@@ -9,6 +9,12 @@ mod args;
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "ruleplay/commands.rs"]
 mod commands;
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "ruleplay/input.rs"]
+mod input;
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "ruleplay/matching.rs"]
+mod matching;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

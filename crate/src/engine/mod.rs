@@ -23,11 +23,13 @@ use serde_json::Value;
 
 mod hints;
 mod session;
+mod stream;
 pub use session::{
     Counts, EvaluationReport, EventEdit, EventsReport, ExceptionsReport, ExplanationView,
     FieldValue, NearMissReport, Row, Session, AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES,
     MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
 };
+pub use stream::{OutOfOrder, Stream, StreamVerdict, DEFAULT_REORDER_WINDOW};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -369,6 +371,27 @@ impl Loaded {
             .map(|t| u32::try_from(t.near_miss.len()).unwrap_or(u32::MAX))
     }
 
+    /// What a run with `opts` says besides verdicts: the rule's notes, exception items not
+    /// applied, exception lists the rule references but the run was not given.
+    fn run_notes(&self, opts: &RunOptions, exceptions: &ExceptionSet) -> Vec<String> {
+        let mut notes = self.notes.clone();
+        notes.extend(exceptions.notes.iter().cloned());
+        if let Some(rule) = self.rule.as_ref().filter(|r| !r.exceptions_list.is_empty()) {
+            if opts.exceptions.is_empty() {
+                let ids: Vec<&str> = rule
+                    .exceptions_list
+                    .iter()
+                    .map(|l| l.list_id.as_str())
+                    .collect();
+                notes.push(format!(
+                    "the rule references exception list(s) {}; their items live in Kibana — give an exception-list export to apply them",
+                    ids.join(", ")
+                ));
+            }
+        }
+        notes
+    }
+
     pub fn run(&self, events: &[Value], opts: &RunOptions) -> RunResult {
         self.run_with_table(events, None, opts)
     }
@@ -400,21 +423,7 @@ impl Loaded {
     ) -> RunResult {
         let now = opts.now.unwrap_or_else(clock_now);
         let exceptions = ExceptionSet::new(&opts.exceptions, now);
-        let mut notes = self.notes.clone();
-        notes.extend(exceptions.notes.iter().cloned());
-        if let Some(rule) = self.rule.as_ref().filter(|r| !r.exceptions_list.is_empty()) {
-            if opts.exceptions.is_empty() {
-                let ids: Vec<&str> = rule
-                    .exceptions_list
-                    .iter()
-                    .map(|l| l.list_id.as_str())
-                    .collect();
-                notes.push(format!(
-                    "the rule references exception list(s) {}; their items live in Kibana — give an exception-list export to apply them",
-                    ids.join(", ")
-                ));
-            }
-        }
+        let notes = self.run_notes(opts, &exceptions);
 
         let n = events.len();
         let table = table.filter(|t| t.len() == n);
@@ -502,18 +511,7 @@ impl Loaded {
             .into_iter()
             .enumerate()
             .map(|(i, tv)| {
-                let (status, reason) = if let (true, Some(item)) = (matched[i], excepted[i]) {
-                    (
-                        Status::Suppressed,
-                        Some(format!("removed by {}", exceptions.describe(item))),
-                    )
-                } else if tv.alert {
-                    (Status::Alert, tv.reason)
-                } else if matched[i] {
-                    (Status::Match, tv.reason)
-                } else {
-                    (Status::NoMatch, None)
-                };
+                let (status, reason) = settle(matched[i], excepted[i], tv, &exceptions);
                 let misses = (status == Status::NoMatch && !opts.skip_misses)
                     .then(|| self.near_miss_count(&events[i], now))
                     .flatten();
@@ -650,6 +648,28 @@ fn map_spans(root: &mut Clause, f: &dyn Fn(Span) -> Span) {
     while let Some(c) = stack.pop() {
         c.span = f(c.span);
         stack.extend(c.children.iter_mut());
+    }
+}
+
+/// An event's status from whether it matched, the exception item that removed it and what the
+/// rule type said.
+fn settle(
+    matched: bool,
+    excepted: Option<usize>,
+    tv: ruletype::TypeVerdict,
+    exceptions: &ExceptionSet,
+) -> (Status, Option<String>) {
+    if let (true, Some(item)) = (matched, excepted) {
+        (
+            Status::Suppressed,
+            Some(format!("removed by {}", exceptions.describe(item))),
+        )
+    } else if tv.alert {
+        (Status::Alert, tv.reason)
+    } else if matched {
+        (Status::Match, tv.reason)
+    } else {
+        (Status::NoMatch, None)
     }
 }
 

@@ -99,25 +99,35 @@ pub fn parse_events(text: &str) -> Events {
         } else if start < text.len() {
             start += 1;
         }
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Value>(line) {
-            Ok(v @ Value::Object(_)) => {
+        match parse_line(line, line_no) {
+            Ok(Some(v)) => {
                 out.events.push(v);
                 out.lines.push(line_no);
                 out.spans.push(Span::new(at, at + line.len()));
             }
-            Ok(_) => out.errors.push(EventError {
-                kind: EventErrorKind::NotAnObject,
-                line: line_no,
-                column: 1,
-                message: "an event must be a JSON object".into(),
-            }),
-            Err(e) => out.errors.push(EventError::from_json(line_no, &e)),
+            Ok(None) => {}
+            Err(e) => out.errors.push(e),
         }
     }
     out
+}
+
+/// One NDJSON line (number `line_no`, 1-based): its event, `None` for a blank line, or why it is
+/// not an event. Shared by [`parse_events`] and readers that stream a file line by line.
+pub fn parse_line(line: &str, line_no: usize) -> Result<Option<Value>, EventError> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    match serde_json::from_str::<Value>(line) {
+        Ok(v @ Value::Object(_)) => Ok(Some(v)),
+        Ok(_) => Err(EventError {
+            kind: EventErrorKind::NotAnObject,
+            line: line_no,
+            column: 1,
+            message: "an event must be a JSON object".into(),
+        }),
+        Err(e) => Err(EventError::from_json(line_no, &e)),
+    }
 }
 
 /// One JSON array of events. Its elements are read as raw slices of `text` first, which is how each

@@ -95,7 +95,8 @@ impl Source {
 pub struct MatchArgs {
     #[command(flatten)]
     pub source: Source,
-    /// The events: NDJSON or a JSON array (`-` reads stdin).
+    /// The events: NDJSON or a JSON array, maybe gzipped (`-` reads stdin). NDJSON streams
+    /// through query rules in constant memory.
     #[arg(long, value_name = "FILE")]
     pub events: String,
     /// Add the evaluation trace of each event (or the join keys of each sequence).
@@ -107,6 +108,17 @@ pub struct MatchArgs {
     /// A Kibana exception-list export (NDJSON) to apply.
     #[arg(long, value_name = "FILE.ndjson")]
     pub exceptions: Option<String>,
+    /// new_terms: how many matching events may wait to be put in time order. Input more out of
+    /// order than this stops with an error (never a different verdict); sort it or raise N.
+    #[arg(long, value_name = "N", default_value_t = ruleplay::engine::DEFAULT_REORDER_WINDOW)]
+    pub reorder_window: usize,
+    /// Print only the lines of alerts (of matches, for a bare query).
+    #[arg(long)]
+    pub only_alerts: bool,
+    /// End with one line {"summary":{events, matched, alerts, suppressed, no_match, errors,
+    /// seconds, …}}; without --only-alerts, print that line alone.
+    #[arg(long, verbatim_doc_comment)]
+    pub summary: bool,
 }
 
 #[derive(Args)]

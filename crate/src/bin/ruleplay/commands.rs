@@ -1,14 +1,9 @@
 //! What each command does, on the arguments `args` parsed.
 
-use crate::args::{Cli, Command, ExcludeArgs, MatchArgs, Source};
+use crate::args::{Cli, Command, ExcludeArgs, Source};
 use ruleplay::diagnostic::Diagnostic;
-use ruleplay::engine::{self, Loaded, RunOptions, Status};
-use ruleplay::event::parse::parse_events;
-use ruleplay::exceptions::import_ndjson;
+use ruleplay::engine::{self, Loaded};
 use ruleplay::exclusions;
-use ruleplay::explain::{Clause, Trace};
-use serde::Serialize;
-use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +12,7 @@ use std::process::ExitCode;
 /// reported on stderr and give exit status 1.
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Match(m) => cmd_match(&m),
+        Command::Match(m) => crate::matching::cmd_match(&m),
         Command::Parse(p) => cmd_parse(&p.source),
         Command::Test { dir } => cmd_test(&dir),
         Command::Exclusions(p) => cmd_exclusions(&p.source),
@@ -105,12 +100,12 @@ fn cmd_exclude(x: &ExcludeArgs) -> Result<ExitCode, String> {
 }
 
 /// Print a diagnostic as `PREFIX` + its header, then the source line with carets.
-fn report(prefix: &str, d: &Diagnostic, text: &str) {
+pub fn report(prefix: &str, d: &Diagnostic, text: &str) {
     eprintln!("{prefix}{}", d.render_snippet(text));
 }
 
 /// Load the query or rule; on errors report them and return `None`.
-fn load(source: &Source) -> Result<Option<Loaded>, String> {
+pub fn load(source: &Source) -> Result<Option<Loaded>, String> {
     let (lang, text, prefix) = source_text(source)?;
     match engine::load(&text, lang) {
         Ok(l) => Ok(Some(l)),
@@ -123,7 +118,7 @@ fn load(source: &Source) -> Result<Option<Loaded>, String> {
     }
 }
 
-fn read_file(path: &str) -> Result<String, String> {
+pub fn read_file(path: &str) -> Result<String, String> {
     if path == "-" {
         let mut s = String::new();
         std::io::stdin()
@@ -144,120 +139,6 @@ fn cmd_parse(source: &Source) -> Result<ExitCode, String> {
         }
         None => Ok(ExitCode::from(1)),
     }
-}
-
-fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
-    let events_path = &o.events;
-    let Some(loaded) = load(&o.source)? else {
-        return Ok(ExitCode::from(1));
-    };
-    let text = read_file(events_path)?;
-    let parsed = parse_events(&text);
-    let mut failed = false;
-    for e in &parsed.errors {
-        report(&format!("{events_path}:"), &e.diagnostic(&text), &text);
-        failed = true;
-    }
-    let mut opts = RunOptions {
-        now: o.now,
-        skip_misses: true,
-        ..Default::default()
-    };
-    if let Some(path) = &o.exceptions {
-        let exceptions = read_file(path)?;
-        let imp = import_ndjson(&exceptions);
-        for e in &imp.errors {
-            report(&format!("{path}:"), &e.diagnostic(&exceptions), &exceptions);
-            failed = true;
-        }
-        opts.exceptions = imp.items;
-    }
-    let result = loaded.run(&parsed.events, &opts);
-    for n in &result.notes {
-        eprintln!("note: {n}");
-    }
-    let is_rule = loaded.lang() == engine::Lang::Toml;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut write = |v: &dyn erased::Line| -> Result<(), String> {
-        match writeln!(out, "{}", v.json()) {
-            // The reader went away (`| head`): stop quietly, as other Unix tools do.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                std::process::exit(i32::from(failed))
-            }
-            r => r.map_err(|e| format!("cannot write: {e}")),
-        }
-    };
-    if loaded.is_sequence() {
-        for hit in &result.sequences {
-            write(&SeqLine {
-                sequence: &hit.events,
-                join_keys: o.explain.then_some(&hit.join_keys),
-            })?;
-        }
-    } else {
-        for v in &result.events {
-            let x = if o.explain {
-                loaded.explain_run(&parsed.events, &result, v.index, &opts)
-            } else {
-                None
-            };
-            let line = Line {
-                index: v.index,
-                matched: v.matched,
-                alert: is_rule.then_some(v.alert),
-                status: is_rule.then_some(v.status),
-                reason: x.as_ref().and_then(|x| x.reason.as_deref()),
-                trace: x.as_ref().map(|x| &x.trace),
-                exceptions: x.as_ref().map(|x| &x.exceptions).filter(|e| !e.is_empty()),
-            };
-            write(&line)?;
-        }
-    }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-mod erased {
-    /// Anything printed as one JSON line, in its own field order.
-    pub trait Line {
-        fn json(&self) -> String;
-    }
-
-    impl<T: serde::Serialize> Line for T {
-        fn json(&self) -> String {
-            serde_json::to_string(self).unwrap_or_default()
-        }
-    }
-}
-
-/// One output line of `match` for an event (fields in this order).
-#[derive(Serialize)]
-struct Line<'a> {
-    index: usize,
-    #[serde(rename = "match")]
-    matched: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alert: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<Status>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    trace: Option<&'a Option<Trace>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    exceptions: Option<&'a Vec<Clause>>,
-}
-
-/// One output line of `match` for a sequence or sample hit.
-#[derive(Serialize)]
-struct SeqLine<'a> {
-    sequence: &'a [Option<usize>],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    join_keys: Option<&'a Vec<Value>>,
 }
 
 /// Example folders under `dir` (or `dir` itself when it holds a rule.toml), sorted by name.

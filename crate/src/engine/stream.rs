@@ -1,0 +1,399 @@
+//! Verdicts one event at a time, for inputs too big to hold: the CLI streams a file through a
+//! [`Stream`] and prints each verdict as soon as it is final.
+//!
+//! A query (KQL or an EQL event query, with the rule's filters and exceptions) decides each
+//! event alone, at once. new_terms decides a candidate from the earlier ones in time order: the
+//! stream keeps each term's latest sighting (what the rule type must remember) and holds back up
+//! to [`Stream::reorder_window`] candidates, so that input a little out of time order still gets
+//! the verdicts of a whole run; a candidate earlier than one already decided is an error, never
+//! a different verdict. Threshold and EQL sequences and samples need every event: they go
+//! through [`Loaded::run`].
+
+use super::{settle, Explanation, Kind, Loaded, RunOptions, Status};
+use crate::exceptions::ExceptionSet;
+use crate::ruletype::{EventTime, NewTermsState, Terms, TypeVerdict};
+use crate::time::format_millis;
+use serde_json::Value;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Candidates new_terms holds back by default to put them in time order.
+pub const DEFAULT_REORDER_WINDOW: usize = 100_000;
+
+/// A run over events given one by one (see the module documentation).
+pub struct Stream<'a> {
+    loaded: &'a Loaded,
+    exceptions: ExceptionSet,
+    now: i64,
+    notes: Vec<String>,
+    next: usize,
+    explain: bool,
+    new_terms: Option<NewTermsOrder<'a>>,
+}
+
+/// new_terms' state and the candidates waiting for their turn in time order.
+struct NewTermsOrder<'a> {
+    state: NewTermsState<'a>,
+    clock: EventTime,
+    waiting: BinaryHeap<Reverse<Waiting>>,
+    window: usize,
+    /// (time key, index) of the last candidate decided.
+    last: Option<(i64, usize)>,
+}
+
+/// A candidate held back: what its verdict needs, not the event.
+struct Waiting {
+    key: (i64, usize),
+    time: Option<i64>,
+    terms: Terms,
+    explanation: Option<Explanation>,
+}
+
+impl PartialEq for Waiting {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Waiting {}
+impl PartialOrd for Waiting {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Waiting {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+/// An event's final verdict (events numbered in the order given, from 0), with its explanation
+/// when the stream was asked for them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamVerdict {
+    pub index: usize,
+    pub matched: bool,
+    pub status: Status,
+    pub reason: Option<String>,
+    pub explanation: Option<Explanation>,
+}
+
+/// Input the stream cannot decide faithfully.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutOfOrder {
+    pub index: usize,
+    pub message: String,
+}
+
+impl Loaded {
+    /// Whether [`Loaded::stream`] works for this rule.
+    pub fn streams(&self) -> bool {
+        !self.is_sequence()
+            && matches!(
+                self.kind,
+                Kind::Query | Kind::NeverAlerts(_) | Kind::NewTerms(_)
+            )
+    }
+
+    /// A streaming run with `opts` (its "now" defaults to the clock: a stream cannot look ahead
+    /// for the latest event time), or `None` when the rule type needs all events at once.
+    pub fn stream(&self, opts: &RunOptions) -> Option<Stream<'_>> {
+        if !self.streams() {
+            return None;
+        }
+        let now = opts.now.unwrap_or_else(super::clock_now);
+        let exceptions = ExceptionSet::new(&opts.exceptions, now);
+        let notes = self.run_notes(opts, &exceptions);
+        let new_terms = match &self.kind {
+            Kind::NewTerms(spec) => Some(NewTermsOrder {
+                state: NewTermsState::new(spec),
+                clock: EventTime::new(self.timestamp_field()),
+                waiting: BinaryHeap::new(),
+                window: DEFAULT_REORDER_WINDOW,
+                last: None,
+            }),
+            _ => None,
+        };
+        Some(Stream {
+            loaded: self,
+            exceptions,
+            now,
+            notes,
+            next: 0,
+            explain: false,
+            new_terms,
+        })
+    }
+}
+
+impl Stream<'_> {
+    /// The notes of this run (the same as [`Loaded::run`] gives).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// The "now" of this run, in epoch milliseconds.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// Give every verdict its explanation (the trace is taken when the event arrives).
+    pub fn explain(mut self, yes: bool) -> Self {
+        self.explain = yes;
+        self
+    }
+
+    /// How many new_terms candidates may wait to be put in time order (at least 1).
+    pub fn reorder_window(mut self, window: usize) -> Self {
+        if let Some(nt) = &mut self.new_terms {
+            nt.window = window.max(1);
+        }
+        self
+    }
+
+    /// Take the next event; `emit` gets every verdict that became final (in the order they do:
+    /// each carries its index). An [`OutOfOrder`] error ends the stream.
+    pub fn push(
+        &mut self,
+        event: &Value,
+        emit: &mut dyn FnMut(StreamVerdict),
+    ) -> Result<(), OutOfOrder> {
+        let loaded = self.loaded;
+        let index = self.next;
+        self.next += 1;
+        let matched = loaded.query_matches(event, self.now) && loaded.filters_pass(event);
+        let excepted = if matched && !self.exceptions.is_empty() {
+            self.exceptions.matching_item(event)
+        } else {
+            None
+        };
+        let explanation = self.explain.then(|| Explanation {
+            index,
+            status: Status::NoMatch,
+            matched,
+            alert: false,
+            reason: None,
+            trace: loaded.trace(event, self.now),
+            exceptions: self.exceptions.explain(event),
+            sequences: Vec::new(),
+        });
+        let candidate = matched && excepted.is_none();
+        let tv = match (&loaded.kind, &mut self.new_terms) {
+            (Kind::NeverAlerts(why), _) => TypeVerdict {
+                alert: false,
+                reason: candidate.then(|| why.clone()),
+            },
+            (_, Some(nt)) if candidate => {
+                let time = nt.clock.of(event);
+                let key = (time.unwrap_or(i64::MIN), index);
+                if let Some(last) = nt.last.filter(|&last| key < last) {
+                    return Err(OutOfOrder {
+                        index,
+                        message: format!(
+                            "event #{index} ({}) is earlier than event #{} ({}), which new_terms has already decided: the events are out of time order by more than the reorder window ({} candidate events); sort them by time or raise the window",
+                            show_time(time),
+                            last.1,
+                            show_time((last.0 != i64::MIN).then_some(last.0)),
+                            nt.window
+                        ),
+                    });
+                }
+                let terms = nt.state.terms(event);
+                nt.waiting.push(Reverse(Waiting {
+                    key,
+                    time,
+                    terms,
+                    explanation,
+                }));
+                if nt.waiting.len() > nt.window {
+                    self.release_one(emit);
+                }
+                return Ok(());
+            }
+            _ => TypeVerdict {
+                alert: candidate,
+                reason: None,
+            },
+        };
+        let (status, reason) = settle(matched, excepted, tv, &self.exceptions);
+        emit(finish(index, matched, status, reason, explanation));
+        Ok(())
+    }
+
+    /// The end of the input: decide every candidate still waiting.
+    pub fn finish(&mut self, emit: &mut dyn FnMut(StreamVerdict)) {
+        while self.release_one(emit) {}
+    }
+
+    /// Decide the earliest waiting candidate; false when none waits.
+    fn release_one(&mut self, emit: &mut dyn FnMut(StreamVerdict)) -> bool {
+        let Some(nt) = &mut self.new_terms else {
+            return false;
+        };
+        let Some(Reverse(w)) = nt.waiting.pop() else {
+            return false;
+        };
+        nt.last = Some(w.key);
+        let tv = nt.state.decide(w.terms, w.time, w.key.1);
+        let (status, reason) = settle(true, None, tv, &self.exceptions);
+        emit(finish(w.key.1, true, status, reason, w.explanation));
+        true
+    }
+}
+
+fn finish(
+    index: usize,
+    matched: bool,
+    status: Status,
+    reason: Option<String>,
+    explanation: Option<Explanation>,
+) -> StreamVerdict {
+    let explanation = explanation.map(|mut x| {
+        x.status = status;
+        x.alert = status == Status::Alert;
+        x.reason = reason.clone();
+        x
+    });
+    StreamVerdict {
+        index,
+        matched,
+        status,
+        reason,
+        explanation,
+    }
+}
+
+fn show_time(t: Option<i64>) -> String {
+    t.map_or_else(|| "no time".into(), format_millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{load, Lang, RunOptions};
+    use crate::event::parse::parse_events;
+
+    /// A stream gives every event the verdict a whole run gives it.
+    fn same_as_run(lang: Lang, source: &str, events: &str, exceptions: &str) {
+        let loaded = load(source, lang).expect("loads");
+        let parsed = parse_events(events);
+        let opts = RunOptions {
+            now: Some(1_700_000_000_000),
+            exceptions: crate::exceptions::import_ndjson(exceptions).items,
+            skip_misses: true,
+        };
+        let whole = loaded.run(&parsed.events, &opts);
+        let mut stream = loaded.stream(&opts).expect("streams").explain(true);
+        assert_eq!(stream.notes(), whole.notes.as_slice());
+        let mut got = Vec::new();
+        for ev in &parsed.events {
+            stream.push(ev, &mut |v| got.push(v)).expect("in order");
+        }
+        stream.finish(&mut |v| got.push(v));
+        got.sort_by_key(|v| v.index);
+        assert_eq!(got.len(), whole.events.len());
+        for (s, v) in got.iter().zip(&whole.events) {
+            assert_eq!(
+                (s.index, s.matched, s.status, s.reason.as_deref()),
+                (v.index, v.matched, v.status, v.reason.as_deref())
+            );
+            let y = loaded
+                .explain_run(&parsed.events, &whole, v.index, &opts)
+                .expect("explains");
+            assert_eq!(s.explanation.as_ref(), Some(&y));
+        }
+    }
+
+    const EVENTS: &str = r#"{"process":{"name":"sort","args":["a"]},"host":{"os":{"type":"linux"}}}
+{"process.name":"bash","event":{"type":"start"}}
+{"process":{"name":["cron","sh"]}}
+{"user":{"name":"root"}}
+"#;
+
+    #[test]
+    fn kql_and_eql_event_queries_stream_like_a_run() {
+        same_as_run(
+            Lang::Kql,
+            "process.name:(sort or sh) and not user.name:x",
+            EVENTS,
+            "",
+        );
+        same_as_run(
+            Lang::Eql,
+            r#"process where process.name in ("sort", "bash")"#,
+            EVENTS,
+            "",
+        );
+        let item = r#"{"item_id":"a","list_id":"l","name":"no sort","type":"simple","namespace_type":"single","entries":[{"field":"process.name","operator":"included","type":"match","value":"sort"}]}"#;
+        same_as_run(Lang::Kql, "process.name:*", EVENTS, item);
+    }
+
+    const NEW_TERMS: &str = r#"[rule]
+name = "nt"
+type = "new_terms"
+language = "kuery"
+query = "process.name:*"
+[rule.new_terms]
+field = "new_terms_fields"
+value = ["process.name"]
+[[rule.new_terms.history_window_start]]
+field = "history_window_start"
+value = "now-1h"
+"#;
+
+    /// new_terms events a little out of time order: the same verdicts as a whole run (which
+    /// sorts by time), as long as the reorder window covers the disorder.
+    const NT_EVENTS: &str = r#"{"@timestamp":"2026-01-01T00:10:00Z","process":{"name":"a"}}
+{"@timestamp":"2026-01-01T00:00:00Z","process":{"name":"a"}}
+{"@timestamp":"2026-01-01T03:00:00Z","process":{"name":"a"}}
+{"process":{"name":"b"}}
+{"@timestamp":"2026-01-01T03:30:00Z","process":{"name":["a","c"]}}
+{"@timestamp":"2026-01-01T03:20:00Z","process":{"name":"c"}}
+{"@timestamp":"2026-01-01T03:40:00Z","user":{"name":"x"}}
+"#;
+
+    #[test]
+    fn new_terms_streams_like_a_run() {
+        same_as_run(Lang::Toml, NEW_TERMS, NT_EVENTS, "");
+    }
+
+    #[test]
+    fn new_terms_out_of_order_beyond_the_window_is_an_error() {
+        let loaded = load(NEW_TERMS, Lang::Toml).expect("loads");
+        let parsed = parse_events(NT_EVENTS);
+        let mut stream = loaded
+            .stream(&RunOptions::default())
+            .expect("streams")
+            .reorder_window(1);
+        let mut got = Vec::new();
+        stream
+            .push(&parsed.events[0], &mut |v| got.push(v.index))
+            .expect("first");
+        // With a window of one, event 0 waits; event 1 (earlier) is still in time: both wait
+        // until one is released, then 0 is decided.
+        stream
+            .push(&parsed.events[1], &mut |v| got.push(v.index))
+            .expect("reordered");
+        assert_eq!(got, [1]);
+        let err = stream
+            .push(&parsed.events[3], &mut |v| got.push(v.index))
+            .expect_err("no time after a decided event");
+        assert_eq!(err.index, 2);
+        assert!(err.message.contains("out of time order"), "{}", err.message);
+    }
+
+    #[test]
+    fn rule_types_that_need_all_events_do_not_stream() {
+        let seq = load("sequence [any where true] [any where true]", Lang::Eql).expect("loads");
+        assert!(seq.stream(&RunOptions::default()).is_none());
+        let threshold = r#"[rule]
+name = "t"
+type = "threshold"
+language = "kuery"
+query = "*"
+[rule.threshold]
+field = ["host.name"]
+value = 2
+"#;
+        let t = load(threshold, Lang::Toml).expect("loads");
+        assert!(!t.streams());
+    }
+}
