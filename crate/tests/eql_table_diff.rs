@@ -77,7 +77,21 @@ fn compare(query: &str, events: &[Value], table: &EventTable, what: &str, tally:
     tally.queries += 1;
     let b = q.bind(table);
     let batch = q.matching_rows(&b);
+    // What the streaming CLI parses of each line (event::prune).
+    let needed = ruleplay::engine::load(query, ruleplay::engine::Lang::Eql)
+        .ok()
+        .and_then(|l| l.needed_fields(&ruleplay::engine::RunOptions::default()));
     for (i, ev) in events.iter().enumerate() {
+        if let Some(needed) = &needed {
+            let pruned = ruleplay::event::prune::parse_line_pruned(&ev.to_string(), 1, needed)
+                .expect("parses")
+                .expect("event");
+            assert_eq!(
+                q.matches(ev),
+                q.matches(&pruned),
+                "{what}: `{query}` on event {i} pruned to {pruned}: {ev}"
+            );
+        }
         assert_eq!(
             q.matches(ev),
             q.matches_row(&b, i),

@@ -7,6 +7,7 @@
 //! meet values that match them. Example rules are compared end to end (with and without a table)
 //! in `eql_table_diff.rs`, which covers the KQL examples too.
 
+use ruleplay::event::prune::parse_line_pruned;
 use ruleplay::event::EventTable;
 use ruleplay::kql::ast::{Node, ValueExpr};
 use serde_json::{json, Map, Value};
@@ -248,4 +249,38 @@ fn corpus_queries_agree_on_table_and_json() {
         events.len()
     );
     assert_eq!(n, queries.len() * events.len());
+}
+
+/// What the streaming CLI parses of each line (`event::prune`: only the fields the engine says
+/// the query reads) gives every query the verdict of the full event: each corpus and edge query
+/// over the varied events and the events synthesised from its own values.
+#[test]
+fn queries_agree_on_pruned_events() {
+    let mut queries: Vec<String> = EDGE_QUERIES.iter().map(|q| q.to_string()).collect();
+    queries.extend(kuery_queries().unwrap_or_default());
+    let varied = varied_events();
+    let (mut pruned_queries, mut verdicts) = (0, 0);
+    for (i, q) in queries.iter().enumerate() {
+        let c = ruleplay::kql::compile(q).unwrap_or_else(|e| panic!("`{q}`: {}", e.render(q)));
+        let Some(needed) = ruleplay::engine::load(q, ruleplay::engine::Lang::Kql)
+            .ok()
+            .and_then(|l| l.needed_fields(&ruleplay::engine::RunOptions::default()))
+        else {
+            continue;
+        };
+        pruned_queries += 1;
+        for ev in varied.iter().cloned().chain(synthesised(q, i)) {
+            let pruned = parse_line_pruned(&ev.to_string(), 1, &needed)
+                .expect("parses")
+                .expect("event");
+            assert_eq!(
+                c.matches(&ev, NOW),
+                c.matches(&pruned, NOW),
+                "`{q}` pruned to {pruned}: {ev}"
+            );
+            verdicts += 1;
+        }
+    }
+    eprintln!("{pruned_queries} queries read a known set of fields: {verdicts} verdicts agree");
+    assert!(pruned_queries > EDGE_QUERIES.len() / 2);
 }

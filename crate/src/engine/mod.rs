@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod hints;
+mod needed;
 mod session;
 mod stream;
 pub use session::{

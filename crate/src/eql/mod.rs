@@ -6,6 +6,7 @@
 pub mod ast;
 mod compile;
 pub mod eval;
+mod fields;
 pub mod functions;
 pub mod lexer;
 pub mod parser;
@@ -97,6 +98,12 @@ pub struct EqlQuery {
 }
 
 impl EqlQuery {
+    /// Every field the query reads (steps, join keys, `until`), plus `event.category` when a
+    /// step names a category.
+    pub fn fields(&self) -> Vec<String> {
+        fields::query_fields(&self.query)
+    }
+
     pub fn is_event_query(&self) -> bool {
         matches!(self.query.body, ast::Body::Event(_))
     }

@@ -6,6 +6,7 @@ pub mod ecs;
 pub mod layout;
 pub mod lookup;
 pub mod parse;
+pub mod prune;
 pub mod table;
 
 pub use ecs::{field_info, FieldInfo, FieldType};

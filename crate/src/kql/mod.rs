@@ -79,9 +79,29 @@ impl KqlQuery {
         self.fields.clone()
     }
 
+    /// Whether the query may read any field of an event: a value without a field (matched
+    /// against every field) or a field-name pattern. Then [`fields`](Self::fields) is not all
+    /// it reads.
+    pub fn reads_any_field(&self) -> bool {
+        self.fields.iter().any(|f| f.contains('*'))
+            || self.query.root.as_ref().is_some_and(has_free_text)
+    }
+
     /// The syntax tree the query was compiled from.
     pub fn ast(&self) -> &ast::Query {
         &self.query
+    }
+}
+
+fn has_free_text(n: &ast::Node) -> bool {
+    match n {
+        ast::Node::Or { items, .. } | ast::Node::And { items, .. } => {
+            items.iter().any(has_free_text)
+        }
+        ast::Node::Not { inner, .. } => has_free_text(inner),
+        ast::Node::Nested { query, .. } => has_free_text(query),
+        ast::Node::FreeText { .. } => true,
+        ast::Node::Field { .. } | ast::Node::Range { .. } => false,
     }
 }
 

@@ -9,6 +9,7 @@ use crate::commands::{load, read_file, report};
 use crate::input::{self, Input};
 use ruleplay::engine::{self, Loaded, RunOptions, Status, StreamVerdict};
 use ruleplay::event::parse::{parse_events, parse_line, MAX_INPUT_BYTES};
+use ruleplay::event::prune::parse_line_pruned;
 use ruleplay::exceptions::import_ndjson;
 use ruleplay::explain::{Clause, Trace};
 use serde::Serialize;
@@ -67,6 +68,13 @@ fn stream(
     for n in run.notes() {
         eprintln!("note: {n}");
     }
+    // Parse only what the rule reads, unless the explanations (which show the event's values
+    // of any field a hint may name) are asked for.
+    let needed = if o.explain {
+        None
+    } else {
+        loaded.needed_fields(opts)
+    };
     let mut line = String::new();
     let mut line_no = 0;
     // Verdicts wait here for the writer: `push` calls back while it holds the stream.
@@ -84,7 +92,11 @@ fn stream(
             break;
         }
         line_no += 1;
-        let event = match parse_line(&line, line_no) {
+        let parsed = match &needed {
+            Some(n) => parse_line_pruned(&line, line_no, n),
+            None => parse_line(&line, line_no),
+        };
+        let event = match parsed {
             Ok(Some(ev)) => ev,
             Ok(None) => continue,
             Err(e) => {

@@ -1,0 +1,84 @@
+//! The fields an EQL query reads, for readers that parse only those (see `event::prune`).
+
+use super::ast::{Body, Category, EventQuery, Expr, ExprKind, Query, Step};
+
+pub fn query_fields(q: &Query) -> Vec<String> {
+    let mut out = Vec::new();
+    let step = |s: &Step, out: &mut Vec<String>| {
+        event_query(&s.query, out);
+        s.by.iter().for_each(|e| expr(e, out));
+    };
+    match &q.body {
+        Body::Event(e) => event_query(e, &mut out),
+        Body::Sequence(s) => {
+            s.by.iter().for_each(|e| expr(e, &mut out));
+            s.steps.iter().for_each(|st| step(st, &mut out));
+            if let Some(u) = &s.until {
+                step(u, &mut out);
+            }
+        }
+        Body::Sample(s) => {
+            s.by.iter().for_each(|e| expr(e, &mut out));
+            s.steps.iter().for_each(|st| step(st, &mut out));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn event_query(e: &EventQuery, out: &mut Vec<String>) {
+    if let Category::Named(..) = e.category {
+        out.push("event.category".into());
+    }
+    expr(&e.condition, out);
+}
+
+/// Iterative: conditions can be long chains.
+fn expr(root: &Expr, out: &mut Vec<String>) {
+    let mut stack = vec![root];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Literal(_) => {}
+            ExprKind::Field(f) => out.push(f.name.clone()),
+            ExprKind::Not(x) | ExprKind::Neg(x) => stack.push(x),
+            ExprKind::And(xs) | ExprKind::Or(xs) => stack.extend(xs),
+            ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
+                stack.push(left);
+                stack.push(right);
+            }
+            ExprKind::In { expr, list, .. } => {
+                stack.push(expr);
+                stack.extend(list);
+            }
+            ExprKind::Match { expr, patterns, .. } => {
+                stack.push(expr);
+                stack.extend(patterns);
+            }
+            ExprKind::Call { args, .. } => stack.extend(args),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fields_of_steps_keys_and_functions() {
+        let q = super::super::compile(
+            r#"sequence by host.id [process where startsWith(process.name, "a") and user.id in ("1", ?x.y)] [any where length(file.path) > 2 and not network.port == 3] until [process where true]"#,
+        )
+        .expect("compiles");
+        assert_eq!(
+            q.fields(),
+            [
+                "event.category",
+                "file.path",
+                "host.id",
+                "network.port",
+                "process.name",
+                "user.id",
+                "x.y"
+            ]
+        );
+    }
+}
