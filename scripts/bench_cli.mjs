@@ -117,6 +117,25 @@ try {
       });
     }
   }
+  // Instructions (valgrind callgrind): the same count whatever else the machine runs, so the
+  // ratio to the floor is repeatable on a busy machine where seconds are not.
+  if (spawnSync('valgrind', ['--version']).status === 0) {
+    const n = Math.min(20_000, sizes[0]);
+    const events = path.join(work, `events-${n}.ndjson`);
+    fs.writeFileSync(events, sh('python3', [GEN, String(n)]));
+    const count = (cmd, args) => {
+      const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${path.join(work, 'cg.out')}`, cmd, ...args], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const m = /refs:\s+([\d,]+)/.exec(r.stderr.toString());
+      return m ? Number(m[1].replace(/,/g, '')) : NaN;
+    };
+    const floor = count(FLOOR, [events]);
+    for (const [name, rule] of Object.entries(SEEDS)) {
+      const ours = count(RULEPLAY, ['match', '--rule', rule, '--events', events, '--summary']);
+      rows.push({ n, what: `  instructions: ruleplay ${name} ${(ours / 1e6).toFixed(0)} M vs floor ${(floor / 1e6).toFixed(0)} M = ${(ours / floor).toFixed(2)}× floor` });
+    }
+  }
   // Peak memory fed through a pipe: the generator writes, ruleplay reads; nothing is stored.
   for (const [name, rule] of Object.entries(SEEDS)) {
     const tfile = path.join(work, 'pipe-time');
