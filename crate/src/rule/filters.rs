@@ -39,6 +39,16 @@ pub enum TestKind {
     Match(String),
     Wildcard(Wildcard),
     Exists,
+    /// A test defined elsewhere (a value list of an exception entry), so this module needs not
+    /// know the layers that use it.
+    Custom(std::sync::Arc<dyn ValueTest>),
+}
+
+/// A per-value test on a field of type `info`, any value of the field matching.
+pub trait ValueTest: std::fmt::Debug + Send + Sync {
+    fn test(&self, info: &FieldInfo, v: &Value) -> bool;
+    /// What the test looks for, as the explanation shows it (`value list "hosts.txt"`).
+    fn describe(&self) -> String;
 }
 
 #[derive(Clone, Debug)]
@@ -352,6 +362,7 @@ impl FieldTest {
             TestKind::Match(q) => phrase_matches(&self.info, v, q),
             TestKind::Wildcard(w) => wildcard_matches(&self.info, v, w),
             TestKind::Exists => true,
+            TestKind::Custom(t) => t.test(&self.info, v),
         }
     }
 
@@ -366,6 +377,7 @@ impl FieldTest {
             TestKind::Phrase(q) | TestKind::Match(q) => Some(q.clone()),
             TestKind::Wildcard(w) => Some(w.source().to_string()),
             TestKind::Exists => None,
+            TestKind::Custom(t) => Some(t.describe()),
         }
     }
 
@@ -375,6 +387,7 @@ impl FieldTest {
             TestKind::Match(_) => "match",
             TestKind::Wildcard(_) => "wildcard",
             TestKind::Exists => "exists",
+            TestKind::Custom(_) => "list",
         }
     }
 
