@@ -17,7 +17,7 @@ use crate::pattern::text::tokens;
 use crate::rule::filters::{indexed, phrase_matches, scalar_text, ValueTest};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Lists up to this many values are inlined into the rule's query; larger ones go to Kibana's
@@ -75,11 +75,13 @@ pub struct ValueList {
     pub list_type: ListType,
     /// The values in file order, as read (trailing `\r` and blank lines dropped).
     pub values: Vec<String>,
-    exact: HashSet<String>,
-    ips: HashSet<u128>,
+    /// Sorted sets (binary search; smaller in the wasm than hash sets): the values as written,
+    /// and for ip lists the addresses as numbers.
+    exact: Vec<String>,
+    ips: Vec<u128>,
     ranges: Vec<Range>,
-    /// Per value of a text list, its tokens.
-    texts: Vec<HashSet<String>>,
+    /// Per value of a text list, its tokens, sorted.
+    texts: Vec<Vec<String>>,
 }
 
 impl ValueList {
@@ -91,8 +93,8 @@ impl ValueList {
             id: id.to_string(),
             list_type,
             values: Vec::new(),
-            exact: HashSet::new(),
-            ips: HashSet::new(),
+            exact: Vec::new(),
+            ips: Vec::new(),
             ranges: Vec::new(),
             texts: Vec::new(),
         };
@@ -124,19 +126,19 @@ impl ValueList {
                 }),
             }
         }
+        list.exact.sort_unstable();
+        list.ips.sort_unstable();
         (list, errors)
     }
 
     fn add(&mut self, value: &str) -> Result<(), String> {
         match self.list_type {
-            ListType::Keyword => {
-                self.exact.insert(value.to_string());
-            }
+            ListType::Keyword => self.exact.push(value.to_string()),
             ListType::Ip => {
                 let key =
                     ip_key(value).ok_or_else(|| format!("\"{value}\" is not an IP address"))?;
-                self.ips.insert(key);
-                self.exact.insert(value.to_string());
+                self.ips.push(key);
+                self.exact.push(value.to_string());
             }
             ListType::IpRange => {
                 let range = match value.split_once('-') {
@@ -166,7 +168,9 @@ impl ValueList {
                 self.ranges.push(range);
             }
             ListType::Text => {
-                self.texts.push(tokens(value).into_iter().collect());
+                let mut t = tokens(value);
+                t.sort_unstable();
+                self.texts.push(t);
             }
         }
         Ok(())
@@ -198,13 +202,13 @@ impl ValueList {
     fn terms(&self, info: &FieldInfo, v: &Value, text: &str) -> bool {
         if info.ty.is_text() {
             // A term query is not analysed: it finds a value equal to one of the field's tokens.
-            return tokens(text).iter().any(|t| self.exact.contains(t));
+            return tokens(text).iter().any(|t| self.holds(t));
         }
         if info.ty.is_keyword_like() {
-            return indexed(info, text) && self.exact.contains(text);
+            return indexed(info, text) && self.holds(text);
         }
         if info.ty == FieldType::Ip {
-            return ip_key(text).is_some_and(|k| self.ips.contains(&k));
+            return ip_key(text).is_some_and(|k| self.ips.binary_search(&k).is_ok());
         }
         self.values.iter().any(|q| phrase_matches(info, v, q))
     }
@@ -232,7 +236,13 @@ impl ValueList {
             && self
                 .texts
                 .iter()
-                .any(|item| want.iter().all(|t| item.contains(t)))
+                .any(|item| want.iter().all(|t| item.binary_search(t).is_ok()))
+    }
+
+    fn holds(&self, value: &str) -> bool {
+        self.exact
+            .binary_search_by(|v| v.as_str().cmp(value))
+            .is_ok()
     }
 }
 

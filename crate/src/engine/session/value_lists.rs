@@ -4,16 +4,14 @@
 
 use super::*;
 use crate::exceptions::export_ndjson;
-use crate::exceptions::toml_format::{self, import_any, Format};
+use crate::exceptions::toml_format::{self, Format};
 use crate::exceptions::value_lists::{ListType, ValueList, ValueLists};
-use serde::Deserialize;
 
 /// A value list as the page or the CLI gives it: its id (what entries reference), its type and
 /// its text, one value per line.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct ValueListInput {
     pub id: String,
-    #[serde(rename = "type")]
     pub list_type: String,
     pub text: String,
 }
@@ -101,10 +99,10 @@ impl Session {
     }
 
     /// An exception file (NDJSON or detection-rules TOML, told apart by its first character)
-    /// as Kibana NDJSON, for the exceptions editor; with the file's errors.
-    pub fn import_exceptions(&self, text: &str) -> (String, Vec<EventError>) {
-        let imp = import_any(text);
-        (export_ndjson(&imp.lists, &imp.items), imp.errors)
+    /// written as `to`, with the file's errors: the page's import (to NDJSON, for the exceptions
+    /// editor) and downloads (of the editor's text) go through here.
+    pub fn convert_exceptions(&self, text: &str, to: Format) -> (String, Vec<EventError>) {
+        toml_format::convert(text, to)
     }
 
     /// The loaded rule's `[[rule.exceptions_list]]` references.
