@@ -218,7 +218,7 @@ export interface Explanation {
 }
 
 /** engine::ValueListInput: a value list as given (one value per line). */
-export interface ValueListInput { id: string; type: 'keyword' | 'ip' | 'ip_range' | 'text'; text: string }
+export interface ValueListInput { id: string; /** keyword, ip, ip_range or text */ type: string; text: string }
 
 /** engine::ValueListReport */
 export interface ValueListReport { id: string; type: string; count: number; errors: EventError[] }

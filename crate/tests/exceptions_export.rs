@@ -214,3 +214,20 @@ fn toml_and_ndjson_round_trips_of_generated_lists() {
         assert_round_trips(&text);
     }
 }
+
+/// The page's e2e test compares its downloads with these files; they are the core's output.
+#[test]
+fn the_e2e_fixtures_are_the_cores_export() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/exceptions_io/"
+    );
+    let read = |f: &str| std::fs::read_to_string(format!("{dir}{f}")).expect("fixture");
+    let (toml_text, ndjson) = (
+        read("ssh_admin_exceptions.toml"),
+        read("ssh_admin_exceptions.ndjson"),
+    );
+    assert_eq!(convert(&read("source.ndjson"), Format::Toml).0, toml_text);
+    assert_eq!(convert(&toml_text, Format::Ndjson).0, ndjson);
+    assert_eq!(convert(&ndjson, Format::Toml).0, toml_text);
+}

@@ -75,10 +75,10 @@ pub struct ValueList {
     pub list_type: ListType,
     /// The values in file order, as read (trailing `\r` and blank lines dropped).
     pub values: Vec<String>,
-    /// Sorted sets (binary search; smaller in the wasm than hash sets): the values as written,
-    /// and for ip lists the addresses as numbers.
+    /// Sorted sets, searched by bisection: the values as written, and for ip lists each address
+    /// as its number in hex (so both sort as strings: one sort in the wasm, not three).
     exact: Vec<String>,
-    ips: Vec<u128>,
+    ips: Vec<String>,
     ranges: Vec<Range>,
     /// Per value of a text list, its tokens, sorted.
     texts: Vec<Vec<String>>,
@@ -126,8 +126,8 @@ impl ValueList {
                 }),
             }
         }
-        list.exact.sort_unstable();
-        list.ips.sort_unstable();
+        list.exact.sort();
+        list.ips.sort();
         (list, errors)
     }
 
@@ -137,7 +137,7 @@ impl ValueList {
             ListType::Ip => {
                 let key =
                     ip_key(value).ok_or_else(|| format!("\"{value}\" is not an IP address"))?;
-                self.ips.push(key);
+                self.ips.push(hex(key));
                 self.exact.push(value.to_string());
             }
             ListType::IpRange => {
@@ -169,7 +169,7 @@ impl ValueList {
             }
             ListType::Text => {
                 let mut t = tokens(value);
-                t.sort_unstable();
+                t.sort();
                 self.texts.push(t);
             }
         }
@@ -208,7 +208,7 @@ impl ValueList {
             return indexed(info, text) && self.holds(text);
         }
         if info.ty == FieldType::Ip {
-            return ip_key(text).is_some_and(|k| self.ips.binary_search(&k).is_ok());
+            return ip_key(text).is_some_and(|k| bisect(&self.ips, &hex(k)));
         }
         self.values.iter().any(|q| phrase_matches(info, v, q))
     }
@@ -236,14 +236,20 @@ impl ValueList {
             && self
                 .texts
                 .iter()
-                .any(|item| want.iter().all(|t| item.binary_search(t).is_ok()))
+                .any(|item| want.iter().all(|t| bisect(item, t)))
     }
 
     fn holds(&self, value: &str) -> bool {
-        self.exact
-            .binary_search_by(|v| v.as_str().cmp(value))
-            .is_ok()
+        bisect(&self.exact, value)
     }
+}
+
+fn hex(key: u128) -> String {
+    format!("{key:032x}")
+}
+
+fn bisect(sorted: &[String], value: &str) -> bool {
+    sorted.binary_search_by(|v| v.as_str().cmp(value)).is_ok()
 }
 
 /// The lists loaded, by id.

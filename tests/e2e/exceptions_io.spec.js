@@ -1,0 +1,77 @@
+// Exceptions import/export and value lists on the page: a detection-rules TOML file imported by the
+// picker lands in the exceptions editor as Kibana NDJSON (one undoable change); the downloads equal
+// the core's export (tests/fixtures/exceptions_io/, which crate/tests/exceptions_export.rs pins to the
+// core); a value list turns the `is in list` item on, and the alert becomes suppressed.
+import { test, expect } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { watchPage, ready, settled } from './helpers.js';
+
+const FIX = path.join(process.cwd(), 'tests', 'fixtures', 'exceptions_io');
+const fixture = (name) => fs.readFileSync(path.join(FIX, name), 'utf8');
+const fragment = (state) => `#v1.${Buffer.from(zlib.deflateRawSync(Buffer.from(JSON.stringify(state), 'utf8'))).toString('base64url')}`;
+
+const EVENTS = [
+  { '@timestamp': '2026-11-23T10:00:00Z', event: { category: 'authentication', outcome: 'success' }, source: { ip: '10.0.0.5' }, host: { os: { type: 'linux' } }, user: { name: 'root' } },
+  { '@timestamp': '2026-11-23T10:01:00Z', event: { category: 'authentication', outcome: 'success' }, source: { ip: '198.51.100.7' }, host: { os: { type: 'linux' } }, user: { name: 'root' } },
+].map((e) => JSON.stringify(e)).join('\n');
+const STATE = { mode: 'kql', rule: 'event.category:authentication and user.name:root', events: EVENTS };
+
+watchPage();
+test.use({ viewport: { width: 1400, height: 900 } });
+
+/** @param {import('@playwright/test').Page} page @param {string} button */
+async function downloaded(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
+  return fs.readFileSync(await dl.path(), 'utf8');
+}
+
+test('import a detection-rules TOML file, download both formats, a value list suppresses', async ({ page }) => {
+  await ready(page, fragment(STATE));
+  await settled(page);
+  await expect(page.locator('#counts [data-count=alert]')).toHaveText('2 alerts');
+
+  await page.locator('#exceptions > summary').click();
+  await page.locator('#exceptions-import-file').setInputFiles({ name: 'ssh_admin_exceptions.toml', mimeType: 'application/toml', buffer: Buffer.from(fixture('ssh_admin_exceptions.toml')) });
+  await expect(page.locator('#exceptions-io-status')).toContainText('Imported ssh_admin_exceptions.toml');
+  await expect(page.locator('#exceptions-count')).toHaveText('(1)');
+  await expect(page.locator('#exceptions-editor')).toContainText('admin-jump-hosts.txt');
+  await settled(page);
+  // The item's value list is not loaded: reported, not applied.
+  await expect(page.locator('#counts [data-count=alert]')).toHaveText('2 alerts');
+
+  expect(await downloaded(page, '#exceptions-download-ndjson')).toBe(fixture('ssh_admin_exceptions.ndjson'));
+  expect(await downloaded(page, '#exceptions-download-toml')).toBe(fixture('ssh_admin_exceptions.toml'));
+
+  await page.locator('#vl-id').fill('admin-jump-hosts.txt');
+  await page.locator('#vl-type').selectOption('ip');
+  await page.locator('#vl-text').fill('10.0.0.5\n10.0.0.6\n');
+  await page.locator('#vl-add').click();
+  await expect(page.locator('#vl-loaded li')).toContainText('admin-jump-hosts.txt (ip): 2 values');
+  await settled(page);
+  await expect(page.locator('#counts [data-count=alert]')).toHaveText('1 alert');
+  await expect(page.locator('#counts [data-count=suppressed]')).toHaveText('1 suppressed');
+  await page.locator('#exceptions').screenshot({ path: 'test-results/exceptions-io.png' });
+
+  // The import was one change of the exceptions editor: one undo empties it again.
+  await page.locator('#exceptions-editor .cm-content').click();
+  await page.keyboard.press('Control+z');
+  await expect(page.locator('#exceptions-count')).toHaveText('');
+
+  // Removing the list takes the suppression away.
+  await page.keyboard.press('Control+y');
+  await page.locator('#vl-loaded .vl-remove').click();
+  await settled(page);
+  await expect(page.locator('#counts [data-count=suppressed]')).toHaveText('0 suppressed');
+});
+
+test('a bad value list line is reported with its line; share state carries the lists', async ({ page }) => {
+  const lists = [{ id: 'admin-jump-hosts.txt', type: 'ip', values: '10.0.0.5\nnot-an-ip\n' }];
+  const exceptions = fixture('ssh_admin_exceptions.ndjson');
+  await ready(page, fragment({ ...STATE, exceptions, lists }));
+  await settled(page);
+  await expect(page.locator('#vl-loaded li')).toContainText('1 value');
+  await expect(page.locator('#vl-loaded li')).toContainText('line 2');
+  await expect(page.locator('#counts [data-count=suppressed]')).toHaveText('1 suppressed');
+});
