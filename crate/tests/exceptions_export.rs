@@ -201,11 +201,11 @@ fn toml_and_ndjson_round_trips_of_generated_lists() {
             let mut item = serde_json::json!({
                 "name": g.text(), "description": g.text(), "entries": entries, "item_id": format!("{list_id}-{i}"),
                 "list_id": list_id, "namespace_type": "single", "type": "simple", "tags": [],
-                "os_types": if g.next() % 3 == 0 { vec!["linux", "windows"] } else { vec![] },
+                "os_types": if g.next().is_multiple_of(3) { vec!["linux", "windows"] } else { vec![] },
                 "comments": (0..g.next() % 3).map(|_| serde_json::json!({"comment": g.text(), "id": "c"})).collect::<Vec<_>>(),
                 "_version": "WzEsMV0=", "created_at": "2026-11-20T09:14:03.512Z",
             });
-            if g.next() % 2 == 0 {
+            if g.next().is_multiple_of(2) {
                 item["expire_time"] = Value::from("2027-01-01T00:00:00.000Z");
             }
             text.push_str(&item.to_string());
