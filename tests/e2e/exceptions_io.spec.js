@@ -6,7 +6,7 @@ import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { watchPage, ready, settled } from './helpers.js';
+import { watchPage, pageErrors, ready, settled } from './helpers.js';
 
 const FIX = path.join(process.cwd(), 'tests', 'fixtures', 'exceptions_io');
 const fixture = (name) => fs.readFileSync(path.join(FIX, name), 'utf8');
@@ -75,3 +75,45 @@ test('a bad value list line is reported with its line; share state carries the l
   await expect(page.locator('#vl-loaded li')).toContainText('line 2');
   await expect(page.locator('#counts [data-count=suppressed]')).toHaveText('1 suppressed');
 });
+
+test("the rule's exception-list references show whether the list is loaded, and open it", async ({ page }) => {
+  const rule = [
+    '[metadata]', 'creation_date = "2026/11/23"', '', '[rule]', 'name = "Root SSH logon"', 'description = "d"',
+    'rule_id = "00000000-0000-4000-8000-000000000001"', 'type = "query"', 'language = "kuery"', 'risk_score = 21',
+    'severity = "low"', "query = 'event.category:authentication and user.name:root'", '',
+    '[[rule.exceptions_list]]', 'id = "9a1b2c3d-0000-4000-8000-000000000001"', 'list_id = "ssh-admin-exceptions"',
+    'namespace_type = "single"', 'type = "detection"', '',
+  ].join('\n');
+  await ready(page, fragment({ mode: 'toml', rule, events: EVENTS, lists: [{ id: 'admin-jump-hosts.txt', type: 'ip', values: '10.0.0.5\n' }] }));
+  await settled(page);
+  await page.locator('#exceptions > summary').click();
+  const ref = page.locator('#exceptions-refs li[data-list-id="ssh-admin-exceptions"]');
+  await expect(ref).toContainText('not loaded');
+  await expect(ref).toContainText('detection, single');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), ref.locator('button').click()]);
+  await chooser.setFiles({ name: 'ssh_admin_exceptions.toml', mimeType: 'application/toml', buffer: Buffer.from(fixture('ssh_admin_exceptions.toml')) });
+  await expect(ref).toContainText('✔ loaded');
+  await settled(page);
+  await expect(page.locator('#counts [data-count=suppressed]')).toHaveText('1 suppressed');
+  await page.locator('#exceptions').screenshot({ path: 'test-results/exceptions-io-refs.png' });
+});
+
+for (const scheme of ['light', 'dark']) {
+  test(`${scheme} theme: the exceptions toolbar, references and value lists pass axe`, async ({ browser }) => {
+    const { default: AxeBuilder } = await import('@axe-core/playwright');
+    const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const lists = [{ id: 'admin-jump-hosts.txt', type: 'ip', values: '10.0.0.5\nnope\n' }];
+    await ready(page, fragment({ ...STATE, exceptions: fixture('ssh_admin_exceptions.ndjson'), lists }));
+    await settled(page);
+    // A restored state with exceptions opens the panel already.
+    await expect(page.locator('#exceptions')).toHaveAttribute('open', '');
+    await expect(page.locator('#vl-loaded li')).toBeVisible();
+    await expect(page.locator('#vl-loaded li')).toContainText('line 2');
+    const result = await new AxeBuilder({ page }).include('#exceptions-io').analyze();
+    expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await page.locator('#exceptions').screenshot({ path: `test-results/exceptions-io-${scheme}.png` });
+    await context.close();
+  });
+}
