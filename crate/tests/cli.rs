@@ -107,14 +107,24 @@ fn match_rule_adds_alert_and_explain_adds_trace() {
     );
 }
 
-#[test]
-fn exceptions_file_suppresses() {
-    let dir = scratch("exceptions");
+/// A scratch folder with the rule, the events and `exceptions` as x.ndjson; their paths.
+fn with_exceptions(name: &str, exceptions: &str) -> (PathBuf, String, String, String) {
+    let dir = scratch(name);
     let rule = write(&dir, "r.toml", RULE);
     let ev = write(&dir, "e.ndjson", EVENTS);
-    let exc = write(
-        &dir,
-        "x.ndjson",
+    let exc = write(&dir, "x.ndjson", exceptions);
+    (dir, rule, ev, exc)
+}
+
+/// `match --rule R --events E --exceptions X`.
+fn match_args<'a>(rule: &'a str, ev: &'a str, exc: &'a str) -> [&'a str; 7] {
+    ["match", "--rule", rule, "--events", ev, "--exceptions", exc]
+}
+
+#[test]
+fn exceptions_file_suppresses() {
+    let (_, rule, ev, exc) = with_exceptions(
+        "exceptions",
         concat!(
             r#"{"list_id":"l","type":"detection","name":"L","namespace_type":"single"}"#,
             "\n",
@@ -124,15 +134,7 @@ fn exceptions_file_suppresses() {
             "\n",
         ),
     );
-    let o = run(&[
-        "match",
-        "--rule",
-        &rule,
-        "--events",
-        &ev,
-        "--exceptions",
-        &exc,
-    ]);
+    let o = run(&match_args(&rule, &ev, &exc));
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout_lines(&o)[0]["status"], "suppressed");
 }
@@ -322,27 +324,15 @@ fn errors_show_the_source_line_with_carets() {
 
 #[test]
 fn value_lists_apply_is_in_list_entries() {
-    let dir = scratch("value-lists");
-    let rule = write(&dir, "r.toml", RULE);
-    let ev = write(&dir, "e.ndjson", EVENTS);
-    let exc = write(
-        &dir,
-        "x.ndjson",
+    let (dir, rule, ev, exc) = with_exceptions(
+        "value-lists",
         concat!(
             r#"{"list_id":"l","item_id":"i","name":"listed","type":"simple","entries":[{"field":"process.name","operator":"included","type":"list","list":{"id":"tools","type":"keyword"}}]}"#,
             "\n",
         ),
     );
     let list = write(&dir, "tools.txt", "wget\ncurl\n");
-    let args = [
-        "match",
-        "--rule",
-        &rule,
-        "--events",
-        &ev,
-        "--exceptions",
-        &exc,
-    ];
+    let args = match_args(&rule, &ev, &exc);
     // Without the list the item is reported and not applied.
     let o = run(&args);
     assert!(o.status.success(), "{}", stderr(&o));
