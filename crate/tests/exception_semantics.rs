@@ -493,3 +493,24 @@ fn exceptions_remove_events_before_sequence_steps() {
     assert_ne!(got[0], Status::Alert, "the sequence lost its second step");
     assert_eq!(got[1], Status::Suppressed);
 }
+
+#[test]
+fn the_explanation_names_the_value_list() {
+    let now = parse_date(NOW).expect("date");
+    let it = item(
+        json!([in_list("source.ip", "included", "jump", "ip")]),
+        json!({}),
+    );
+    let set = ExceptionSet::with_lists(&[it], now, &lists(), true);
+    let c = set.explain(&json!({"source": {"ip": "10.0.0.5"}}));
+    let leaf = &c[0].children[0];
+    assert_eq!(
+        leaf.message.as_deref(),
+        Some("source.ip is \"10.0.0.5\", in the value list jump (ip, 2 values)")
+    );
+    let c = set.explain(&json!({"source": {"ip": "10.0.0.6"}}));
+    assert_eq!(
+        c[0].children[0].message.as_deref(),
+        Some("source.ip is \"10.0.0.6\", not in the value list jump (ip, 2 values)")
+    );
+}

@@ -299,7 +299,7 @@ impl ValueTest for InList {
 
     fn describe(&self) -> String {
         format!(
-            "value list \"{}\" ({}, {} values)",
+            "value list {} ({}, {} values)",
             self.0.id,
             self.0.list_type.as_str(),
             self.0.len()

@@ -395,6 +395,8 @@ impl FieldTest {
     pub fn explain(&self, event: &Value, span: Span) -> Clause {
         let found = self.path.values_with_paths(event);
         let pattern = self.pattern();
+        // A value list describes itself ("value list …"): no quotes around it.
+        let custom = matches!(self.kind, TestKind::Custom(_));
         let looked: Vec<Looked> = found
             .iter()
             .map(|(path, v)| Looked {
@@ -415,6 +417,7 @@ impl FieldTest {
             // Said also when true: under a `not` (negated filter, excluded entry) it is the
             // reason the event was excluded.
             Verdict::True => looked.iter().find(|l| l.matched).map(|l| match &pattern {
+                Some(p) if custom => format!("{} is {}, in the {p}", self.field, l.value),
                 Some(p) => format!("{} is {}, matching \"{p}\"", self.field, l.value),
                 None => format!("{} exists ({})", self.field, l.value),
             }),
@@ -428,7 +431,11 @@ impl FieldTest {
                     shown.join(", "),
                     pattern
                         .as_deref()
-                        .map_or("a match".to_string(), |p| format!("\"{p}\""))
+                        .map_or("a match".to_string(), |p| if custom {
+                            format!("in the {p}")
+                        } else {
+                            format!("\"{p}\"")
+                        })
                 );
                 if let Some(long) = found
                     .iter()
