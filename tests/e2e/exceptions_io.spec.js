@@ -117,3 +117,19 @@ for (const scheme of ['light', 'dark']) {
     await context.close();
   });
 }
+
+test('a TOML file dropped on the exceptions editor is imported', async ({ page }) => {
+  await ready(page, fragment(STATE));
+  await settled(page);
+  await page.locator('#exceptions > summary').click();
+  const toml = fixture('ssh_admin_exceptions.toml');
+  const dt = await page.evaluateHandle((text) => {
+    const d = new DataTransfer();
+    d.items.add(new File([text], 'ssh_admin_exceptions.toml', { type: 'application/toml' }));
+    return d;
+  }, toml);
+  await page.locator('#exceptions-editor').dispatchEvent('drop', { dataTransfer: dt });
+  await expect(page.locator('#exceptions-count')).toHaveText('(1)');
+  await expect(page.locator('#exceptions-editor')).toContainText('"list_id":"ssh-admin-exceptions"');
+  await expect(page.locator('#exceptions-io-status')).toContainText('Imported ssh_admin_exceptions.toml');
+});
