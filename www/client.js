@@ -19,6 +19,8 @@
  * @property {EventsReport} [events]
  * @property {ExceptionsReport} [exceptions]
  * @property {EventEdit} [edit] what an `editEvent` did
+ * @property {import('../pkg/ruleplay.js').ValueListReport[]} [valueLists] the value lists as read
+ * @property {import('../pkg/ruleplay.js').ExceptionListRef[]} [refs] the rule's exception-list references
  * @property {Evaluation | null} [eval] `undefined` when not evaluated, `null` when the rule does not load
  * @property {number} [totalMs]
  */
@@ -37,6 +39,7 @@
  * @property {string | null} error
  * @property {number} generation
  */
+/** @typedef {{type: 'convert', id: number} & import('../pkg/ruleplay.js').ExceptionConversion} ConvertReply */
 /** @typedef {{type: 'filter', id: number, ok: boolean, diagnostics: Diagnostic[], indices: Uint32Array, generation: number}} FilterReply */
 /** @typedef {{type: 'misses', id?: number, generation: number, misses?: Int32Array, ms?: number, stale?: boolean}} MissesReply */
 /** @typedef {{type: 'stopped'} | {type: 'error', id: number, fatal: boolean, message: string}} Failure */
@@ -103,7 +106,7 @@ export class EngineClient {
     if (msg.type === 'error' && msg.fatal) this.onFatal(msg.message);
   }
 
-  /** parts: { ruleFile?, rule?: {source, lang}, switchTo?: {lang, fallback}, editEvent?: {index, json}, events?: string | Uint8Array, exceptions?: string, now?, noEval? } */
+  /** parts: { ruleFile?, rule?: {source, lang}, switchTo?: {lang, fallback}, editEvent?: {index, json}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id, type, text}[], now?, noEval? } */
   update(parts) {
     this.pending = { ...(this.pending || {}), ...parts };
     this.onBusy(true);
@@ -173,6 +176,16 @@ export class EngineClient {
    */
   exclude(edit) {
     return this.call({ type: 'exclude', ...edit });
+  }
+
+  /**
+   * An exception file (Kibana NDJSON or detection-rules TOML) converted by the core.
+   * @param {string} text
+   * @param {'ndjson' | 'toml'} format
+   * @returns {Promise<ConvertReply | Failure>}
+   */
+  convertExceptions(text, format) {
+    return this.call({ type: 'convert', text, format });
   }
 
   /**

@@ -8,6 +8,7 @@ import { renderMeta } from './meta.js';
 import { renderExclusions } from './chips.js';
 import { renderMarkdown } from './markdown.js';
 import { initShare } from './share/ui.js';
+import { initExceptionsIO } from './exceptions/io.js';
 
 const DEBOUNCE_MS = 150;
 // Inputs above this size stay out of the events editor; the worker still gets all of them.
@@ -428,6 +429,7 @@ function onUpdate(res) {
     $('exceptions-count').textContent = x.count ? `(${x.count})` : '';
     problems($('exceptions-problems'), (x.errors || []).map((e) => ({ message: e.message, where: e.line ? `line ${e.line}` : '' })), exceptionsEditor, x.count ? `✔ ${plural(x.count, 'exception item')}` : '');
   }
+  exceptionsIO.onUpdate(res);
   if (res.events && state.loadTimes) {
     // For the bench: a big file's way from "chosen" to verdicts, split into reading and the engine.
     const t = state.loadTimes;
@@ -669,6 +671,19 @@ const engine = new EngineClient({
   onFatal: () => reloadEngine('The engine stopped on this input (a bug in ruleplay) and was restarted. Edit the rule or the events to evaluate again.'),
 });
 
+const exceptionsIO = initExceptionsIO({
+  root: $('exceptions-io'),
+  dropZone: $('exceptions-editor'),
+  editor: exceptionsEditor,
+  convert: async (text, format) => {
+    const r = await engine.convertExceptions(text, format);
+    return r.type === 'convert' ? r : null;
+  },
+  sendLists: (valueLists) => engine.update({ valueLists }),
+  opened: () => (/** @type {HTMLDetailsElement} */ ($('exceptions')).open = true),
+  changed: () => share.changed(),
+});
+
 let stopTimer = 0;
 
 // Stop: a new worker gets the current rule, events and exceptions back, but evaluates only at the
@@ -685,7 +700,7 @@ async function reloadEngine(message) {
   sent.events = state.bigFile ? null : eventsEditor.text;
   sent.exceptions = exceptionsEditor.text;
   const ruleFile = state.lang !== 'toml' && state.buffers.toml ? state.buffers.toml : undefined;
-  engine.update({ ruleFile, rule: { source: ruleEditor.text, lang: state.lang }, events, exceptions: exceptionsEditor.text, now: state.pinnedNow ?? null, noEval: true });
+  engine.update({ ruleFile, rule: { source: ruleEditor.text, lang: state.lang }, events, exceptions: exceptionsEditor.text, valueLists: exceptionsIO.inputs(), now: state.pinnedNow ?? null, noEval: true });
   state.eval = null;
   list.clear(message);
   showCounts(null, 'Stopped.');
@@ -814,6 +829,7 @@ function applyState(s) {
   exceptionsEditor.setText(s.exceptions);
   /** @type {HTMLDetailsElement} */ ($('exceptions')).open = Boolean(s.exceptions);
   sendExceptions(s.exceptions);
+  exceptionsIO.setLists(s.lists);
   setEventsText(s.events);
   sendEvents(s.events);
   loadRuleText(s.mode, s.rule);
@@ -830,7 +846,7 @@ function readState() {
     rule: ruleEditor.text,
     events: state.bigEvents ? '' : eventsEditor.text,
     exceptions: exceptionsEditor.text,
-    lists: [],
+    lists: exceptionsIO.lists(),
     now: state.pinnedNow != null ? new Date(state.pinnedNow).toISOString() : null,
     example: document.body.dataset.example || null,
     selected: state.selected >= 0 ? state.selected : null,

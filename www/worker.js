@@ -12,6 +12,8 @@ import * as wasm from '../pkg/ruleplay.js';
 /** @typedef {import('../pkg/ruleplay.js').Explanation} Explanation */
 /** @typedef {import('../pkg/ruleplay.js').Row} Row */
 /** @typedef {import('../pkg/ruleplay.js').EventEdit} EventEdit */
+/** @typedef {import('../pkg/ruleplay.js').ValueListReport} ValueListReport */
+/** @typedef {import('../pkg/ruleplay.js').ExceptionListRef} ExceptionListRef */
 
 /** @type {wasm.Session} */
 let session;
@@ -46,10 +48,10 @@ async function start() {
  * The page's edits: any of rule, events, exceptions and a pinned "now"; then the verdicts.
  * ruleFile restores the rule file a bare query edits (after a restart); switchTo switches the rule
  * view (the core says what it shows: `rule.source`); editEvent replaces one event in the events text.
- * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, now?: number | null, noEval?: boolean}} msg
+ * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], now?: number | null, noEval?: boolean}} msg
  */
 function handleUpdate(msg) {
-  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, events?: EventsReport, edit?: EventEdit, eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
+  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
   const out = { type: 'update', id: msg.id };
   let big = false;
   const t0 = performance.now();
@@ -65,6 +67,9 @@ function handleUpdate(msg) {
     ruleOk = out.rule.ok;
   }
   if (msg.exceptions != null) out.exceptions = session.set_exceptions(msg.exceptions);
+  if (msg.valueLists) out.valueLists = session.set_value_lists(msg.valueLists);
+  // The rule's [[rule.exceptions_list]] references, and whether the exceptions hold each list.
+  if (out.rule || out.exceptions) out.refs = session.exception_list_refs();
   if (msg.events != null) {
     big = msg.events.length > BIG_INPUT;
     if (big) progress(msg.id, 'Parsing events…', 0.6);
@@ -131,6 +136,12 @@ function handleExclude(msg) {
   self.postMessage({ type: 'exclude', id: msg.id, ...r });
 }
 
+/** @param {{id: number, text: string, format: string}} msg */
+function handleConvert(msg) {
+  const r = session.convert_exceptions(msg.text, msg.format);
+  self.postMessage({ type: 'convert', id: msg.id, text: r.text, errors: r.errors });
+}
+
 /** @param {{id: number, field: string}} msg */
 function handleValues(msg) {
   self.postMessage({ type: 'values', id: msg.id, field: msg.field, values: session.field_values(msg.field) });
@@ -171,6 +182,7 @@ self.onmessage = async (e) => {
     else if (msg.type === 'values') handleValues(msg);
     else if (msg.type === 'exclude') handleExclude(msg);
     else if (msg.type === 'filter') handleFilter(msg);
+    else if (msg.type === 'convert') handleConvert(msg);
     else if (msg.type === 'misses') computeMisses(generation, msg.id);
   } catch (err) {
     // A trap (a Rust panic under panic=abort) leaves this wasm instance unusable: ask for a new worker.

@@ -176,6 +176,12 @@ pub enum EventErrorKind {
     InvalidExceptionItem,
     /// An edit named an event the batch does not have.
     NoSuchEvent,
+    /// A line of a value list its type cannot hold (an `ip` list line that is not an address).
+    InvalidListValue,
+    /// A value list of a type Kibana does not offer (keyword, ip, ip_range, text).
+    UnknownListType,
+    /// An exception file (detection-rules TOML) that does not read.
+    InvalidExceptionFile,
 }
 
 /// Editing the exclusion lists of a query (`crate::exclusions`).

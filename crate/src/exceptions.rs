@@ -6,11 +6,15 @@
 //! `exists` → `exists`, `excluded` → `must_not` of the same, `nested` → `nested`, and a non-empty
 //! `os_types` adds "host.os.type or host.os.name.caseless is one of them". The filter is applied
 //! to the rule's searches, so an excepted event never reaches the rule type (a new_terms history,
-//! a threshold count or a sequence). Value-list entries (`type: list`) need Kibana's value lists,
-//! which the playground does not have: such items are reported and not applied. Items whose
+//! a threshold count or a sequence). Value-list entries (`type: list`) read the lists loaded
+//! ([`value_lists`]); an item on a list that is not loaded is reported and not applied. Items whose
 //! `expire_time` is before "now" are not applied, as in Kibana 8.9+.
 //!
-//! Import and export use Kibana's exception-list NDJSON (one list, its items, a summary line).
+//! Import and export use Kibana's exception-list NDJSON (one list, its items, a summary line) and
+//! detection-rules' exception TOML ([`toml_format`]).
+
+pub mod toml_format;
+pub mod value_lists;
 
 use crate::diagnostic::{EventErrorKind, Span};
 use crate::event::lookup::FieldPath;
@@ -20,6 +24,7 @@ use crate::rule::filters::{wildcard_for, Cond, FieldTest, TestKind};
 use crate::time::parse_date;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use value_lists::{InList, ValueLists};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -103,6 +108,13 @@ pub struct ExceptionItem {
 }
 
 impl ExceptionItem {
+    /// The value lists the item's entries reference (nested entries included).
+    pub fn list_refs(&self) -> Vec<&ListRef> {
+        let mut out = Vec::new();
+        lists_of(&self.entries, &mut out);
+        out
+    }
+
     /// A one-entry item, e.g. for the page's "exclude this value" chips.
     pub fn simple(name: &str, entry: Entry) -> Self {
         let mut extra = Map::new();
@@ -311,6 +323,8 @@ pub struct Import {
     pub items: Vec<ExceptionItem>,
     /// The trailing `exported_exception_list_count` line, when present.
     pub summary: Option<Value>,
+    /// A detection-rules exception file's `[metadata]` table.
+    pub metadata: Option<Value>,
     pub errors: Vec<EventError>,
 }
 
@@ -374,9 +388,14 @@ pub fn export_ndjson(lists: &[Value], items: &[ExceptionItem]) -> String {
         out.push('\n');
     }
     out.push_str(
+        // Kibana's summary keys today (`exception_export_details`, kbn-securitysolution-io-ts-list-types).
         &serde_json::json!({
             "exported_exception_list_count": lists.len(),
             "exported_exception_list_item_count": items.len(),
+            "missing_exception_list_item_count": 0,
+            "missing_exception_list_items": [],
+            "missing_exception_lists": [],
+            "missing_exception_lists_count": 0,
         })
         .to_string(),
     );
@@ -402,7 +421,22 @@ pub struct ExceptionSet {
 }
 
 impl ExceptionSet {
+    /// The items without value lists (items on a list are reported and not applied).
     pub fn new(items: &[ExceptionItem], now_ms: i64) -> Self {
+        Self::with_lists(items, now_ms, &ValueLists::new(), true)
+    }
+
+    /// The items, `list` entries reading `lists`. `in_memory`: whether the rule type applies the
+    /// lists Kibana cannot inline into the query (text lists, lists over 65,536 values or 200
+    /// ranges): Kibana filters those in memory after the search only for query, saved-query, ML
+    /// and indicator-match rules; EQL, threshold and new_terms rules skip such items with the
+    /// warning "The following exceptions won't be applied to rule execution".
+    pub fn with_lists(
+        items: &[ExceptionItem],
+        now_ms: i64,
+        lists: &ValueLists,
+        in_memory: bool,
+    ) -> Self {
         let mut set = ExceptionSet::default();
         for (index, item) in items.iter().enumerate() {
             let label = if item.name.is_empty() {
@@ -428,17 +462,14 @@ impl ExceptionSet {
                     .push(format!("{label} has no entries and was not applied"));
                 continue;
             }
-            if let Some(list) = first_list(&item.entries) {
-                set.notes.push(format!(
-                    "{label} uses the value list \"{}\"; value lists are not available in the playground, so the item was not applied",
-                    list.id
-                ));
+            if let Some(note) = unusable_list(&item.entries, lists, in_memory, &label) {
+                set.notes.push(note);
                 continue;
             }
             let mut must: Vec<Cond> = item
                 .entries
                 .iter()
-                .map(|e| compile_entry(e, None))
+                .map(|e| compile_entry(e, None, lists))
                 .collect();
             if !item.os_types.is_empty() {
                 let should = item
@@ -513,16 +544,42 @@ impl ExceptionSet {
     }
 }
 
-fn first_list(entries: &[Entry]) -> Option<&ListRef> {
-    entries.iter().find_map(|e| match e {
-        Entry::List { list, .. } => Some(list),
-        Entry::Nested { entries, .. } => first_list(entries),
-        _ => None,
+fn lists_of<'a>(entries: &'a [Entry], out: &mut Vec<&'a ListRef>) {
+    for e in entries {
+        match e {
+            Entry::List { list, .. } => out.push(list),
+            Entry::Nested { entries, .. } => lists_of(entries, out),
+            _ => {}
+        }
+    }
+}
+
+/// Why an item's value lists keep it from being applied, if they do.
+fn unusable_list(
+    entries: &[Entry],
+    lists: &ValueLists,
+    in_memory: bool,
+    label: &str,
+) -> Option<String> {
+    let mut refs = Vec::new();
+    lists_of(entries, &mut refs);
+    refs.iter().find_map(|r| match lists.get(&r.id) {
+        None => Some(format!(
+            "{label} uses the value list \"{}\", which is not loaded (add it under Value lists, or --value-list {}=FILE), so the item was not applied",
+            r.id, r.id
+        )),
+        Some(l) if !in_memory && !l.inlined() => Some(format!(
+            "{label} uses the {} value list \"{}\" ({} values), which Kibana matches only after the search of query, ML and indicator-match rules: it won't be applied to this rule's execution",
+            l.list_type.as_str(),
+            r.id,
+            l.len()
+        )),
+        Some(_) => None,
     })
 }
 
 /// `parent`: the nested path when compiling the entries of a `nested` entry.
-fn compile_entry(e: &Entry, parent: Option<&str>) -> Cond {
+fn compile_entry(e: &Entry, parent: Option<&str>, lists: &ValueLists) -> Cond {
     let test = |field: &str, kind: TestKind| -> Cond {
         Cond::Test(match parent {
             Some(p) => FieldTest::nested(field, &format!("{p}.{field}"), kind),
@@ -571,7 +628,7 @@ fn compile_entry(e: &Entry, parent: Option<&str>) -> Cond {
                 cond: Box::new(Cond::Bool {
                     must: entries
                         .iter()
-                        .map(|e| compile_entry(e, Some(&full(field))))
+                        .map(|e| compile_entry(e, Some(&full(field)), lists))
                         .collect(),
                     should: Vec::new(),
                     must_not: Vec::new(),
@@ -580,16 +637,29 @@ fn compile_entry(e: &Entry, parent: Option<&str>) -> Cond {
             },
             Operator::Included,
         ),
-        // Items with value lists are filtered out before compiling; never match if one slips by.
-        Entry::List { .. } => (
-            Cond::Bool {
-                must: Vec::new(),
-                should: Vec::new(),
-                must_not: vec![Cond::All],
-                min_should: 0,
-            },
-            Operator::Included,
-        ),
+        Entry::List {
+            field,
+            operator,
+            list,
+        } => match lists.get(&list.id) {
+            Some(l) => (
+                test(
+                    field,
+                    TestKind::Custom(std::sync::Arc::new(InList(l.clone()))),
+                ),
+                *operator,
+            ),
+            // Items on lists not loaded are left out before compiling; never match if one slips by.
+            None => (
+                Cond::Bool {
+                    must: Vec::new(),
+                    should: Vec::new(),
+                    must_not: vec![Cond::All],
+                    min_should: 0,
+                },
+                Operator::Included,
+            ),
+        },
     };
     match op {
         Operator::Included => cond,

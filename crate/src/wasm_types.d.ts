@@ -216,3 +216,15 @@ export interface Explanation {
   exceptions: Clause[];
   sequences: SequenceHit[];
 }
+
+/** engine::ValueListInput: a value list as given (one value per line). */
+export interface ValueListInput { id: string; /** keyword, ip, ip_range or text */ type: string; text: string }
+
+/** engine::ValueListReport */
+export interface ValueListReport { id: string; type: string; count: number; errors: EventError[] }
+
+/** An exception file (Kibana NDJSON or detection-rules TOML) converted to NDJSON or TOML. */
+export interface ExceptionConversion { text: string; errors: EventError[] }
+
+/** engine::ExceptionListRefView: a `[[rule.exceptions_list]]` reference; `loaded` when the exceptions hold it. */
+export interface ExceptionListRef { id: string; list_id: string; type?: string; namespace_type?: string; loaded: boolean }

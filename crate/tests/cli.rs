@@ -107,14 +107,24 @@ fn match_rule_adds_alert_and_explain_adds_trace() {
     );
 }
 
-#[test]
-fn exceptions_file_suppresses() {
-    let dir = scratch("exceptions");
+/// A scratch folder with the rule, the events and `exceptions` as x.ndjson; their paths.
+fn with_exceptions(name: &str, exceptions: &str) -> (PathBuf, String, String, String) {
+    let dir = scratch(name);
     let rule = write(&dir, "r.toml", RULE);
     let ev = write(&dir, "e.ndjson", EVENTS);
-    let exc = write(
-        &dir,
-        "x.ndjson",
+    let exc = write(&dir, "x.ndjson", exceptions);
+    (dir, rule, ev, exc)
+}
+
+/// `match --rule R --events E --exceptions X`.
+fn match_args<'a>(rule: &'a str, ev: &'a str, exc: &'a str) -> [&'a str; 7] {
+    ["match", "--rule", rule, "--events", ev, "--exceptions", exc]
+}
+
+#[test]
+fn exceptions_file_suppresses() {
+    let (_, rule, ev, exc) = with_exceptions(
+        "exceptions",
         concat!(
             r#"{"list_id":"l","type":"detection","name":"L","namespace_type":"single"}"#,
             "\n",
@@ -124,15 +134,7 @@ fn exceptions_file_suppresses() {
             "\n",
         ),
     );
-    let o = run(&[
-        "match",
-        "--rule",
-        &rule,
-        "--events",
-        &ev,
-        "--exceptions",
-        &exc,
-    ]);
+    let o = run(&match_args(&rule, &ev, &exc));
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout_lines(&o)[0]["status"], "suppressed");
 }
@@ -318,4 +320,61 @@ fn errors_show_the_source_line_with_carets() {
         )),
         "{err}"
     );
+}
+
+#[test]
+fn value_lists_apply_is_in_list_entries() {
+    let (dir, rule, ev, exc) = with_exceptions(
+        "value-lists",
+        concat!(
+            r#"{"list_id":"l","item_id":"i","name":"listed","type":"simple","entries":[{"field":"process.name","operator":"included","type":"list","list":{"id":"tools","type":"keyword"}}]}"#,
+            "\n",
+        ),
+    );
+    let list = write(&dir, "tools.txt", "wget\ncurl\n");
+    let args = match_args(&rule, &ev, &exc);
+    // Without the list the item is reported and not applied.
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout_lines(&o)[0]["status"], "alert");
+    assert!(stderr(&o).contains("not loaded"), "{}", stderr(&o));
+    // The type comes from the entry when the flag gives none.
+    let flag = format!("tools={list}");
+    let o = run(&[&args[..], &["--value-list", &flag]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout_lines(&o)[0]["status"], "suppressed");
+    // An ip list with a line that is not an address: reported with its line, exit 1.
+    let flag = format!("tools={list}:ip");
+    let o = run(&[&args[..], &["--value-list", &flag]].concat());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("tools.txt:1:1:"), "{}", stderr(&o));
+    let o = run(&[&args[..], &["--value-list", "nofile"]].concat());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn exceptions_command_converts_both_ways() {
+    let dir = scratch("exceptions-convert");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/exceptions_io/"
+    );
+    let toml_path = format!("{fixture}ssh_admin_exceptions.toml");
+    let o = run(&["exceptions", "--to", "ndjson", &toml_path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ndjson = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(stdout_lines(&o).len(), 3);
+    let back = write(&dir, "back.ndjson", &ndjson);
+    let o = run(&["exceptions", "--to", "toml", &back]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        std::fs::read_to_string(&toml_path).expect("fixture")
+    );
+    let bad = write(&dir, "bad.toml", "[[exceptions]\n");
+    let o = run(&["exceptions", "--to", "ndjson", &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("bad.toml:1:"), "{}", stderr(&o));
+    let o = run(&["exceptions", "--to", "yaml", &bad]);
+    assert_eq!(o.status.code(), Some(2));
 }

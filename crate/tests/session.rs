@@ -667,3 +667,44 @@ fn exclusion_lists_of_the_rule_text_and_their_edits() {
     s.set_rule("a:(".into(), Lang::Kql).ok();
     assert!(s.exclusions().is_empty());
 }
+
+#[test]
+fn value_lists_apply_follow_edits_and_report_bad_lines() {
+    use ruleplay::engine::ValueListInput;
+    let mut s = Session::new();
+    s.set_rule("process.name:*".into(), Lang::Kql).unwrap();
+    s.set_events("{\"process\":{\"name\":\"curl\"}}\n{\"process\":{\"name\":\"sh\"}}\n".into());
+    s.set_exceptions(
+        r#"{"name":"tools","type":"simple","entries":[{"field":"process.name","operator":"included","type":"list","list":{"id":"tools","type":"keyword"}}]}"#,
+    );
+    let codes = |s: &mut Session| s.evaluate().unwrap().status;
+    let alert = Status::Alert.code();
+    let suppressed = Status::Suppressed.code();
+    assert_eq!(codes(&mut s), [alert, alert]);
+    let input = |ty: &str, text: &str| ValueListInput {
+        id: "tools".into(),
+        list_type: ty.into(),
+        text: text.into(),
+    };
+    let r = s.set_value_lists(&[input("keyword", "curl\n")]);
+    assert_eq!((r[0].count, r[0].errors.len()), (1, 0));
+    assert_eq!(codes(&mut s), [suppressed, alert]);
+    // The lists stay across rule and events edits.
+    s.set_rule("process.name:(curl or sh)".into(), Lang::Kql)
+        .unwrap();
+    s.set_events("{\"process\":{\"name\":\"sh\"}}\n{\"process\":{\"name\":\"curl\"}}\n".into());
+    assert_eq!(codes(&mut s), [alert, suppressed]);
+    let r = s.set_value_lists(&[input("csv", "curl\n")]);
+    assert_eq!(r[0].errors[0].kind, EventErrorKind::UnknownListType);
+    assert_eq!(codes(&mut s), [alert, alert]);
+    let r = s.set_value_lists(&[input("ip_range", "10.0.0.1-10.0.0.9\ncurl\n")]);
+    assert_eq!(r[0].count, 1);
+    assert_eq!(
+        (r[0].errors[0].line, r[0].errors[0].kind),
+        (2, EventErrorKind::InvalidListValue)
+    );
+    assert!(s.evaluate().unwrap().notes.is_empty());
+    s.set_value_lists(&[]);
+    let notes = s.evaluate().unwrap().notes;
+    assert!(notes.iter().any(|n| n.contains("not loaded")), "{notes:?}");
+}

@@ -192,3 +192,37 @@ value = 2
     check(&shapes, "Diagnostic", &w);
     assert_eq!(w["severity"], json!("warning"));
 }
+
+#[test]
+fn the_exception_io_shapes_are_what_serde_writes() {
+    let shapes = interfaces();
+    let mut s = Session::new();
+    let input = ruleplay::engine::ValueListInput {
+        id: "hosts".into(),
+        list_type: "ip".into(),
+        text: "10.0.0.1\nnope\n".into(),
+    };
+    check(
+        &shapes,
+        "ValueListInput",
+        &json!({"id": "hosts", "type": "ip", "text": ""}),
+    );
+    let reports = s.set_value_lists(&[input]);
+    check(&shapes, "ValueListReport", &to_value(&reports[0]));
+    check(&shapes, "EventError", &to_value(&reports[0].errors[0]));
+    let (ndjson, errors) = s.convert_exceptions(
+        "[[exceptions]]\n[exceptions.container]\nlist_id = \"l\"\n",
+        ruleplay::exceptions::toml_format::Format::Ndjson,
+    );
+    check(
+        &shapes,
+        "ExceptionConversion",
+        &json!({"text": ndjson, "errors": to_value(&errors)}),
+    );
+    let rule = "[rule]\nname = \"n\"\ndescription = \"d\"\nrule_id = \"id\"\ntype = \"query\"\nlanguage = \"kuery\"\nquery = \"a:b\"\nrisk_score = 1\nseverity = \"low\"\n[[rule.exceptions_list]]\nid = \"i\"\nlist_id = \"l\"\nnamespace_type = \"single\"\ntype = \"detection\"\n";
+    s.set_rule(rule.into(), Lang::Toml).unwrap();
+    s.set_exceptions(&ndjson);
+    let refs = s.exception_list_refs();
+    assert!(refs[0].loaded);
+    check(&shapes, "ExceptionListRef", &to_value(&refs[0]));
+}

@@ -491,3 +491,55 @@ fn exclusion_lists_cross_in_utf16_and_edits_come_back_whole() {
         .exclude(RULE, "toml", "process.name", "drop", vec![])
         .is_err());
 }
+
+#[wasm_bindgen_test]
+fn value_lists_conversion_and_references_cross_as_the_page_reads_them() {
+    let rule = format!(
+        "{RULE}\n[[rule.exceptions_list]]\nid = \"x1\"\nlist_id = \"mail\"\nnamespace_type = \"single\"\ntype = \"detection\"\n"
+    );
+    let mut p = playground(&rule, "toml", EVENTS);
+    let toml = "[[exceptions]]\n[exceptions.container]\nlist_id = \"mail\"\nname = \"Mail\"\ntype = \"detection\"\n\n[[exceptions.items]]\nlist_id = \"mail\"\nname = \"shells\"\ntype = \"simple\"\n\n[[exceptions.items.entries]]\nfield = \"process.name\"\noperator = \"included\"\ntype = \"list\"\nlist = { id = \"shells.txt\", type = \"keyword\" }\n";
+    let conv = js(p.convert_exceptions(toml, "ndjson").unwrap());
+    assert_eq!(conv["errors"], json!([]), "{conv}");
+    let ndjson = conv["text"].as_str().unwrap().to_string();
+    assert!(ndjson.contains("shells.txt"), "{ndjson}");
+    assert!(
+        error_message(p.convert_exceptions(toml, "yaml").unwrap_err()).contains("ndjson or toml")
+    );
+
+    let refs = js(p.exception_list_refs().unwrap());
+    assert_eq!(refs[0]["loaded"], json!(false), "{refs}");
+    js(p.set_exceptions(&ndjson).unwrap());
+    let refs = js(p.exception_list_refs().unwrap());
+    assert_eq!(
+        refs,
+        json!([{"id": "x1", "list_id": "mail", "type": "detection", "namespace_type": "single", "loaded": true}])
+    );
+    // The list is not loaded yet: the item is reported and not applied.
+    let r = evaluation(p.evaluate().unwrap());
+    assert_eq!(statuses(&r), ["alert", "no_match", "no_match"]);
+
+    let lists = plain(&json!([{"id": "shells.txt", "type": "keyword", "text": "zsh\nbash\n"}]));
+    let reports = js(p.set_value_lists(lists).unwrap());
+    assert_eq!(
+        reports,
+        json!([{"id": "shells.txt", "type": "keyword", "count": 2, "errors": []}])
+    );
+    let r = evaluation(p.evaluate().unwrap());
+    assert_eq!(statuses(&r), ["suppressed", "no_match", "no_match"]);
+    assert!(p
+        .export_exceptions("toml")
+        .unwrap()
+        .contains("[[exceptions.items.entries]]"));
+
+    let bad = plain(&json!([{"id": "l", "type": "ip", "text": "1.2.3.4\nnope ✓\n"}]));
+    let reports = js(p.set_value_lists(bad).unwrap());
+    assert_eq!(reports[0]["errors"][0]["line"], json!(2), "{reports}");
+    let missing = plain(&json!([{"id": "l"}]));
+    assert!(error_message(p.set_value_lists(missing).unwrap_err()).contains("`type`"));
+}
+
+/// A plain JS object or array, as the page builds them (serde-wasm-bindgen would make Maps).
+fn plain(v: &Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).unwrap()
+}

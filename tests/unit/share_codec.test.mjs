@@ -547,3 +547,20 @@ test('link length advice at each threshold', () => {
   assert.match(a.warnings[2].message, /\.ruleplay\.json/);
   assert.match(a.warnings[2].message, /40,000 characters/);
 });
+
+test('value lists as the exceptions panel keeps them travel whole, in order, and only when there are some', async () => {
+  const lists = [
+    { id: 'admin-jump-hosts.txt', type: 'ip', values: '10.0.0.5\r\n2001:db8::1\n' },
+    { id: 'nets', type: 'ip_range', values: '192.168.1.10-192.168.1.20\n172.16.0.0/12\n' },
+    { id: 'phrases ✓', type: 'text', values: 'Backup job finished OK\n\n' },
+    { id: 'k', type: 'keyword', values: '' },
+  ];
+  const link = await encodeState({ rule: 'source.ip:*', lists });
+  const { state, ignored } = await decodeLink(link);
+  assert.deepEqual(state.lists, lists);
+  assert.deepEqual(ignored, []);
+  assert.deepEqual(payloadOf(link).lists.at(-1), { id: 'k', type: 'keyword' }, 'an empty list keeps its id and type');
+  assert.equal('lists' in payloadOf(await encodeState({ rule: 'a', lists: [] })), false);
+  const file = stateFromFile(stateToFile({ ...defaultState(), lists }));
+  assert.deepEqual(file.state.lists, lists);
+});

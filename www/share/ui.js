@@ -216,7 +216,6 @@ export function initShare(page) {
     const parts = [];
     // Key names come from the link: controls (a bidi override) are shown as escapes, not applied.
     if (ignored.length) parts.push(`parts this version of ruleplay does not know were ignored (${ignored.slice(0, 5).map(visibleText).join(', ')}${ignored.length > 5 ? ', …' : ''})`);
-    if (s.lists.length) parts.push('its value lists are not used by this page yet');
     if (parts.length) notices.show('ignored', { text: `Opened, but ${parts.join('; ')}.` });
   }
 

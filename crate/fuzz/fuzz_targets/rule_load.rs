@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
         now: Some(1_725_300_000_000),
         exceptions: imported.items,
         skip_misses: false,
+        ..Default::default()
     };
     let r = loaded.run(&events, &opts);
     assert_eq!(r.events.len(), events.len());

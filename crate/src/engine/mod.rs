@@ -12,6 +12,7 @@
 use crate::diagnostic::{Diagnostic, Span};
 use crate::eql::{self, EqlQuery};
 use crate::event::table::EventTable;
+use crate::exceptions::value_lists::ValueLists;
 use crate::exceptions::{ExceptionItem, ExceptionSet};
 use crate::explain::{Clause, Trace, Verdict};
 use crate::kql;
@@ -26,9 +27,9 @@ mod needed;
 mod session;
 mod stream;
 pub use session::{
-    Counts, EvaluationReport, EventEdit, EventsReport, ExceptionsReport, ExplanationView,
-    FieldValue, NearMissReport, Row, Session, AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES,
-    MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
+    Counts, EvaluationReport, EventEdit, EventsReport, ExceptionListRefView, ExceptionsReport,
+    ExplanationView, FieldValue, NearMissReport, Row, Session, ValueListInput, ValueListReport,
+    AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES, MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
 };
 pub use stream::{OutOfOrder, Stream, StreamVerdict, DEFAULT_REORDER_WINDOW};
 
@@ -87,6 +88,8 @@ pub struct RunOptions {
     /// "now" in epoch milliseconds for date math and exception expiry; `None` = the clock.
     pub now: Option<i64>,
     pub exceptions: Vec<ExceptionItem>,
+    /// The value lists `list` entries of the exceptions read, by id.
+    pub value_lists: ValueLists,
     /// Skip the near-miss count of non-matching events (it costs an explanation per event).
     pub skip_misses: bool,
 }
@@ -423,7 +426,7 @@ impl Loaded {
         opts: &RunOptions,
     ) -> RunResult {
         let now = opts.now.unwrap_or_else(clock_now);
-        let exceptions = ExceptionSet::new(&opts.exceptions, now);
+        let exceptions = self.exception_set(opts, now);
         let notes = self.run_notes(opts, &exceptions);
 
         let n = events.len();
@@ -535,6 +538,16 @@ impl Loaded {
         }
     }
 
+    /// The run's exception items, compiled against its value lists.
+    fn exception_set(&self, opts: &RunOptions, now: i64) -> ExceptionSet {
+        // Kibana filters the lists it cannot inline into the query (text, large) in memory after
+        // the search only for query-language rules (`filterEventsAgainstList`); EQL, threshold
+        // and new_terms rules report such items as not applied.
+        let in_memory = !matches!(self.query, Query::Eql(_))
+            && !matches!(self.kind, Kind::NewTerms(_) | Kind::Threshold(_));
+        ExceptionSet::with_lists(&opts.exceptions, now, &opts.value_lists, in_memory)
+    }
+
     /// Sequence and sample hits over the events the rule's search would see: those passing the
     /// rule filters and no exception.
     fn run_sequences(
@@ -624,7 +637,7 @@ impl Loaded {
     ) -> Option<Explanation> {
         let event = events.get(index)?;
         let v = result.events.get(index)?;
-        let exceptions = ExceptionSet::new(&opts.exceptions, result.now);
+        let exceptions = self.exception_set(opts, result.now);
         Some(Explanation {
             index,
             status: v.status,
@@ -704,6 +717,23 @@ pub fn check_example(
     expected_src: &str,
     exceptions_src: Option<&str>,
 ) -> Vec<String> {
+    check_example_with_lists(
+        rule_src,
+        events_src,
+        expected_src,
+        exceptions_src,
+        &ValueLists::new(),
+    )
+}
+
+/// [`check_example`] with value lists for the exceptions' `list` entries.
+pub fn check_example_with_lists(
+    rule_src: &str,
+    events_src: &str,
+    expected_src: &str,
+    exceptions_src: Option<&str>,
+    value_lists: &ValueLists,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let loaded = match load(rule_src, Lang::Toml) {
         Ok(l) => l,
@@ -730,10 +760,11 @@ pub fn check_example(
     };
     let mut opts = RunOptions {
         skip_misses: true,
+        value_lists: value_lists.clone(),
         ..Default::default()
     };
     if let Some(src) = exceptions_src {
-        let imp = crate::exceptions::import_ndjson(src);
+        let imp = crate::exceptions::toml_format::import_any(src);
         for e in &imp.errors {
             problems.push(format!("exceptions.ndjson:{}: {}", e.line, e.message));
         }

@@ -29,6 +29,8 @@ use std::collections::BTreeMap;
 mod edits;
 mod exclusions;
 mod rows;
+mod value_lists;
+pub use value_lists::{ExceptionListRefView, ValueListInput, ValueListReport};
 
 /// Event errors reported per batch; the count says how many there were in all.
 pub const MAX_REPORTED_ERRORS: usize = 200;
@@ -206,6 +208,10 @@ pub struct Session {
     fields: Vec<String>,
     exceptions: Vec<ExceptionItem>,
     exception_errors: Vec<EventError>,
+    /// The list lines (containers) and file metadata of the exceptions text, for export.
+    exception_lists: Vec<Value>,
+    exception_metadata: Option<Value>,
+    value_lists: crate::exceptions::value_lists::ValueLists,
     pinned_now: Option<i64>,
     /// The latest event time under the loaded rule's timestamp field, computed once per batch
     /// and rule timestamp field.
@@ -303,6 +309,8 @@ impl Session {
     /// Exception items as NDJSON (a Kibana exception-list export); empty text clears them.
     pub fn set_exceptions(&mut self, text: &str) -> ExceptionsReport {
         let parsed = import_ndjson(text);
+        self.exception_lists = parsed.lists;
+        self.exception_metadata = parsed.metadata;
         self.exceptions = parsed.items;
         self.exception_errors = parsed.errors;
         self.forget_run();
@@ -506,6 +514,7 @@ impl Session {
         RunOptions {
             now: Some(self.now()),
             exceptions: self.exceptions.clone(),
+            value_lists: self.value_lists.clone(),
             skip_misses,
         }
     }

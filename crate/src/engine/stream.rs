@@ -101,7 +101,7 @@ impl Loaded {
             return None;
         }
         let now = opts.now.unwrap_or_else(super::clock_now);
-        let exceptions = ExceptionSet::new(&opts.exceptions, now);
+        let exceptions = self.exception_set(opts, now);
         let notes = self.run_notes(opts, &exceptions);
         let new_terms = match &self.kind {
             Kind::NewTerms(spec) => Some(NewTermsOrder {
@@ -279,6 +279,7 @@ mod tests {
             now: Some(1_700_000_000_000),
             exceptions: crate::exceptions::import_ndjson(exceptions).items,
             skip_misses: true,
+            ..Default::default()
         };
         let whole = loaded.run(&parsed.events, &opts);
         let mut stream = loaded.stream(&opts).expect("streams").explain(true);

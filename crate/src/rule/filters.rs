@@ -39,6 +39,16 @@ pub enum TestKind {
     Match(String),
     Wildcard(Wildcard),
     Exists,
+    /// A test defined elsewhere (a value list of an exception entry), so this module needs not
+    /// know the layers that use it.
+    Custom(std::sync::Arc<dyn ValueTest>),
+}
+
+/// A per-value test on a field of type `info`, any value of the field matching.
+pub trait ValueTest: std::fmt::Debug + Send + Sync {
+    fn test(&self, info: &FieldInfo, v: &Value) -> bool;
+    /// What the test looks for, as the explanation shows it (`value list "hosts.txt"`).
+    fn describe(&self) -> String;
 }
 
 #[derive(Clone, Debug)]
@@ -352,6 +362,7 @@ impl FieldTest {
             TestKind::Match(q) => phrase_matches(&self.info, v, q),
             TestKind::Wildcard(w) => wildcard_matches(&self.info, v, w),
             TestKind::Exists => true,
+            TestKind::Custom(t) => t.test(&self.info, v),
         }
     }
 
@@ -366,6 +377,7 @@ impl FieldTest {
             TestKind::Phrase(q) | TestKind::Match(q) => Some(q.clone()),
             TestKind::Wildcard(w) => Some(w.source().to_string()),
             TestKind::Exists => None,
+            TestKind::Custom(t) => Some(t.describe()),
         }
     }
 
@@ -375,6 +387,7 @@ impl FieldTest {
             TestKind::Match(_) => "match",
             TestKind::Wildcard(_) => "wildcard",
             TestKind::Exists => "exists",
+            TestKind::Custom(_) => "list",
         }
     }
 
@@ -382,6 +395,8 @@ impl FieldTest {
     pub fn explain(&self, event: &Value, span: Span) -> Clause {
         let found = self.path.values_with_paths(event);
         let pattern = self.pattern();
+        // A value list describes itself ("value list …"): no quotes around it.
+        let custom = matches!(self.kind, TestKind::Custom(_));
         let looked: Vec<Looked> = found
             .iter()
             .map(|(path, v)| Looked {
@@ -402,6 +417,7 @@ impl FieldTest {
             // Said also when true: under a `not` (negated filter, excluded entry) it is the
             // reason the event was excluded.
             Verdict::True => looked.iter().find(|l| l.matched).map(|l| match &pattern {
+                Some(p) if custom => format!("{} is {}, in the {p}", self.field, l.value),
                 Some(p) => format!("{} is {}, matching \"{p}\"", self.field, l.value),
                 None => format!("{} exists ({})", self.field, l.value),
             }),
@@ -415,7 +431,11 @@ impl FieldTest {
                     shown.join(", "),
                     pattern
                         .as_deref()
-                        .map_or("a match".to_string(), |p| format!("\"{p}\""))
+                        .map_or("a match".to_string(), |p| if custom {
+                            format!("in the {p}")
+                        } else {
+                            format!("\"{p}\"")
+                        })
                 );
                 if let Some(long) = found
                     .iter()

@@ -108,3 +108,11 @@ pub fn queries(language: &str) -> Option<Vec<(PathBuf, String)>> {
     }
     Some(out)
 }
+
+/// One step of a xorshift64 generator: small, deterministic test data, so failures reproduce.
+pub fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}

@@ -61,7 +61,33 @@ pub enum Command {
         /// The folder of examples, e.g. rules/.
         #[arg(value_name = "DIR")]
         dir: PathBuf,
+        #[command(flatten)]
+        lists: ValueListArgs,
     },
+    /// Convert an exception list between Kibana's NDJSON export and a detection-rules
+    /// exception TOML file (either is read; the format is told by the first character).
+    ///
+    /// NDJSON is written as Kibana's `_export` writes it: the list, its items, and the summary
+    /// line. Every key of the list and items is kept in both directions.
+    #[command(verbatim_doc_comment)]
+    Exceptions {
+        /// The format to write: `ndjson` or `toml`.
+        #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+        to: ruleplay::exceptions::toml_format::Format,
+        /// The exception file (`-` reads stdin).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+}
+
+/// Value lists for `is in list` exception entries.
+#[derive(Args)]
+pub struct ValueListArgs {
+    /// A value list for `is in list` entries: FILE holds one value per line (as Kibana uploads
+    /// it), ID is the id the entries reference, TYPE is keyword, ip, ip_range or text
+    /// [default: the type the entries give, else keyword]. Repeatable.
+    #[arg(long = "value-list", value_name = "ID=FILE[:TYPE]", value_parser = value_list)]
+    pub value_lists: Vec<(String, String, Option<String>)>,
 }
 
 /// The query or rule: exactly one of the three.
@@ -105,8 +131,9 @@ pub struct MatchArgs {
     /// "now" for date math and exception expiry [default: the clock].
     #[arg(long, value_name = "ISO8601", value_parser = parse_now)]
     pub now: Option<i64>,
-    /// A Kibana exception-list export (NDJSON) to apply.
-    #[arg(long, value_name = "FILE.ndjson")]
+    /// An exception list to apply: a Kibana export (NDJSON) or a detection-rules exception
+    /// TOML file.
+    #[arg(long, value_name = "FILE")]
     pub exceptions: Option<String>,
     /// new_terms: how many matching events may wait to be put in time order. Input more out of
     /// order than this stops with an error (never a different verdict); sort it or raise N.
@@ -119,6 +146,8 @@ pub struct MatchArgs {
     /// seconds, …}}; without --only-alerts, print that line alone.
     #[arg(long, verbatim_doc_comment)]
     pub summary: bool,
+    #[command(flatten)]
+    pub lists: ValueListArgs,
 }
 
 #[derive(Args)]
@@ -148,6 +177,27 @@ fn field_value(v: &str) -> Result<(String, String), String> {
         Some((f, value)) if !f.is_empty() => Ok((f.to_string(), value.to_string())),
         _ => Err(format!("`{v}` is not FIELD=VALUE")),
     }
+}
+
+/// `ID=FILE[:TYPE]`: split at the first `=`, and at the last `:` when a list type follows it.
+fn value_list(v: &str) -> Result<(String, String, Option<String>), String> {
+    let Some((id, rest)) = v
+        .split_once('=')
+        .filter(|(id, r)| !id.is_empty() && !r.is_empty())
+    else {
+        return Err(format!("`{v}` is not ID=FILE[:TYPE]"));
+    };
+    Ok(match rest.rsplit_once(':') {
+        Some((file, ty)) if ruleplay::exceptions::value_lists::ListType::parse(ty).is_some() => {
+            (id.to_string(), file.to_string(), Some(ty.to_string()))
+        }
+        _ => (id.to_string(), rest.to_string(), None),
+    })
+}
+
+fn parse_format(v: &str) -> Result<ruleplay::exceptions::toml_format::Format, String> {
+    ruleplay::exceptions::toml_format::Format::parse(v)
+        .ok_or_else(|| format!("`{v}` is not a format: expected ndjson or toml"))
 }
 
 fn parse_now(v: &str) -> Result<i64, String> {

@@ -1,8 +1,11 @@
 //! What each command does, on the arguments `args` parsed.
 
-use crate::args::{Cli, Command, ExcludeArgs, Source};
+use crate::args::{Cli, Command, ExcludeArgs, Source, ValueListArgs};
 use ruleplay::diagnostic::Diagnostic;
 use ruleplay::engine::{self, Loaded};
+use ruleplay::exceptions::toml_format::{convert, import_any, Format};
+use ruleplay::exceptions::value_lists::{ListType, ValueList, ValueLists};
+use ruleplay::exceptions::ExceptionItem;
 use ruleplay::exclusions;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,7 +17,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Match(m) => crate::matching::cmd_match(&m),
         Command::Parse(p) => cmd_parse(&p.source),
-        Command::Test { dir } => cmd_test(&dir),
+        Command::Test { dir, lists } => cmd_test(&dir, &lists),
+        Command::Exceptions { to, file } => cmd_exceptions(to, &file),
         Command::Exclusions(p) => cmd_exclusions(&p.source),
         Command::Exclude(x) => cmd_exclude(&x),
     }
@@ -157,7 +161,7 @@ fn example_dirs(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(dirs)
 }
 
-fn cmd_test(dir: &Path) -> Result<ExitCode, String> {
+fn cmd_test(dir: &Path, lists: &ValueListArgs) -> Result<ExitCode, String> {
     let dirs = example_dirs(dir)?;
     let (mut passed, mut failed) = (0, 0);
     for d in &dirs {
@@ -173,7 +177,15 @@ fn cmd_test(dir: &Path) -> Result<ExitCode, String> {
         ) {
             (Ok(rule), Ok(events), Ok(expected)) => {
                 let exceptions = read("exceptions.ndjson").ok();
-                engine::check_example(&rule, &events, &expected, exceptions.as_deref())
+                let items = exceptions.as_deref().map(|e| import_any(e).items);
+                let (lists, _) = value_lists(lists, items.as_deref().unwrap_or_default())?;
+                engine::check_example_with_lists(
+                    &rule,
+                    &events,
+                    &expected,
+                    exceptions.as_deref(),
+                    &lists,
+                )
             }
             (r, e, x) => [
                 ("rule.toml", r.err()),
@@ -206,5 +218,53 @@ fn cmd_test(dir: &Path) -> Result<ExitCode, String> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// Read the `--value-list` files; a list without a type takes the type the exception entries
+/// give it, else keyword. Bad lines are reported (the second value is false then).
+pub fn value_lists(
+    args: &ValueListArgs,
+    items: &[ExceptionItem],
+) -> Result<(ValueLists, bool), String> {
+    let mut out = ValueLists::new();
+    let mut ok = true;
+    for (id, path, ty) in &args.value_lists {
+        let ty = ty
+            .clone()
+            .or_else(|| {
+                items
+                    .iter()
+                    .flat_map(ExceptionItem::list_refs)
+                    .find(|r| &r.id == id)
+                    .map(|r| r.list_type.clone())
+            })
+            .unwrap_or_else(|| "keyword".into());
+        let ty = ListType::parse(&ty).ok_or_else(|| {
+            format!("value list {id}: unknown type `{ty}` (keyword, ip, ip_range or text)")
+        })?;
+        let text = read_file(path)?;
+        let (list, errors) = ValueList::parse(id, ty, &text);
+        for e in &errors {
+            report(&format!("{path}:"), &e.diagnostic(&text), &text);
+            ok = false;
+        }
+        out.insert(list);
+    }
+    Ok((out, ok))
+}
+
+/// `exceptions --to FORMAT FILE`: the file converted, on stdout.
+fn cmd_exceptions(to: Format, path: &str) -> Result<ExitCode, String> {
+    let text = read_file(path)?;
+    let (out, errors) = convert(&text, to);
+    for e in &errors {
+        report(&format!("{path}:"), &e.diagnostic(&text), &text);
+    }
+    print!("{out}");
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }

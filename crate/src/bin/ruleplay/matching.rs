@@ -5,12 +5,12 @@
 //! sequences and samples, and JSON-array inputs are read whole.
 
 use crate::args::MatchArgs;
-use crate::commands::{load, read_file, report};
+use crate::commands::{load, read_file, report, value_lists};
 use crate::input::{self, Input};
 use ruleplay::engine::{self, Loaded, RunOptions, Status, StreamVerdict};
 use ruleplay::event::parse::{parse_events, parse_line, MAX_INPUT_BYTES};
 use ruleplay::event::prune::parse_line_pruned;
-use ruleplay::exceptions::import_ndjson;
+use ruleplay::exceptions::toml_format::import_any;
 use ruleplay::explain::{Clause, Trace};
 use serde::Serialize;
 use serde_json::Value;
@@ -31,13 +31,16 @@ pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
     let mut out = Out::new(o, loaded.lang() == engine::Lang::Toml);
     if let Some(path) = &o.exceptions {
         let exceptions = read_file(path)?;
-        let imp = import_ndjson(&exceptions);
+        let imp = import_any(&exceptions);
         for e in &imp.errors {
             report(&format!("{path}:"), &e.diagnostic(&exceptions), &exceptions);
             out.failed = true;
         }
         opts.exceptions = imp.items;
     }
+    let (lists, ok) = value_lists(&o.lists, &opts.exceptions)?;
+    opts.value_lists = lists;
+    out.failed |= !ok;
     let input = input::open(&o.events)?;
     if !input.is_array && loaded.streams() {
         stream(&loaded, &opts, input, o, &mut out)?;
@@ -177,7 +180,7 @@ fn whole(
             matched: v.matched,
             alert: out.is_rule.then_some(v.alert),
             status: out.is_rule.then_some(v.status),
-            reason: v.reason.as_deref(),
+            reason: x.as_ref().and_then(|x| x.reason.as_deref()),
             trace: x.as_ref().map(|x| &x.trace),
             exceptions: x.as_ref().map(|x| &x.exceptions).filter(|e| !e.is_empty()),
         })?;
@@ -301,7 +304,7 @@ impl Out {
             matched: v.matched,
             alert: self.is_rule.then_some(v.status == Status::Alert),
             status: self.is_rule.then_some(v.status),
-            reason: v.reason.as_deref(),
+            reason: x.and_then(|x| x.reason.as_deref()),
             trace: x.map(|x| &x.trace),
             exceptions: x.map(|x| &x.exceptions).filter(|e| !e.is_empty()),
         })
