@@ -17,11 +17,14 @@
 use crate::event::ecs::field_info;
 use crate::event::lookup::FieldPath;
 use crate::rule::filters::{indexed, scalar_text};
-use crate::rule::{NewTerms, Threshold};
+use crate::rule::NewTerms;
 use crate::time::{date_math, format_millis, parse_date};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
+
+mod threshold;
+pub use threshold::{threshold, ThresholdGroup, ThresholdState};
 
 /// Combinations of new-terms values per event beyond this are not considered (Kibana also
 /// bounds the combinations it builds from array values).
@@ -255,128 +258,10 @@ fn in_window(seen: Option<i64>, start: Option<i64>) -> bool {
     }
 }
 
-/// One threshold bucket.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ThresholdGroup {
-    /// (field, value) per group-by field.
-    pub key: Vec<(String, String)>,
-    pub events: Vec<usize>,
-    pub count: u64,
-    /// (field, distinct values) per cardinality condition.
-    pub cardinality: Vec<(String, u64)>,
-    pub alert: bool,
-}
-
-/// threshold over `events`: per-event verdicts (an event alerts when it belongs to an alerting
-/// group) and the groups themselves.
-pub fn threshold(
-    events: &[Value],
-    candidates: &[bool],
-    spec: &Threshold,
-) -> (Vec<TypeVerdict>, Vec<ThresholdGroup>) {
-    let mut out = vec![TypeVerdict::default(); events.len()];
-    let paths: Vec<FieldPath> = spec
-        .field
-        .iter()
-        .map(|f| FieldPath::new(&field_info(f).source))
-        .collect();
-    let mut order: Vec<Vec<String>> = Vec::new();
-    let mut groups: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
-    for (i, ev) in events.iter().enumerate() {
-        if !candidates[i] {
-            continue;
-        }
-        let per_field: Vec<Vec<String>> = spec
-            .field
-            .iter()
-            .zip(&paths)
-            .map(|(f, p)| term_values(ev, p, f))
-            .collect();
-        if let Some(k) = per_field.iter().position(Vec::is_empty) {
-            out[i].reason = Some(format!(
-                "{} has no value, so the event is in no threshold group",
-                spec.field[k]
-            ));
-            continue;
-        }
-        // A multi-valued field puts the event in one bucket per value, as a terms aggregation does.
-        for key in combinations(&per_field) {
-            let members = groups.entry(key.clone()).or_insert_with(|| {
-                order.push(key);
-                Vec::new()
-            });
-            members.push(i);
-        }
-    }
-    let mut result = Vec::new();
-    for key in order {
-        let members = groups.remove(&key).unwrap_or_default();
-        let count = members.len() as u64;
-        let cardinality: Vec<(String, u64)> = spec
-            .cardinality
-            .iter()
-            .map(|c| {
-                let path = FieldPath::new(&field_info(&c.field).source);
-                // Sorted and deduplicated in a Vec: the same sort `event::lookup::fields` uses,
-                // where a set of strings would add a B-tree's worth of code to the wasm.
-                let mut distinct = Vec::new();
-                for &i in &members {
-                    distinct.extend(term_values(&events[i], &path, &c.field));
-                }
-                distinct.sort();
-                distinct.dedup();
-                (c.field.clone(), distinct.len() as u64)
-            })
-            .collect();
-        let alert = count >= spec.value
-            && spec
-                .cardinality
-                .iter()
-                .zip(&cardinality)
-                .all(|(c, (_, n))| *n >= c.value);
-        let label = if key.is_empty() {
-            "all events".to_string()
-        } else {
-            spec.field
-                .iter()
-                .zip(&key)
-                .map(|(f, v)| format!("{f}=\"{v}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let card_text: String = spec
-            .cardinality
-            .iter()
-            .zip(&cardinality)
-            .map(|(c, (_, n))| format!("; {n} distinct {} (needs ≥ {})", c.field, c.value))
-            .collect();
-        let reason = format!(
-            "group {label} has {count} event(s) (threshold ≥ {}){card_text}: {}",
-            spec.value,
-            if alert { "alert" } else { "no alert" }
-        );
-        for &i in &members {
-            // An event in several buckets alerts when any of them does; explain an alerting one.
-            if alert || !out[i].alert {
-                out[i].alert |= alert;
-                out[i].reason = Some(reason.clone());
-            }
-        }
-        result.push(ThresholdGroup {
-            key: spec.field.iter().cloned().zip(key).collect(),
-            events: members,
-            count,
-            cardinality,
-            alert,
-        });
-    }
-    (out, result)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule::Cardinality;
+    use crate::rule::{Cardinality, Threshold};
     use serde_json::json;
 
     fn ev(ts: &str, exe: Value) -> Value {

@@ -238,6 +238,55 @@ fn verdicts_are_written_as_soon_as_they_are_final() {
     assert!(child.wait().expect("wait").success());
 }
 
+/// Threshold streams too: its groups are decided at the end of the input, and the lines equal
+/// those of a whole run (the same events as a JSON array).
+#[test]
+fn threshold_streams_and_counts_groups() {
+    let dir = scratch("threshold");
+    let rule = dir.join("rule.toml");
+    std::fs::write(
+        &rule,
+        "[rule]\nname = \"t\"\ntype = \"threshold\"\nlanguage = \"kuery\"\nquery = \"process.name:*\"\n[rule.threshold]\nfield = [\"process.name\"]\nvalue = 4\n",
+    )
+    .expect("write");
+    let stream = dir.join("e.ndjson");
+    std::fs::write(&stream, ndjson(12)).expect("write");
+    let array = dir.join("e.json");
+    let all: Vec<String> = (0..12).map(event).collect();
+    std::fs::write(&array, format!("[{}]", all.join(","))).expect("write");
+    let r = rule.to_string_lossy();
+    let a = run(&[
+        "match",
+        "--rule",
+        &r,
+        "--events",
+        &stream.to_string_lossy(),
+        "--explain",
+    ]);
+    let b = run(&[
+        "match",
+        "--rule",
+        &r,
+        "--events",
+        &array.to_string_lossy(),
+        "--explain",
+    ]);
+    let mut la = lines(&a);
+    la.sort_by_key(|l| l["index"].as_i64());
+    assert_eq!(la, lines(&b));
+    // curl: 4 events (alert), wget: 8 (alert).
+    let s = lines(&run(&[
+        "match",
+        "--rule",
+        &r,
+        "--events",
+        &stream.to_string_lossy(),
+        "--summary",
+    ]));
+    assert_eq!(s[0]["summary"]["groups"], 2);
+    assert_eq!(s[0]["summary"]["alerts"], 12);
+}
+
 /// Rule types that decide an event from the others still read everything and give the same
 /// verdicts as before (the seeds' new_terms rule is covered by its own test).
 #[test]

@@ -6,16 +6,20 @@
 //! stream keeps each term's latest sighting (what the rule type must remember) and holds back up
 //! to [`Stream::reorder_window`] candidates, so that input a little out of time order still gets
 //! the verdicts of a whole run; a candidate earlier than one already decided is an error, never
-//! a different verdict. Threshold and EQL sequences and samples need every event: they go
-//! through [`Loaded::run`].
+//! a different verdict. Threshold decides its candidates at the end of the input, from their
+//! groups: the stream remembers the groups and their members' indices, not the events. EQL
+//! sequences and samples go through [`Loaded::run`].
 
 use super::{settle, Explanation, Kind, Loaded, RunOptions, Status};
 use crate::exceptions::ExceptionSet;
-use crate::ruletype::{EventTime, NewTermsState, Terms, TypeVerdict};
+use crate::ruletype::{
+    EventTime, NewTermsState, Terms, ThresholdGroup, ThresholdState, TypeVerdict,
+};
 use crate::time::format_millis;
 use serde_json::Value;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::collections::HashMap;
 
 /// Candidates new_terms holds back by default to put them in time order.
 pub const DEFAULT_REORDER_WINDOW: usize = 100_000;
@@ -29,6 +33,13 @@ pub struct Stream<'a> {
     next: usize,
     explain: bool,
     new_terms: Option<NewTermsOrder<'a>>,
+    threshold: Option<ThresholdHold<'a>>,
+}
+
+/// threshold's groups, and the explanations of the candidates waiting for the end.
+struct ThresholdHold<'a> {
+    state: ThresholdState<'a>,
+    explanations: HashMap<usize, Explanation>,
 }
 
 /// new_terms' state and the candidates waiting for their turn in time order.
@@ -88,10 +99,6 @@ impl Loaded {
     /// Whether [`Loaded::stream`] works for this rule.
     pub fn streams(&self) -> bool {
         !self.is_sequence()
-            && matches!(
-                self.kind,
-                Kind::Query | Kind::NeverAlerts(_) | Kind::NewTerms(_)
-            )
     }
 
     /// A streaming run with `opts` (its "now" defaults to the clock: a stream cannot look ahead
@@ -113,6 +120,13 @@ impl Loaded {
             }),
             _ => None,
         };
+        let threshold = match &self.kind {
+            Kind::Threshold(spec) => Some(ThresholdHold {
+                state: ThresholdState::new(spec),
+                explanations: HashMap::new(),
+            }),
+            _ => None,
+        };
         Some(Stream {
             loaded: self,
             exceptions,
@@ -121,6 +135,7 @@ impl Loaded {
             next: 0,
             explain: false,
             new_terms,
+            threshold,
         })
     }
 }
@@ -209,6 +224,21 @@ impl Stream<'_> {
                 }
                 return Ok(());
             }
+            (Kind::Threshold(_), _) if candidate => {
+                let Some(hold) = &mut self.threshold else {
+                    return Ok(());
+                };
+                match hold.state.add(event, index) {
+                    Some(tv) => tv,
+                    None => {
+                        if let Some(x) = explanation {
+                            hold.explanations.insert(index, x);
+                        }
+                        return Ok(());
+                    }
+                }
+            }
+            (Kind::Threshold(_), _) => TypeVerdict::default(),
             _ => TypeVerdict {
                 alert: candidate,
                 reason: None,
@@ -219,9 +249,23 @@ impl Stream<'_> {
         Ok(())
     }
 
-    /// The end of the input: decide every candidate still waiting.
-    pub fn finish(&mut self, emit: &mut dyn FnMut(StreamVerdict)) {
+    /// The end of the input: decide every candidate still waiting. Returns threshold's groups.
+    pub fn finish(&mut self, emit: &mut dyn FnMut(StreamVerdict)) -> Vec<ThresholdGroup> {
         while self.release_one(emit) {}
+        let Some(ThresholdHold {
+            state,
+            mut explanations,
+        }) = self.threshold.take()
+        else {
+            return Vec::new();
+        };
+        let (verdicts, groups) = state.finish();
+        for (index, tv) in verdicts {
+            let (status, reason) = settle(true, None, tv, &self.exceptions);
+            let x = explanations.remove(&index);
+            emit(finish(index, true, status, reason, x));
+        }
+        groups
     }
 
     /// Decide the earliest waiting candidate; false when none waits.
@@ -381,20 +425,33 @@ value = "now-1h"
         assert!(err.message.contains("out of time order"), "{}", err.message);
     }
 
-    #[test]
-    fn rule_types_that_need_all_events_do_not_stream() {
-        let seq = load("sequence [any where true] [any where true]", Lang::Eql).expect("loads");
-        assert!(seq.stream(&RunOptions::default()).is_none());
-        let threshold = r#"[rule]
+    const THRESHOLD: &str = r#"[rule]
 name = "t"
 type = "threshold"
 language = "kuery"
-query = "*"
+query = "process.name:*"
 [rule.threshold]
 field = ["host.name"]
 value = 2
+[[rule.threshold.cardinality]]
+field = "user.name"
+value = 2
 "#;
-        let t = load(threshold, Lang::Toml).expect("loads");
-        assert!(!t.streams());
+
+    #[test]
+    fn threshold_streams_like_a_run() {
+        let events = r#"{"host":{"name":"a"},"process":{"name":"x"},"user":{"name":"u"}}
+{"host":{"name":["a","b"]},"process":{"name":"y"},"user":{"name":"v"}}
+{"host":{"name":"b"},"process":{"name":"y"},"user":{"name":"v"}}
+{"process":{"name":"z"}}
+{"host":{"name":"c"},"user":{"name":"w"}}
+"#;
+        same_as_run(Lang::Toml, THRESHOLD, events, "");
+    }
+
+    #[test]
+    fn sequences_do_not_stream() {
+        let seq = load("sequence [any where true] [any where true]", Lang::Eql).expect("loads");
+        assert!(seq.stream(&RunOptions::default()).is_none());
     }
 }

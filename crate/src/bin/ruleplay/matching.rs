@@ -118,7 +118,10 @@ fn stream(
             out.verdict(&v)?;
         }
     }
-    run.finish(&mut |v| ready.push(v));
+    let groups = run.finish(&mut |v| ready.push(v));
+    if !groups.is_empty() {
+        out.summary.groups = Some(groups.len());
+    }
     for v in ready.drain(..) {
         out.verdict(&v)?;
     }
