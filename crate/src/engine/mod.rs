@@ -21,6 +21,7 @@ use crate::ruletype::{self, ThresholdGroup};
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod exercise;
 mod hints;
 mod session;
 pub use session::{

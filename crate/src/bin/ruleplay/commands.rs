@@ -284,25 +284,8 @@ fn cmd_test(dir: &Path) -> Result<ExitCode, String> {
             || d.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let read = |f: &str| std::fs::read_to_string(d.join(f));
-        let problems = match (
-            read("rule.toml"),
-            read("events.ndjson"),
-            read("expected.json"),
-        ) {
-            (Ok(rule), Ok(events), Ok(expected)) => {
-                let exceptions = read("exceptions.ndjson").ok();
-                engine::check_example(&rule, &events, &expected, exceptions.as_deref())
-            }
-            (r, e, x) => [
-                ("rule.toml", r.err()),
-                ("events.ndjson", e.err()),
-                ("expected.json", x.err()),
-            ]
-            .into_iter()
-            .filter_map(|(f, err)| err.map(|err| format!("{f}: {err}")))
-            .collect(),
-        };
+        let problems =
+            engine::exercise::check_folder(&|f: &str| std::fs::read_to_string(d.join(f)));
         if problems.is_empty() {
             passed += 1;
             println!("ok   {name}");
