@@ -1051,6 +1051,10 @@ const workshop = initWorkshop({
       source: ruleEditor.text, hooks: { onHover: none, onPick: none },
     });
   },
+  headline: async (index) => {
+    const res = await engine.explain(index);
+    return { reason: (state.eval && state.eval.reasons[index]) || null, explanation: res.type === 'explain' ? res.explanation : null };
+  },
   select: (i) => list.select(i),
 });
 $('workshop-btn').addEventListener('click', () => workshop.openDefault());

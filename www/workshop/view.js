@@ -28,8 +28,27 @@ import { initBuilder } from './builder.js';
  * @property {() => { status: string[], reasons: (string | null)[] } | null} verdicts  the live verdicts
  * @property {() => string} query   the rule's query text
  * @property {(root: HTMLElement, index: number) => Promise<void>} explain  renders event `index`'s explanation
+ * @property {(index: number) => Promise<{ reason: string | null, explanation: any }>} headline
+ *   what decided event `index`'s verdict, for a one-line "why"
  * @property {(index: number) => void} select  selects an event in the result list
  */
+
+/**
+ * One line saying what decided a verdict.
+ * @param {{ reason: string | null, explanation: any }} h @param {string} status the live verdict
+ */
+function whyLine({ reason, explanation: x }, status) {
+  const seqs = (x && x.sequences) || [];
+  if (seqs.length) {
+    const list = Array.isArray(seqs[0]) ? seqs[0] : seqs[0].events || [];
+    return `Part of a sequence: ${list.map((/** @type {number | null} */ i) => (i == null ? '(missing event)' : `#${i}`)).join(' → ')}`;
+  }
+  if (reason) return reason;
+  if (status === 'match') return 'The query matches, but the rule does not alert on it (for a sequence: it completes none in time).';
+  if (x && x.headline) return x.headline;
+  if (x && x.reason) return x.reason;
+  return x && x.matched ? 'Every clause holds.' : '';
+}
 
 const ANSWER = { alert: 'Alert', no_alert: 'No alert', any: '—' };
 
@@ -285,12 +304,14 @@ export function initWorkshop(page) {
       const right = p.answers[i] === item.expect[i];
       const verdict = live ? live.status[i] || '' : '';
       const explain = button(`Explain #${i}`, () => page.explain(explainBox, i).then(() => explainBox.focus()), { cls: 'small' });
-      const why = el('td', null, (live && live.reasons[i]) || (item.expect[i] === 'alert' ? 'Every clause holds.' : ''));
-      why.append(' ', explain);
+      const why = el('td', null);
+      const line = el('span', null, (live && live.reasons[i]) || '');
+      why.append(line, ' ', explain);
+      page.headline(i).then((h) => setText(line, whyLine(h, verdict))).catch(() => {});
       row.append(
         el('td', null, `#${i}`),
         el('td', null, ANSWER[p.answers[i] || 'any']),
-        el('td', `ws-verdict v-${verdict}`, `${ANSWER[item.expect[i]]}${verdict && verdict !== 'alert' && verdict !== 'no_match' ? ` (${verdict.replace('_', ' ')})` : ''}`),
+        el('td', `ws-verdict v-${verdict}`, `${ANSWER[item.expect[i]]}${verdict && verdict !== 'alert' && verdict !== 'no_match' ? ` (${verdict === 'near' ? 'near miss' : verdict})` : ''}`),
         el('td', right ? 'ws-right' : 'ws-wrong', right ? '✔ right' : '✘ wrong'),
         why,
       );
