@@ -41,7 +41,7 @@ export function initBuilder(page, view) {
   /** @param {string} label @param {HTMLElement} control */
   const labelled = (label, control) => {
     const l = textEl('label', 'wb-field', label);
-    control.id = `wb-c${uid++}`;
+    if (!control.id) control.id = `wb-c${uid++}`;
     l.htmlFor = control.id;
     const box = textEl('div', 'wb-row');
     box.append(l, control);
@@ -206,9 +206,8 @@ export function initBuilder(page, view) {
   }
 
   return {
-    /** @param {Workshop | null} start a workshop to start from (a copy is edited) */
-    open(start) {
-      if (!draft.items.length && start && start.items.length) draft = structuredClone(start);
+    /** Opens the builder with the draft as it was left (kept for this visit). */
+    open() {
       render();
       dlg.showModal();
       /** @type {HTMLElement | null} */ (dlg.querySelector('input'))?.focus();

@@ -27,6 +27,8 @@ export function button(label, run, { cls = '', id = '', keys = '' } = {}) {
 export function codeBlock(/** @type {string} */ cls, /** @type {string} */ text) {
   const pre = document.createElement('pre');
   pre.className = cls;
+  // It may scroll: keyboard users reach it to scroll it (axe's scrollable-region-focusable).
+  pre.tabIndex = 0;
   return appendText(pre, text, '\n\t');
 }
 

@@ -44,8 +44,10 @@ export function initPresentation(page) {
     }
     at = Math.max(0, Math.min(count - 1, i));
     pos.textContent = `Event ${at + 1} of ${count}`;
+    const had = document.activeElement;
     prev.disabled = at === 0;
     next.disabled = at === count - 1;
+    if ((had === prev || had === next) && /** @type {HTMLButtonElement} */ (had).disabled) (had === prev ? next : prev).focus();
     const e = events[at];
     const fresh = codeBlock('pr-code pr-event', e ? prettyEvent(e) : '(a big events file: see the explanation)');
     fresh.setAttribute('aria-label', `Event ${at + 1}`);
@@ -54,8 +56,15 @@ export function initPresentation(page) {
     await page.explain(explain, at);
   }
 
-  dlg.addEventListener('keydown', (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+  // On the document: a step can disable the focused button, which leaves the focus on <body>.
+  document.addEventListener('keydown', (e) => {
+    if (!dlg.open || e.ctrlKey || e.metaKey || e.altKey) return;
+    // Chromium ignores a dialog's Escape when nothing was clicked since it opened.
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      dlg.close();
+      return;
+    }
     if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
       e.preventDefault();
       show(at + (e.key === 'ArrowRight' ? 1 : -1));

@@ -150,7 +150,7 @@ export function initWorkshop(page) {
     });
     const actions = el('div', 'ws-actions');
     actions.append(
-      button('Build a workshop…', () => builder.open(workshop), { id: 'ws-build' }),
+      button('Build a workshop…', () => builder.open(), { id: 'ws-build' }),
       button('Present the current rule', () => present.open(), { id: 'ws-present-current' }),
       button('Close', close, { id: 'ws-close' }),
     );
@@ -406,7 +406,7 @@ export function initWorkshop(page) {
   document.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || mode === 'closed' || mode === 'fix') return;
     const t = /** @type {HTMLElement} */ (e.target);
-    if (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.closest('dialog')) return;
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || document.querySelector('dialog[open]')) return;
     if (e.key === 'Escape') {
       e.preventDefault();
       close();
