@@ -53,7 +53,7 @@ export function initBuilder(page, view) {
     const live = page.verdicts();
     const n = live ? live.status.length : splitEvents(s.events).length;
     draft.items.push({
-      title: s.example ? `${s.example} (as edited)` : 'The page as it is now', kind: 'predict',
+      title: s.example ? `${s.example} (from the page)` : 'The page as it is now', kind: 'predict',
       task: 'For each event: does the rule alert?', hints: [], why: '', mode: s.mode, rule: s.rule,
       events: s.events, exceptions: s.exceptions, now: s.now, example: s.example,
       expect: live ? expectFromVerdicts(live.status) : Array(n).fill('any'),
@@ -180,7 +180,8 @@ export function initBuilder(page, view) {
     title.addEventListener('input', () => (draft.title = title.value));
     const pick = document.createElement('select');
     for (const ex of page.examples()) {
-      const o = textEl('option', null, `${ex.exercise ? 'Exercise: ' : ''}${ex.title || ex.name}`);
+      // An option shows plain text: Markdown's backticks would only get in the way.
+      const o = textEl('option', null, `${ex.exercise ? 'Exercise: ' : ''}${(ex.title || ex.name).replace(/`/g, '')}`);
       /** @type {HTMLOptionElement} */ (o).value = ex.name;
       pick.append(o);
     }
