@@ -4,9 +4,8 @@
 // presentation view; hostile link text; storage that is off; axe over every screen in both themes.
 // Screenshots go to test-results/workshop-*.png.
 import { test, expect } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import zlib from 'node:zlib';
-import { pageErrors, ready, settled, watchPage } from './helpers.js';
+import { pageErrors, ready, seriousViolations, settled, watchPage } from './helpers.js';
 
 watchPage();
 test.use({ viewport: { width: 1280, height: 800 } });
@@ -206,11 +205,7 @@ for (const scheme of ['light', 'dark']) {
       await open(page);
       await settled(page);
       await page.screenshot({ path: `test-results/workshop-axe-${name}-${scheme}.png` });
-      const result = await new AxeBuilder({ page }).analyze();
-      const bad = result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-      expect(bad).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
       await context.close();
     });
   }
