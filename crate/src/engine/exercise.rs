@@ -68,10 +68,12 @@ pub fn parse(md: &str) -> Result<Exercise, String> {
                     kind = Some(match k.trim() {
                         "predict" => Kind::Predict,
                         "fix" => Kind::Fix,
-                        other => return Err(format!(
+                        other => {
+                            return Err(format!(
                             "exercise.md:{}: kind is \"{other}\": expected \"predict\" or \"fix\"",
                             n + 1
-                        )),
+                        ))
+                        }
                     });
                 }
             }
