@@ -114,6 +114,13 @@ test('a fix exercise turns solved when the learner removes and adds the right ex
   await expect(page.locator('#workshop')).toHaveAttribute('data-solved', 'true');
   await expect(live).toContainText('Solved ✔ — all 7 events as expected.');
   await shot(page, 'fix-solved');
+  // The dock shrinks to its title and the check, and grows back.
+  await page.getByRole('button', { name: 'Minimize' }).click();
+  await expect(page.locator('.ws-task')).toBeHidden();
+  await expect(live).toBeVisible();
+  await expect(page.locator('#ws-min')).toHaveAttribute('aria-expanded', 'false');
+  await page.getByRole('button', { name: 'Show the task' }).click();
+  await expect(page.locator('.ws-task')).toBeVisible();
   // Undo in the rule editor takes the fix back, and the check follows.
   await page.locator('#rule-editor .cm-content').click();
   await page.keyboard.press('Control+z');

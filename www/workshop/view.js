@@ -74,6 +74,8 @@ export function initWorkshop(page) {
   let events = [];
   let at = 0;
   let hintsShown = 0;
+  /** The fix dock shows only its title and the live check. */
+  let minimized = false;
   /** @type {HTMLElement | null} */
   let returnFocus = null;
 
@@ -346,7 +348,15 @@ export function initWorkshop(page) {
     const status = el('div', 'ws-live');
     status.id = 'ws-live';
     status.setAttribute('role', 'status');
-    const parts = [heading(item.title || 'Exercise', 'h2')];
+    // The dock can shrink to its title and the live check, to free the page under it.
+    const toggle = button(minimized ? 'Show the task' : 'Minimize', () => {
+      minimized = !minimized;
+      showFix();
+      /** @type {HTMLElement | null} */ (root.querySelector('#ws-min'))?.focus();
+    }, { id: 'ws-min', cls: 'small ws-min-btn' });
+    toggle.setAttribute('aria-expanded', String(!minimized));
+    root.classList.toggle('ws-minimized', minimized);
+    const parts = [toggle, heading(item.title || 'Exercise', 'h2')];
     if (item.kind === 'fix') parts.push(taskBlock(item));
     else parts.push(el('p', 'muted', 'The exercise’s rule and events are in the page: explore them.'));
     parts.push(status);
@@ -356,7 +366,7 @@ export function initWorkshop(page) {
     parts.push(nav);
     root.replaceChildren(...parts);
     check();
-    focusTitle();
+    if (document.activeElement === document.body || !root.contains(document.activeElement)) focusTitle();
   }
 
   /** Compares the live verdicts with the expected ones; called after every evaluation. */
