@@ -293,6 +293,11 @@ function buildExamples() {
         exceptions: readIf(path.join(dir, 'exceptions.ndjson')),
         expected,
         readme,
+        // An exercise (rules/<name>/exercise.md) and, for a fix, its reference solution.
+        exercise: readIf(path.join(dir, 'exercise.md')),
+        solution: fs.existsSync(path.join(dir, 'solution'))
+          ? { rule: readIf(path.join(dir, 'solution', 'rule.toml')), exceptions: readIf(path.join(dir, 'solution', 'exceptions.ndjson')) }
+          : null,
       });
     }
   }

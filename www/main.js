@@ -9,6 +9,7 @@ import { renderExclusions } from './chips.js';
 import { renderMarkdown } from './markdown.js';
 import { initShare } from './share/ui.js';
 import { initExceptionsIO } from './exceptions/io.js';
+import { initWorkshop } from './workshop/view.js';
 
 const DEBOUNCE_MS = 150;
 // Inputs above this size stay out of the events editor; the worker still gets all of them.
@@ -448,6 +449,8 @@ function onUpdate(res) {
     if (res.events && /** @type {HTMLInputElement} */ ($('results-filter')).value.trim()) runFilter();
     showCounts(res.eval);
     showSequences(res.eval);
+    // The workshop's "fix" exercises check every new evaluation.
+    document.dispatchEvent(new Event('ruleplay:evaluated'));
     if (state.firstResults == null) {
       state.firstResults = performance.now();
       document.body.dataset.firstResultsMs = String(Math.round(state.firstResults));
@@ -853,6 +856,7 @@ function readState() {
     filter: list.filter,
     view: { details: !document.body.classList.contains('meta-collapsed') },
     exercise: null,
+    workshop: null,
   });
 }
 
@@ -1041,7 +1045,35 @@ const share = initShare({
   select: (i) => list.select(i),
   busy: () => engine.busy,
   examples: () => examples,
+  workshop: (w) => workshop.open(w),
 });
+
+// ---------- workshop mode (workshop/) ----------
+
+const workshop = initWorkshop({
+  examples: () => examples,
+  open: (s, label) => share.openState(s, label),
+  read: readState,
+  verdicts: () => (state.eval ? { status: Array.from(state.eval.status, (_, i) => statusOf(state.eval, i)), reasons: state.eval.reasons } : null),
+  query: () => (state.querySpan ? ruleEditor.text.slice(state.querySpan.start, state.querySpan.end) : ruleEditor.text),
+  explain: async (root, index) => {
+    const res = await engine.explain(index);
+    if (!state.eval) return;
+    const ok = res.type === 'explain';
+    const none = () => {};
+    renderExplanation(root, {
+      index, status: statusOf(state.eval, index), reason: state.eval.reasons[index], explanation: ok ? res.explanation : null,
+      event: ok ? res.event : undefined, line: null, error: ok ? res.error : res.type === 'error' ? res.message : null,
+      source: ruleEditor.text, hooks: { onHover: none, onPick: none },
+    });
+  },
+  headline: async (index) => {
+    const res = await engine.explain(index);
+    return { reason: (state.eval && state.eval.reasons[index]) || null, explanation: res.type === 'explain' ? res.explanation : null };
+  },
+  select: (i) => list.select(i),
+});
+$('workshop-btn').addEventListener('click', () => workshop.openDefault());
 
 // ---------- start ----------
 

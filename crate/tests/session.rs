@@ -22,16 +22,18 @@ fn read(dir: &Path, file: &str) -> Option<String> {
     fs::read_to_string(dir.join(file)).ok()
 }
 
-/// A session holding one example as the page loads it from the gallery.
+/// A session holding one example as the page loads it from the gallery; for a "fix" exercise, its
+/// reference solution (`solution/`), which is what `expected.json` describes.
 fn open_example(dir: &Path) -> (Session, Value) {
+    let solved = |f: &str| read(dir, &format!("solution/{f}")).or_else(|| read(dir, f));
     let expected: Value = serde_json::from_str(&read(dir, "expected.json").unwrap()).unwrap();
     let mut s = Session::new();
     if let Some(now) = expected["now"].as_str() {
         s.pin_now(ruleplay::time::parse_date(now));
     }
-    s.set_rule(read(dir, "rule.toml").unwrap(), Lang::Toml)
+    s.set_rule(solved("rule.toml").unwrap(), Lang::Toml)
         .unwrap_or_else(|d| panic!("{}: {d:?}", dir.display()));
-    if let Some(x) = read(dir, "exceptions.ndjson") {
+    if let Some(x) = solved("exceptions.ndjson") {
         assert_eq!(s.set_exceptions(&x).errors, []);
     }
     let report = s.set_events(read(dir, "events.ndjson").unwrap());

@@ -45,3 +45,12 @@ export async function settled(page) {
 export async function openFile(page, name, text) {
   await page.locator('#open-file').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
 }
+
+/** axe-core's serious and critical violations on the page, one line each (empty when it passes). */
+export async function seriousViolations(page) {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}

@@ -19,6 +19,7 @@
 //     filter      "all" | "alerts" | "near"               default "all"
 //     view        {details: boolean}                      default {}: the page chooses
 //     exercise    {title, task, verdicts, sequences, hideResults}   default absent: no exercise
+//     workshop    {title, items: [WorkshopItem]}           default absent: no workshop (see Workshop)
 //   file  = the same object plus "ruleplay": 1 (the format version), pretty-printed.
 //
 // DECISIONS
@@ -53,6 +54,27 @@
  * @property {number[][]} sequences the expected EQL sequence hits (event indexes)
  * @property {boolean} hideResults predict first: the page hides verdicts until the learner asks
  */
+/** @typedef {'alert' | 'no_alert' | 'any'} Expect  what the learner must get: alert, no alert, not asked */
+/**
+ * One exercise of a workshop: its own page state and what the learner is asked.
+ * @typedef {object} WorkshopItem
+ * @property {string} title
+ * @property {'predict' | 'fix'} kind  predict each event's verdict, or edit until `expect` holds
+ * @property {string} task     plain text (the page renders a safe Markdown subset)
+ * @property {string[]} hints
+ * @property {string} why      shown once revealed or solved
+ * @property {Mode} mode
+ * @property {string} rule
+ * @property {string} events
+ * @property {string} exceptions
+ * @property {string | null} now
+ * @property {string | null} example  the gallery example it came from
+ * @property {Expect[]} expect        per event, in order; missing at the end means "any"
+ */
+/**
+ * A workshop: exercises in order, shared as one link or file.
+ * @typedef {{ title: string, items: WorkshopItem[] }} Workshop
+ */
 /**
  * The decoded state: every key present, defaults filled in.
  * @typedef {object} State
@@ -67,6 +89,7 @@
  * @property {Filter} filter
  * @property {View} view
  * @property {Exercise | null} exercise
+ * @property {Workshop | null} workshop
  */
 /** @typedef {{ state: State, ignored: string[] }} Decoded */
 /**
@@ -144,7 +167,7 @@ class Invalid extends Error {
 export function defaultState() {
   return {
     mode: 'toml', rule: '', events: '', exceptions: '', lists: [], now: null, example: null,
-    selected: null, filter: 'all', view: { details: null }, exercise: null,
+    selected: null, filter: 'all', view: { details: null }, exercise: null, workshop: null,
   };
 }
 
@@ -306,6 +329,35 @@ const EXERCISE = {
   hideResults: { read: bool, def: false },
 };
 
+const EXAMPLE_NAME = matching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'an example name (letters, digits, _ . -)');
+
+/** @type {Record<string, Field>} */
+const WORKSHOP_ITEM = {
+  title: { read: text(1000), def: '' },
+  kind: { read: oneOf(['predict', 'fix']), def: 'predict' },
+  task: { read: text(LIMITS.maxState), def: '' },
+  hints: { read: arrayOf(text(LIMITS.maxState)), def: [], isDefault: empty },
+  why: { read: text(LIMITS.maxState), def: '' },
+  mode: { read: oneOf(MODES), def: 'toml' },
+  rule: { read: text(LIMITS.maxState), def: '' },
+  events: { read: text(LIMITS.maxState), def: '' },
+  exceptions: { read: text(LIMITS.maxState), def: '' },
+  now: { read: timestamp, def: null },
+  example: { read: EXAMPLE_NAME, def: null },
+  expect: { read: arrayOf(oneOf(['alert', 'no_alert', 'any'])), def: [], isDefault: empty },
+};
+
+/** @type {Record<string, Field>} */
+const WORKSHOP = {
+  title: { read: text(1000), def: '' },
+  items: {
+    read: arrayOf(objectOf(WORKSHOP_ITEM)),
+    def: [],
+    isDefault: empty,
+    write: (v) => v.map((/** @type {WorkshopItem} */ i) => withoutDefaults(i, WORKSHOP_ITEM)),
+  },
+};
+
 /** Version 1. Its defaults are part of the format: never change them, add a version instead. */
 /** @type {Record<string, Field>} */
 const V1 = {
@@ -315,7 +367,7 @@ const V1 = {
   exceptions: { read: text(LIMITS.maxState), def: '' },
   lists: LISTS,
   now: { read: timestamp, def: null },
-  example: { read: matching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'an example name (letters, digits, _ . -)'), def: null },
+  example: { read: EXAMPLE_NAME, def: null },
   selected: { read: index, def: null },
   filter: { read: oneOf(FILTERS), def: 'all' },
   view: {
@@ -325,6 +377,7 @@ const V1 = {
     write: (v) => withoutDefaults(v, VIEW),
   },
   exercise: { read: objectOf(EXERCISE), def: null, write: (v) => withoutDefaults(v, EXERCISE) },
+  workshop: { read: objectOf(WORKSHOP), def: null, write: (v) => withoutDefaults(v, WORKSHOP) },
 };
 
 /**

@@ -31,6 +31,7 @@ import { visibleText } from '../text.js';
  * @property {(index: number) => void} select  selects an event (ignored when out of range)
  * @property {() => boolean} busy     the engine has work in flight
  * @property {() => Example[]} examples
+ * @property {(w: import('./codec.js').Workshop) => void} workshop  opens a workshop a link or file carries
  */
 
 const SAVE_MS = 400;
@@ -53,7 +54,7 @@ function exampleState(ex) {
   return {
     mode: 'toml', rule: ex.rule || '', events: ex.events || '', exceptions: ex.exceptions || '', lists: [],
     now: Number.isFinite(now) ? new Date(now).toISOString() : null,
-    example: ex.name, selected: null, filter: 'all', view: { details: null }, exercise: null,
+    example: ex.name, selected: null, filter: 'all', view: { details: null }, exercise: null, workshop: null,
   };
 }
 
@@ -237,6 +238,12 @@ export function initShare(page) {
       document.body.dataset.linkError = e instanceof ShareError ? e.kind : 'internal';
       return false;
     }
+    // A workshop link opens the workshop; its exercises load their own states when started.
+    if (decoded.state.workshop) {
+      page.workshop(decoded.state.workshop);
+      mention(decoded.ignored, decoded.state);
+      return true;
+    }
     const kept = (await load(decoded.state, 'a shared link', { keep })) || hadPrevious;
     document.body.dataset.linkOpenMs = String(Math.round(performance.now() - t0));
     opened('Opened a shared link.', kept);
@@ -256,6 +263,11 @@ export function initShare(page) {
     } catch (e) {
       const msg = e instanceof ShareError ? e.message : 'The file could not be read.';
       notices.show('link-error', { kind: 'error', text: `${file.name} could not be opened. ${msg} Your work is as it was.` });
+      return;
+    }
+    if (decoded.state.workshop) {
+      page.workshop(decoded.state.workshop);
+      mention(decoded.ignored, decoded.state);
       return;
     }
     const kept = await load(decoded.state, file.name);
@@ -347,5 +359,14 @@ export function initShare(page) {
   });
   $('share-btn').addEventListener('click', () => dialog.open());
 
-  return { start, changed, openExample, openStateFile, openLink };
+  /**
+   * Loads a state (a workshop's exercise), keeping edited work one click away.
+   * @param {State} s @param {string} what the state, in words
+   */
+  async function openState(s, what) {
+    const kept = await load(s, what);
+    opened(`Opened ${what}.`, kept);
+  }
+
+  return { start, changed, openExample, openStateFile, openLink, openState };
 }

@@ -22,6 +22,7 @@ use crate::ruletype::{self, ThresholdGroup};
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod exercise;
 mod hints;
 mod needed;
 mod session;
