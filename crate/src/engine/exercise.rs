@@ -170,9 +170,8 @@ pub fn check_folder_with_lists(
             .flatten()
             .collect();
     };
-    let start = || {
-        super::check_example_with_lists(&rule, &events, &expected, exceptions.as_deref(), lists)
-    };
+    let start =
+        || super::check_example_with_lists(&rule, &events, &expected, exceptions.as_deref(), lists);
     let Some(md) = exercise else {
         if sol_rule.is_some() || sol_exceptions.is_some() {
             return vec![
