@@ -21,6 +21,9 @@ use crate::time::parse_date;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub mod edit;
+pub mod warnings;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Operator {

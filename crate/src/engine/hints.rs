@@ -359,7 +359,7 @@ fn unknown_fields(
 
 /// The known field name closest to `field` (events' fields first, then ECS), within an edit
 /// distance of 2, or 3 for long names.
-fn nearest(field: &str, event_fields: &[String]) -> Option<String> {
+pub(crate) fn nearest(field: &str, event_fields: &[String]) -> Option<String> {
     let limit = if field.len() > 12 { 3 } else { 2 };
     let ecs: Vec<String> = ecs_field_names().map(str::to_string).collect();
     event_fields

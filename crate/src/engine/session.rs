@@ -27,6 +27,7 @@ use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
 mod edits;
+mod exception_warnings;
 mod exclusions;
 mod rows;
 
