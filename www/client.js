@@ -18,11 +18,13 @@
  * @property {RuleReport} [rule]
  * @property {EventsReport} [events]
  * @property {ExceptionsReport} [exceptions]
+ * @property {import('../pkg/ruleplay.js').ExceptionWarning[]} [exceptionWarnings] after any change of rule, events or exceptions
  * @property {EventEdit} [edit] what an `editEvent` did
  * @property {Evaluation | null} [eval] `undefined` when not evaluated, `null` when the rule does not load
  * @property {number} [totalMs]
  */
 /** @typedef {{type: 'exclude', id: number} & import('../pkg/ruleplay.js').ExclusionEdit} ExcludeReply */
+/** @typedef {{type: 'editExceptions', id: number, ok: boolean, text?: string, message?: string}} EditExceptionsReply */
 /** @typedef {{type: 'rows', id: number, rows: Row[], generation: number}} RowsReply */
 /** @typedef {{type: 'values', id: number, field: string, values: import('../pkg/ruleplay.js').FieldValue[]}} ValuesReply */
 /**
@@ -173,6 +175,21 @@ export class EngineClient {
    */
   exclude(edit) {
     return this.call({ type: 'exclude', ...edit });
+  }
+
+  /**
+   * `text` (the exceptions editor's) with one item set (`index` and `item`), added (`item` only)
+   * or removed (`index` only), as the core rewrites it; the engine's state is unchanged.
+   * @param {{text: string, index: number | null, item: string | null}} edit
+   * @returns {Promise<EditExceptionsReply | Failure>}
+   */
+  editExceptions(edit) {
+    return this.call({ type: 'editExceptions', ...edit });
+  }
+
+  /** @returns {Promise<{type: 'ecsFields', id: number, fields: string[]} | Failure>} */
+  ecsFields() {
+    return this.call({ type: 'ecsFields' });
   }
 
   /**

@@ -8,6 +8,7 @@ import { renderMeta } from './meta.js';
 import { renderExclusions } from './chips.js';
 import { renderMarkdown } from './markdown.js';
 import { initShare } from './share/ui.js';
+import { initExceptionsForm } from './exceptions/form.js';
 
 const DEBOUNCE_MS = 150;
 // Inputs above this size stay out of the events editor; the worker still gets all of them.
@@ -114,6 +115,17 @@ const exceptionsEditor = createEditor($('exceptions-editor'), {
   placeholder: 'Exception list export, one JSON object per line',
   onChange: debounce((text) => sendExceptions(text), DEBOUNCE_MS),
 });
+
+// The exceptions editor's form view: edits go through the core into that editor (one change each).
+const exceptionsForm = initExceptionsForm({
+  root: /** @type {HTMLDetailsElement} */ ($('exceptions')),
+  editorHost: $('exceptions-editor'),
+  editor: exceptionsEditor,
+  rewrite: (edit) => engine.editExceptions(edit),
+  edited: (text) => sendExceptions(text),
+});
+/** ECS field names, offered after the events' own in the form's field inputs. */
+let ecsFields = /** @type {string[]} */ ([]);
 
 // The editors' text areas are contenteditable, which is focusable, but say so with a tabindex so
 // that checkers (axe's scrollable-region-focusable) see the scrolling editor can be reached by keyboard.
@@ -298,6 +310,7 @@ async function editExclusions(field, op, values) {
 /** @param {import('./client.js').EventsReport} res */
 function showEvents(res) {
   eventFields = res.fields || [];
+  exceptionsForm.setFields([...eventFields, ...ecsFields]);
   if (!state.bigEvents) {
     eventsEditor.setDiagnostics(res.errors.map((e) => {
       const pos = eventsEditor.posOf(e.line, e.column);
@@ -413,8 +426,11 @@ function showSequences(ev) {
   if (seqs.length > 50) box.append(` … and ${seqs.length - 50} more`);
 }
 
-/** @param {import('./client.js').UpdateReply} res */
-function onUpdate(res) {
+/**
+ * @param {import('./client.js').UpdateReply} res
+ * @param {{exceptions?: string}} [sentMsg] what was sent (the exceptions text the report is of)
+ */
+function onUpdate(res, sentMsg) {
   // A failure earlier is over once the engine answers again.
   if ($('engine-status').classList.contains('error')) {
     $('engine-status').textContent = '';
@@ -427,6 +443,9 @@ function onUpdate(res) {
     const x = res.exceptions;
     $('exceptions-count').textContent = x.count ? `(${x.count})` : '';
     problems($('exceptions-problems'), (x.errors || []).map((e) => ({ message: e.message, where: e.line ? `line ${e.line}` : '' })), exceptionsEditor, x.count ? `✔ ${plural(x.count, 'exception item')}` : '');
+  }
+  if (res.exceptions || res.exceptionWarnings) {
+    exceptionsForm.update({ items: res.exceptions && res.exceptions.items, text: sentMsg && sentMsg.exceptions, warnings: res.exceptionWarnings });
   }
   if (res.events && state.loadTimes) {
     // For the bench: a big file's way from "chosen" to verdicts, split into reading and the engine.
@@ -667,6 +686,12 @@ const engine = new EngineClient({
     $('engine-status').classList.add('error');
   },
   onFatal: () => reloadEngine('The engine stopped on this input (a bug in ruleplay) and was restarted. Edit the rule or the events to evaluate again.'),
+});
+
+engine.ecsFields().then((r) => {
+  if (r.type !== 'ecsFields') return;
+  ecsFields = r.fields;
+  exceptionsForm.setFields([...eventFields, ...ecsFields]);
 });
 
 let stopTimer = 0;
