@@ -112,8 +112,14 @@ test('the form edits names, nested groups and removals; expired items say so; fi
   expect(options).toContain('file.path');
 
   // A field no event has is said so, with the nearest name.
-  await panel.getByRole('combobox', { name: 'Field' }).first().fill('proces.name');
+  // Typed key by key (each key an edit through the core): no key is lost, the caret stays.
+  const field = panel.getByRole('combobox', { name: 'Field' }).first();
+  await field.click();
+  await field.pressSequentially('proces.name');
   await expect(panel.locator('.exc-w-unknown_field')).toContainText('did you mean "process.name"');
+  await expect(field).toBeFocused();
+  await expect(field).toHaveValue('proces.name');
+  await expect.poll(async () => JSON.parse((await exceptionsText(page)).split('\n')[1]).entries[0].field).toBe('proces.name');
 
   // Operators: is one of takes Values; a nested group has its own entries.
   await panel.getByRole('combobox', { name: 'Operator' }).first().selectOption('is one of');
