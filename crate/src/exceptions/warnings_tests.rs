@@ -43,10 +43,16 @@ fn one(entry: Value) -> Value {
 
 use WarningKind::*;
 
-/// (entry, expected warnings (kind, suggestion), why — the Kibana source or doc)
+/// An entry, the warnings expected (kind, suggestion), and why: the Kibana source or doc.
+type Case = (
+    Value,
+    Vec<(WarningKind, Option<&'static str>)>,
+    &'static str,
+);
+
 #[test]
 fn entry_warnings() {
-    let table: Vec<(Value, Vec<(WarningKind, Option<&str>)>, &str)> = vec![
+    let table: Vec<Case> = vec![
         (
             json!({"field": "process.name", "type": "match", "operator": "included", "value": "so*"}),
             vec![(WildcardWithIs, Some("matches"))],
