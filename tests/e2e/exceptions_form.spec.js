@@ -2,20 +2,13 @@
 // edits go through the core into that editor as one change each (so its undo covers them), the
 // NDJSON view and the form show the same items, and the core's warnings sit beside their entry.
 import { test, expect } from '@playwright/test';
-import { watchPage, pageErrors } from './helpers.js';
+import { watchPage, pageErrors, openExample } from './helpers.js';
 
 test.use({ viewport: { width: 1400, height: 900 } });
 
 watchPage();
 
-async function openExim4(page) {
-  await page.goto('/');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  await page.getByRole('button', { name: /Examples/ }).click();
-  await page.locator('#gallery-list [data-example="exim4"]').click();
-  await expect(page.locator('body')).toHaveAttribute('data-example', 'exim4');
-  await expect(page.locator('body')).toHaveAttribute('data-busy', 'false');
-}
+const openExim4 = (page) => openExample(page, 'exim4');
 
 /** The CodeMirror view of an editor element (it hangs off its content element). */
 const viewCall = (page, id, fn, arg) => page.evaluate(([id, fn, arg]) => {

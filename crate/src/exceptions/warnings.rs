@@ -12,7 +12,7 @@
 
 use super::{Entry, ExceptionItem};
 use crate::event::ecs::field_info;
-use crate::event::lookup::FieldPath;
+use crate::event::lookup::{has_field, FieldPath};
 use crate::time::parse_date;
 use serde::Serialize;
 use serde_json::Value;
@@ -161,7 +161,7 @@ fn check_entries(
 }
 
 fn check_field(field: &str, path: &[usize], cx: &Context, warn: &mut Warn) {
-    if field.is_empty() || cx.events.is_empty() || in_fields(field, cx.fields) {
+    if field.is_empty() || cx.events.is_empty() || has_field(cx.fields, field) {
         return;
     }
     let suggestion = (cx.nearest)(field);
@@ -175,15 +175,6 @@ fn check_field(field: &str, path: &[usize], cx: &Context, warn: &mut Warn) {
         suggestion,
         WarningKind::UnknownField,
     );
-}
-
-/// Whether a sorted list of field names has `field` or an object under it.
-fn in_fields(field: &str, fields: &[String]) -> bool {
-    let at = fields.partition_point(|f| f.as_str() < field);
-    fields[at..]
-        .iter()
-        .take_while(|f| f.starts_with(field))
-        .any(|f| f.len() == field.len() || f.as_bytes()[field.len()] == b'.')
 }
 
 /// The events' string values per field, looked up once per field.
