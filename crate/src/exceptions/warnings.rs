@@ -57,9 +57,13 @@ pub struct Context<'a> {
     pub nearest: &'a dyn Fn(&str) -> Option<String>,
 }
 
-/// The warnings of `items`, in item and entry order.
-pub fn check(items: &[ExceptionItem], cx: &Context) -> Vec<ExceptionWarning> {
-    let mut values = ValueIndex::default();
+/// The warnings of `items`, in item and entry order. `values` caches the events' values of the
+/// fields looked at: keep it while the events stay the same.
+pub fn check(
+    items: &[ExceptionItem],
+    cx: &Context,
+    values: &mut ValueIndex,
+) -> Vec<ExceptionWarning> {
     let mut out = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let mut warn = |kind, entry: Vec<usize>, message: String, suggestion: Option<String>| {
@@ -102,7 +106,7 @@ pub fn check(items: &[ExceptionItem], cx: &Context) -> Vec<ExceptionWarning> {
             None,
             &mut path,
             cx,
-            &mut values,
+            values,
             &mut |e, m, s, k| warn(k, e, m, s),
         );
     }
@@ -177,9 +181,10 @@ fn check_field(field: &str, path: &[usize], cx: &Context, warn: &mut Warn) {
     );
 }
 
-/// The events' string values per field, looked up once per field.
-#[derive(Default)]
-struct ValueIndex {
+/// The events' string values per field, looked up once per field (a field's scan over 100,000
+/// events takes tens of milliseconds; the form asks again at every key).
+#[derive(Debug, Default)]
+pub struct ValueIndex {
     /// field → (value lowercased → one value as the events have it; exact values)
     fields: HashMap<String, (HashMap<String, String>, std::collections::HashSet<String>)>,
 }

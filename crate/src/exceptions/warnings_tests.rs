@@ -31,7 +31,7 @@ fn kinds(items: Value, sequence: bool) -> Vec<(WarningKind, usize, Vec<usize>, O
         now_ms: parse_date("2026-11-24T00:00:00Z").unwrap(),
         nearest: &nearest,
     };
-    check(&items, &cx)
+    check(&items, &cx, &mut ValueIndex::default())
         .into_iter()
         .map(|w| (w.kind, w.item, w.entry, w.suggestion))
         .collect()

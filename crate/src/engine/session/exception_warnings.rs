@@ -5,7 +5,7 @@
 use super::*;
 use crate::engine::hints::nearest;
 use crate::exceptions::edit::{edit_ndjson, ItemEdit};
-use crate::exceptions::warnings::{check, Context, ExceptionWarning};
+use crate::exceptions::warnings::{check, Context, ExceptionWarning, ValueIndex};
 
 impl Session {
     /// Warnings about the exception items, each naming its item and entry.
@@ -22,7 +22,10 @@ impl Session {
             now_ms: self.now(),
             nearest: &near,
         };
-        check(&self.exceptions, &cx)
+        match self.exception_values.try_borrow_mut() {
+            Ok(mut values) => check(&self.exceptions, &cx, &mut values),
+            Err(_) => check(&self.exceptions, &cx, &mut ValueIndex::default()),
+        }
     }
 
     /// `text` (the exceptions editor's, which may be ahead of the session's) with one item set
