@@ -46,6 +46,8 @@ const state = {
   switching: 0,
   /** When the last chip edit was asked for (performance.now), until its verdicts are drawn. */
   chipStarted: /** @type {number | null} */ (null),
+  /** When the last exceptions form edit was asked for, until its verdicts are drawn. */
+  exceptionsStarted: /** @type {number | null} */ (null),
 };
 
 function debounce(fn, ms) {
@@ -122,7 +124,10 @@ const exceptionsForm = initExceptionsForm({
   editorHost: $('exceptions-editor'),
   editor: exceptionsEditor,
   rewrite: (edit) => engine.editExceptions(edit),
-  edited: (text) => sendExceptions(text),
+  edited: (text, started) => {
+    state.exceptionsStarted = started;
+    sendExceptions(text);
+  },
 });
 /** ECS field names, offered after the events' own in the form's field inputs. */
 let ecsFields = /** @type {string[]} */ ([]);
@@ -452,6 +457,11 @@ function onUpdate(res, sentMsg) {
     const t = state.loadTimes;
     document.body.dataset.lastLoad = JSON.stringify({ read: Math.round(t.read), engine: Math.round(res.totalMs), total: Math.round(performance.now() - t.started) });
     state.loadTimes = null;
+  }
+  if (res.eval && state.exceptionsStarted != null) {
+    // For the e2e test: from a form edit to its verdicts on screen.
+    document.body.dataset.exceptionsMs = String(Math.round(performance.now() - state.exceptionsStarted));
+    state.exceptionsStarted = null;
   }
   if (res.eval && state.chipStarted != null) {
     // For the e2e test: from a chip's click to its verdicts on screen.

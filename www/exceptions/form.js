@@ -16,7 +16,8 @@ import { OPERATORS, operatorOf, withOperator, newEntry, newItem, splitList, join
  * @property {{text: string, replaceText: (text: string) => void}} editor
  * @property {(edit: {text: string, index: number | null, item: string | null}) => Promise<{type: string, ok?: boolean, text?: string, message?: string}>} rewrite
  *   the core's rewrite of the text (see `Session.edit_exceptions`)
- * @property {(text: string) => void} edited called with the editor's new text after a form edit
+ * @property {(text: string, started: number) => void} edited called with the editor's new text after a
+ *   form edit, and when (performance.now) the edit was asked for
  */
 
 let uid = 0;
@@ -102,6 +103,7 @@ export function initExceptionsForm(hooks) {
       queuedSets.add(index);
     }
     inFlight++;
+    const started = performance.now();
     chain = chain
       .then(async () => {
         if (op === 'set') queuedSets.delete(index);
@@ -119,7 +121,7 @@ export function initExceptionsForm(hooks) {
         status.textContent = '';
         if (r.text !== text) {
           editor.replaceText(r.text);
-          hooks.edited(r.text);
+          hooks.edited(r.text, started);
         }
       })
       .catch((e) => {
