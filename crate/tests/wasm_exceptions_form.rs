@@ -20,9 +20,7 @@ fn form_edits_rewrite_the_text_and_warnings_name_their_entry() {
     p.set_events(EVENTS.into()).unwrap();
     let item = json!({"name": "n", "entries": [
         {"field": "process.name", "type": "match", "operator": "included", "value": "so*"}]});
-    let text = p
-        .edit_exceptions("", None, Some(item.to_string()))
-        .unwrap();
+    let text = p.edit_exceptions("", None, Some(item.to_string())).unwrap();
     let lines: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -189,9 +189,14 @@ pub fn edit_ndjson(text: &str, edit: ItemEdit) -> Result<String, String> {
         new_lines.iter().for_each(|l| push(&mut out, l, "\n"));
     }
     if new_summary {
+        // Kibana's summary keys today (`exception_export_details`, kbn-securitysolution-io-ts-list-types).
         let summary = serde_json::json!({
             "exported_exception_list_count": list_count,
             "exported_exception_list_item_count": item_count,
+            "missing_exception_list_item_count": 0,
+            "missing_exception_list_items": [],
+            "missing_exception_lists": [],
+            "missing_exception_lists_count": 0,
         });
         push(&mut out, &summary.to_string(), "\n");
     }

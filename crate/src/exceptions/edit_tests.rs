@@ -82,6 +82,7 @@ fn an_empty_text_gets_a_list_and_a_summary() {
     let summary = imported.summary.unwrap();
     assert_eq!(summary["exported_exception_list_count"], json!(1));
     assert_eq!(summary["exported_exception_list_item_count"], json!(1));
+    assert_eq!(summary["missing_exception_lists_count"], json!(0));
 }
 
 #[test]
