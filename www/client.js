@@ -18,6 +18,7 @@
  * @property {RuleReport} [rule]
  * @property {EventsReport} [events]
  * @property {ExceptionsReport} [exceptions]
+ * @property {import('../pkg/ruleplay.js').ExceptionWarning[]} [exceptionWarnings] after any change of rule, events or exceptions
  * @property {EventEdit} [edit] what an `editEvent` did
  * @property {import('../pkg/ruleplay.js').ValueListReport[]} [valueLists] the value lists as read
  * @property {import('../pkg/ruleplay.js').ExceptionListRef[]} [refs] the rule's exception-list references
@@ -25,6 +26,7 @@
  * @property {number} [totalMs]
  */
 /** @typedef {{type: 'exclude', id: number} & import('../pkg/ruleplay.js').ExclusionEdit} ExcludeReply */
+/** @typedef {{type: 'editExceptions', id: number, ok: boolean, text?: string, message?: string}} EditExceptionsReply */
 /** @typedef {{type: 'rows', id: number, rows: Row[], generation: number}} RowsReply */
 /** @typedef {{type: 'values', id: number, field: string, values: import('../pkg/ruleplay.js').FieldValue[]}} ValuesReply */
 /**
@@ -186,6 +188,21 @@ export class EngineClient {
    */
   convertExceptions(text, format) {
     return this.call({ type: 'convert', text, format });
+  }
+
+  /**
+   * `text` (the exceptions editor's) with one item set (`index` and `item`), added (`item` only)
+   * or removed (`index` only), as the core rewrites it; the engine's state is unchanged.
+   * @param {{text: string, index: number | null, item: string | null}} edit
+   * @returns {Promise<EditExceptionsReply | Failure>}
+   */
+  editExceptions(edit) {
+    return this.call({ type: 'editExceptions', ...edit });
+  }
+
+  /** @returns {Promise<{type: 'ecsFields', id: number, fields: string[]} | Failure>} */
+  ecsFields() {
+    return this.call({ type: 'ecsFields' });
   }
 
   /**

@@ -10,6 +10,7 @@ import { renderMarkdown } from './markdown.js';
 import { initShare } from './share/ui.js';
 import { initExceptionsIO } from './exceptions/io.js';
 import { initWorkshop } from './workshop/view.js';
+import { initExceptionsForm } from './exceptions/form.js';
 
 const DEBOUNCE_MS = 150;
 // Inputs above this size stay out of the events editor; the worker still gets all of them.
@@ -47,6 +48,8 @@ const state = {
   switching: 0,
   /** When the last chip edit was asked for (performance.now), until its verdicts are drawn. */
   chipStarted: /** @type {number | null} */ (null),
+  /** When the last exceptions form edit was asked for, until its verdicts are drawn. */
+  exceptionsStarted: /** @type {number | null} */ (null),
 };
 
 function debounce(fn, ms) {
@@ -116,6 +119,20 @@ const exceptionsEditor = createEditor($('exceptions-editor'), {
   placeholder: 'Exception list export, one JSON object per line',
   onChange: debounce((text) => sendExceptions(text), DEBOUNCE_MS),
 });
+
+// The exceptions editor's form view: edits go through the core into that editor (one change each).
+const exceptionsForm = initExceptionsForm({
+  root: /** @type {HTMLDetailsElement} */ ($('exceptions')),
+  editorHost: $('exceptions-editor'),
+  editor: exceptionsEditor,
+  rewrite: (edit) => engine.editExceptions(edit),
+  edited: (text, started) => {
+    state.exceptionsStarted = started;
+    sendExceptions(text);
+  },
+});
+/** ECS field names, offered after the events' own in the form's field inputs. */
+let ecsFields = /** @type {string[]} */ ([]);
 
 // The editors' text areas are contenteditable, which is focusable, but say so with a tabindex so
 // that checkers (axe's scrollable-region-focusable) see the scrolling editor can be reached by keyboard.
@@ -300,6 +317,7 @@ async function editExclusions(field, op, values) {
 /** @param {import('./client.js').EventsReport} res */
 function showEvents(res) {
   eventFields = res.fields || [];
+  exceptionsForm.setFields([...eventFields, ...ecsFields]);
   if (!state.bigEvents) {
     eventsEditor.setDiagnostics(res.errors.map((e) => {
       const pos = eventsEditor.posOf(e.line, e.column);
@@ -415,8 +433,11 @@ function showSequences(ev) {
   if (seqs.length > 50) box.append(` … and ${seqs.length - 50} more`);
 }
 
-/** @param {import('./client.js').UpdateReply} res */
-function onUpdate(res) {
+/**
+ * @param {import('./client.js').UpdateReply} res
+ * @param {{exceptions?: string}} [sentMsg] what was sent (the exceptions text the report is of)
+ */
+function onUpdate(res, sentMsg) {
   // A failure earlier is over once the engine answers again.
   if ($('engine-status').classList.contains('error')) {
     $('engine-status').textContent = '';
@@ -431,11 +452,19 @@ function onUpdate(res) {
     problems($('exceptions-problems'), (x.errors || []).map((e) => ({ message: e.message, where: e.line ? `line ${e.line}` : '' })), exceptionsEditor, x.count ? `✔ ${plural(x.count, 'exception item')}` : '');
   }
   exceptionsIO.onUpdate(res);
+  if (res.exceptions || res.exceptionWarnings) {
+    exceptionsForm.update({ items: res.exceptions && res.exceptions.items, text: sentMsg && sentMsg.exceptions, warnings: res.exceptionWarnings });
+  }
   if (res.events && state.loadTimes) {
     // For the bench: a big file's way from "chosen" to verdicts, split into reading and the engine.
     const t = state.loadTimes;
     document.body.dataset.lastLoad = JSON.stringify({ read: Math.round(t.read), engine: Math.round(res.totalMs), total: Math.round(performance.now() - t.started) });
     state.loadTimes = null;
+  }
+  if (res.eval && state.exceptionsStarted != null) {
+    // For the e2e test: from a form edit to its verdicts on screen.
+    document.body.dataset.exceptionsMs = String(Math.round(performance.now() - state.exceptionsStarted));
+    state.exceptionsStarted = null;
   }
   if (res.eval && state.chipStarted != null) {
     // For the e2e test: from a chip's click to its verdicts on screen.
@@ -685,6 +714,12 @@ const exceptionsIO = initExceptionsIO({
   sendLists: (valueLists) => engine.update({ valueLists }),
   opened: () => (/** @type {HTMLDetailsElement} */ ($('exceptions')).open = true),
   changed: () => share.changed(),
+});
+
+engine.ecsFields().then((r) => {
+  if (r.type !== 'ecsFields') return;
+  ecsFields = r.fields;
+  exceptionsForm.setFields([...eventFields, ...ecsFields]);
 });
 
 let stopTimer = 0;

@@ -14,6 +14,7 @@ import * as wasm from '../pkg/ruleplay.js';
 /** @typedef {import('../pkg/ruleplay.js').EventEdit} EventEdit */
 /** @typedef {import('../pkg/ruleplay.js').ValueListReport} ValueListReport */
 /** @typedef {import('../pkg/ruleplay.js').ExceptionListRef} ExceptionListRef */
+/** @typedef {import('../pkg/ruleplay.js').ExceptionWarning} ExceptionWarning */
 
 /** @type {wasm.Session} */
 let session;
@@ -51,7 +52,7 @@ async function start() {
  * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], now?: number | null, noEval?: boolean}} msg
  */
 function handleUpdate(msg) {
-  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
+  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, exceptionWarnings?: ExceptionWarning[], events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
   const out = { type: 'update', id: msg.id };
   let big = false;
   const t0 = performance.now();
@@ -81,6 +82,8 @@ function handleUpdate(msg) {
     out.edit = session.replace_event(msg.editEvent.index, msg.editEvent.json);
     if (out.edit.events) out.events = out.edit.events;
   }
+  // The exceptions form's warnings read the items, the events' fields and values, and the rule.
+  if (out.exceptions || out.events || out.rule || out.valueLists || 'now' in msg) out.exceptionWarnings = session.exception_warnings();
   generation++;
   /** @type {Transferable[]} */
   let transfer = [];
@@ -142,6 +145,17 @@ function handleConvert(msg) {
   self.postMessage({ type: 'convert', id: msg.id, text: r.text, errors: r.errors });
 }
 
+/** @param {{id: number, text: string, index: number | null, item: string | null}} msg */
+function handleEditExceptions(msg) {
+  try {
+    const text = session.edit_exceptions(msg.text, msg.index ?? undefined, msg.item ?? undefined);
+    self.postMessage({ type: 'editExceptions', id: msg.id, ok: true, text });
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw e;
+    self.postMessage({ type: 'editExceptions', id: msg.id, ok: false, message: String(e instanceof Error ? e.message : e) });
+  }
+}
+
 /** @param {{id: number, field: string}} msg */
 function handleValues(msg) {
   self.postMessage({ type: 'values', id: msg.id, field: msg.field, values: session.field_values(msg.field) });
@@ -181,6 +195,8 @@ self.onmessage = async (e) => {
     else if (msg.type === 'explain') handleExplain(msg);
     else if (msg.type === 'values') handleValues(msg);
     else if (msg.type === 'exclude') handleExclude(msg);
+    else if (msg.type === 'editExceptions') handleEditExceptions(msg);
+    else if (msg.type === 'ecsFields') self.postMessage({ type: 'ecsFields', id: msg.id, fields: wasm.ecs_field_names() });
     else if (msg.type === 'filter') handleFilter(msg);
     else if (msg.type === 'convert') handleConvert(msg);
     else if (msg.type === 'misses') computeMisses(generation, msg.id);

@@ -26,6 +26,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use value_lists::{InList, ValueLists};
 
+pub mod edit;
+pub mod warnings;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Operator {

@@ -15,6 +15,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 mod exceptions_io;
+mod exceptions;
+pub use exceptions::ecs_field_names;
 
 /// The TypeScript shapes of the serde types below, for `pkg/ruleplay.d.ts` (see the file).
 #[wasm_bindgen(typescript_custom_section)]

@@ -131,6 +131,18 @@ export interface ExceptionItem {
   [extra: string]: unknown;
 }
 
+/** exceptions::warnings::ExceptionWarning: one of Kibana's warnings about an exception item. */
+export interface ExceptionWarning {
+  kind: 'wildcard_with_is' | 'case_mismatch' | 'unknown_field' | 'sequence_rule' | 'expired' | 'bad_expire_time';
+  /** The item's index among the items of the text. */
+  item: number;
+  /** The entry's index path (entries, then a nested group's); empty for the whole item. */
+  entry: number[];
+  message: string;
+  /** An operator ("matches"), a value or a field name to use instead. */
+  suggestion?: string;
+}
+
 /** engine::ExceptionsReport */
 export interface ExceptionsReport { count: number; errors: EventError[]; items: ExceptionItem[] }
 

@@ -142,6 +142,14 @@ value = 2
     assert_eq!(x.errors, []);
     check(&shapes, "ExceptionsReport", &to_value(&x));
     check(&shapes, "ExceptionItem", &to_value(&x.items[0]));
+    let mut ws = Session::new();
+    ws.set_events("{\"user\":{\"name\":\"a\"}}\n".into());
+    ws.set_exceptions(r#"{"name":"w","entries":[{"field":"user.name","type":"match","value":"a*"},{"field":"user.nme","type":"exists"}]}"#);
+    let warnings = to_value(&ws.exception_warnings());
+    assert_eq!(warnings.as_array().map(Vec::len), Some(2), "{warnings}");
+    for w in warnings.as_array().into_iter().flatten() {
+        check(&shapes, "ExceptionWarning", w);
+    }
 
     let r = s.evaluate().unwrap();
     let mut eval = to_value(&r);

@@ -1,20 +1,13 @@
 // End-to-end tests of the exclusion-list chips under the rule editor: a chip's removal and an added
 // value rewrite the rule text through the editor (so undo covers them) and the verdicts follow.
 import { test, expect } from '@playwright/test';
-import { watchPage, pageErrors } from './helpers.js';
+import { watchPage, pageErrors, openExample } from './helpers.js';
 
 test.use({ viewport: { width: 1400, height: 900 } });
 
 watchPage();
 
-async function openExim4(page) {
-  await page.goto('/');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  await page.getByRole('button', { name: /Examples/ }).click();
-  await page.locator('#gallery-list [data-example="exim4"]').click();
-  await expect(page.locator('body')).toHaveAttribute('data-example', 'exim4');
-  await expect(page.locator('body')).toHaveAttribute('data-busy', 'false');
-}
+const openExim4 = (page) => openExample(page, 'exim4');
 
 /** The process.name exclusion list of the Exim4 rule, as written. */
 const listOf = (text) => {

@@ -54,3 +54,13 @@ export async function seriousViolations(page) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
+
+/** Opens the page and then an example of the gallery (`rules/<name>`), and waits for its verdicts. */
+export async function openExample(page, name) {
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await page.getByRole('button', { name: /Examples/ }).click();
+  await page.locator(`#gallery-list [data-example="${name}"]`).click();
+  await expect(page.locator('body')).toHaveAttribute('data-example', name);
+  await expect(page.locator('body')).toHaveAttribute('data-busy', 'false');
+}

@@ -311,15 +311,6 @@ fn expr_fields(e: &eql_ast::Expr, out: &mut Vec<(String, Span)>) {
     }
 }
 
-/// Whether some event has `field`, as a value or as an object above values.
-fn in_events(field: &str, event_fields: &[String]) -> bool {
-    let at = event_fields.partition_point(|f| f.as_str() < field);
-    event_fields[at..]
-        .iter()
-        .take_while(|f| f.starts_with(field))
-        .any(|f| f.len() == field.len() || f.as_bytes()[field.len()] == b'.')
-}
-
 /// A warning for each field that no event has and ECS does not define, with the nearest known
 /// name as a suggestion.
 fn unknown_fields(
@@ -332,7 +323,7 @@ fn unknown_fields(
     for (field, span) in refs {
         if field.contains('*')
             || field.is_empty()
-            || in_events(field, event_fields)
+            || crate::event::lookup::has_field(event_fields, field)
             || field_info(field).known
         {
             continue;
@@ -359,7 +350,7 @@ fn unknown_fields(
 
 /// The known field name closest to `field` (events' fields first, then ECS), within an edit
 /// distance of 2, or 3 for long names.
-fn nearest(field: &str, event_fields: &[String]) -> Option<String> {
+pub(crate) fn nearest(field: &str, event_fields: &[String]) -> Option<String> {
     let limit = if field.len() > 12 { 3 } else { 2 };
     let ecs: Vec<String> = ecs_field_names().map(str::to_string).collect();
     event_fields

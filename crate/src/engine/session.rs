@@ -27,6 +27,7 @@ use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
 mod edits;
+mod exception_warnings;
 mod exclusions;
 mod rows;
 mod value_lists;
@@ -229,6 +230,8 @@ pub struct Session {
     last: Option<RunResult>,
     misses: Option<Vec<i32>>,
     summary_fields: OnceCell<Vec<String>>,
+    /// The events' values of the fields exception items name, for their warnings.
+    exception_values: std::cell::RefCell<crate::exceptions::warnings::ValueIndex>,
 }
 
 impl Session {
@@ -280,6 +283,7 @@ impl Session {
     pub fn set_events(&mut self, text: String) -> EventsReport {
         self.parsed = parse_events(&text);
         self.text = text;
+        self.exception_values = Default::default();
         self.fields = field_names(&self.parsed.events);
         self.refresh_warnings();
         self.latest = OnceCell::new();

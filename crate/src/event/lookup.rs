@@ -171,6 +171,15 @@ pub fn lookup_paths<'a>(event: &'a Value, field: &str) -> Vec<(String, &'a Value
     FieldPath::new(field).values_with_paths(event)
 }
 
+/// Whether sorted field names (as [`fields`] gives them) hold `field` or an object under it.
+pub fn has_field(sorted: &[String], field: &str) -> bool {
+    let at = sorted.partition_point(|f| f.as_str() < field);
+    sorted[at..]
+        .iter()
+        .take_while(|f| f.starts_with(field))
+        .any(|f| f.len() == field.len() || f.as_bytes()[field.len()] == b'.')
+}
+
 /// Every leaf field name in the event, dotted (`process.parent.name`), array positions dropped,
 /// sorted and deduplicated. Empty objects and nulls give no field.
 pub fn fields(event: &Value) -> Vec<String> {
