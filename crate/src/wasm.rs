@@ -14,8 +14,8 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-mod exceptions_io;
 mod exceptions;
+mod exceptions_io;
 pub use exceptions::ecs_field_names;
 
 /// The TypeScript shapes of the serde types below, for `pkg/ruleplay.d.ts` (see the file).
