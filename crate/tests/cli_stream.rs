@@ -1,5 +1,8 @@
 //! `ruleplay match` over big inputs: streaming, stdin, gzip, `--only-alerts` and `--summary`.
 
+// The CLI (and flate2, its dependency) is native only.
+#![cfg(not(target_arch = "wasm32"))]
+
 use flate2::write::GzEncoder;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
