@@ -24,6 +24,10 @@ use serde_json::Value;
 mod hints;
 mod session;
 pub use session::{
+    verdict_diff, Change, ClauseCoverage, Coverage, Offer, OfferField, Preview, RuleExport,
+    ValueCoverage, VerdictChange, VerdictDiff,
+};
+pub use session::{
     Counts, EvaluationReport, EventEdit, EventsReport, ExceptionsReport, ExplanationView,
     FieldValue, NearMissReport, Row, Session, AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES,
     MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
@@ -106,6 +110,18 @@ impl Status {
             Status::Suppressed => 2,
             Status::NoMatch => 3,
         }
+    }
+
+    /// The status of a [`Status::code`].
+    pub fn from_code(code: u8) -> Option<Status> {
+        [
+            Status::Alert,
+            Status::Match,
+            Status::Suppressed,
+            Status::NoMatch,
+        ]
+        .get(usize::from(code))
+        .copied()
     }
 
     pub fn as_str(self) -> &'static str {

@@ -26,9 +26,16 @@ use serde_json::Value;
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
+mod coverage;
 mod edits;
 mod exclusions;
+mod export;
+mod preview;
 mod rows;
+
+pub use coverage::{ClauseCoverage, Coverage, ValueCoverage};
+pub use export::RuleExport;
+pub use preview::{verdict_diff, Change, Offer, OfferField, Preview, VerdictChange, VerdictDiff};
 
 /// Event errors reported per batch; the count says how many there were in all.
 pub const MAX_REPORTED_ERRORS: usize = 200;
