@@ -98,6 +98,8 @@ function renderClause(c, source, hooks, level) {
     });
   }
   spans.set(li, hasText ? c.span : null);
+  // Where the clause is in the rule, for its coverage badge (www/coverage.js).
+  if (hasText) li.dataset.span = `${c.span.start}:${c.span.end}`;
   li.append(line);
   if (hasKids) {
     // A list's values stay reachable, collapsed, the one that matched first.
@@ -248,6 +250,8 @@ function renderJson(value, marks) {
     } else {
       const cls = v === null ? 'j-null' : typeof v === 'string' ? 'j-str' : typeof v === 'number' ? 'j-num' : 'j-bool';
       const span = textEl('span', cls, JSON.stringify(v));
+      // The value's place in the event, for "Exclude this" (www/exclude.js).
+      span.dataset.path = path;
       const m = marks.get(path);
       if (m) {
         span.classList.add(`j-${m}`);
