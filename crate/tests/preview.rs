@@ -215,3 +215,27 @@ fn the_export_differs_from_the_file_only_inside_the_query() {
     let x = s.export_rule(Some(RULE));
     assert_eq!(x.only_query_changed, Some(true));
 }
+
+#[test]
+fn coverage_in_steps_equals_coverage_at_once_and_restarts_on_an_edit() {
+    let mut s = session();
+    s.evaluate();
+    let whole = s.coverage();
+    let mut steps = 0;
+    let stepped = loop {
+        steps += 1;
+        if let Some(c) = s.coverage_step(4) {
+            break c;
+        }
+    };
+    assert_eq!(steps, 4);
+    assert_eq!(stepped, whole);
+    // A step, then an edit: the pass starts over on the new rule.
+    assert!(s.coverage_step(4).is_none());
+    s.set_rule("process.name:bash and not host.name:x".into(), Lang::Kql)
+        .expect("loads");
+    let c = s.coverage();
+    assert_eq!(c.events, 15);
+    assert_eq!(c.values.len(), 1);
+    assert_eq!(c.values[0].value, "x");
+}

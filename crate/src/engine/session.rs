@@ -230,6 +230,8 @@ pub struct Session {
     last: Option<RunResult>,
     misses: Option<Vec<i32>>,
     summary_fields: OnceCell<Vec<String>>,
+    /// The coverage pass under way over the current run (see `coverage`).
+    coverage: Option<coverage::Pass>,
 }
 
 impl Session {
@@ -550,6 +552,7 @@ impl Session {
     fn forget_run(&mut self) {
         self.last = None;
         self.misses = None;
+        self.coverage = None;
         self.summary_fields = OnceCell::new();
     }
 }

@@ -92,10 +92,13 @@ impl JsSession {
         }
     }
 
-    /// Coverage of the query over the current events: per clause and per exclusion value.
-    #[wasm_bindgen(unchecked_return_type = "Coverage")]
-    pub fn coverage(&self) -> Result<JsValue, JsError> {
-        let mut c = self.inner.coverage();
+    /// The coverage pass over the current events, `budget` more events per call: `null` until
+    /// the last step, which gives the coverage per clause and per exclusion value.
+    #[wasm_bindgen(unchecked_return_type = "Coverage | null")]
+    pub fn coverage_step(&mut self, budget: usize) -> Result<JsValue, JsError> {
+        let Some(mut c) = self.inner.coverage_step(budget) else {
+            return Ok(JsValue::NULL);
+        };
         let map = Utf16Map::new(self.inner.source());
         for clause in &mut c.clauses {
             clause.span = map.span(clause.span);

@@ -47,7 +47,7 @@ pub struct Coverage {
     pub values: Vec<ValueCoverage>,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Tally {
     kind: String,
     field: Option<String>,
@@ -57,21 +57,45 @@ struct Tally {
     held_decided: usize,
 }
 
+/// A coverage pass part-way through the events: the page's worker runs it in steps, so that an
+/// edit made meanwhile is evaluated without waiting for the whole pass.
+#[derive(Clone, Default)]
+pub(super) struct Pass {
+    next: usize,
+    tallies: HashMap<Span, Tally>,
+    /// Clauses in the order first met.
+    order: Vec<Span>,
+    /// The query has no trace (ES|QL, ML): nothing to cover.
+    untraceable: bool,
+}
+
 impl Session {
     /// Coverage of the query over the current events (see the module documentation); empty
     /// without a rule or a query that can be traced.
-    pub fn coverage(&self) -> Coverage {
+    pub fn coverage(&mut self) -> Coverage {
+        loop {
+            if let Some(c) = self.coverage_step(usize::MAX) {
+                return c;
+            }
+        }
+    }
+
+    /// The coverage pass, `budget` more events at a time: `None` until the last step, which
+    /// gives the coverage. A new rule, events, exceptions or "now" start the pass over.
+    pub fn coverage_step(&mut self, budget: usize) -> Option<Coverage> {
+        let mut pass = self.coverage.take().unwrap_or_default();
         let Some(loaded) = self.loaded.as_ref() else {
-            return Coverage::default();
+            return Some(Coverage::default());
         };
         let now = self.last.as_ref().map_or_else(|| self.now(), |r| r.now);
         let events = &self.parsed.events;
-        let mut tallies: HashMap<Span, Tally> = HashMap::new();
-        let mut order: Vec<Span> = Vec::new();
-        for event in events {
+        let end = pass.next.saturating_add(budget.max(1)).min(events.len());
+        for event in events.get(pass.next..end).unwrap_or_default() {
             let Some(trace) = loaded.trace(event, now) else {
-                return Coverage::default();
+                pass.untraceable = true;
+                break;
             };
+            let Pass { tallies, order, .. } = &mut pass;
             walk(&trace.root, true, &mut |c, critical| {
                 if c.span == Span::default() {
                     return;
@@ -90,17 +114,29 @@ impl Session {
                 t.held_decided += usize::from(held && critical);
             });
         }
-        let n = events.len();
-        let clauses = order
+        pass.next = end;
+        if pass.untraceable {
+            return Some(Coverage::default());
+        }
+        if end < events.len() {
+            self.coverage = Some(pass);
+            return None;
+        }
+        Some(self.coverage_of(&pass))
+    }
+
+    fn coverage_of(&self, pass: &Pass) -> Coverage {
+        let n = self.parsed.events.len();
+        let tallies = &pass.tallies;
+        let clauses = pass
+            .order
             .iter()
             .filter_map(|span| {
                 let t = tallies.get(span)?;
                 let flag = (n > 0 && t.held == n).then(|| {
                     format!(
                         "{} holds for every event in this sample",
-                        self.source
-                            .get(span.start..span.end)
-                            .unwrap_or("this clause")
+                        self.source.get(span.start..span.end).unwrap_or("this clause")
                     )
                 });
                 Some(ClauseCoverage {
