@@ -2,19 +2,12 @@
 // current events it decided (the core's `coverage`, one trace per event, asked once the verdicts
 // are on screen). Drawn as a count badge with an accessible label on each chip and each clause of
 // the explanation, and as flag text for values that decide nothing and clauses that always hold.
+import { textEl as el } from './text.js';
 
 /** @typedef {import('../pkg/ruleplay.js').Coverage} Coverage */
 
 /** After the verdicts are drawn, so a big batch never delays them. */
 const DELAY_MS = 60;
-
-/** @param {string} tag @param {string | null} [cls] @param {string} [text] */
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-}
 
 /** @param {number} n @param {string} word */
 const plural = (n, word) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;

@@ -6,6 +6,7 @@
 // what the change would do to the current events, evaluated by the core without keeping it.
 // Applying is one editor transaction: the rule editor's text (as chips do) or one NDJSON line
 // appended to the exceptions editor.
+import { textEl as el } from './text.js';
 
 /** @typedef {import('../pkg/ruleplay.js').Offer} Offer */
 /** @typedef {import('../pkg/ruleplay.js').OfferField} OfferField */
@@ -21,14 +22,6 @@
 
 /** The preview follows the choices this long after the last change. */
 const PREVIEW_MS = 80;
-
-/** @param {string} tag @param {string | null} [cls] @param {string} [text] */
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-}
 
 export class ExcludeDialog {
   /** @param {ExcludeHooks} hooks */

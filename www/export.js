@@ -1,16 +1,9 @@
 // The edited rule out of the page: "Download rule (TOML)", "Copy rule (TOML)" (the rule file with
 // the current query written into it, by the core) and "Copy query". Beside them, whether the file
 // still equals the one opened in every byte outside the query string (the core compares).
+import { textEl as el } from './text.js';
 
 /** @typedef {import('../pkg/ruleplay.js').RuleExport} RuleExport */
-
-/** @param {string} tag @param {string | null} [cls] @param {string} [text] */
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-}
 
 export class RuleExporter {
   /**

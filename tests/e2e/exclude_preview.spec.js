@@ -2,20 +2,13 @@
 // on the Exim4 example (issue 11 §6), then the same dialog by keyboard alone, and axe over it.
 import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
-import { watchPage, pageErrors } from './helpers.js';
+import { watchPage, pageErrors, openExample } from './helpers.js';
 
 test.use({ viewport: { width: 1400, height: 900 } });
 
 watchPage();
 
-async function openExim4(page) {
-  await page.goto('/');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  await page.getByRole('button', { name: /Examples/ }).click();
-  await page.locator('#gallery-list [data-example="exim4"]').click();
-  await expect(page.locator('body')).toHaveAttribute('data-example', 'exim4');
-  await expect(page.locator('body')).toHaveAttribute('data-busy', 'false');
-}
+const openExim4 = (page) => openExample(page, 'exim4');
 
 /** An editor's text, read off its CodeMirror view. */
 const editorText = (page, id) => page.evaluate((id) => {

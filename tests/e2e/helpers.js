@@ -45,3 +45,13 @@ export async function settled(page) {
 export async function openFile(page, name, text) {
   await page.locator('#open-file').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
 }
+
+/** Opens example `name` from the gallery and waits for its verdicts. */
+export async function openExample(page, name) {
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await page.getByRole('button', { name: /Examples/ }).click();
+  await page.locator(`#gallery-list [data-example="${name}"]`).click();
+  await expect(page.locator('body')).toHaveAttribute('data-example', name);
+  await expect(page.locator('body')).toHaveAttribute('data-busy', 'false');
+}
