@@ -136,7 +136,9 @@ impl Session {
                 let flag = (n > 0 && t.held == n).then(|| {
                     format!(
                         "{} holds for every event in this sample",
-                        self.source.get(span.start..span.end).unwrap_or("this clause")
+                        self.source
+                            .get(span.start..span.end)
+                            .unwrap_or("this clause")
                     )
                 });
                 Some(ClauseCoverage {
