@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 mod preview;
+pub use preview::verdict_diff;
 
 /// The TypeScript shapes of the serde types below, for `pkg/ruleplay.d.ts` (see the file).
 #[wasm_bindgen(typescript_custom_section)]
