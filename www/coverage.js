@@ -8,6 +8,9 @@ import { textEl as el } from './text.js';
 
 /** After the verdicts are drawn, so a big batch never delays them. */
 const DELAY_MS = 60;
+/** Above this many events (the core's AUTO_NEAR_MISS_MAX) the pass waits for a pause in editing. */
+const BIG_BATCH = 20_000;
+const BIG_DELAY_MS = 1000;
 
 /** @param {number} n @param {string} word */
 const plural = (n, word) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -28,7 +31,7 @@ export class CoverageView {
     this.timer = 0;
   }
 
-  /** @param {{generation: number}} ev a new evaluation */
+  /** @param {{generation: number, status: Uint8Array}} ev a new evaluation */
   update(ev) {
     clearTimeout(this.timer);
     this.timer = window.setTimeout(async () => {
@@ -40,7 +43,7 @@ export class CoverageView {
       document.body.dataset.coverageMs = String(Math.round(performance.now() - started));
       this.data = c;
       this.draw();
-    }, DELAY_MS);
+    }, ev.status.length > BIG_BATCH ? BIG_DELAY_MS : DELAY_MS);
   }
 
   draw() {
