@@ -192,6 +192,36 @@ export class ExcludeDialog {
   }
 
   /**
+   * "Exclude this" from the clause tree of an explanation: `x` on a clause, or the context menu
+   * on a value it looked at, opens the offer for that value (the tree keeps its own keys, so no
+   * buttons go inside its items).
+   * @param {HTMLElement} root the explanation panel
+   * @param {() => number} index the event it explains
+   */
+  listenToClauses(root, index) {
+    /** @param {Element | null} v @returns {{field: string, value: string} | null} */
+    const valueOf = (v) => {
+      const el = /** @type {HTMLElement | null} */ (v);
+      if (!el || el.dataset.value == null) return null;
+      return { field: (el.dataset.path || '').replace(/\[\d+\]/g, ''), value: el.dataset.value };
+    };
+    root.addEventListener('keydown', (e) => {
+      const item = e.target instanceof HTMLElement && e.target.getAttribute('role') === 'treeitem' ? e.target : null;
+      if (!item || e.key !== 'x' || e.ctrlKey || e.metaKey || e.altKey) return;
+      const v = valueOf(item.querySelector(':scope > .clause-line .val[data-value]'));
+      if (!v || index() < 0) return;
+      e.preventDefault();
+      this.open(index(), v.field, v.value);
+    });
+    root.addEventListener('contextmenu', (e) => {
+      const v = valueOf(e.target instanceof Element ? e.target.closest('.val[data-value]') : null);
+      if (!v || index() < 0) return;
+      e.preventDefault();
+      this.open(index(), v.field, v.value);
+    });
+  }
+
+  /**
    * Adds the "Exclude this" buttons to the explanation of event `index`: one in its head, one
    * after each value of the event's JSON.
    * @param {HTMLElement} root

@@ -81,6 +81,9 @@ function renderClause(c, source, hooks, level) {
     for (const l of c.looked.slice(0, 6)) {
       const v = textEl('span', l.matched ? 'val hit' : 'val miss', clip(valueText(l.value), 60));
       v.title = visibleText(`${l.path}${l.pattern != null ? ` vs ${l.pattern}` : ''}: ${l.matched ? 'matched' : 'did not match'}`);
+      // For "Exclude this" from the clause (www/exclude.js): the value's place and text.
+      v.dataset.path = l.path;
+      if (l.value !== null && typeof l.value !== 'object') v.dataset.value = String(l.value);
       vals.append(v);
     }
     if (c.looked.length > 6) vals.append(el('span', 'muted', ` +${c.looked.length - 6}`));

@@ -43,6 +43,7 @@ export function initPreview({ engine, list, ruleEditor, exceptionsEditor, flush,
     { undo: /** @type {HTMLButtonElement} */ ($('undo-btn')), redo: /** @type {HTMLButtonElement} */ ($('redo-btn')) },
   );
 
+  dialog.listenToClauses($('explain'), selected);
   // A result row: its context menu, or `x` in the list, opens "Exclude this" for it.
   const results = $('results-list');
   results.addEventListener('contextmenu', (e) => {

@@ -144,6 +144,15 @@ test('"Exclude this" works by keyboard alone, from a result row', async ({ page 
   await expect(dialog).toBeHidden();
   await expect(page.locator('#row-0')).toHaveAttribute('data-status', 'suppressed');
   await expect(list).toBeFocused();
+
+  // From a clause of the explanation: `x` on it offers the value it looked at.
+  const clause = page.locator('#explain [role=treeitem]:has(> .clause-line .val[data-path="host.os.type"])');
+  await clause.focus();
+  await page.keyboard.press('x');
+  await expect(dialog.getByRole('radio', { name: /Exception item: host\.os\.type is “linux”/ })).toBeChecked();
+  await expect(dialog.locator('#exclude-preview')).toContainText('Preview:');
+  await page.keyboard.press('Escape');
+  await expect(clause).toBeFocused();
 });
 
 for (const scheme of /** @type {const} */ (['light', 'dark'])) {
