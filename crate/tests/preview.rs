@@ -239,3 +239,30 @@ fn coverage_in_steps_equals_coverage_at_once_and_restarts_on_an_edit() {
     assert_eq!(c.values.len(), 1);
     assert_eq!(c.values[0].value, "x");
 }
+
+#[test]
+fn the_offer_checks_the_rules_investigation_fields_but_not_per_event_ones() {
+    let mut s = Session::new();
+    s.set_rule(
+        include_str!("../../rules/foxmail/rule.toml").to_string(),
+        Lang::Toml,
+    )
+    .expect("loads");
+    s.set_events(include_str!("../../rules/foxmail/events.ndjson").to_string());
+    let offer = s.exclude_offer(0, None).expect("event 0");
+    let field = |name: &str| {
+        offer
+            .fields
+            .iter()
+            .find(|f| f.field == name)
+            .unwrap_or_else(|| panic!("{name} offered"))
+    };
+    // Investigation fields come first, in the rule's order.
+    assert_eq!(offer.fields[0].field, "@timestamp");
+    assert!(field("@timestamp").investigation && !field("@timestamp").checked);
+    assert!(field("host.id").investigation && field("host.id").checked);
+    assert!(field("process.executable").checked);
+    assert!(!field("process.pid").checked);
+    assert!(field("process.args").checked);
+    assert!(!field("user.name").checked, "not highlighted by the rule");
+}

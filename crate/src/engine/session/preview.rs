@@ -224,7 +224,7 @@ impl Session {
                     investigation: investigation.contains(&f),
                     matched: matched.iter().any(|m| m == f),
                     list: lists.iter().any(|l| l == f),
-                    checked: Some(f) == field || investigation.contains(&f),
+                    checked: Some(f) == field || (investigation.contains(&f) && !per_event(f)),
                 })
             })
             .collect();
@@ -332,6 +332,21 @@ fn alerts_listed(indices: &[usize]) -> String {
         if n == 1 { "" } else { "s" },
         listed.join(", ")
     )
+}
+
+/// Fields whose value names one event (times, process ids): an exception on them would exclude
+/// that event only, so the narrower item leaves them unchecked even when the rule highlights them.
+fn per_event(field: &str) -> bool {
+    field.ends_with("timestamp")
+        || [
+            ".pid",
+            ".entity_id",
+            "event.id",
+            "event.ingested",
+            "event.created",
+        ]
+        .iter()
+        .any(|s| field.ends_with(s))
 }
 
 /// The scalar values of `field` in `event`, as text, without repeats.
