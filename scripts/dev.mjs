@@ -28,7 +28,12 @@ const TARGET_DIR = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
 // - value lists, detection-rules exception TOML import/export, exception-list references
 //   (exceptions/value_lists.rs, exceptions/toml_format.rs, wasm/exceptions_io.rs): +17,100 (measured
 //   298,986 -> 316,049 B gz).
-const WASM_BUDGET_GZ = 300_000 + 16_000 + 17_100;
+// - the exceptions form (exceptions/edit.rs, exceptions/warnings.rs, wasm/exceptions.rs): +10,400
+//   (measured 298,986 -> 309,336 B gz on its own).
+// - "Exclude this" previews, verdict diff, coverage, rule export (session/preview.rs, coverage.rs,
+//   export.rs, wasm/preview.rs): +11,900 (measured 298,986 -> 310,879 B gz on its own; the four
+//   merged: 334,804).
+const WASM_BUDGET_GZ = 300_000 + 16_000 + 17_100 + 10_400 + 11_900;
 // The budget for everything a first visit downloads (html, css, js, wasm, examples.json: what
 // dist/index.html pulls in, followed through the bundles), gzip -9. Also a hard limit.
 // "600 KB" read as the stricter decimal 600,000 bytes.

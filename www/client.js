@@ -206,6 +206,17 @@ export class EngineClient {
   }
 
   /**
+   * One question of "Exclude this", the diff line, coverage or the export (see worker.js
+   * handlePreview); resolves to the core's answer, or null when the engine failed or stopped.
+   * @param {{what: 'exclusion', field: string, values: string[]} | {what: 'exception', entries: {field: string, values: string[]}[]} | {what: 'offer', index: number, field?: string | null} | {what: 'coverage', generation: number} | {what: 'diff', before: Uint8Array, after: Uint8Array} | {what: 'export', original?: string | null}} question
+   * @returns {Promise<any>}
+   */
+  async ask(question) {
+    const res = await this.call({ type: 'preview', ...question });
+    return res.type === 'preview' ? res.result : null;
+  }
+
+  /**
    * @param {number} index
    * @returns {Promise<ExplainReply | Failure>}
    */

@@ -5,7 +5,7 @@ import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
   Decoration, highlightSpecialChars, placeholder as placeholderExt,
 } from '@codemirror/view';
-import { defaultKeymap, history, historyKeymap, isolateHistory } from '@codemirror/commands';
+import { defaultKeymap, history, historyKeymap, isolateHistory, undo, redo, undoDepth, redoDepth } from '@codemirror/commands';
 import { syntaxHighlighting, bracketMatching, indentOnInput, HighlightStyle } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
@@ -155,6 +155,8 @@ export function createEditor(parent, { doc = '', lang = 'json', label, onChange,
   const language = new Compartment();
   const highlight = rangeField(setHighlight, 'cm-span-hl');
   const region = rangeField(setRegion, 'cm-query-region');
+  /** @type {((u: import('@codemirror/view').ViewUpdate) => void)[]} */
+  const docListeners = [];
   const host = document.createElement('div');
   host.className = 'cm-host';
   parent.prepend(host);
@@ -189,6 +191,7 @@ export function createEditor(parent, { doc = '', lang = 'json', label, onChange,
         EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true' }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged && onChange) onChange(u.state.doc.toString());
+          if (u.docChanged) for (const f of docListeners) f(u);
         }),
       ],
     }),
@@ -218,6 +221,32 @@ export function createEditor(parent, { doc = '', lang = 'json', label, onChange,
         annotations: isolateHistory.of('full'),
         userEvent: 'input.exclusions',
       });
+    },
+    /**
+     * Appends `text` on a line of its own as one change and its own undo step (an exception item
+     * added to the exceptions text).
+     * @param {string} text
+     */
+    appendLine(text) {
+      const doc = view.state.doc;
+      const sep = doc.length && !doc.toString().endsWith('\n') ? '\n' : '';
+      view.dispatch({
+        changes: { from: doc.length, insert: `${sep}${text}\n` },
+        annotations: isolateHistory.of('full'),
+        userEvent: 'input.exception',
+      });
+    },
+    /** Calls `f(update)` after every change of the document (the page's undo history). */
+    onDocChange(f) {
+      docListeners.push(f);
+    },
+    undo: () => undo(view),
+    redo: () => redo(view),
+    get undoDepth() {
+      return undoDepth(view.state);
+    },
+    get redoDepth() {
+      return redoDepth(view.state);
     },
     setLanguage(name) {
       view.dispatch({ effects: language.reconfigure(LANGS[name]) });

@@ -81,6 +81,9 @@ function renderClause(c, source, hooks, level) {
     for (const l of c.looked.slice(0, 6)) {
       const v = textEl('span', l.matched ? 'val hit' : 'val miss', clip(valueText(l.value), 60));
       v.title = visibleText(`${l.path}${l.pattern != null ? ` vs ${l.pattern}` : ''}: ${l.matched ? 'matched' : 'did not match'}`);
+      // For "Exclude this" from the clause (www/exclude.js): the value's place and text.
+      v.dataset.path = l.path;
+      if (l.value !== null && typeof l.value !== 'object') v.dataset.value = String(l.value);
       vals.append(v);
     }
     if (c.looked.length > 6) vals.append(el('span', 'muted', ` +${c.looked.length - 6}`));
@@ -98,6 +101,8 @@ function renderClause(c, source, hooks, level) {
     });
   }
   spans.set(li, hasText ? c.span : null);
+  // Where the clause is in the rule, for its coverage badge (www/coverage.js).
+  if (hasText) li.dataset.span = `${c.span.start}:${c.span.end}`;
   li.append(line);
   if (hasKids) {
     // A list's values stay reachable, collapsed, the one that matched first.
@@ -248,6 +253,8 @@ function renderJson(value, marks) {
     } else {
       const cls = v === null ? 'j-null' : typeof v === 'string' ? 'j-str' : typeof v === 'number' ? 'j-num' : 'j-bool';
       const span = textEl('span', cls, JSON.stringify(v));
+      // The value's place in the event, for "Exclude this" (www/exclude.js).
+      span.dataset.path = path;
       const m = marks.get(path);
       if (m) {
         span.classList.add(`j-${m}`);

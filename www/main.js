@@ -11,6 +11,7 @@ import { initShare } from './share/ui.js';
 import { initExceptionsIO } from './exceptions/io.js';
 import { initWorkshop } from './workshop/view.js';
 import { initExceptionsForm } from './exceptions/form.js';
+import { initPreview } from './preview.js';
 
 const DEBOUNCE_MS = 150;
 // Inputs above this size stay out of the events editor; the worker still gets all of them.
@@ -190,6 +191,7 @@ function loadRuleText(lang, text) {
   state.buffers[lang] = text;
   ruleEditor.setText(text);
   sendRule();
+  tools.setOriginal(lang === 'toml' ? text : null);
 }
 
 /**
@@ -288,6 +290,7 @@ function showRule(res) {
   if (res.rule_file != null) state.buffers.toml = res.rule_file;
   renderMeta($('meta-body'), state.rule, state.lang, notes);
   renderExclusions($('exclusions'), res.exclusions || [], { edit: editExclusions });
+  tools.afterChips();
 }
 
 /**
@@ -546,6 +549,7 @@ async function selectEvent(index) {
     source: ruleEditor.text,
     hooks: explainHooks,
   });
+  tools.afterExplain(index);
 }
 
 // ---------- editing the selected event ----------
@@ -679,7 +683,10 @@ function hideProgress() {
 // ---------- engine ----------
 
 const engine = new EngineClient({
-  onUpdate,
+  onUpdate: (res, sent) => {
+    onUpdate(res);
+    if (res.eval) tools.onEval(res.eval, sent);
+  },
   onProgress: showProgress,
   onMisses: (msg) => {
     if (!state.eval || msg.generation !== state.eval.generation) return;
@@ -723,6 +730,34 @@ engine.ecsFields().then((r) => {
 });
 
 let stopTimer = 0;
+
+// "Exclude this", the diff line, coverage, the rule export and page-level undo (www/preview.js).
+const tools = initPreview({
+  engine,
+  list,
+  ruleEditor,
+  exceptionsEditor,
+  flush: () => {
+    onRuleEdit.cancel();
+    if (!state.switching) {
+      state.buffers[state.lang] = ruleEditor.text;
+      sendRule();
+    }
+    sendExceptions(exceptionsEditor.text);
+  },
+  applyRule: (text) => {
+    ruleEditor.replaceText(text);
+    state.buffers[state.lang] = text;
+    sendRule();
+  },
+  appendException: (line) => {
+    exceptionsEditor.appendLine(line);
+    /** @type {HTMLDetailsElement} */ ($('exceptions')).open = true;
+    sendExceptions(exceptionsEditor.text);
+  },
+  selected: () => state.selected,
+  name: () => document.body.dataset.example || 'rule',
+});
 
 // Stop: a new worker gets the current rule, events and exceptions back, but evaluates only at the
 // next edit, so a query that is too slow for the input cannot lock the page.

@@ -36,6 +36,8 @@ export class ResultList {
     this.message = '';
     this.selected = -1;
     this.cache = new Map();
+    /** Events whose verdict changed at the last edit → what it was (www/diffline.js). */
+    this.changed = new Map();
     this.pending = new Set();
     this.spacer = document.createElement('div');
     this.spacer.className = 'spacer';
@@ -51,6 +53,15 @@ export class ResultList {
       if (row) this.select(Number(row.dataset.index), true);
     });
     new ResizeObserver(() => this.render()).observe(this.el);
+  }
+
+  /**
+   * Marks the events whose verdict changed at the last edit (index → the verdict before).
+   * @param {Map<number, string>} changed
+   */
+  setChanged(changed) {
+    this.changed = changed;
+    this.render();
   }
 
   setData(data) {
@@ -194,8 +205,10 @@ export class ResultList {
     summary.className = 'summary';
     const why = document.createElement('span');
     why.className = 'why';
-    el.append(badge, num, summary, why);
-    return { el, badge, num, summary, why };
+    const changed = document.createElement('span');
+    changed.className = 'changed';
+    el.append(badge, changed, num, summary, why);
+    return { el, badge, num, summary, why, changed };
   }
 
   fill(row, index, pos) {
@@ -211,6 +224,16 @@ export class ResultList {
     row.badge.textContent = `${BADGE[st].icon} ${BADGE[st].text}`;
     row.badge.className = `badge b-${st}`;
     row.num.textContent = `#${index}`;
+    // Marked by a sign and words, not by colour alone.
+    const was = this.changed.get(index);
+    row.changed.textContent = was ? 'Δ' : '';
+    if (was) {
+      const words = document.createElement('span');
+      words.className = 'visually-hidden';
+      words.textContent = ` changed, was ${was}`;
+      row.changed.append(words);
+    }
+    row.el.classList.toggle('is-changed', Boolean(was));
     const info = this.cache.get(index);
     const summary = info ? info.summary : '';
     const why = d.reasons[index] || (info && info.why) || '';

@@ -184,6 +184,42 @@ function handleExplain(msg) {
   self.postMessage({ type: 'explain', id: msg.id, index: msg.index, explanation, event, pretty, line, error, generation });
 }
 
+/**
+ * "Exclude this", the diff line, coverage and the export (www/exclude.js and its siblings): each
+ * one call of the core, answered with the generation it belongs to.
+ * @param {any} msg
+ */
+function handlePreview(msg) {
+  /** @type {any} */
+  let out;
+  if (msg.what === 'exclusion') out = session.preview_exclusion(msg.field, msg.values);
+  else if (msg.what === 'exception') out = session.preview_exception(JSON.stringify(msg.entries));
+  else if (msg.what === 'offer') out = session.exclude_offer(msg.index, msg.field ?? undefined);
+  else if (msg.what === 'coverage') return coverageSteps(msg.id, msg.generation);
+  else if (msg.what === 'diff') out = wasm.verdict_diff(msg.before, msg.after);
+  else if (msg.what === 'export') out = session.export_rule(msg.original ?? undefined);
+  self.postMessage({ type: 'preview', id: msg.id, generation, result: out });
+}
+
+/** Events traced per coverage step: a step takes some tens of ms, so an edit waits no longer. */
+const COVERAGE_STEP = 1000;
+
+/**
+ * The coverage pass in steps, letting the page's messages in between; `null` when an edit made
+ * it stale.
+ * @param {number} id
+ * @param {number} gen
+ */
+function coverageSteps(id, gen) {
+  if (gen !== generation || !ruleOk) {
+    self.postMessage({ type: 'preview', id, generation, result: null });
+    return;
+  }
+  const result = session.coverage_step(COVERAGE_STEP);
+  if (result) self.postMessage({ type: 'preview', id, generation, result });
+  else setTimeout(() => coverageSteps(id, gen), 0);
+}
+
 self.onmessage = async (e) => {
   const msg = e.data;
   try {
@@ -200,6 +236,7 @@ self.onmessage = async (e) => {
     else if (msg.type === 'filter') handleFilter(msg);
     else if (msg.type === 'convert') handleConvert(msg);
     else if (msg.type === 'misses') computeMisses(generation, msg.id);
+    else if (msg.type === 'preview') handlePreview(msg);
   } catch (err) {
     // A trap (a Rust panic under panic=abort) leaves this wasm instance unusable: ask for a new worker.
     const fatal = err instanceof WebAssembly.RuntimeError;

@@ -120,12 +120,17 @@ impl ExceptionItem {
 
     /// A one-entry item, e.g. for the page's "exclude this value" chips.
     pub fn simple(name: &str, entry: Entry) -> Self {
+        Self::with_entries(name, vec![entry])
+    }
+
+    /// A `simple` item of a `single` namespace list with these entries (ANDed).
+    pub fn with_entries(name: &str, entries: Vec<Entry>) -> Self {
         let mut extra = Map::new();
         extra.insert("type".into(), Value::from("simple"));
         extra.insert("namespace_type".into(), Value::from("single"));
         ExceptionItem {
             name: name.to_string(),
-            entries: vec![entry],
+            entries,
             extra,
             ..Default::default()
         }

@@ -17,6 +17,8 @@ use wasm_bindgen::JsCast;
 mod exceptions;
 mod exceptions_io;
 pub use exceptions::ecs_field_names;
+mod preview;
+pub use preview::verdict_diff;
 
 /// The TypeScript shapes of the serde types below, for `pkg/ruleplay.d.ts` (see the file).
 #[wasm_bindgen(typescript_custom_section)]

@@ -240,3 +240,52 @@ export interface ExceptionConversion { text: string; errors: EventError[] }
 
 /** engine::ExceptionListRefView: a `[[rule.exceptions_list]]` reference; `loaded` when the exceptions hold it. */
 export interface ExceptionListRef { id: string; list_id: string; type?: string; namespace_type?: string; loaded: boolean }
+/** engine::VerdictChange: one event whose verdict changed. */
+export interface VerdictChange { index: number; from: Status; to: Status }
+
+/** engine::VerdictDiff: what changed between two evaluations of the same events. */
+export interface VerdictDiff {
+  removed: number[];
+  added: number[];
+  changed: VerdictChange[];
+  /** `removes 3 alerts (#0, #7, #12); no other verdict changes` */
+  sentence: string;
+  /** `−3 alerts, +1 alert`; empty when nothing changed. */
+  short: string;
+}
+
+/** What `Session.preview_exclusion` / `preview_exception` return (engine::Preview when ok). */
+export interface PreviewReport {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  diff?: VerdictDiff;
+  /** The rule view's text with the values added (an exclusion). */
+  text?: string;
+  /** The exception item's NDJSON line (an exception). */
+  line?: string;
+}
+
+/** engine::OfferField */
+export interface OfferField {
+  field: string;
+  values: string[];
+  investigation: boolean;
+  matched: boolean;
+  list: boolean;
+  checked: boolean;
+}
+
+/** engine::Offer: the pre-fill of "Exclude this" for one event. */
+export interface Offer { index: number; fields: OfferField[] }
+
+/** engine::ClauseCoverage */
+export interface ClauseCoverage { span: Span; kind: string; field?: string; held: number; decided: number; flag?: string }
+
+/** engine::ValueCoverage */
+export interface ValueCoverage { field: string; value: string; span: Span; matched: number; decided: number; flag?: string }
+
+/** engine::Coverage */
+export interface Coverage { events: number; clauses: ClauseCoverage[]; values: ValueCoverage[] }
+
+/** engine::RuleExport */
+export interface RuleExport { toml?: string; query?: string; only_query_changed?: boolean }

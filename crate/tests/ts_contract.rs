@@ -234,3 +234,43 @@ fn the_exception_io_shapes_are_what_serde_writes() {
     assert!(refs[0].loaded);
     check(&shapes, "ExceptionListRef", &to_value(&refs[0]));
 }
+
+#[test]
+fn the_exclude_this_shapes_are_what_serde_writes() {
+    let shapes = interfaces();
+    let mut s = Session::new();
+    s.set_rule("a:1 and not b:(x or y)".into(), Lang::Kql)
+        .unwrap();
+    s.set_events("{\"a\":1,\"b\":\"x\",\"c\":[\"p\",\"q\"]}\n{\"a\":1,\"b\":\"z\"}\n".into());
+    s.evaluate().unwrap();
+    let item = s.exception_item(&[("c".into(), vec!["p".into(), "q".into()])]);
+    let p = s
+        .preview(&ruleplay::engine::Change::Exception(item))
+        .unwrap();
+    let mut report = to_value(&p);
+    report["ok"] = json!(true);
+    report["diagnostics"] = json!([]);
+    check(&shapes, "PreviewReport", &report);
+    check(&shapes, "VerdictDiff", &report["diff"]);
+    let p = s
+        .preview(&ruleplay::engine::Change::Exclude {
+            field: "b".into(),
+            values: vec!["z".into()],
+        })
+        .unwrap();
+    let mut report = to_value(&p);
+    report["ok"] = json!(true);
+    report["diagnostics"] = json!([]);
+    check(&shapes, "PreviewReport", &report);
+    check(&shapes, "VerdictChange", &report["diff"]["changed"][0]);
+    let offer = to_value(&s.exclude_offer(0, Some("c")).unwrap());
+    check(&shapes, "Offer", &offer);
+    check(&shapes, "OfferField", &offer["fields"][0]);
+    let c = to_value(&s.coverage());
+    check(&shapes, "Coverage", &c);
+    for clause in c["clauses"].as_array().unwrap() {
+        check(&shapes, "ClauseCoverage", clause);
+    }
+    check(&shapes, "ValueCoverage", &c["values"][0]);
+    check(&shapes, "RuleExport", &to_value(&s.export_rule(None)));
+}

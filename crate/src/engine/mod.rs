@@ -28,6 +28,10 @@ mod needed;
 mod session;
 mod stream;
 pub use session::{
+    verdict_diff, Change, ClauseCoverage, Coverage, Offer, OfferField, Preview, RuleExport,
+    ValueCoverage, VerdictChange, VerdictDiff,
+};
+pub use session::{
     Counts, EvaluationReport, EventEdit, EventsReport, ExceptionListRefView, ExceptionsReport,
     ExplanationView, FieldValue, NearMissReport, Row, Session, ValueListInput, ValueListReport,
     AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES, MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
@@ -113,6 +117,18 @@ impl Status {
             Status::Suppressed => 2,
             Status::NoMatch => 3,
         }
+    }
+
+    /// The status of a [`Status::code`].
+    pub fn from_code(code: u8) -> Option<Status> {
+        [
+            Status::Alert,
+            Status::Match,
+            Status::Suppressed,
+            Status::NoMatch,
+        ]
+        .get(usize::from(code))
+        .copied()
     }
 
     pub fn as_str(self) -> &'static str {

@@ -26,12 +26,19 @@ use serde_json::Value;
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
+mod coverage;
 mod edits;
 mod exception_warnings;
 mod exclusions;
+mod export;
+mod preview;
 mod rows;
 mod value_lists;
 pub use value_lists::{ExceptionListRefView, ValueListInput, ValueListReport};
+
+pub use coverage::{ClauseCoverage, Coverage, ValueCoverage};
+pub use export::RuleExport;
+pub use preview::{verdict_diff, Change, Offer, OfferField, Preview, VerdictChange, VerdictDiff};
 
 /// Event errors reported per batch; the count says how many there were in all.
 pub const MAX_REPORTED_ERRORS: usize = 200;
@@ -232,6 +239,8 @@ pub struct Session {
     summary_fields: OnceCell<Vec<String>>,
     /// The events' values of the fields exception items name, for their warnings.
     exception_values: std::cell::RefCell<crate::exceptions::warnings::ValueIndex>,
+    /// The coverage pass under way over the current run (see `coverage`).
+    coverage: Option<coverage::Pass>,
 }
 
 impl Session {
@@ -556,6 +565,7 @@ impl Session {
     fn forget_run(&mut self) {
         self.last = None;
         self.misses = None;
+        self.coverage = None;
         self.summary_fields = OnceCell::new();
     }
 }

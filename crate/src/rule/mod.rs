@@ -12,4 +12,4 @@ pub use model::{
     Cardinality, ExceptionListRef, InvestigationFields, Metadata, MitreRef, ModelError, NewTerms,
     QueryPos, Rule, Technique, Threat, Threshold,
 };
-pub use set_query::set_query;
+pub use set_query::{only_query_differs, set_query};

@@ -111,6 +111,15 @@ pub fn set_query(src: &str, query: &str) -> Result<String, Diagnostic> {
     Ok(out)
 }
 
+/// Whether `edited` is `original` with only the `[rule]` table's `query` value changed: every
+/// byte before and after that TOML string is the same (what an export ready to commit needs).
+pub fn only_query_differs(original: &str, edited: &str) -> Result<bool, Diagnostic> {
+    let (a, _) = query_token(original)?;
+    let (b, _) = query_token(edited)?;
+    Ok(original.get(..a.start) == edited.get(..b.start)
+        && original.get(a.end..) == edited.get(b.end..))
+}
+
 /// The span of the `[rule]` table's `query` value (delimiters included) and its text.
 fn query_token(src: &str) -> Result<(Span, String), Diagnostic> {
     let root = DeTable::parse(src).map_err(|e| toml_error(src, &e))?;
