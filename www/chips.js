@@ -1,12 +1,13 @@
 // The rule text's exclusion lists as chips under the rule editor: one group per field, one chip
 // per value with its remove button, and an input that adds values (Enter adds one; a paste of
-// several lines adds each line). The page keeps no semantics: the lists come from the core with
+// several lines adds each line; with "pattern" ticked they go in as wildcard patterns, otherwise
+// as literal values, quoted and escaped by the core). The page keeps no semantics: the lists come from the core with
 // the rule report, and an edit is asked of the core, which rewrites the text (see main.js).
 /** @typedef {import('../pkg/ruleplay.js').ExclusionList} ExclusionList */
 
 /**
  * @typedef {object} ChipHandlers
- * @property {(field: string, op: 'add' | 'remove', values: string[]) => Promise<string | null>} edit
+ * @property {(field: string, op: 'add' | 'add_pattern' | 'remove', values: string[]) => Promise<string | null>} edit
  *   Makes the edit; resolves to an error message, or null when it was made.
  */
 
@@ -18,11 +19,11 @@
  * @param {ChipHandlers} handlers
  */
 export function renderExclusions(root, lists, handlers) {
-  /** @type {Map<string, string[]>} */
+  /** @type {Map<string, {value: string, pattern: boolean}[]>} */
   const byField = new Map();
   for (const l of lists) {
     const values = byField.get(l.field) || [];
-    for (const it of l.items) if (!values.includes(it.value)) values.push(it.value);
+    for (const it of l.items) if (!values.some((v) => v.value === it.value)) values.push({ value: it.value, pattern: it.pattern });
     byField.set(l.field, values);
   }
   // Where the keyboard was, to put it back on the same place after a chip goes away.
@@ -39,7 +40,7 @@ export function renderExclusions(root, lists, handlers) {
     if (group !== before) root.insertBefore(group, before);
     before = group.nextElementSibling;
     const chips = /** @type {HTMLElement} */ (group.querySelector('.excl-chips'));
-    chips.replaceChildren(...values.map((v) => chip(field, v, handlers, group)));
+    chips.replaceChildren(...values.map((v) => chip(field, v.value, v.pattern, handlers, group)));
   }
   root.hidden = byField.size === 0;
   if (focusedChip) {
@@ -79,13 +80,22 @@ function newGroup(field, handlers) {
   input.placeholder = 'Add…';
   input.spellcheck = false;
   input.autocomplete = 'off';
+  // A `*` typed into the input is a literal asterisk unless this is ticked (the issue's "a
+  // wildcard pattern is added only when asked for as a pattern").
+  const patternLabel = document.createElement('label');
+  patternLabel.className = 'excl-pattern';
+  const pattern = document.createElement('input');
+  pattern.type = 'checkbox';
+  pattern.setAttribute('aria-label', `Add to ${field} exclusions as a wildcard pattern`);
+  patternLabel.title = 'Add as a wildcard pattern (* matches any characters) instead of a literal value';
+  patternLabel.append(pattern, document.createTextNode(' pattern'));
   const error = document.createElement('span');
   error.className = 'excl-error';
   error.setAttribute('role', 'status');
   const add = async (/** @type {string[]} */ values) => {
     values = values.map((v) => v.trim()).filter(Boolean);
     if (!values.length) return;
-    const message = await handlers.edit(field, 'add', values);
+    const message = await handlers.edit(field, pattern.checked ? 'add_pattern' : 'add', values);
     error.textContent = message || '';
     if (!message) input.value = '';
   };
@@ -100,21 +110,29 @@ function newGroup(field, handlers) {
     e.preventDefault();
     add(text.split(/\r?\n|\r/));
   });
-  group.append(legend, chips, input, error);
+  group.append(legend, chips, input, patternLabel, error);
   return group;
 }
 
 /**
  * @param {string} field
  * @param {string} value
+ * @param {boolean} isPattern
  * @param {ChipHandlers} handlers
  * @param {HTMLElement} group
  */
-function chip(field, value, handlers, group) {
+function chip(field, value, isPattern, handlers, group) {
   const li = document.createElement('li');
-  li.className = 'excl-chip';
+  li.className = isPattern ? 'excl-chip excl-chip-pattern' : 'excl-chip';
   const text = document.createElement('span');
   text.textContent = value;
+  if (isPattern) {
+    text.title = 'a wildcard pattern';
+    const note = document.createElement('span');
+    note.className = 'visually-hidden';
+    note.textContent = ' (wildcard pattern)';
+    text.append(note);
+  }
   const remove = document.createElement('button');
   remove.type = 'button';
   remove.textContent = '×';

@@ -173,7 +173,7 @@ export class EngineClient {
   /**
    * `source` (the rule view's text) with `values` added to or removed from the exclusion lists of
    * `field`, as the core rewrites it; the engine's state is unchanged.
-   * @param {{source: string, lang: string, field: string, op: 'add' | 'remove', values: string[]}} edit
+   * @param {{source: string, lang: string, field: string, op: 'add' | 'add_pattern' | 'remove', values: string[]}} edit
    * @returns {Promise<ExcludeReply | Failure>}
    */
   exclude(edit) {

@@ -297,7 +297,7 @@ function showRule(res) {
  * A chip's edit: the core rewrites the editor's text, which then takes it as one undoable change
  * and is evaluated at once (no debounce). Resolves to an error message, or null.
  * @param {string} field
- * @param {'add' | 'remove'} op
+ * @param {'add' | 'add_pattern' | 'remove'} op
  * @param {string[]} values
  */
 async function editExclusions(field, op, values) {

@@ -92,6 +92,33 @@ test('chips remove and add exclusion values through the editor, undoably, and th
   await expect(group.getByRole('button', { name: 'Remove start-stop-daemon', exact: true })).toBeFocused();
 });
 
+test('a * is a literal character unless the value is added as a wildcard pattern', async ({ page }) => {
+  await openExim4(page);
+  const group = page.getByRole('group', { name: 'Exclusions: process.name' });
+  const input = group.getByRole('textbox', { name: 'Add to process.name exclusions' });
+  const asPattern = group.getByRole('checkbox', { name: 'Add to process.name exclusions as a wildcard pattern' });
+  await expect(page.locator('#row-0')).toHaveAttribute('data-status', 'alert'); // bash
+  await expect(asPattern).not.toBeChecked();
+
+  // Literal: the core escapes the asterisk, so `ba*` names no process and bash still alerts.
+  await input.fill('ba*');
+  await input.press('Enter');
+  await expect.poll(() => ruleText(page)).toContain('ba\\*');
+  await expect(page.locator('#row-0')).toHaveAttribute('data-status', 'alert');
+  await group.getByRole('button', { name: 'Remove ba*', exact: true }).click();
+  await expect.poll(() => ruleText(page)).not.toContain('ba\\*');
+
+  // As a pattern: written unescaped, it excludes bash; the chip says it is a pattern.
+  await asPattern.check();
+  await input.fill('ba*');
+  await input.press('Enter');
+  await expect.poll(() => ruleText(page)).toMatch(/ ba\*[ )]/);
+  await expect(page.locator('#row-0')).not.toHaveAttribute('data-status', 'alert');
+  const chip = group.getByRole('listitem').filter({ hasText: 'ba*' });
+  await expect(chip).toContainText('(wildcard pattern)');
+  await expect(chip.getByRole('button', { name: 'Remove ba*', exact: true })).toBeVisible();
+});
+
 for (const scheme of ['light', 'dark']) {
   test(`${scheme} theme: the chips pass axe (contrast ≥ 4.5, names, roles)`, async ({ browser }) => {
     const { default: AxeBuilder } = await import('@axe-core/playwright');
