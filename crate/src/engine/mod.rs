@@ -24,9 +24,10 @@ use serde_json::Value;
 mod hints;
 mod session;
 pub use session::{
-    Counts, EvaluationReport, EventEdit, EventsReport, ExceptionsReport, ExplanationView,
-    FieldValue, NearMissReport, Row, Session, AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES,
-    MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
+    Counts, EvaluationReport, EventEdit, EventsReport, ExampleFolder, ExceptionsReport,
+    ExplanationView, FieldValue, Literal, NearMissReport, RedactReport, Row, Session,
+    VerdictChange, VerdictCheck, AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES, MAX_REPORTED_ERRORS,
+    MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

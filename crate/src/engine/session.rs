@@ -28,7 +28,12 @@ use std::collections::BTreeMap;
 
 mod edits;
 mod exclusions;
+mod export;
+mod redact;
 mod rows;
+
+pub use export::ExampleFolder;
+pub use redact::{Literal, RedactReport, VerdictChange, VerdictCheck};
 
 /// Event errors reported per batch; the count says how many there were in all.
 pub const MAX_REPORTED_ERRORS: usize = 200;
