@@ -1025,6 +1025,7 @@ const share = initShare({
   select: (i) => list.select(i),
   busy: () => engine.busy,
   examples: () => examples,
+  ask: (msg) => engine.call(msg),
 });
 
 // ---------- start ----------

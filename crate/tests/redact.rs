@@ -301,3 +301,35 @@ fn a_pinned_now_is_written_when_the_events_do_not_give_it() {
     );
     assert!(folder.problems.is_empty());
 }
+
+#[test]
+fn a_rule_shown_as_its_bare_query_exports_the_verdicts_the_page_shows() {
+    for dir in examples() {
+        let mut s = open_example(&dir);
+        let rule = s.rule().unwrap();
+        let lang = match rule.effective_language() {
+            Some("kuery") => Lang::Kql,
+            Some("eql") => Lang::Eql,
+            _ => continue,
+        };
+        s.switch_lang(lang, String::new());
+        let shown: Vec<&str> = s
+            .evaluate()
+            .unwrap()
+            .status
+            .iter()
+            .map(|&c| ["alert", "match", "suppressed", "no_match"][c as usize])
+            .collect();
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let folder = s
+            .example_folder(
+                &name,
+                None,
+                &read(&dir, "exceptions.ndjson").unwrap_or_default(),
+            )
+            .unwrap();
+        assert_eq!(folder.problems, Vec::<String>::new(), "{name}");
+        let got: serde_json::Value = serde_json::from_str(&folder.files[3].1).unwrap();
+        assert_eq!(got["verdicts"], serde_json::json!(shown), "{name}");
+    }
+}
