@@ -32,7 +32,7 @@
 //   was encoded, byte for byte, for every text that can exist in a file.
 // - Bounds: a link may be 2 MiB long (Chrome's URL limit) and its JSON 32 MiB once inflated.
 //   Inflation is streamed in small slices and stops as soon as the output passes the cap (DEFLATE
-//   expands at most ~1032:1, so one 1 KiB slice adds at most ~1 MiB before the check); it yields to
+//   expands at most ~1032:1, so one 4 KiB slice adds at most ~4 MiB before the check); it yields to
 //   the page every few milliseconds, so a bomb never freezes the tab while it is refused.
 // - Validation is exact: each known key has one JSON type, no nulls; objects are rebuilt from known
 //   keys read with hasOwn, so `__proto__`/`constructor` keys and a polluted Object.prototype change
@@ -107,7 +107,7 @@ export const LIMITS = Object.freeze({
 const MODES = ['toml', 'kql', 'eql'];
 const FILTERS = ['all', 'alerts', 'near'];
 const VERDICTS = ['alert', 'match', 'suppressed', 'no_match'];
-const SLICE = 1024;
+const SLICE = 4096;
 /** Inflating runs in promise reactions, which keep input and painting waiting: yield this often. */
 const YIELD_MS = 8;
 const MAX_IGNORED = 50;
