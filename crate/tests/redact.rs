@@ -7,20 +7,9 @@ use ruleplay::redact::Category;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn examples() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(root)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("rule.toml").exists())
-        .collect();
-    dirs.sort();
-    dirs
-}
+mod common;
 
-fn read(dir: &Path, file: &str) -> Option<String> {
-    fs::read_to_string(dir.join(file)).ok()
-}
+use common::{example_dirs as examples, example_file as read};
 
 fn open_example(dir: &Path) -> Session {
     let expected: serde_json::Value =
@@ -36,6 +25,15 @@ fn open_example(dir: &Path) -> Session {
     }
     s.set_events(read(dir, "events.ndjson").unwrap());
     s
+}
+
+/// The example's session as a folder, which must pass as `ruleplay test` checks it.
+fn export(s: &Session, dir: &Path) -> (String, ruleplay::engine::ExampleFolder) {
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    let exceptions = read(dir, "exceptions.ndjson").unwrap_or_default();
+    let folder = s.example_folder(&name, None, &exceptions).unwrap();
+    assert_eq!(folder.problems, Vec::<String>::new(), "{name}");
+    (name, folder)
 }
 
 fn defaults(s: &Session) -> Vec<String> {
@@ -202,15 +200,7 @@ fn write_folder(files: &[(String, String)], name: &str) -> PathBuf {
 fn every_example_exports_as_a_folder_ruleplay_test_passes() {
     for dir in examples() {
         let s = open_example(&dir);
-        let name = dir.file_name().unwrap().to_string_lossy().to_string();
-        let folder = s
-            .example_folder(
-                &name,
-                None,
-                &read(&dir, "exceptions.ndjson").unwrap_or_default(),
-            )
-            .unwrap();
-        assert_eq!(folder.problems, Vec::<String>::new(), "{name}");
+        let (name, folder) = export(&s, &dir);
         let names: Vec<&str> = folder.files.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(
             &names[..4],
@@ -320,15 +310,7 @@ fn a_rule_shown_as_its_bare_query_exports_the_verdicts_the_page_shows() {
             .iter()
             .map(|&c| ["alert", "match", "suppressed", "no_match"][c as usize])
             .collect();
-        let name = dir.file_name().unwrap().to_string_lossy().to_string();
-        let folder = s
-            .example_folder(
-                &name,
-                None,
-                &read(&dir, "exceptions.ndjson").unwrap_or_default(),
-            )
-            .unwrap();
-        assert_eq!(folder.problems, Vec::<String>::new(), "{name}");
+        let (name, folder) = export(&s, &dir);
         let got: serde_json::Value = serde_json::from_str(&folder.files[3].1).unwrap();
         assert_eq!(got["verdicts"], serde_json::json!(shown), "{name}");
     }
