@@ -219,3 +219,21 @@ test('markup in redacted values and placeholders stays text', async ({ page }) =
   const shared = decode(await link(dialog));
   expect(shared.events).not.toContain('onerror');
 });
+
+for (const scheme of ['light', 'dark']) {
+  test(`${scheme} theme: the Share dialog with redaction and a changed verdict passes axe`, async ({ browser }) => {
+    const { default: AxeBuilder } = await import('@axe-core/playwright');
+    const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await ready(page, '#example=kql_arrays_missing_fields');
+    await expect(page.locator('body')).toHaveAttribute('data-example', 'kql_arrays_missing_fields');
+    const dialog = await openShare(page);
+    await expect(await redact(page, dialog)).toHaveText(/verdicts change/);
+    await dialog.getByText(/What is replaced/).click();
+    await dialog.getByText('Other fields').click();
+    await page.screenshot({ path: `test-results/redact-axe-${scheme}.png` });
+    const result = await new AxeBuilder({ page }).include('#share').analyze();
+    expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await context.close();
+  });
+}

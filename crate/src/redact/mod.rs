@@ -220,14 +220,18 @@ pub fn replace(value: &str, category: Category, spaces: bool, p: &mut Placeholde
     }
 }
 
-/// Every string leaf value of the events.
+/// The string values of the events that a placeholder could equal (IP addresses and values that
+/// start like one): only those, so a big batch does not copy every string it holds.
 fn string_values(events: &[Value]) -> HashSet<String> {
+    const PREFIXES: &[&str] = &["host-", "user-", "domain-", "value-", "ip-"];
     let mut out = HashSet::new();
     let mut stack: Vec<&Value> = events.iter().collect();
     while let Some(v) = stack.pop() {
         match v {
             Value::String(s) => {
-                out.insert(s.clone());
+                if PREFIXES.iter().any(|p| s.starts_with(p)) || s.parse::<IpAddr>().is_ok() {
+                    out.insert(s.clone());
+                }
             }
             Value::Array(items) => stack.extend(items),
             Value::Object(map) => stack.extend(map.values()),

@@ -41,7 +41,7 @@ pub struct Placeholders {
     known: HashMap<(Category, String), usize>,
     mappings: Vec<Mapping>,
     next: HashMap<Pool, u64>,
-    /// Every string value of the events: a placeholder equal to one would merge two values.
+    /// The events' values a placeholder could equal: using one would merge two values.
     taken: HashSet<String>,
 }
 
