@@ -228,10 +228,10 @@ fn string_values(events: &[Value]) -> HashSet<String> {
     let mut stack: Vec<&Value> = events.iter().collect();
     while let Some(v) = stack.pop() {
         match v {
-            Value::String(s) => {
-                if PREFIXES.iter().any(|p| s.starts_with(p)) || s.parse::<IpAddr>().is_ok() {
-                    out.insert(s.clone());
-                }
+            Value::String(s)
+                if PREFIXES.iter().any(|p| s.starts_with(p)) || s.parse::<IpAddr>().is_ok() =>
+            {
+                out.insert(s.clone());
             }
             Value::Array(items) => stack.extend(items),
             Value::Object(map) => stack.extend(map.values()),
