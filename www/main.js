@@ -1116,6 +1116,7 @@ const share = initShare({
   busy: () => engine.busy,
   examples: () => examples,
   workshop: (w) => workshop.open(w),
+  ask: (msg) => engine.call(msg),
 });
 
 // ---------- workshop mode (workshop/) ----------

@@ -4,6 +4,7 @@
 // verdicts) and posts.
 // A namespace import: a wasm build without the Session export still bundles, and says so at run time.
 import * as wasm from '../pkg/ruleplay.js';
+import { handleShare } from './share/worker_share.js';
 
 /** @typedef {import('../pkg/ruleplay.js').Evaluation} Evaluation */
 /** @typedef {import('../pkg/ruleplay.js').RuleReport} RuleReport */
@@ -237,6 +238,7 @@ self.onmessage = async (e) => {
     else if (msg.type === 'convert') handleConvert(msg);
     else if (msg.type === 'misses') computeMisses(generation, msg.id);
     else if (msg.type === 'preview') handlePreview(msg);
+    else handleShare(session, msg);
   } catch (err) {
     // A trap (a Rust panic under panic=abort) leaves this wasm instance unusable: ask for a new worker.
     const fatal = err instanceof WebAssembly.RuntimeError;

@@ -21,6 +21,7 @@ pub mod exclusions;
 pub mod explain;
 pub mod kql;
 pub mod pattern;
+pub mod redact;
 pub mod rule;
 pub mod ruletype;
 pub mod time;

@@ -289,3 +289,30 @@ export interface Coverage { events: number; clauses: ClauseCoverage[]; values: V
 
 /** engine::RuleExport */
 export interface RuleExport { toml?: string; query?: string; only_query_changed?: boolean }
+
+/** redact::Category: what kind of value a field holds, which picks its placeholder's shape. */
+export type RedactionCategory = 'host' | 'user' | 'email' | 'ip' | 'path' | 'domain' | 'other';
+
+/** redact::FieldChoice: a field of the events offered for redaction. */
+export interface RedactionChoice { field: string; category: RedactionCategory; default: boolean }
+
+/** redact::Mapping: an original value and its placeholder. */
+export interface RedactionMapping { category: RedactionCategory; original: string; placeholder: string; count: number }
+
+/** redact::Redaction: the events text with the chosen fields replaced. */
+export interface Redaction { text: string; replaced: number; mappings: RedactionMapping[]; unreadErrors: number }
+
+/** engine::RedactionChange: an event whose verdict the redaction changes, and why. */
+export interface RedactionChange { index: number; before: Status; after: Status; fields: string[]; why: string }
+
+/** engine::VerdictCheck */
+export interface VerdictCheck { events: number; changes: RedactionChange[]; sequencesSame: boolean; after: Status[] }
+
+/** engine::Literal: an original value the rule or the exceptions name. */
+export interface RedactionLiteral { original: string; placeholder: string; place: 'rule' | 'exceptions' }
+
+/** engine::RedactReport: what `Session.redact` returns. */
+export interface RedactReport { redaction: Redaction; check: VerdictCheck | null; literals: RedactionLiteral[] }
+
+/** engine::ExampleFolder: [file name, text] pairs, and what `ruleplay test` would say of them. */
+export interface ExampleFolder { files: [string, string][]; problems: string[]; skipped: number }

@@ -4,23 +4,11 @@
 use ruleplay::diagnostic::{EventErrorKind, Span};
 use ruleplay::engine::{self, Lang, RunOptions, Session, Status};
 use serde_json::{json, Value};
-use std::fs;
 use std::path::{Path, PathBuf};
 
-fn examples() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(root)
-        .expect("rules/ exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("rule.toml").exists())
-        .collect();
-    dirs.sort();
-    dirs
-}
+mod common;
 
-fn read(dir: &Path, file: &str) -> Option<String> {
-    fs::read_to_string(dir.join(file)).ok()
-}
+use common::{example_dirs as examples, example_file as read};
 
 /// A session holding one example as the page loads it from the gallery; for a "fix" exercise, its
 /// reference solution (`solution/`), which is what `expected.json` describes.

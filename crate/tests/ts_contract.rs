@@ -274,3 +274,28 @@ fn the_exclude_this_shapes_are_what_serde_writes() {
     check(&shapes, "ValueCoverage", &c["values"][0]);
     check(&shapes, "RuleExport", &to_value(&s.export_rule(None)));
 }
+
+#[test]
+fn the_redaction_and_export_shapes_are_what_serde_writes() {
+    let shapes = interfaces();
+    let mut s = Session::new();
+    s.set_rule("user.name:root".into(), Lang::Kql).unwrap();
+    s.set_events("{\"user\":{\"name\":\"root\"},\"host\":{\"name\":\"h\"}}\n".into());
+    check(
+        &shapes,
+        "RedactionChoice",
+        &to_value(&s.redaction_choices()[0]),
+    );
+    let r = to_value(&s.redact(&["user.name".to_string()]));
+    check(&shapes, "RedactReport", &r);
+    check(&shapes, "Redaction", &r["redaction"]);
+    check(&shapes, "RedactionMapping", &r["redaction"]["mappings"][0]);
+    check(&shapes, "VerdictCheck", &r["check"]);
+    check(&shapes, "RedactionChange", &r["check"]["changes"][0]);
+    check(&shapes, "RedactionLiteral", &r["literals"][0]);
+    check(
+        &shapes,
+        "ExampleFolder",
+        &to_value(&s.example_folder("t", None, "").unwrap()),
+    );
+}

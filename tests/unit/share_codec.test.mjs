@@ -564,3 +564,24 @@ test('value lists as the exceptions panel keeps them travel whole, in order, and
   const file = stateFromFile(stateToFile({ ...defaultState(), lists }));
   assert.deepEqual(file.state.lists, lists);
 });
+
+test('while a bomb is refused the event loop keeps turning (timers fire, so a page takes input)', async (t) => {
+  const { stream } = await zeroBomb(500);
+  const link = linkOfBytes(stream);
+  let gap = 0;
+  let beats = 0;
+  let last = performance.now();
+  const beat = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+    beats++;
+  }, 5);
+  const t0 = performance.now();
+  await rejectsWith(decodeLink(link), 'too-large');
+  const ms = performance.now() - t0;
+  clearInterval(beat);
+  t.diagnostic(`bomb refused in ${ms.toFixed(0)} ms; ${beats} timer beats meanwhile, longest gap ${gap.toFixed(0)} ms`);
+  assert.ok(beats > 0, 'no timer fired while inflating');
+  assert.ok(gap < 300, `the event loop stalled for ${gap} ms`);
+});

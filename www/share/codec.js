@@ -33,7 +33,8 @@
 //   was encoded, byte for byte, for every text that can exist in a file.
 // - Bounds: a link may be 2 MiB long (Chrome's URL limit) and its JSON 32 MiB once inflated.
 //   Inflation is streamed in small slices and stops as soon as the output passes the cap (DEFLATE
-//   expands at most ~1032:1, so one 4 KiB slice adds at most ~4 MiB before the check).
+//   expands at most ~1032:1, so one 4 KiB slice adds at most ~4 MiB before the check); it yields to
+//   the page every few milliseconds, so a bomb never freezes the tab while it is refused.
 // - Validation is exact: each known key has one JSON type, no nulls; objects are rebuilt from known
 //   keys read with hasOwn, so `__proto__`/`constructor` keys and a polluted Object.prototype change
 //   nothing. DEFLATE has no checksum: truncation (the usual damage) is always detected because the
@@ -130,6 +131,8 @@ const MODES = ['toml', 'kql', 'eql'];
 const FILTERS = ['all', 'alerts', 'near'];
 const VERDICTS = ['alert', 'match', 'suppressed', 'no_match'];
 const SLICE = 4096;
+/** Inflating runs in promise reactions, which keep input and painting waiting: yield this often. */
+const YIELD_MS = 8;
 const MAX_IGNORED = 50;
 
 export class ShareError extends Error {
@@ -490,8 +493,14 @@ async function inflate(bytes, cap) {
   /** @type {Uint8Array[]} */
   const chunks = [];
   let total = 0;
+  let since = performance.now();
   try {
     for (;;) {
+      if (performance.now() - since > YIELD_MS) {
+        // A task boundary (not a microtask): the page handles input and paints meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        since = performance.now();
+      }
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;

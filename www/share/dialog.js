@@ -1,7 +1,10 @@
 // The Share dialog: the link to the page's current state, its length and where it will break, a copy
-// button, and the same state as a `.ruleplay.json` file to download (advised above 32 KiB). The link
-// is built here, in the page: nothing is sent anywhere.
+// button, and the same state as a `.ruleplay.json` file to download (advised above 32 KiB) or as an
+// example folder (.zip). An optional step redacts the events first (redact.js); the link and the
+// files then carry the redacted events. The link is built here, in the page: nothing is sent anywhere.
 import { encodeState, FILE_EXTENSION, linkAdvice, ShareError, stateToFile } from './codec.js';
+import { downloadFolder } from './export.js';
+import { initRedaction } from './redact.js';
 
 /** @typedef {import('./codec.js').State} State */
 
@@ -12,8 +15,9 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  * @param {object} hooks
  * @param {() => Promise<Partial<State>>} hooks.read  the page's state (a big events file read in full)
  * @param {() => void} hooks.openFile  opens the file picker for a state file
+ * @param {(msg: object) => Promise<any>} hooks.ask  asks the engine (worker.js, share/worker_share.js)
  */
-export function initShareDialog({ read, openFile }) {
+export function initShareDialog({ read, openFile, ask }) {
   const dlg = /** @type {HTMLDialogElement} */ ($('share'));
   const field = /** @type {HTMLTextAreaElement} */ ($('share-link'));
   const length = $('share-length');
@@ -21,9 +25,14 @@ export function initShareDialog({ read, openFile }) {
   const status = $('share-status');
   const copy = /** @type {HTMLButtonElement} */ ($('share-copy'));
   const download = /** @type {HTMLButtonElement} */ ($('share-download'));
+  const zip = /** @type {HTMLButtonElement} */ ($('share-zip'));
   /** @type {Partial<State> | null} */
   let current = null;
+  /** The page's state as read when the dialog opened (events unredacted). */
+  /** @type {Partial<State> | null} */
+  let base = null;
   let seq = 0;
+  const redaction = initRedaction({ root: $('share-redact'), ask, onChange: () => pack() });
 
   /** @param {string} text @param {boolean} [error] */
   function say(text, error = false) {
@@ -33,19 +42,48 @@ export function initShareDialog({ read, openFile }) {
 
   async function open() {
     const mine = ++seq;
+    base = null;
+    clear();
+    if (!dlg.open) dlg.showModal();
+    field.focus();
+    try {
+      base = await read();
+      if (mine !== seq) return;
+      await redaction.reset();
+    } catch {
+      base = null;
+    }
+    if (mine === seq) await pack();
+  }
+
+  function clear() {
+    current = null;
     field.value = '';
     length.textContent = 'Packing the link…';
     warnings.replaceChildren();
     say('');
     copy.disabled = true;
     download.disabled = true;
+    zip.disabled = true;
     download.classList.remove('primary');
-    if (!dlg.open) dlg.showModal();
-    field.focus();
+  }
+
+  /** The link and the files from the state read at open, its events redacted when asked. */
+  async function pack() {
+    const mine = ++seq;
+    clear();
+    if (!base) {
+      length.textContent = '';
+      say('The page’s state could not be read.', true);
+      return;
+    }
+    if (redaction.pending) {
+      length.textContent = 'Waiting for the redacted events…';
+      return;
+    }
     /** @type {Partial<State> | null} */
-    let state = null;
+    const state = redaction.active ? { ...base, events: redaction.text() } : base;
     try {
-      state = await read();
       const fragment = await encodeState(state);
       if (mine !== seq) return;
       current = state;
@@ -63,8 +101,9 @@ export function initShareDialog({ read, openFile }) {
       }
       copy.disabled = !advice.fits;
       download.disabled = false;
+      zip.disabled = false;
       download.classList.toggle('primary', advice.offerFile);
-      field.select();
+      if (document.activeElement === field || document.activeElement === document.body) field.select();
     } catch (e) {
       if (mine !== seq) return;
       length.textContent = '';
@@ -72,8 +111,26 @@ export function initShareDialog({ read, openFile }) {
       // A browser without CompressionStream cannot pack links, but can still write the state file.
       current = e instanceof ShareError && e.kind === 'unsupported' ? state : null;
       download.disabled = !current;
+      zip.disabled = !current;
     }
   }
+
+  zip.addEventListener('click', async () => {
+    if (!current) return;
+    zip.disabled = true;
+    say('Writing the example folder…');
+    try {
+      const { file, folder } = await downloadFolder(current, redaction.active, ask);
+      const notes = [];
+      if (folder.skipped) notes.push(`${folder.skipped} line(s) that are not events were left out`);
+      if (folder.problems.length) notes.push(`ruleplay test would report: ${folder.problems.slice(0, 3).join('; ')}`);
+      say(`Saved ${file}: unzip it and run “ruleplay test” on the folder${notes.length ? `. Note: ${notes.join('. ')}` : ''}.`, folder.problems.length > 0);
+    } catch (e) {
+      say(`The example folder could not be written: ${e instanceof Error ? e.message : 'error'}.`, true);
+    } finally {
+      zip.disabled = !current;
+    }
+  });
 
   copy.addEventListener('click', async () => {
     const link = field.value;
@@ -120,6 +177,7 @@ export function initShareDialog({ read, openFile }) {
   dlg.addEventListener('close', () => {
     seq++;
     current = null;
+    base = null;
     field.value = '';
   });
 

@@ -32,6 +32,7 @@ import { visibleText } from '../text.js';
  * @property {() => boolean} busy     the engine has work in flight
  * @property {() => Example[]} examples
  * @property {(w: import('./codec.js').Workshop) => void} workshop  opens a workshop a link or file carries
+ * @property {(msg: object) => Promise<any>} ask  a question to the engine's worker
  */
 
 const SAVE_MS = 400;
@@ -351,11 +352,14 @@ export function initShare(page) {
 
   const dialog = initShareDialog({
     read: async () => {
+      // The engine answers the redaction and the example folder: let it catch up with the page.
+      await waitIdle();
       const s = page.read();
       const big = page.bigFile();
       return big ? { ...s, events: await big.text() } : s;
     },
     openFile: () => $('open-file').click(),
+    ask: page.ask,
   });
   $('share-btn').addEventListener('click', () => dialog.open());
 

@@ -32,8 +32,9 @@ pub use session::{
     ValueCoverage, VerdictChange, VerdictDiff,
 };
 pub use session::{
-    Counts, EvaluationReport, EventEdit, EventsReport, ExceptionListRefView, ExceptionsReport,
-    ExplanationView, FieldValue, NearMissReport, Row, Session, ValueListInput, ValueListReport,
+    Counts, EvaluationReport, EventEdit, EventsReport, ExampleFolder, ExceptionListRefView,
+    ExceptionsReport, ExplanationView, FieldValue, Literal, NearMissReport, RedactReport,
+    RedactionChange, Row, Session, ValueListInput, ValueListReport, VerdictCheck,
     AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES, MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
 };
 pub use stream::{OutOfOrder, Stream, StreamVerdict, DEFAULT_REORDER_WINDOW};

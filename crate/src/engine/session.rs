@@ -28,10 +28,12 @@ use std::collections::BTreeMap;
 
 mod coverage;
 mod edits;
+mod example_folder;
 mod exception_warnings;
 mod exclusions;
 mod export;
 mod preview;
+mod redact;
 mod rows;
 mod value_lists;
 pub use value_lists::{ExceptionListRefView, ValueListInput, ValueListReport};
@@ -39,6 +41,9 @@ pub use value_lists::{ExceptionListRefView, ValueListInput, ValueListReport};
 pub use coverage::{ClauseCoverage, Coverage, ValueCoverage};
 pub use export::RuleExport;
 pub use preview::{verdict_diff, Change, Offer, OfferField, Preview, VerdictChange, VerdictDiff};
+
+pub use example_folder::ExampleFolder;
+pub use redact::{Literal, RedactReport, RedactionChange, VerdictCheck};
 
 /// Event errors reported per batch; the count says how many there were in all.
 pub const MAX_REPORTED_ERRORS: usize = 200;

@@ -49,13 +49,27 @@ pub fn compact(json: &str) -> String {
 
 /// JSON tokens as slices: strings whole (escapes included), punctuation, and runs of other
 /// characters (numbers, `true`, `false`, `null`); whitespace outside strings is dropped.
-struct Tokens<'a> {
+pub(crate) struct Tokens<'a> {
     rest: &'a str,
+    len: usize,
 }
 
 impl<'a> Tokens<'a> {
-    fn new(json: &'a str) -> Self {
-        Tokens { rest: json }
+    pub(crate) fn new(json: &'a str) -> Self {
+        Tokens {
+            rest: json,
+            len: json.len(),
+        }
+    }
+
+    /// The tokens with their byte offsets in the text: an edit can replace one token's bytes and
+    /// keep every other byte (whitespace included) as written.
+    pub(crate) fn spanned(json: &'a str) -> impl Iterator<Item = (usize, &'a str)> {
+        let mut tokens = Tokens::new(json);
+        std::iter::from_fn(move || {
+            let token = tokens.next()?;
+            Some((tokens.len - tokens.rest.len() - token.len(), token))
+        })
     }
 }
 

@@ -116,3 +116,20 @@ pub fn xorshift(state: &mut u64) -> u64 {
     *state ^= *state << 17;
     *state
 }
+
+/// The example folders under `rules/` (those with a rule.toml), sorted.
+pub fn example_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("rules/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("rule.toml").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// A file of an example folder, if it has one.
+pub fn example_file(dir: &Path, file: &str) -> Option<String> {
+    std::fs::read_to_string(dir.join(file)).ok()
+}
