@@ -8,6 +8,7 @@ mod compile;
 pub mod eval;
 pub mod functions;
 pub mod lexer;
+pub mod optional;
 pub mod parser;
 pub mod regex;
 pub mod run;
@@ -16,6 +17,7 @@ pub mod sequence;
 pub mod stage;
 mod trace;
 pub mod value;
+pub mod verify;
 
 pub use eval::{Bound, CompiledEvent, CompiledExpr, Doc};
 pub use value::EqlValue;
@@ -33,7 +35,12 @@ pub fn parse(src: &str) -> Result<ast::Query, Diagnostic> {
 /// Parse and prepare a query for evaluation.
 pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
     let query = parse(src)?;
-    let compiled = event_queries(&query)
+    verify::check(&query, src)?;
+    // Evaluate with unknown optional fields folded to `null` (see `optional`); the query as
+    // written stays for explanations and edits.
+    let mut folded = query.clone();
+    for_each_condition(&mut folded, optional::fold_unknown);
+    let compiled = event_queries(&folded)
         .into_iter()
         .map(|q| CompiledEvent::new(q, src))
         .collect::<Result<_, _>>()?;
@@ -43,6 +50,18 @@ pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
         compiled,
         keys,
     })
+}
+
+fn for_each_condition(q: &mut ast::Query, f: fn(&mut ast::Expr)) {
+    match &mut q.body {
+        ast::Body::Event(e) => f(&mut e.condition),
+        ast::Body::Sequence(s) => s
+            .steps
+            .iter_mut()
+            .chain(s.until.iter_mut())
+            .for_each(|st| f(&mut st.query.condition)),
+        ast::Body::Sample(s) => s.steps.iter_mut().for_each(|st| f(&mut st.query.condition)),
+    }
 }
 
 /// The join keys of each event query of [`event_queries`]: the query-level `by` keys, then the

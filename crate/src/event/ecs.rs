@@ -222,6 +222,23 @@ fn table() -> &'static HashMap<Box<str>, Entry> {
 /// The type of `field`: an ECS field, an ECS multi-field (`*.text`), a key under an ECS
 /// `flattened` field (keyword), or an unknown field (keyword).
 pub fn field_info(field: &str) -> FieldInfo {
+    if let Some(m) = super::mapping::current() {
+        if let Some(f) = m.get(field) {
+            return FieldInfo {
+                ty: f.ty,
+                ignore_above: f.ignore_above,
+                source: f.source.clone(),
+                known: true,
+            };
+        }
+        let mut prefix = field;
+        while let Some((parent, _)) = prefix.rsplit_once('.') {
+            if m.get(parent).is_some_and(|e| e.ty == FieldType::Flattened) {
+                return flattened_key(field);
+            }
+            prefix = parent;
+        }
+    }
     let t = table();
     if let Some(e) = t.get(field) {
         return FieldInfo {
@@ -246,12 +263,7 @@ pub fn field_info(field: &str) -> FieldInfo {
     let mut prefix = field;
     while let Some((parent, _)) = prefix.rsplit_once('.') {
         if t.get(parent).is_some_and(|e| e.ty == FieldType::Flattened) {
-            return FieldInfo {
-                ty: FieldType::Keyword,
-                ignore_above: None,
-                source: field.to_string(),
-                known: true,
-            };
+            return flattened_key(field);
         }
         prefix = parent;
     }
@@ -261,6 +273,37 @@ pub fn field_info(field: &str) -> FieldInfo {
         source: field.to_string(),
         known: false,
     }
+}
+
+/// A key under a `flattened` field: its leaf values are indexed as keywords.
+fn flattened_key(field: &str) -> FieldInfo {
+    FieldInfo {
+        ty: FieldType::Keyword,
+        ignore_above: None,
+        source: field.to_string(),
+        known: true,
+    }
+}
+
+/// The `nested` field `field` lies under (`threat.enrichments` for
+/// `threat.enrichments.indicator.ip`), by the user's mappings, then ECS.
+pub fn nested_parent(field: &str) -> Option<String> {
+    let m = super::mapping::current();
+    let t = table();
+    let mut prefix = field;
+    let mut found = None;
+    while let Some((parent, _)) = prefix.rsplit_once('.') {
+        let ty = match m.as_ref().and_then(|m| m.get(parent)) {
+            Some(f) => Some(f.ty),
+            None => t.get(parent).map(|e| e.ty),
+        };
+        if ty == Some(FieldType::Nested) {
+            // The outermost nested parent, as Elasticsearch names it.
+            found = Some(parent.to_string());
+        }
+        prefix = parent;
+    }
+    found
 }
 
 /// Every ECS field name (multi-fields included), for completion and wildcard field names.
