@@ -465,6 +465,12 @@ impl Node {
             NodeKind::Compare(op, l, r) => {
                 let (a, b) = (l.eval3(ev), r.eval3(ev));
                 let null_lit = |n: &Node| matches!(n.kind, NodeKind::Lit(Null));
+                // `null != "x"` (an unknown `?field` folded to null, see `optional`): both sides
+                // constant, so Elasticsearch folds the comparison to null before its
+                // `x == null` → IsNull rewrite, which looks at the right side only.
+                if null_lit(l) && matches!(&r.kind, NodeKind::Lit(v) if !v.is_null()) {
+                    return Null;
+                }
                 if matches!(op, CmpOp::Eq | CmpOp::Ne) && (null_lit(l) || null_lit(r)) {
                     let other_null = if null_lit(l) {
                         b.is_null()

@@ -6,6 +6,7 @@
 pub mod ast;
 mod compile;
 pub mod eval;
+mod fold;
 pub mod functions;
 pub mod lexer;
 pub mod optional;
@@ -40,6 +41,7 @@ pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
     // written stays for explanations and edits.
     let mut folded = query.clone();
     for_each_condition(&mut folded, optional::fold_unknown);
+    for_each_condition(&mut folded, fold::fold_null_calls);
     let compiled = event_queries(&folded)
         .into_iter()
         .map(|q| CompiledEvent::new(q, src))

@@ -3,6 +3,7 @@
 use crate::args::{Cli, Command, ExcludeArgs, MatchArgs, Source};
 use ruleplay::diagnostic::Diagnostic;
 use ruleplay::engine::{self, Loaded, RunOptions, Status};
+use ruleplay::event::mapping::{self, Mappings};
 use ruleplay::event::parse::parse_events;
 use ruleplay::exceptions::import_ndjson;
 use ruleplay::exclusions;
@@ -18,7 +19,12 @@ use std::process::ExitCode;
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Match(m) => cmd_match(&m),
-        Command::Parse(p) => cmd_parse(&p.source),
+        Command::Parse(p) => {
+            if !set_mappings(&p.mapping)? {
+                return Ok(ExitCode::from(1));
+            }
+            cmd_parse(&p.source)
+        }
         Command::Test { dir } => cmd_test(&dir),
         Command::Exclusions(p) => cmd_exclusions(&p.source),
         Command::Exclude(x) => cmd_exclude(&x),
@@ -146,13 +152,39 @@ fn cmd_parse(source: &Source) -> Result<ExitCode, String> {
     }
 }
 
+/// Read the `--mapping` files and put their field types in force; `false` after reporting a
+/// bad one.
+fn set_mappings(paths: &[String]) -> Result<bool, String> {
+    if paths.is_empty() {
+        return Ok(true);
+    }
+    let mut m = Mappings::default();
+    for path in paths {
+        let text = read_file(path)?;
+        if let Err(d) = m.add(&text) {
+            eprintln!("{path}: {}", d.message);
+            return Ok(false);
+        }
+    }
+    mapping::set_current(Some(m));
+    Ok(true)
+}
+
 fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
     let events_path = &o.events;
+    if !set_mappings(&o.mapping)? {
+        return Ok(ExitCode::from(1));
+    }
+    // The events come first: an EQL optional field (`?f`) no event, mapping or ECS knows is
+    // `null` (see `eql::optional`).
+    let text = read_file(events_path)?;
+    let parsed = parse_events(&text);
+    ruleplay::eql::optional::set_event_fields(Some(ruleplay::eql::optional::event_field_names(
+        &parsed.events,
+    )));
     let Some(loaded) = load(&o.source)? else {
         return Ok(ExitCode::from(1));
     };
-    let text = read_file(events_path)?;
-    let parsed = parse_events(&text);
     let mut failed = false;
     for e in &parsed.errors {
         report(&format!("{events_path}:"), &e.diagnostic(&text), &text);
