@@ -10,7 +10,6 @@ use crate::event::lookup::FieldPath;
 use crate::pattern::cidr::{ip_key, Cidr};
 use crate::pattern::text::tokens;
 use crate::pattern::{Piece, Wildcard};
-use crate::time::parse_date;
 
 #[derive(Clone, Debug)]
 pub(crate) enum CNode {
@@ -274,8 +273,8 @@ pub(crate) fn value_pat(lit: &Literal) -> ValuePat {
     let date = if text.trim_start().starts_with("now") || text.contains("||") {
         DatePat::Math
     } else {
-        match parse_date(&text) {
-            Some(lo) => DatePat::Abs(lo, round_up(&text, lo)),
+        match crate::time::date_range(&text) {
+            Some((lo, hi)) => DatePat::Abs(lo, hi),
             None => DatePat::None,
         }
     };
@@ -291,28 +290,6 @@ pub(crate) fn value_pat(lit: &Literal) -> ValuePat {
         date,
         quoted: lit.quoted,
         text,
-    }
-}
-
-/// The last millisecond a written date covers: Elasticsearch fills missing components upwards
-/// for `lte`/`gt` bounds (`2024-01-02` as an upper bound means the end of that day).
-fn round_up(text: &str, lo: i64) -> i64 {
-    let t = text.trim();
-    if t.bytes().all(|b| b.is_ascii_digit()) {
-        return lo; // epoch millis
-    }
-    let Some(time_at) = t.find(['T', ' ']) else {
-        return lo.saturating_add(86_400_000 - 1);
-    };
-    let time = &t[time_at + 1..];
-    let time = time.split(['Z', '+', '-']).next().unwrap_or(time);
-    if time.contains('.') {
-        return lo;
-    }
-    match time.matches(':').count() {
-        0 => lo.saturating_add(3_600_000 - 1),
-        1 => lo.saturating_add(60_000 - 1),
-        _ => lo.saturating_add(999),
     }
 }
 
