@@ -91,6 +91,12 @@ pub(crate) struct ValuePat {
     pub wildcard: Option<Wildcard>,
     /// The same pattern lowercased, matched against analysed tokens of text fields.
     pub wildcard_lc: Option<Wildcard>,
+    /// A wildcard value with whitespace, as the terms Elasticsearch sees: Kibana sends wildcard
+    /// values as a `query_string` (`is.ts`: the detection engine's data view has no field
+    /// types, so even keyword fields get one) and escapes no whitespace
+    /// (`wildcard.ts` `escapeQueryString`), so `query_string` splits the value into terms,
+    /// OR-ed (kibana#23001): `*S3 Browser*` is `*S3` or `Browser*`. Empty otherwise.
+    pub split: Vec<(String, Wildcard)>,
     /// The text as a canonical integer, so keyword fields can compare JSON integers without
     /// formatting them.
     pub int: Option<i64>,
@@ -253,6 +259,50 @@ fn pieces(lit: &Literal, lowercase: bool) -> Vec<Piece> {
         .collect()
 }
 
+/// The whitespace-separated terms of a wildcard literal (see [`ValuePat::split`]), each with
+/// its pattern; empty when the literal has no whitespace.
+fn whitespace_terms(lit: &Literal) -> Vec<(String, Wildcard)> {
+    let mut terms: Vec<Vec<Piece>> = vec![Vec::new()];
+    let mut any_space = false;
+    for part in &lit.parts {
+        let chunks: Vec<Option<&str>> = match part {
+            Part::Wildcard => vec![None],
+            Part::Text(t) => t.split(char::is_whitespace).map(Some).collect(),
+        };
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            if i > 0 {
+                any_space = true;
+                terms.push(Vec::new());
+            }
+            let Some(term) = terms.last_mut() else {
+                continue;
+            };
+            match chunk {
+                None => term.push(Piece::Any),
+                Some(c) if !c.is_empty() => term.push(Piece::Lit(c.to_string())),
+                Some(_) => {}
+            }
+        }
+    }
+    if !any_space {
+        return Vec::new();
+    }
+    terms
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .map(|pieces| {
+            let text: String = pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Lit(s) => s.as_str(),
+                    _ => "*",
+                })
+                .collect();
+            (text, Wildcard::new(&pieces, false))
+        })
+        .collect()
+}
+
 pub(crate) fn value_pat(lit: &Literal) -> ValuePat {
     let text = lit.text();
     let (wildcard, wildcard_lc) = if lit.is_wildcard() {
@@ -278,9 +328,15 @@ pub(crate) fn value_pat(lit: &Literal) -> ValuePat {
             None => DatePat::None,
         }
     };
+    let split = if lit.is_wildcard() && !lit.quoted {
+        whitespace_terms(lit)
+    } else {
+        Vec::new()
+    };
     ValuePat {
         wildcard,
         wildcard_lc,
+        split,
         int,
         number,
         cidr: Cidr::parse(&text),

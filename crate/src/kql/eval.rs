@@ -236,6 +236,15 @@ fn is(p: &ValuePat, ty: FieldType, ignore_above: Option<usize>, v: &Value, now: 
 }
 
 fn keyword_is(p: &ValuePat, ignore_above: Option<usize>, v: &Value) -> Outcome {
+    if !p.split.is_empty() {
+        let Some(s) = as_text(v) else {
+            return Outcome::No;
+        };
+        if matches!(v, Value::String(_)) && too_long(&s, ignore_above) {
+            return Outcome::TooLong;
+        }
+        return yes(p.split.iter().any(|(_, w)| w.is_match(&s)));
+    }
     match v {
         Value::String(s) => {
             if too_long(s, ignore_above) {
