@@ -12,6 +12,8 @@
 //!
 //! Import and export use Kibana's exception-list NDJSON (one list, its items, a summary line).
 
+mod os_types;
+
 use crate::diagnostic::{EventErrorKind, Span};
 use crate::event::lookup::FieldPath;
 use crate::event::parse::EventError;
@@ -444,10 +446,7 @@ impl ExceptionSet {
                 let should = item
                     .os_types
                     .iter()
-                    .flat_map(|os| {
-                        ["host.os.type", "host.os.name.caseless"]
-                            .map(|f| Cond::Test(FieldTest::new(f, TestKind::Phrase(os.clone()))))
-                    })
+                    .flat_map(|os| os_types::tests(os))
                     .collect();
                 must.push(Cond::Bool {
                     must: Vec::new(),

@@ -271,14 +271,17 @@ pub fn phrase_matches(info: &FieldInfo, v: &Value, q: &str) -> bool {
         return matches_phrase(&text, q);
     }
     if ty.is_numeric() {
+        // At the field's stored precision (`float` is 32-bit: FieldType::stored_f64).
         return match (text.trim().parse::<f64>(), q.trim().parse::<f64>()) {
-            (Ok(a), Ok(b)) => a == b,
+            (Ok(a), Ok(b)) => ty.stored_f64(a) == ty.stored_f64(b),
             _ => false,
         };
     }
     if ty.is_date() {
-        return match (parse_date(&text), parse_date(q)) {
-            (Some(a), Some(b)) => a == b,
+        // A term on a date field is the range the date names (`2024-05-01`: that whole day),
+        // as in KQL and EQL (`time::date_range`, DateFieldMapper.termQuery).
+        return match (parse_date(&text), crate::time::date_range(q)) {
+            (Some(a), Some((lo, hi))) => lo <= a && a <= hi,
             _ => false,
         };
     }
