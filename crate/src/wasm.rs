@@ -14,6 +14,8 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+mod mappings;
+
 /// The TypeScript shapes of the serde types below, for `pkg/ruleplay.d.ts` (see the file).
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = include_str!("wasm_types.d.ts");

@@ -216,3 +216,6 @@ export interface Explanation {
   exceptions: Clause[];
   sequences: SequenceHit[];
 }
+
+/** engine::MappingsReport: mapped fields read, or why the text is not a mapping. */
+export interface MappingsReport { fields: number; error?: string }

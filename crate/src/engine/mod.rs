@@ -25,7 +25,7 @@ mod hints;
 mod session;
 pub use session::{
     Counts, EvaluationReport, EventEdit, EventsReport, ExceptionsReport, ExplanationView,
-    FieldValue, NearMissReport, Row, Session, AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES,
+    FieldValue, MappingsReport, NearMissReport, Row, Session, AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES,
     MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
 };
 

@@ -28,6 +28,8 @@ use std::collections::BTreeMap;
 
 mod edits;
 mod exclusions;
+mod mappings;
+pub use mappings::MappingsReport;
 mod rows;
 
 /// Event errors reported per batch; the count says how many there were in all.
@@ -275,6 +277,7 @@ impl Session {
         self.parsed = parse_events(&text);
         self.text = text;
         self.fields = field_names(&self.parsed.events);
+        self.events_changed();
         self.refresh_warnings();
         self.latest = OnceCell::new();
         self.table = OnceCell::new();
