@@ -40,8 +40,11 @@ pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
     // Evaluate with unknown optional fields folded to `null` (see `optional`); the query as
     // written stays for explanations and edits.
     let mut folded = query.clone();
-    for_each_condition(&mut folded, optional::fold_unknown);
-    for_each_condition(&mut folded, fold::fold_null_calls);
+    let mut unknown_optional = Vec::new();
+    for_each_condition(&mut folded, &mut |e| {
+        optional::fold_unknown(e, &mut unknown_optional)
+    });
+    for_each_condition(&mut folded, &mut fold::fold_null_calls);
     let compiled = event_queries(&folded)
         .into_iter()
         .map(|q| CompiledEvent::new(q, src))
@@ -51,10 +54,11 @@ pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
         query,
         compiled,
         keys,
+        unknown_optional,
     })
 }
 
-fn for_each_condition(q: &mut ast::Query, f: fn(&mut ast::Expr)) {
+fn for_each_condition(q: &mut ast::Query, f: &mut dyn FnMut(&mut ast::Expr)) {
     match &mut q.body {
         ast::Body::Event(e) => f(&mut e.condition),
         ast::Body::Sequence(s) => s
@@ -115,6 +119,8 @@ pub struct EqlQuery {
     compiled: Vec<CompiledEvent>,
     /// The join keys of each of `compiled`, compiled once.
     keys: Vec<Vec<stage::KeyExpr>>,
+    /// Optional fields read as `null` because nothing knows them (see `optional`), by span.
+    unknown_optional: Vec<(String, crate::diagnostic::Span)>,
 }
 
 impl EqlQuery {
@@ -185,10 +191,15 @@ impl EqlQuery {
     /// sequence/sample an `or` over the steps.
     pub fn explain(&self, event: &Value) -> Clause {
         let steps = self.steps();
-        if self.is_event_query() && steps.len() == 1 {
-            return steps[0].explain(event);
+        let mut c = if self.is_event_query() && steps.len() == 1 {
+            steps[0].explain(event)
+        } else {
+            explain_steps(steps, self.query.span, event)
+        };
+        if !self.unknown_optional.is_empty() {
+            optional::annotate(&mut c, &self.unknown_optional);
         }
-        explain_steps(steps, self.query.span, event)
+        c
     }
 
     /// The compiled step queries (without `until`), or the single event query.

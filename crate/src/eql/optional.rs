@@ -6,7 +6,9 @@
 //! has a value under that name (the events stand for the index's dynamic mapping).
 
 use super::ast::{Expr, ExprKind, Literal};
+use crate::diagnostic::Span;
 use crate::event::ecs::field_info;
+use crate::explain::Clause;
 use std::cell::RefCell;
 use std::collections::HashSet;
 
@@ -51,27 +53,49 @@ pub fn is_surely_known(field: &str) -> bool {
         || EVENT_FIELDS.with(|c| c.borrow().as_ref().is_some_and(|s| s.contains(field)))
 }
 
-/// Replace every optional field that is not known by `null`, as Elasticsearch's analyzer does.
-pub fn fold_unknown(e: &mut Expr) {
+/// Replace every optional field that is not known by `null`, as Elasticsearch's analyzer does;
+/// `folded` gets each one's name and span (for the explanation).
+pub fn fold_unknown(e: &mut Expr, folded: &mut Vec<(String, Span)>) {
     match &mut e.kind {
         ExprKind::Field(f) if f.optional && !is_known(&f.name) => {
+            folded.push((f.name.clone(), e.span));
             e.kind = ExprKind::Literal(Literal::Null);
         }
         ExprKind::Field(_) | ExprKind::Literal(_) => {}
-        ExprKind::Not(x) | ExprKind::Neg(x) => fold_unknown(x),
-        ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter_mut().for_each(fold_unknown),
+        ExprKind::Not(x) | ExprKind::Neg(x) => fold_unknown(x, folded),
+        ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter_mut().for_each(|x| fold_unknown(x, folded)),
         ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
-            fold_unknown(left);
-            fold_unknown(right);
+            fold_unknown(left, folded);
+            fold_unknown(right, folded);
         }
         ExprKind::In { expr, list, .. } => {
-            fold_unknown(expr);
-            list.iter_mut().for_each(fold_unknown);
+            fold_unknown(expr, folded);
+            list.iter_mut().for_each(|x| fold_unknown(x, folded));
         }
         ExprKind::Match { expr, patterns, .. } => {
-            fold_unknown(expr);
-            patterns.iter_mut().for_each(fold_unknown);
+            fold_unknown(expr, folded);
+            patterns.iter_mut().for_each(|x| fold_unknown(x, folded));
         }
-        ExprKind::Call { args, .. } => args.iter_mut().for_each(fold_unknown),
+        ExprKind::Call { args, .. } => args.iter_mut().for_each(|x| fold_unknown(x, folded)),
+    }
+}
+
+/// Say in the explanation why a clause reading a folded optional field is null.
+pub fn annotate(c: &mut Clause, folded: &[(String, Span)]) {
+    for child in &mut c.children {
+        annotate(child, folded);
+    }
+    if !c.children.is_empty() {
+        return;
+    }
+    let inside = |s: Span| c.span.start <= s.start && s.end <= c.span.end;
+    if let Some((name, _)) = folded.iter().find(|(_, s)| inside(*s)) {
+        let why = format!(
+            "?{name} is not a known field (ECS, the mappings and the loaded events do not have it), so Elasticsearch reads it as null"
+        );
+        c.message = Some(match c.message.take() {
+            Some(m) => format!("{why}: {m}"),
+            None => why,
+        });
     }
 }
