@@ -8,31 +8,16 @@
 use super::ast::{Expr, ExprKind, Function, Literal};
 
 pub fn fold_null_calls(e: &mut Expr) {
-    match &mut e.kind {
-        ExprKind::Call { func, args, .. } => {
-            args.iter_mut().for_each(fold_null_calls);
-            let null_arg = args.iter().enumerate().any(|(i, a)| {
-                matches!(a.kind, ExprKind::Literal(Literal::Null))
-                    && !(*func == Function::Number && i == 1)
-            });
-            if null_arg {
-                e.kind = ExprKind::Literal(Literal::Null);
-            }
-        }
-        ExprKind::Field(_) | ExprKind::Literal(_) => {}
-        ExprKind::Not(x) | ExprKind::Neg(x) => fold_null_calls(x),
-        ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter_mut().for_each(fold_null_calls),
-        ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
-            fold_null_calls(left);
-            fold_null_calls(right);
-        }
-        ExprKind::In { expr, list, .. } => {
-            fold_null_calls(expr);
-            list.iter_mut().for_each(fold_null_calls);
-        }
-        ExprKind::Match { expr, patterns, .. } => {
-            fold_null_calls(expr);
-            patterns.iter_mut().for_each(fold_null_calls);
+    for c in e.children_mut() {
+        fold_null_calls(c);
+    }
+    if let ExprKind::Call { func, args, .. } = &e.kind {
+        let null_arg = args.iter().enumerate().any(|(i, a)| {
+            matches!(a.kind, ExprKind::Literal(Literal::Null))
+                && !(*func == Function::Number && i == 1)
+        });
+        if null_arg {
+            e.kind = ExprKind::Literal(Literal::Null);
         }
     }
 }

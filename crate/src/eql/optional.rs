@@ -56,27 +56,15 @@ pub fn is_surely_known(field: &str) -> bool {
 /// Replace every optional field that is not known by `null`, as Elasticsearch's analyzer does;
 /// `folded` gets each one's name and span (for the explanation).
 pub fn fold_unknown(e: &mut Expr, folded: &mut Vec<(String, Span)>) {
-    match &mut e.kind {
-        ExprKind::Field(f) if f.optional && !is_known(&f.name) => {
+    if let ExprKind::Field(f) = &e.kind {
+        if f.optional && !is_known(&f.name) {
             folded.push((f.name.clone(), e.span));
             e.kind = ExprKind::Literal(Literal::Null);
         }
-        ExprKind::Field(_) | ExprKind::Literal(_) => {}
-        ExprKind::Not(x) | ExprKind::Neg(x) => fold_unknown(x, folded),
-        ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter_mut().for_each(|x| fold_unknown(x, folded)),
-        ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
-            fold_unknown(left, folded);
-            fold_unknown(right, folded);
-        }
-        ExprKind::In { expr, list, .. } => {
-            fold_unknown(expr, folded);
-            list.iter_mut().for_each(|x| fold_unknown(x, folded));
-        }
-        ExprKind::Match { expr, patterns, .. } => {
-            fold_unknown(expr, folded);
-            patterns.iter_mut().for_each(|x| fold_unknown(x, folded));
-        }
-        ExprKind::Call { args, .. } => args.iter_mut().for_each(|x| fold_unknown(x, folded)),
+        return;
+    }
+    for c in e.children_mut() {
+        fold_unknown(c, folded);
     }
 }
 

@@ -448,14 +448,6 @@ fn has_field(e: &Expr) -> bool {
     match &e.kind {
         // An optional field may be folded to `null` (a constant) unless it is known for certain.
         ExprKind::Field(f) => !f.optional || super::optional::is_surely_known(&f.name),
-        ExprKind::Literal(_) => false,
-        ExprKind::Not(x) | ExprKind::Neg(x) => has_field(x),
-        ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter().any(has_field),
-        ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
-            has_field(left) || has_field(right)
-        }
-        ExprKind::In { expr, list, .. } => has_field(expr) || list.iter().any(has_field),
-        ExprKind::Match { expr, patterns, .. } => has_field(expr) || patterns.iter().any(has_field),
-        ExprKind::Call { args, .. } => args.iter().any(has_field),
+        _ => e.children().into_iter().any(has_field),
     }
 }
