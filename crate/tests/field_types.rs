@@ -134,3 +134,33 @@ fn kql_wildcards_with_whitespace_split_into_terms() {
         &json!({"process": {"name": "My S3 Browser.exe"}})
     ));
 }
+
+#[test]
+fn exception_entries_follow_the_same_types() {
+    use ruleplay::exceptions::{ExceptionItem, ExceptionSet};
+    let item = |field: &str, value: &str| {
+        ExceptionItem::from_json(json!({"list_id": "l", "item_id": "i", "name": "n", "type": "simple",
+            "namespace_type": "single",
+            "entries": [{"field": field, "operator": "included", "type": "match", "value": value}]}))
+        .expect("item")
+    };
+    let hits =
+        |it: ExceptionItem, ev: &Value| ExceptionSet::new(&[it], NOW).matching_item(ev).is_some();
+    // match_phrase on a date field is a term query: the range the date names.
+    assert!(hits(
+        item("@timestamp", "2024-05-01"),
+        &at("2024-05-01T23:00:00Z")
+    ));
+    assert!(!hits(
+        item("@timestamp", "2024-05-01"),
+        &at("2024-05-02T00:00:00Z")
+    ));
+    // A flattened field's own name reaches its leaves.
+    let ev = json!({"log": {"syslog": {"structured_data": {"meta": {"sequenceId": "7"}}}}});
+    assert!(hits(item("log.syslog.structured_data", "7"), &ev));
+    // float at 32 bits.
+    assert!(hits(
+        item("event.risk_score", "0.10000000149"),
+        &json!({"event": {"risk_score": 0.1}})
+    ));
+}

@@ -263,6 +263,9 @@ pub fn wildcard_for(field: &str, pattern: &str, case_insensitive: bool) -> Wildc
 
 /// `match_phrase` / `term` of `q` against one event value of a field of type `info`.
 pub fn phrase_matches(info: &FieldInfo, v: &Value, q: &str) -> bool {
+    if let Some(leaves) = flattened_object(info, v) {
+        return leaves.into_iter().any(|l| phrase_matches(info, l, q));
+    }
     let Some(text) = scalar_text(v) else {
         return false;
     };
@@ -298,6 +301,17 @@ pub fn phrase_matches(info: &FieldInfo, v: &Value, q: &str) -> bool {
     }
 }
 
+/// The leaf values under an object of a `flattened` field, which its own name reaches
+/// (`FlattenedFieldMapper`); `None` for anything else.
+fn flattened_object<'v>(info: &FieldInfo, v: &'v Value) -> Option<Vec<&'v Value>> {
+    if info.ty != FieldType::Flattened || !v.is_object() {
+        return None;
+    }
+    let mut leaves = Vec::new();
+    crate::event::lookup::flattened_leaves(v, &mut leaves);
+    Some(leaves)
+}
+
 /// Keyword values longer than `ignore_above` are not indexed, so no query finds them.
 pub fn indexed(info: &FieldInfo, text: &str) -> bool {
     info.ignore_above
@@ -314,6 +328,9 @@ fn parse_bool(s: &str) -> Option<bool> {
 
 /// An Elasticsearch `wildcard` query against one event value.
 pub fn wildcard_matches(info: &FieldInfo, v: &Value, w: &Wildcard) -> bool {
+    if let Some(leaves) = flattened_object(info, v) {
+        return leaves.into_iter().any(|l| wildcard_matches(info, l, w));
+    }
     let Some(text) = scalar_text(v) else {
         return false;
     };
