@@ -188,3 +188,29 @@ fn messages_use_elasticsearchs_wording() {
         r#"[message == "x"] cannot operate on first argument field of data type [text]: No keyword/multi-field defined exact matches for [message]; define one or use MATCH/QUERY instead"#
     );
 }
+
+#[test]
+fn join_keys_must_have_compatible_types() {
+    // testKeysWithDifferentTypes / testKeysWithSimilarYetDifferentTypes; keyword and text-like
+    // strings are compatible (testKeysWithDifferentButCompatibleTypes).
+    assert_eq!(
+        err("sequence [process where true] by process.pid [file where true] by file.hash.md5"),
+        (EqlErrorKind::ArgumentType, "file.hash.md5".into())
+    );
+    assert_eq!(
+        err("sequence [process where true] by @timestamp [process where true] by process.pid"),
+        (EqlErrorKind::ArgumentType, "process.pid".into())
+    );
+    ok("sequence [process where true] by process.name [file where true] by file.name");
+    ok("sample by host.id [process where true] by process.pid [file where true] by process.pid");
+    let msg = match ruleplay::eql::compile(
+        "sequence [process where true] by process.pid [file where true] by file.hash.md5",
+    ) {
+        Err(d) => d.message,
+        Ok(_) => panic!(),
+    };
+    assert_eq!(
+        msg,
+        "Sequence key [file.hash.md5] type [keyword] is incompatible with key [process.pid] type [long]"
+    );
+}

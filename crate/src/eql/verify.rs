@@ -32,13 +32,13 @@ pub fn check(q: &Query, src: &str) -> Result<(), Diagnostic> {
             for st in s.steps.iter().chain(s.until.iter()) {
                 v.step(st, &s.by)?;
             }
-            Ok(())
+            v.keys_agree(s.steps.iter().chain(s.until.iter()), &s.by, "Sequence")
         }
         Body::Sample(s) => {
             for st in &s.steps {
                 v.step(st, &s.by)?;
             }
-            Ok(())
+            v.keys_agree(s.steps.iter(), &s.by, "Sample")
         }
     }
 }
@@ -108,6 +108,14 @@ fn es_type_name(t: FieldType) -> &'static str {
         Nested => "nested",
         GeoPoint => "geo_point",
         Version => "version",
+    }
+}
+
+/// The type name join-key messages use: the mapping's (`date`, not `datetime`).
+fn es_key_type(t: Ty) -> &'static str {
+    match t {
+        Ty::F(FieldType::Date) => "date",
+        t => t.name(),
     }
 }
 
@@ -188,6 +196,44 @@ impl Verifier<'_> {
             self.expr(k)?;
         }
         self.condition(&st.query.condition)
+    }
+
+    /// Join keys in the same place must have compatible types across steps (Verifier's
+    /// `checkJoinKeyTypes`; testKeysWithDifferentTypes: "Sequence key [md5] type [keyword] is
+    /// incompatible with key [pid] type [long]"); the first step's keys are the reference.
+    fn keys_agree<'q>(
+        &self,
+        mut steps: impl Iterator<Item = &'q Step>,
+        by: &'q [Expr],
+        what: &str,
+    ) -> Result<(), Diagnostic> {
+        let Some(first) = steps.next() else {
+            return Ok(());
+        };
+        let reference: Vec<(&Expr, Ty)> = by
+            .iter()
+            .chain(&first.by)
+            .map(|k| Ok((k, self.expr(k)?)))
+            .collect::<Result<_, Diagnostic>>()?;
+        for st in steps {
+            for (k, (rk, rt)) in st.by.iter().zip(reference.iter().skip(by.len())) {
+                let t = self.expr(k)?;
+                if !t.compatible(*rt) {
+                    return Err(Diagnostic::new(
+                        EqlErrorKind::ArgumentType,
+                        format!(
+                            "{what} key [{}] type [{}] is incompatible with key [{}] type [{}]",
+                            self.text(k.span),
+                            es_key_type(t),
+                            self.text(rk.span),
+                            es_key_type(*rt)
+                        ),
+                        k.span,
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn condition(&self, e: &Expr) -> Result<(), Diagnostic> {
