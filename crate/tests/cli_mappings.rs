@@ -92,6 +92,32 @@ fn mapped_types_override_ecs_and_unknown_defaults() {
             .code(),
         Some(0)
     );
+    // A text field with a keyword multi-field (what dynamic mapping makes of strings) is matched
+    // exactly through it in EQL (testMultiField); without one it is refused.
+    let text_mapping = write(
+        &dir,
+        "text.json",
+        r#"{"properties": {"note": {"type": "text", "fields": {"keyword": {"type": "keyword"}}}, "body": {"type": "text"}}}"#,
+    );
+    let notes = write(&dir, "notes.ndjson", "{\"note\":\"Hello World\"}\n");
+    let o = run(&[
+        "match",
+        "--eql",
+        r#"any where note == "Hello World""#,
+        "--events",
+        &notes,
+        "--mapping",
+        &text_mapping,
+    ]);
+    assert_eq!(matches(&o), [true]);
+    let o = run(&[
+        "parse",
+        "--eql",
+        r#"any where body == "x""#,
+        "--mapping",
+        &text_mapping,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
     // A file with no mappings in it is an error, not ECS silently.
     let bad = write(&dir, "bad.json", "{\"nothing\": 1}");
     assert_eq!(

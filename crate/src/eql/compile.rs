@@ -126,10 +126,16 @@ pub(super) struct FieldRef {
 impl FieldRef {
     fn new(name: &str) -> Self {
         let info = field_info(name);
+        // EQL matches a text field with a keyword multi-field exactly, through that sub-field.
+        let ty = if info.ty.is_text() && super::verify::exact_subfield(name) {
+            FieldType::Keyword
+        } else {
+            info.ty
+        };
         FieldRef {
             name: name.to_string(),
             path: FieldPath::new(&info.source),
-            ty: info.ty,
+            ty,
             known: info.known,
             ignore_above: info.ignore_above,
             slot: 0,

@@ -175,6 +175,11 @@ fn signature(f: Function) -> &'static [Want] {
     }
 }
 
+/// Whether the user's mappings give `field` a keyword multi-field (see `Mappings::has_keyword_subfield`).
+pub(super) fn exact_subfield(field: &str) -> bool {
+    crate::event::mapping::current().is_some_and(|m| m.has_keyword_subfield(field))
+}
+
 fn ordinal(i: usize) -> &'static str {
     ["first", "second", "third", "fourth", "fifth"]
         .get(i)
@@ -417,6 +422,8 @@ impl Verifier<'_> {
             // Objects have values only through their leaves; a flattened top field's value is
             // any of its leaves' (keyword).
             FieldType::Object => Ok(Ty::Unknown),
+            // A text field with a keyword multi-field is matched exactly through it.
+            t if t.is_text() && exact_subfield(&f.name) => Ok(Ty::F(FieldType::Keyword)),
             t => Ok(Ty::F(t)),
         }
     }

@@ -149,6 +149,18 @@ impl Mappings {
         self.fields.get(field)
     }
 
+    /// Whether `field` has a `keyword` multi-field: Elasticsearch's EQL then matches a `text`
+    /// field exactly through it (QL `EsField.getExactInfo`, testMultiField).
+    pub fn has_keyword_subfield(&self, field: &str) -> bool {
+        let prefix = format!("{field}.");
+        self.fields.iter().any(|(n, f)| {
+            n.strip_prefix(&prefix)
+                .is_some_and(|rest| !rest.contains('.'))
+                && f.source == field
+                && f.ty == FieldType::Keyword
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.fields.len()
     }
