@@ -18,6 +18,7 @@
  * @property {RuleReport} [rule]
  * @property {EventsReport} [events]
  * @property {ExceptionsReport} [exceptions]
+ * @property {import('../pkg/ruleplay.js').MappingsReport} [mappings]
  * @property {EventEdit} [edit] what an `editEvent` did
  * @property {Evaluation | null} [eval] `undefined` when not evaluated, `null` when the rule does not load
  * @property {number} [totalMs]
@@ -103,7 +104,7 @@ export class EngineClient {
     if (msg.type === 'error' && msg.fatal) this.onFatal(msg.message);
   }
 
-  /** parts: { ruleFile?, rule?: {source, lang}, switchTo?: {lang, fallback}, editEvent?: {index, json}, events?: string | Uint8Array, exceptions?: string, now?, noEval? } */
+  /** parts: { ruleFile?, rule?: {source, lang}, switchTo?: {lang, fallback}, editEvent?: {index, json}, events?: string | Uint8Array, exceptions?: string, mappings?: string, now?, noEval? } */
   update(parts) {
     this.pending = { ...(this.pending || {}), ...parts };
     this.onBusy(true);

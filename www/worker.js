@@ -9,6 +9,7 @@ import * as wasm from '../pkg/ruleplay.js';
 /** @typedef {import('../pkg/ruleplay.js').RuleReport} RuleReport */
 /** @typedef {import('../pkg/ruleplay.js').EventsReport} EventsReport */
 /** @typedef {import('../pkg/ruleplay.js').ExceptionsReport} ExceptionsReport */
+/** @typedef {import('../pkg/ruleplay.js').MappingsReport} MappingsReport */
 /** @typedef {import('../pkg/ruleplay.js').Explanation} Explanation */
 /** @typedef {import('../pkg/ruleplay.js').Row} Row */
 /** @typedef {import('../pkg/ruleplay.js').EventEdit} EventEdit */
@@ -46,10 +47,10 @@ async function start() {
  * The page's edits: any of rule, events, exceptions and a pinned "now"; then the verdicts.
  * ruleFile restores the rule file a bare query edits (after a restart); switchTo switches the rule
  * view (the core says what it shows: `rule.source`); editEvent replaces one event in the events text.
- * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, now?: number | null, noEval?: boolean}} msg
+ * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, mappings?: string, now?: number | null, noEval?: boolean}} msg
  */
 function handleUpdate(msg) {
-  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, events?: EventsReport, edit?: EventEdit, eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
+  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, mappings?: MappingsReport, events?: EventsReport, edit?: EventEdit, eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
   const out = { type: 'update', id: msg.id };
   let big = false;
   const t0 = performance.now();
@@ -65,6 +66,14 @@ function handleUpdate(msg) {
     ruleOk = out.rule.ok;
   }
   if (msg.exceptions != null) out.exceptions = session.set_exceptions(msg.exceptions);
+  if (msg.mappings != null) {
+    // Field types change what the rule compiles to (and whether it passes the EQL checks).
+    out.mappings = session.set_mappings(msg.mappings);
+    if (ruleSet) {
+      out.rule = session.rule_report();
+      ruleOk = out.rule.ok;
+    }
+  }
   if (msg.events != null) {
     big = msg.events.length > BIG_INPUT;
     if (big) progress(msg.id, 'Parsing events…', 0.6);
