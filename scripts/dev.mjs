@@ -26,8 +26,8 @@ const TARGET_DIR = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
 // - exclusion lists on the page (the exclusions module now in the wasm, chips): +16,000 (measured
 //   283,096 -> 298,986 B gz).
 // - Elasticsearch's EQL verifier, user mappings, Java string functions, typed dates/ips/floats
-//   (issue 13): +16,000 (measured 298,986 -> 314,898 B gz).
-const WASM_BUDGET_GZ = 300_000 + 16_000 + 16_000;
+//   (issue 13): +18,000 (measured 298,986 -> 316,863 B gz).
+const WASM_BUDGET_GZ = 300_000 + 16_000 + 18_000;
 // The budget for everything a first visit downloads (html, css, js, wasm, examples.json: what
 // dist/index.html pulls in, followed through the bundles), gzip -9. Also a hard limit.
 // "600 KB" read as the stricter decimal 600,000 bytes.
