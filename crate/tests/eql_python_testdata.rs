@@ -178,7 +178,7 @@ fn python_eql_testdata() {
         }
     }
     println!(
-        "eql_python_testdata: {agree} of {} ES-compatible queries agree ({} diverging listed, {rejected} use Python-only syntax our parser rejects as Elasticsearch does; {} skipped: {} Python-only results, {} rejected by the ES-mode oracle)",
+        "eql_python_testdata: {agree} of {} ES-compatible queries agree ({} diverging listed, {rejected} rejected here as Elasticsearch rejects them (Python-only syntax, field-vs-field comparison); {} skipped: {} Python-only results, {} rejected by the ES-mode oracle)",
         ES_COMPATIBLE.len(),
         DIVERGING.len(),
         queries.len() - ES_COMPATIBLE.len(),
