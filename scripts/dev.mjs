@@ -36,7 +36,10 @@ const TARGET_DIR = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
 
 // - redaction before sharing and the example-folder export (redact module, verdict check, folder
 //   writer with its `ruleplay test` self-check): +19,400 (measured 298,986 -> 318,410 B gz).
-const WASM_BUDGET_GZ = 300_000 + 16_000 + 17_100 + 10_400 + 11_900 + 19_400;
+
+// - Elasticsearch's EQL verifier, user mappings, Java string functions, typed dates/ips/floats
+//   (issue 13): +18,000 (measured 298,986 -> 316,863 B gz).
+const WASM_BUDGET_GZ = 300_000 + 16_000 + 17_100 + 10_400 + 11_900 + 19_400 + 18_000;
 // The budget for everything a first visit downloads (html, css, js, wasm, examples.json: what
 // dist/index.html pulls in, followed through the bundles), gzip -9. Also a hard limit.
 // "600 KB" read as the stricter decimal 600,000 bytes.

@@ -19,6 +19,7 @@
  * @property {EventsReport} [events]
  * @property {ExceptionsReport} [exceptions]
  * @property {import('../pkg/ruleplay.js').ExceptionWarning[]} [exceptionWarnings] after any change of rule, events or exceptions
+ * @property {import('../pkg/ruleplay.js').MappingsReport} [mappings]
  * @property {EventEdit} [edit] what an `editEvent` did
  * @property {import('../pkg/ruleplay.js').ValueListReport[]} [valueLists] the value lists as read
  * @property {import('../pkg/ruleplay.js').ExceptionListRef[]} [refs] the rule's exception-list references
@@ -108,7 +109,7 @@ export class EngineClient {
     if (msg.type === 'error' && msg.fatal) this.onFatal(msg.message);
   }
 
-  /** parts: { ruleFile?, rule?: {source, lang}, switchTo?: {lang, fallback}, editEvent?: {index, json}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id, type, text}[], now?, noEval? } */
+  /** parts: { ruleFile?, rule?: {source, lang}, switchTo?: {lang, fallback}, editEvent?: {index, json}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id, type, text}[], mappings?: string, now?, noEval? } */
   update(parts) {
     this.pending = { ...(this.pending || {}), ...parts };
     this.onBusy(true);

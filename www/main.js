@@ -12,6 +12,7 @@ import { initExceptionsIO } from './exceptions/io.js';
 import { initWorkshop } from './workshop/view.js';
 import { initExceptionsForm } from './exceptions/form.js';
 import { initPreview } from './preview.js';
+import { initMappings, showMappings } from './mappings.js';
 
 const DEBOUNCE_MS = 150;
 // Inputs above this size stay out of the events editor; the worker still gets all of them.
@@ -157,6 +158,8 @@ function sendEvents(text) {
   engine.update({ events: text });
   share.changed();
 }
+
+const mappings = initMappings((text) => engine.update({ mappings: text }));
 
 function sendExceptions(text) {
   if (text === sent.exceptions) return;
@@ -449,6 +452,7 @@ function onUpdate(res, sentMsg) {
   if (res.rule) showRule(res.rule);
   if (res.edit) showEdit(res.edit);
   if (res.events) showEvents(res.events);
+  if (res.mappings) showMappings(res.mappings);
   if (res.exceptions) {
     const x = res.exceptions;
     $('exceptions-count').textContent = x.count ? `(${x.count})` : '';
@@ -773,7 +777,7 @@ async function reloadEngine(message) {
   sent.events = state.bigFile ? null : eventsEditor.text;
   sent.exceptions = exceptionsEditor.text;
   const ruleFile = state.lang !== 'toml' && state.buffers.toml ? state.buffers.toml : undefined;
-  engine.update({ ruleFile, rule: { source: ruleEditor.text, lang: state.lang }, events, exceptions: exceptionsEditor.text, valueLists: exceptionsIO.inputs(), now: state.pinnedNow ?? null, noEval: true });
+  engine.update({ ruleFile, rule: { source: ruleEditor.text, lang: state.lang }, events, exceptions: exceptionsEditor.text, valueLists: exceptionsIO.inputs(), mappings: mappings.text(), now: state.pinnedNow ?? null, noEval: true });
   state.eval = null;
   list.clear(message);
   showCounts(null, 'Stopped.');

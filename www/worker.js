@@ -10,6 +10,7 @@ import { handleShare } from './share/worker_share.js';
 /** @typedef {import('../pkg/ruleplay.js').RuleReport} RuleReport */
 /** @typedef {import('../pkg/ruleplay.js').EventsReport} EventsReport */
 /** @typedef {import('../pkg/ruleplay.js').ExceptionsReport} ExceptionsReport */
+/** @typedef {import('../pkg/ruleplay.js').MappingsReport} MappingsReport */
 /** @typedef {import('../pkg/ruleplay.js').Explanation} Explanation */
 /** @typedef {import('../pkg/ruleplay.js').Row} Row */
 /** @typedef {import('../pkg/ruleplay.js').EventEdit} EventEdit */
@@ -50,10 +51,10 @@ async function start() {
  * The page's edits: any of rule, events, exceptions and a pinned "now"; then the verdicts.
  * ruleFile restores the rule file a bare query edits (after a restart); switchTo switches the rule
  * view (the core says what it shows: `rule.source`); editEvent replaces one event in the events text.
- * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], now?: number | null, noEval?: boolean}} msg
+ * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], mappings?: string, now?: number | null, noEval?: boolean}} msg
  */
 function handleUpdate(msg) {
-  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, exceptionWarnings?: ExceptionWarning[], events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
+  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, exceptionWarnings?: ExceptionWarning[], mappings?: MappingsReport, events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
   const out = { type: 'update', id: msg.id };
   let big = false;
   const t0 = performance.now();
@@ -72,6 +73,14 @@ function handleUpdate(msg) {
   if (msg.valueLists) out.valueLists = session.set_value_lists(msg.valueLists);
   // The rule's [[rule.exceptions_list]] references, and whether the exceptions hold each list.
   if (out.rule || out.exceptions) out.refs = session.exception_list_refs();
+  if (msg.mappings != null) {
+    // Field types change what the rule compiles to (and whether it passes the EQL checks).
+    out.mappings = session.set_mappings(msg.mappings);
+    if (ruleSet) {
+      out.rule = session.rule_report();
+      ruleOk = out.rule.ok;
+    }
+  }
   if (msg.events != null) {
     big = msg.events.length > BIG_INPUT;
     if (big) progress(msg.id, 'Parsing events…', 0.6);

@@ -57,6 +57,8 @@ pub enum KqlErrorKind {
     MisspelledKeyword,
     /// A warning: a field no event has and ECS does not define (`proces.name`).
     UnknownField,
+    /// A sub-field of a `nested` field outside a nested group `field:{ … }` (Kibana refuses it).
+    NestedField,
 }
 
 /// EQL lexing, parsing and checking (`crate::eql`).
@@ -107,6 +109,18 @@ pub enum EqlErrorKind {
     TooLong,
     /// A warning: a field no event has and ECS does not define (`proces.name`).
     UnknownField,
+    /// A field compared with another field (`a == b`, `a in (b)`): Elasticsearch compares
+    /// fields with constants only.
+    FieldComparison,
+    /// An operand or function argument of a type the operator or function does not take
+    /// (`pid : 4`, `number(pid)`, `cidrMatch(host.name, …)`, `pid in (1, "x")`).
+    ArgumentType,
+    /// A `text` field (`message`, `*.text`) where EQL needs an exact (keyword) value.
+    TextField,
+    /// A field under a `nested` field, which EQL cannot query.
+    NestedField,
+    /// A sequence with missing-event steps (`![…]`) and no `with maxspan`.
+    MissingMaxspan,
 }
 
 /// Lucene regular expressions inside EQL `regex` (`crate::eql::regex`).
@@ -182,6 +196,8 @@ pub enum EventErrorKind {
     UnknownListType,
     /// An exception file (detection-rules TOML) that does not read.
     InvalidExceptionFile,
+    /// A mapping document without `properties` (`--mapping`, the page's Mappings panel).
+    InvalidMapping,
 }
 
 /// Editing the exclusion lists of a query (`crate::exclusions`).

@@ -16,6 +16,8 @@
 pub mod toml_format;
 pub mod value_lists;
 
+mod os_types;
+
 use crate::diagnostic::{EventErrorKind, Span};
 use crate::event::lookup::FieldPath;
 use crate::event::parse::EventError;
@@ -483,10 +485,7 @@ impl ExceptionSet {
                 let should = item
                     .os_types
                     .iter()
-                    .flat_map(|os| {
-                        ["host.os.type", "host.os.name.caseless"]
-                            .map(|f| Cond::Test(FieldTest::new(f, TestKind::Phrase(os.clone()))))
-                    })
+                    .flat_map(|os| os_types::tests(os))
                     .collect();
                 must.push(Cond::Bool {
                     must: Vec::new(),

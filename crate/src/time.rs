@@ -49,7 +49,10 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 /// milliseconds as digits. Returns epoch milliseconds.
 pub fn parse_date(s: &str) -> Option<i64> {
     let s = s.trim();
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+    // `strict_date_optional_time||epoch_millis`, Elasticsearch's default date format, tries the
+    // date first: four digits are a year (`2024`), other digit strings epoch milliseconds.
+    let year_only = s.len() == 4;
+    if !s.is_empty() && !year_only && s.bytes().all(|b| b.is_ascii_digit())
         || (s.starts_with('-') && s.len() > 1 && s[1..].bytes().all(|b| b.is_ascii_digit()))
     {
         return s.parse().ok();
@@ -127,6 +130,43 @@ pub fn parse_date(s: &str) -> Option<i64> {
         _ => return None,
     }
     Some(ms)
+}
+
+/// The first and last millisecond a written date covers (`2024` a year, `2024-05` a month,
+/// `2024-05-01` a day, `…T10` an hour, …; epoch milliseconds and fractions one millisecond).
+/// Elasticsearch fills missing components with their first value for `gte`/`lt` and with their
+/// last for `gt`/`lte` ("missing date components", range query docs; `DateMathParser` round
+/// up), and runs a term query on a date field as a range over both (`DateFieldMapper.termQuery`).
+pub fn date_range(text: &str) -> Option<(i64, i64)> {
+    let lo = parse_date(text)?;
+    Some((lo, round_up(text, lo)))
+}
+
+fn round_up(text: &str, lo: i64) -> i64 {
+    let t = text.trim();
+    if t.len() != 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return lo; // epoch millis
+    }
+    let Some(time_at) = t.find(['T', 't', ' ']) else {
+        let (y, m, _) = civil_from_days(lo.div_euclid(MS_PER_DAY));
+        let next = match t.matches('-').count() {
+            0 => days_from_civil(y + 1, 1, 1),
+            1 if m == 12 => days_from_civil(y + 1, 1, 1),
+            1 => days_from_civil(y, m + 1, 1),
+            _ => return lo.saturating_add(MS_PER_DAY - 1),
+        };
+        return next.saturating_mul(MS_PER_DAY).saturating_sub(1);
+    };
+    let time = &t[time_at + 1..];
+    let time = time.split(['Z', 'z', '+', '-']).next().unwrap_or(time);
+    if time.contains(['.', ',']) {
+        return lo;
+    }
+    match time.matches(':').count() {
+        0 => lo.saturating_add(3_600_000 - 1),
+        1 => lo.saturating_add(60_000 - 1),
+        _ => lo.saturating_add(999),
+    }
 }
 
 /// Elasticsearch date math: an anchor (`now`, or a date followed by `||`) then operations

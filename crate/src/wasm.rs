@@ -19,6 +19,7 @@ mod exceptions_io;
 pub use exceptions::ecs_field_names;
 mod preview;
 pub use preview::verdict_diff;
+mod mappings;
 mod redact;
 
 /// The TypeScript shapes of the serde types below, for `pkg/ruleplay.d.ts` (see the file).

@@ -316,3 +316,6 @@ export interface RedactReport { redaction: Redaction; check: VerdictCheck | null
 
 /** engine::ExampleFolder: [file name, text] pairs, and what `ruleplay test` would say of them. */
 export interface ExampleFolder { files: [string, string][]; problems: string[]; skipped: number }
+
+/** engine::MappingsReport: mapped fields read, or why the text is not a mapping. */
+export interface MappingsReport { fields: number; error?: string }

@@ -71,6 +71,11 @@ struct Tally {
 /// Compare both paths for `query` over `events`, adding to `tally`.
 fn compare(query: &str, events: &[Value], table: &EventTable, what: &str, tally: &mut Tally) {
     let Ok(q) = ruleplay::eql::compile(query) else {
+        if std::env::var_os("RULEPLAY_SHOW").is_some() {
+            if let Err(d) = ruleplay::eql::compile(query) {
+                eprintln!("NOT COMPILED {what}: {} | {query}", d.message);
+            }
+        }
         tally.not_compiled += 1;
         return;
     };
@@ -207,7 +212,10 @@ fn conformance_queries_agree_on_table_and_json() {
     );
     assert_eq!(
         (py_tally.queries, py_tally.not_compiled, data.len()),
-        (99, 142, 102),
+        // 8 of the Python files' queries compare a field with a field (`opcode == pid`), which
+        // Elasticsearch rejects (QueryTranslatorFailTests.testPropertyEquationFilterUnsupported):
+        // 99 compiled before the EQL verifier. `RULEPLAY_SHOW=1` lists the ones not compiled.
+        (91, 150, 102),
         "python testdata"
     );
     assert_eq!(

@@ -593,7 +593,13 @@ fn generated_values_round_trip_in_both_languages() {
             assert_eq!(l.len(), 1, "{v:?}: {out}");
             assert_eq!(l[0].values(), ["x", v.as_str()], "{out}");
             assert_eq!(l[0].items[1].pattern, v.contains('*'), "{out}");
-            assert!(!matches(Lang::Kql, &out, &event), "{out}");
+            // A wildcard pattern with whitespace inside is split by Kibana's query_string into
+            // separate patterns (kibana#23001; tests/field_types.rs), so it need not exclude
+            // the value it was written from: KQL has no way to write such a pattern whole.
+            let split = v.contains('*') && v.trim().contains(char::is_whitespace);
+            if !split {
+                assert!(!matches(Lang::Kql, &out, &event), "{out}");
+            }
             assert_eq!(apply(Lang::Kql, &out, &[remove("b", &v)]), q);
         }
     }

@@ -141,6 +141,10 @@ value = 2
     ));
     assert_eq!(x.errors, []);
     check(&shapes, "ExceptionsReport", &to_value(&x));
+    let m = s.set_mappings(r#"{"properties": {"a": {"type": "ip"}}}"#);
+    check(&shapes, "MappingsReport", &to_value(&m));
+    check(&shapes, "MappingsReport", &to_value(&s.set_mappings("{}")));
+    s.set_mappings("");
     check(&shapes, "ExceptionItem", &to_value(&x.items[0]));
     let mut ws = Session::new();
     ws.set_events("{\"user\":{\"name\":\"a\"}}\n".into());

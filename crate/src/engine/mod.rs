@@ -33,8 +33,8 @@ pub use session::{
 };
 pub use session::{
     Counts, EvaluationReport, EventEdit, EventsReport, ExampleFolder, ExceptionListRefView,
-    ExceptionsReport, ExplanationView, FieldValue, Literal, NearMissReport, RedactReport,
-    RedactionChange, Row, Session, ValueListInput, ValueListReport, VerdictCheck,
+    ExceptionsReport, ExplanationView, FieldValue, Literal, MappingsReport, NearMissReport,
+    RedactReport, RedactionChange, Row, Session, ValueListInput, ValueListReport, VerdictCheck,
     AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES, MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
 };
 pub use stream::{OutOfOrder, Stream, StreamVerdict, DEFAULT_REORDER_WINDOW};

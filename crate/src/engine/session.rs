@@ -32,8 +32,10 @@ mod example_folder;
 mod exception_warnings;
 mod exclusions;
 mod export;
+mod mappings;
 mod preview;
 mod redact;
+pub use mappings::MappingsReport;
 mod rows;
 mod value_lists;
 pub use value_lists::{ExceptionListRefView, ValueListInput, ValueListReport};
@@ -299,6 +301,7 @@ impl Session {
         self.text = text;
         self.exception_values = Default::default();
         self.fields = field_names(&self.parsed.events);
+        self.events_changed();
         self.refresh_warnings();
         self.latest = OnceCell::new();
         self.table = OnceCell::new();

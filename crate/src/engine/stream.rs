@@ -98,7 +98,13 @@ pub struct OutOfOrder {
 impl Loaded {
     /// Whether [`Loaded::stream`] works for this rule.
     pub fn streams(&self) -> bool {
-        !self.is_sequence()
+        !self.is_sequence() && !self.waits_for_event_fields()
+    }
+
+    /// Whether the query's meaning depends on which fields the events have (an EQL optional
+    /// field that only events can make known, `eql::optional`): then the events are read first.
+    pub fn waits_for_event_fields(&self) -> bool {
+        matches!(&self.query, super::Query::Eql(q) if q.optional_fields_wait_for_events())
     }
 
     /// A streaming run with `opts` (its "now" defaults to the clock: a stream cannot look ahead

@@ -90,6 +90,42 @@ impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Self {
         Expr { kind, span }
     }
+
+    /// The direct operands, in source order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Literal(_) | ExprKind::Field(_) => Vec::new(),
+            ExprKind::Not(x) | ExprKind::Neg(x) => vec![x],
+            ExprKind::And(xs) | ExprKind::Or(xs) | ExprKind::Call { args: xs, .. } => {
+                xs.iter().collect()
+            }
+            ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
+                vec![left, right]
+            }
+            ExprKind::In { expr, list: xs, .. }
+            | ExprKind::Match {
+                expr, patterns: xs, ..
+            } => std::iter::once(&**expr).chain(xs.iter()).collect(),
+        }
+    }
+
+    /// [`Expr::children`], to rewrite them.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        match &mut self.kind {
+            ExprKind::Literal(_) | ExprKind::Field(_) => Vec::new(),
+            ExprKind::Not(x) | ExprKind::Neg(x) => vec![x],
+            ExprKind::And(xs) | ExprKind::Or(xs) | ExprKind::Call { args: xs, .. } => {
+                xs.iter_mut().collect()
+            }
+            ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
+                vec![left, right]
+            }
+            ExprKind::In { expr, list: xs, .. }
+            | ExprKind::Match {
+                expr, patterns: xs, ..
+            } => std::iter::once(&mut **expr).chain(xs.iter_mut()).collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -126,10 +126,16 @@ pub(super) struct FieldRef {
 impl FieldRef {
     fn new(name: &str) -> Self {
         let info = field_info(name);
+        // EQL matches a text field with a keyword multi-field exactly, through that sub-field.
+        let ty = if info.ty.is_text() && super::verify::exact_subfield(name) {
+            FieldType::Keyword
+        } else {
+            info.ty
+        };
         FieldRef {
             name: name.to_string(),
             path: FieldPath::new(&info.source),
-            ty: info.ty,
+            ty,
             known: info.known,
             ignore_above: info.ignore_above,
             slot: 0,
@@ -142,9 +148,25 @@ impl FieldRef {
             EqlValue::Str(s) if self.known && self.ty.is_date() => crate::time::parse_date(s)
                 .map(EqlValue::Int)
                 .unwrap_or_else(|| v.clone()),
+            // Elasticsearch parses the query's number at the field's precision too.
+            EqlValue::Int(_) | EqlValue::Float(_) if self.known && is_low_precision(self.ty) => {
+                let f = match v {
+                    EqlValue::Int(i) => *i as f64,
+                    EqlValue::Float(f) => *f,
+                    _ => return v.clone(),
+                };
+                EqlValue::Float(self.ty.stored_f64(f))
+            }
             _ => v.clone(),
         }
     }
+}
+
+fn is_low_precision(ty: FieldType) -> bool {
+    matches!(
+        ty,
+        FieldType::Float | FieldType::HalfFloat | FieldType::ScaledFloat
+    )
 }
 
 #[derive(Clone, Debug)]
@@ -275,6 +297,31 @@ pub(super) enum Test {
     },
     /// A bare field used as a condition: `where ?flag`.
     Truthy,
+    /// A date field `==` (or `!=`, then negated) a written date: every millisecond the date
+    /// names (see [`date_test`]).
+    Range {
+        lo: EqlValue,
+        hi: EqlValue,
+        negated: bool,
+    },
+}
+
+/// A date field compared with a written date. Elasticsearch's QL translates a comparison with
+/// a date field to a range query (`ExpressionTranslators.BinaryComparisons`), whose bounds fill
+/// missing components as the range query does: `==` covers the whole of `2024-05-01` (a day),
+/// `>` and `<=` compare with its last millisecond, `>=` and `<` with its first.
+fn date_test(op: CmpOp, s: &str) -> Option<Test> {
+    let (lo, hi) = crate::time::date_range(s)?;
+    let (lo, hi) = (EqlValue::Int(lo), EqlValue::Int(hi));
+    Some(match op {
+        CmpOp::Eq | CmpOp::Ne => Test::Range {
+            lo,
+            hi,
+            negated: op == CmpOp::Ne,
+        },
+        CmpOp::Gt | CmpOp::Le => Test::Cmp(op, hi),
+        CmpOp::Ge | CmpOp::Lt => Test::Cmp(op, lo),
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -376,6 +423,9 @@ impl Node {
                     (CmpOp::Eq, EqlValue::Null) => Test::IsNull,
                     (CmpOp::Ne, EqlValue::Null) => Test::NotNull,
                     (_, EqlValue::Null) => return None,
+                    (_, EqlValue::Str(s)) if field.known && field.ty.is_date() => {
+                        date_test(op, s).unwrap_or_else(|| Test::Cmp(op, v.clone()))
+                    }
                     _ => Test::Cmp(op, field.coerce_const(&v)),
                 };
                 (field, test)

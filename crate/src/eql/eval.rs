@@ -205,6 +205,14 @@ impl FieldRef {
                     // Integer fields truncate decimals at index time.
                     return n.as_f64().map(|f| EqlValue::Int(f.trunc() as i64));
                 }
+                if self.known
+                    && matches!(
+                        ty,
+                        FieldType::Float | FieldType::HalfFloat | FieldType::ScaledFloat
+                    )
+                {
+                    return n.as_f64().map(|f| EqlValue::Float(ty.stored_f64(f)));
+                }
                 match n.as_i64() {
                     Some(i) if !(self.known && ty.is_numeric()) || ty.is_integer() => {
                         Some(EqlValue::Int(i))
@@ -222,12 +230,20 @@ impl FieldRef {
         if self.known && ty.is_numeric() {
             let t = s.trim();
             return match t.parse::<i64>() {
-                Ok(i) => Some(EqlValue::Int(i)),
+                Ok(i)
+                    if !matches!(
+                        ty,
+                        FieldType::Float | FieldType::HalfFloat | FieldType::ScaledFloat
+                    ) =>
+                {
+                    Some(EqlValue::Int(i))
+                }
+                Ok(i) => Some(EqlValue::Float(ty.stored_f64(i as f64))),
                 Err(_) => t.parse::<f64>().ok().map(|f| {
                     if ty.is_integer() {
                         EqlValue::Int(f.trunc() as i64)
                     } else {
-                        EqlValue::Float(f)
+                        EqlValue::Float(ty.stored_f64(f))
                     }
                 }),
             };
@@ -465,6 +481,12 @@ impl Node {
             NodeKind::Compare(op, l, r) => {
                 let (a, b) = (l.eval3(ev), r.eval3(ev));
                 let null_lit = |n: &Node| matches!(n.kind, NodeKind::Lit(Null));
+                // `null != "x"` (an unknown `?field` folded to null, see `optional`): both sides
+                // constant, so Elasticsearch folds the comparison to null before its
+                // `x == null` → IsNull rewrite, which looks at the right side only.
+                if null_lit(l) && matches!(&r.kind, NodeKind::Lit(v) if !v.is_null()) {
+                    return Null;
+                }
                 if matches!(op, CmpOp::Eq | CmpOp::Ne) && (null_lit(l) || null_lit(r)) {
                     let other_null = if null_lit(l) {
                         b.is_null()
@@ -567,6 +589,9 @@ impl Leaf {
                 ok.then_some(0)
             }
             Test::Truthy => (*v == EqlValue::Bool(true)).then_some(0),
+            Test::Range { lo, hi, .. } => (cmp_holds(CmpOp::Ge, v, lo, false)
+                && cmp_holds(CmpOp::Le, v, hi, false))
+            .then_some(0),
         }
     }
 
@@ -574,7 +599,9 @@ impl Leaf {
     pub(super) fn negated(&self) -> bool {
         matches!(
             self.test,
-            Test::Cmp(CmpOp::Ne, _) | Test::In { negated: true, .. }
+            Test::Cmp(CmpOp::Ne, _)
+                | Test::In { negated: true, .. }
+                | Test::Range { negated: true, .. }
         )
     }
 
@@ -611,6 +638,20 @@ impl Leaf {
     fn raw_test(&self, raw: &Value) -> Option<bool> {
         if let Value::String(s) = raw {
             return self.str_test(s);
+        }
+        // A `flattened` field's own name reaches every leaf value under it (as in KQL).
+        if self.field.ty == FieldType::Flattened && raw.is_object() {
+            let mut leaves = Vec::new();
+            crate::event::lookup::flattened_leaves(raw, &mut leaves);
+            let mut seen = None;
+            for leaf in leaves {
+                match self.raw_test(leaf) {
+                    Some(true) => return Some(true),
+                    Some(false) => seen = Some(false),
+                    None => {}
+                }
+            }
+            return seen;
         }
         let v = self.field.convert(raw)?;
         Some(self.element(&v).is_some())

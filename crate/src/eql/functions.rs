@@ -69,8 +69,13 @@ pub fn call(func: Function, insensitive: bool, args: &[EqlValue]) -> EqlValue {
     }
 }
 
-/// `startsWith`, `endsWith`, `stringContains` on two strings.
+/// `startsWith`, `endsWith`, `stringContains` on two strings. `stringContains` is false when
+/// either is empty (`StringUtils.stringContains`: `hasLength` first; the reference:
+/// `stringContains("", "")` returns false), unlike Java's `contains`.
 pub fn string_test(func: Function, insensitive: bool, src: &str, sub: &str) -> bool {
+    if func == Function::StringContains && (src.is_empty() || sub.is_empty()) {
+        return false;
+    }
     let (src, sub) = if insensitive {
         (src.to_lowercase(), sub.to_lowercase())
     } else {
@@ -175,25 +180,42 @@ pub fn modulo(a: &EqlValue, b: &EqlValue) -> EqlValue {
     }
 }
 
-/// `number(s[, base])`: base 10 parses integers or decimals; other bases parse integers (a
-/// `0x` prefix is allowed for base 16). Unparsable text is null.
+/// `number(s[, base])`: `ToNumberFunctionProcessor`. Without a base, a `0x` prefix means base
+/// 16 (`number("0x1f")` is 31); base 10 parses a whole number or a decimal (Java's
+/// `DecimalFormat`, the whole text); other bases parse an `int` (`Integer.parseInt`, 32 bits;
+/// the `0x` prefix is dropped for base 16). Text Elasticsearch cannot convert makes the query
+/// fail there; here it is null, which matches nothing.
 fn number(v: &EqlValue, base: &EqlValue) -> EqlValue {
-    let base = match base {
-        EqlValue::Null => 10,
-        EqlValue::Int(b) if (2..=36).contains(b) => *b as u32,
-        _ => return EqlValue::Null,
-    };
     let s = match v {
-        EqlValue::Int(_) | EqlValue::Float(_) if base == 10 => return v.clone(),
+        EqlValue::Int(_) | EqlValue::Float(_) if base.is_null() => return v.clone(),
         other => match to_string(other) {
             Some(s) => s,
             None => return EqlValue::Null,
         },
     };
-    let t = s.trim();
+    let hex_prefix = s.starts_with("0x");
+    let base = match base {
+        EqlValue::Null if hex_prefix => 16,
+        EqlValue::Null => 10,
+        EqlValue::Int(b) if (2..=36).contains(b) => *b as u32,
+        _ => return EqlValue::Null,
+    };
+    let t = if hex_prefix && base == 16 {
+        &s[2..]
+    } else {
+        s.as_str()
+    };
     if base == 10 {
+        // DecimalFormat's positive prefix is empty: a leading `+` does not parse.
+        if t.starts_with('+') {
+            return EqlValue::Null;
+        }
         if let Ok(i) = t.parse::<i64>() {
             return EqlValue::Int(i);
+        }
+        let decimal = t.strip_prefix('-').unwrap_or(t);
+        if decimal.is_empty() || !decimal.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return EqlValue::Null;
         }
         return t
             .parse::<f64>()
@@ -201,20 +223,8 @@ fn number(v: &EqlValue, base: &EqlValue) -> EqlValue {
             .filter(|f| f.is_finite())
             .map_or(EqlValue::Null, EqlValue::Float);
     }
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let digits = if base == 16 {
-        digits
-            .strip_prefix("0x")
-            .or_else(|| digits.strip_prefix("0X"))
-            .unwrap_or(digits)
-    } else {
-        digits
-    };
-    match i64::from_str_radix(digits, base) {
-        Ok(i) => EqlValue::Int(if neg { -i } else { i }),
+    match i32::from_str_radix(t, base) {
+        Ok(i) => EqlValue::Int(i64::from(i)),
         Err(_) => EqlValue::Null,
     }
 }
@@ -227,47 +237,64 @@ fn lower_if(s: &str, ci: bool) -> String {
     }
 }
 
-/// Character positions, so offsets are characters rather than bytes.
-fn char_find(hay: &str, needle: &str, from_char: usize) -> Option<usize> {
-    let byte_from = hay.char_indices().nth(from_char).map(|(b, _)| b)?;
-    hay[byte_from..]
-        .find(needle)
-        .map(|b| from_char + hay[byte_from..byte_from + b].chars().count())
+/// Java strings are UTF-16: Elasticsearch's `indexOf`, `substring` and `between` count UTF-16
+/// code units (`String.indexOf`, `String.substring`), as `length` does, so a character outside
+/// the Basic Multilingual Plane (an emoji) counts twice.
+fn utf16(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
 }
 
-/// `indexOf(source, sub[, start])`: first position at or after `start`, or null.
+/// Java's `String.indexOf(needle, from)`: a negative `from` is 0, one past the end finds only
+/// the empty string (at the end).
+fn java_index_of(hay: &[u16], needle: &[u16], from: i64) -> Option<usize> {
+    let from = usize::try_from(from.max(0)).unwrap_or(usize::MAX);
+    if from >= hay.len() {
+        return needle.is_empty().then_some(hay.len());
+    }
+    if needle.is_empty() {
+        return Some(from);
+    }
+    (from..=hay.len().checked_sub(needle.len())?).find(|&i| hay[i..].starts_with(needle))
+}
+
+/// Java's `String.lastIndexOf(needle)`.
+fn java_last_index_of(hay: &[u16], needle: &[u16]) -> Option<usize> {
+    let last = hay.len().checked_sub(needle.len())?;
+    (0..=last).rev().find(|&i| hay[i..].starts_with(needle))
+}
+
+/// Java's `String.substring` of UTF-16 units; a surrogate pair cut in half becomes U+FFFD (Java
+/// keeps the lone surrogate, which no Rust string can hold).
+fn utf16_slice(units: &[u16], start: usize, end: usize) -> String {
+    units
+        .get(start..end)
+        .map(String::from_utf16_lossy)
+        .unwrap_or_default()
+}
+
+/// `indexOf(source, sub[, start])`: `IndexOfFunctionProcessor`, Java's `indexOf` on both
+/// strings lowercased (`~`) or as written; null when not found.
 fn index_of(src: &EqlValue, sub: &EqlValue, start: &EqlValue, ci: bool) -> EqlValue {
     let (Some(src), Some(sub)) = (to_string(src), to_string(sub)) else {
         return EqlValue::Null;
     };
     let start = match start {
         EqlValue::Null => 0,
-        EqlValue::Int(i) => (*i).max(0) as usize,
+        EqlValue::Int(i) => *i,
         _ => return EqlValue::Null,
     };
-    let (src, sub) = (lower_if(&src, ci), lower_if(&sub, ci));
-    let len = src.chars().count();
-    if start > len {
-        return EqlValue::Null;
-    }
-    if start == len {
-        return if sub.is_empty() {
-            EqlValue::Int(len as i64)
-        } else {
-            EqlValue::Null
-        };
-    }
-    char_find(&src, &sub, start).map_or(EqlValue::Null, |i| EqlValue::Int(i as i64))
+    let (src, sub) = (utf16(&lower_if(&src, ci)), utf16(&lower_if(&sub, ci)));
+    java_index_of(&src, &sub, start).map_or(EqlValue::Null, |i| EqlValue::Int(i as i64))
 }
 
-/// `substring(source, start[, end])`: Python-style offsets (negative counts from the end),
-/// clamped to the string.
+/// `substring(source, start[, end])`: `StringUtils.substringSlice`, Python-style offsets
+/// (negative counts from the end) in UTF-16 units, clamped to the string.
 fn substring(src: &EqlValue, start: &EqlValue, end: &EqlValue) -> EqlValue {
     let Some(src) = to_string(src) else {
         return EqlValue::Null;
     };
-    let chars: Vec<char> = src.chars().collect();
-    let len = chars.len() as i64;
+    let units = utf16(&src);
+    let len = units.len() as i64;
     let norm = |i: i64| -> usize {
         let i = if i < 0 { len + i } else { i };
         i.clamp(0, len) as usize
@@ -279,17 +306,19 @@ fn substring(src: &EqlValue, start: &EqlValue, end: &EqlValue) -> EqlValue {
     };
     let e = match end {
         EqlValue::Int(i) => norm(*i),
-        EqlValue::Null => len as usize,
+        EqlValue::Null => units.len(),
         _ => return EqlValue::Null,
     };
     if s >= e {
         return EqlValue::Str(String::new());
     }
-    EqlValue::Str(chars[s..e].iter().collect())
+    EqlValue::Str(utf16_slice(&units, s, e))
 }
 
-/// `between(source, left, right[, greedy])`: the text after the first `left` up to the next
-/// `right` (the last one when greedy); empty when either is not found.
+/// `between(source, left, right[, greedy])`: `StringUtils.between`: after the first `left`, up
+/// to the next `right` (the last one in the whole string when greedy); empty when either is not
+/// found or the last `right` comes before. Positions are found in the lowercased text for `~`
+/// and cut from the text as written, as Java does.
 fn between(args: &[EqlValue], ci: bool) -> EqlValue {
     let get = |i: usize| args.get(i).unwrap_or(&EqlValue::Null);
     let (Some(src), Some(left), Some(right)) =
@@ -302,31 +331,27 @@ fn between(args: &[EqlValue], ci: bool) -> EqlValue {
         EqlValue::Null => false,
         _ => return EqlValue::Null,
     };
-    let chars: Vec<char> = src.chars().collect();
+    // `StringUtils.between`: an empty source, left or right gives the source back.
+    if src.is_empty() || left.is_empty() || right.is_empty() {
+        return EqlValue::Str(src);
+    }
+    let units = utf16(&src);
     let (s, l, r) = (
-        lower_if(&src, ci),
-        lower_if(&left, ci),
-        lower_if(&right, ci),
+        utf16(&lower_if(&src, ci)),
+        utf16(&lower_if(&left, ci)),
+        utf16(&lower_if(&right, ci)),
     );
-    // Lowercasing can change lengths for a few scripts; fall back to the exact text then.
-    let (s, l, r) = if s.chars().count() == chars.len() {
-        (s, l, r)
-    } else {
-        (src.clone(), left, right)
-    };
-    let Some(start) = char_find(&s, &l, 0) else {
+    let Some(start) = java_index_of(&s, &l, 0) else {
         return EqlValue::Str(String::new());
     };
-    let start = start + l.chars().count();
+    let start = start + l.len();
     let end = if greedy {
-        s.rfind(&r).map(|b| s[..b].chars().count())
+        java_last_index_of(&s, &r)
     } else {
-        char_find(&s, &r, start.min(chars.len()))
+        java_index_of(&s, &r, start as i64)
     };
     match end {
-        Some(e) if e >= start && start <= chars.len() => {
-            EqlValue::Str(chars[start..e].iter().collect())
-        }
+        Some(e) if e >= start && e <= units.len() => EqlValue::Str(utf16_slice(&units, start, e)),
         _ => EqlValue::Str(String::new()),
     }
 }

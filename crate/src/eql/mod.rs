@@ -7,8 +7,10 @@ pub mod ast;
 mod compile;
 pub mod eval;
 mod fields;
+mod fold;
 pub mod functions;
 pub mod lexer;
+pub mod optional;
 pub mod parser;
 pub mod regex;
 pub mod run;
@@ -17,6 +19,7 @@ pub mod sequence;
 pub mod stage;
 mod trace;
 pub mod value;
+pub mod verify;
 
 pub use eval::{Bound, CompiledEvent, CompiledExpr, Doc};
 pub use value::EqlValue;
@@ -34,7 +37,16 @@ pub fn parse(src: &str) -> Result<ast::Query, Diagnostic> {
 /// Parse and prepare a query for evaluation.
 pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
     let query = parse(src)?;
-    let compiled = event_queries(&query)
+    verify::check(&query, src)?;
+    // Evaluate with unknown optional fields folded to `null` (see `optional`); the query as
+    // written stays for explanations and edits.
+    let mut folded = query.clone();
+    let mut unknown_optional = Vec::new();
+    for_each_condition(&mut folded, &mut |e| {
+        optional::fold_unknown(e, &mut unknown_optional)
+    });
+    for_each_condition(&mut folded, &mut fold::fold_null_calls);
+    let compiled = event_queries(&folded)
         .into_iter()
         .map(|q| CompiledEvent::new(q, src))
         .collect::<Result<_, _>>()?;
@@ -43,7 +55,20 @@ pub fn compile(src: &str) -> Result<EqlQuery, Diagnostic> {
         query,
         compiled,
         keys,
+        unknown_optional,
     })
+}
+
+fn for_each_condition(q: &mut ast::Query, f: &mut dyn FnMut(&mut ast::Expr)) {
+    match &mut q.body {
+        ast::Body::Event(e) => f(&mut e.condition),
+        ast::Body::Sequence(s) => s
+            .steps
+            .iter_mut()
+            .chain(s.until.iter_mut())
+            .for_each(|st| f(&mut st.query.condition)),
+        ast::Body::Sample(s) => s.steps.iter_mut().for_each(|st| f(&mut st.query.condition)),
+    }
 }
 
 /// The join keys of each event query of [`event_queries`]: the query-level `by` keys, then the
@@ -95,6 +120,8 @@ pub struct EqlQuery {
     compiled: Vec<CompiledEvent>,
     /// The join keys of each of `compiled`, compiled once.
     keys: Vec<Vec<stage::KeyExpr>>,
+    /// Optional fields read as `null` because nothing knows them (see `optional`), by span.
+    unknown_optional: Vec<(String, crate::diagnostic::Span)>,
 }
 
 impl EqlQuery {
@@ -102,6 +129,15 @@ impl EqlQuery {
     /// step names a category.
     pub fn fields(&self) -> Vec<String> {
         fields::query_fields(&self.query)
+    }
+
+    /// Whether an optional field (`?field`) of the query is known only if some event has it:
+    /// neither ECS nor the mappings define it, so its meaning waits for the events
+    /// (`eql::optional`), and a reader cannot decide events before it has seen them all.
+    pub fn optional_fields_wait_for_events(&self) -> bool {
+        fields::optional_fields(&self.query)
+            .iter()
+            .any(|f| !optional::is_surely_known(f))
     }
 
     pub fn is_event_query(&self) -> bool {
@@ -171,10 +207,15 @@ impl EqlQuery {
     /// sequence/sample an `or` over the steps.
     pub fn explain(&self, event: &Value) -> Clause {
         let steps = self.steps();
-        if self.is_event_query() && steps.len() == 1 {
-            return steps[0].explain(event);
+        let mut c = if self.is_event_query() && steps.len() == 1 {
+            steps[0].explain(event)
+        } else {
+            explain_steps(steps, self.query.span, event)
+        };
+        if !self.unknown_optional.is_empty() {
+            optional::annotate(&mut c, &self.unknown_optional);
         }
-        explain_steps(steps, self.query.span, event)
+        c
     }
 
     /// The compiled step queries (without `until`), or the single event query.

@@ -336,8 +336,16 @@ impl Parser {
         self.expect(&Tok::Assign, &["\"=\""])?;
         let n_span = self.span();
         let n = match self.peek() {
-            Tok::Int(n) if *n >= 0 => *n,
-            Tok::Int(_) | Tok::Float(_) => {
+            Tok::Int(n) if *n > 0 => *n,
+            // LogicalPlanBuilder.visitSequenceParams: "A positive maxspan value is required".
+            Tok::Int(n) => {
+                return Err(Diagnostic::new(
+                    EqlErrorKind::InvalidArgument,
+                    format!("A positive maxspan value is required; found [{n}]"),
+                    n_span,
+                ))
+            }
+            Tok::Float(_) => {
                 return Err(Diagnostic::new(
                     EqlErrorKind::InvalidArgument,
                     "maxspan takes a non-negative whole number with a unit, e.g. `5m`",

@@ -170,7 +170,9 @@ impl Pat {
 impl Leaf {
     fn kind(&self) -> &'static str {
         match &self.test {
-            Test::Cmp(..) | Test::IsNull | Test::NotNull | Test::Truthy => "compare",
+            Test::Cmp(..) | Test::IsNull | Test::NotNull | Test::Truthy | Test::Range { .. } => {
+                "compare"
+            }
             Test::In { .. } => "in",
             Test::Match {
                 op: MatchOp::Regex, ..
@@ -198,6 +200,7 @@ impl Leaf {
                 _ => vec![arg.clone()],
             },
             Test::Truthy => vec![EqlValue::Bool(true)],
+            Test::Range { lo, hi, .. } => vec![lo.clone(), hi.clone()],
         }
     }
 

@@ -2,7 +2,7 @@
 //! numbers across types, strings by bytes, booleans against `"true"`/`"false"`, IPs by address.
 
 use super::ast::CmpOp;
-use crate::pattern::cidr::parse_ip;
+use crate::pattern::cidr::{ip_key, parse_ip};
 use serde_json::Value;
 use std::cmp::Ordering;
 
@@ -101,8 +101,13 @@ pub(super) fn values_equal(a: &EqlValue, b: &EqlValue, ci: bool) -> bool {
     compare_values(a, b) == Some(Ordering::Equal)
 }
 
+/// On an `ip` field a CIDR constant matches the addresses inside it, as Elasticsearch's
+/// `IpFieldMapper.termQuery` reads `10.0.0.0/8` (EQL `==` and `in` alike; KQL does the same).
 pub(super) fn ip_equal(a: &EqlValue, b: &EqlValue) -> bool {
     match (a, b) {
+        (EqlValue::Str(x), EqlValue::Str(y)) if y.contains('/') => {
+            crate::pattern::cidr::Cidr::parse(y).is_some_and(|c| c.contains_str(x))
+        }
         (EqlValue::Str(x), EqlValue::Str(y)) => match (parse_ip(x), parse_ip(y)) {
             (Some(p), Some(q)) => p == q,
             _ => x == y,
@@ -115,6 +120,22 @@ pub(super) fn ip_equal(a: &EqlValue, b: &EqlValue) -> bool {
 pub(super) fn cmp_holds(op: CmpOp, a: &EqlValue, b: &EqlValue, ip: bool) -> bool {
     if ip && matches!(op, CmpOp::Eq | CmpOp::Ne) {
         return ip_equal(a, b) == (op == CmpOp::Eq);
+    }
+    // `<`, `<=`, `>`, `>=` on an ip field are range queries over addresses (IPv4 inside the
+    // IPv6 space, as Lucene's InetAddressPoint orders them), not over strings.
+    if ip {
+        if let (EqlValue::Str(x), EqlValue::Str(y)) = (a, b) {
+            if let (Some(p), Some(q)) = (ip_key(x), ip_key(y)) {
+                return match op {
+                    CmpOp::Lt => p < q,
+                    CmpOp::Le => p <= q,
+                    CmpOp::Gt => p > q,
+                    CmpOp::Ge => p >= q,
+                    CmpOp::Eq => p == q,
+                    CmpOp::Ne => p != q,
+                };
+            }
+        }
     }
     match compare_values(a, b) {
         Some(o) => match op {

@@ -96,6 +96,36 @@ impl FieldType {
     pub fn is_date(self) -> bool {
         matches!(self, FieldType::Date | FieldType::DateNanos)
     }
+
+    /// The number Elasticsearch indexes (and parses a query's number into) for a value of this
+    /// field type: `float` is a 32-bit float, `half_float` a 16-bit one, `scaled_float` a long
+    /// of value × scaling factor (ECS uses 1000), so `0.1` on a `float` field equals every
+    /// number that rounds to the same 32-bit float (`NumberFieldMapper.NumberType`,
+    /// `ScaledFloatFieldMapper`). Other types keep the value.
+    pub fn stored_f64(self, f: f64) -> f64 {
+        match self {
+            FieldType::Float => f64::from(f as f32),
+            FieldType::HalfFloat => half_float(f),
+            FieldType::ScaledFloat => (f * 1000.0).round() / 1000.0,
+            _ => f,
+        }
+    }
+}
+
+/// `f` rounded to the nearest IEEE 754 half-precision value (11 significant bits, ties to
+/// even; 65520 and beyond overflow to infinity; subnormals below 2^-14 in steps of 2^-24).
+fn half_float(f: f64) -> f64 {
+    if !f.is_finite() || f == 0.0 {
+        return f;
+    }
+    let exp = f.abs().log2().floor().max(-14.0);
+    let quantum = (exp - 10.0).exp2();
+    let r = (f / quantum).round_ties_even() * quantum;
+    if r.abs() > 65504.0 {
+        f64::INFINITY.copysign(f)
+    } else {
+        r
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -222,6 +252,23 @@ fn table() -> &'static HashMap<Box<str>, Entry> {
 /// The type of `field`: an ECS field, an ECS multi-field (`*.text`), a key under an ECS
 /// `flattened` field (keyword), or an unknown field (keyword).
 pub fn field_info(field: &str) -> FieldInfo {
+    if let Some(m) = super::mapping::current() {
+        if let Some(f) = m.get(field) {
+            return FieldInfo {
+                ty: f.ty,
+                ignore_above: f.ignore_above,
+                source: f.source.clone(),
+                known: true,
+            };
+        }
+        let mut prefix = field;
+        while let Some((parent, _)) = prefix.rsplit_once('.') {
+            if m.get(parent).is_some_and(|e| e.ty == FieldType::Flattened) {
+                return flattened_key(field);
+            }
+            prefix = parent;
+        }
+    }
     let t = table();
     if let Some(e) = t.get(field) {
         return FieldInfo {
@@ -246,12 +293,7 @@ pub fn field_info(field: &str) -> FieldInfo {
     let mut prefix = field;
     while let Some((parent, _)) = prefix.rsplit_once('.') {
         if t.get(parent).is_some_and(|e| e.ty == FieldType::Flattened) {
-            return FieldInfo {
-                ty: FieldType::Keyword,
-                ignore_above: None,
-                source: field.to_string(),
-                known: true,
-            };
+            return flattened_key(field);
         }
         prefix = parent;
     }
@@ -261,6 +303,36 @@ pub fn field_info(field: &str) -> FieldInfo {
         source: field.to_string(),
         known: false,
     }
+}
+
+/// A key under a `flattened` field: its leaf values are indexed as keywords.
+fn flattened_key(field: &str) -> FieldInfo {
+    FieldInfo {
+        ty: FieldType::Keyword,
+        ignore_above: None,
+        source: field.to_string(),
+        known: true,
+    }
+}
+
+/// The innermost `nested` field `field` lies under (`threat.enrichments` for
+/// `threat.enrichments.indicator.ip`), by the user's mappings, then ECS.
+pub fn nested_parent(field: &str) -> Option<String> {
+    let m = super::mapping::current();
+    let t = table();
+    let mut prefix = field;
+    while let Some((parent, _)) = prefix.rsplit_once('.') {
+        let ty = match m.as_ref().and_then(|m| m.get(parent)) {
+            Some(f) => Some(f.ty),
+            None => t.get(parent).map(|e| e.ty),
+        };
+        if ty == Some(FieldType::Nested) {
+            // The innermost nested parent: the field's nested path.
+            return Some(parent.to_string());
+        }
+        prefix = parent;
+    }
+    None
 }
 
 /// Every ECS field name (multi-fields included), for completion and wildcard field names.
@@ -334,6 +406,17 @@ mod tests {
             .as_str()
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn floats_are_stored_at_their_precision() {
+        assert_eq!(FieldType::Float.stored_f64(0.1), f64::from(0.1f32));
+        assert_eq!(FieldType::Float.stored_f64(16_777_217.0), 16_777_216.0);
+        assert_eq!(FieldType::HalfFloat.stored_f64(2049.0), 2048.0);
+        assert_eq!(FieldType::HalfFloat.stored_f64(0.1), 0.0999755859375);
+        assert_eq!(FieldType::HalfFloat.stored_f64(70000.0), f64::INFINITY);
+        assert_eq!(FieldType::ScaledFloat.stored_f64(0.12345), 0.123);
+        assert_eq!(FieldType::Double.stored_f64(0.1), 0.1);
     }
 
     #[test]

@@ -180,6 +180,16 @@ pub fn has_field(sorted: &[String], field: &str) -> bool {
         .any(|f| f.len() == field.len() || f.as_bytes()[field.len()] == b'.')
 }
 
+/// The scalar values anywhere under `v` (objects and arrays opened, nulls skipped).
+pub fn flattened_leaves<'v>(v: &'v Value, out: &mut Vec<&'v Value>) {
+    match v {
+        Value::Object(m) => m.values().for_each(|c| flattened_leaves(c, out)),
+        Value::Array(items) => items.iter().for_each(|c| flattened_leaves(c, out)),
+        Value::Null => {}
+        leaf => out.push(leaf),
+    }
+}
+
 /// Every leaf field name in the event, dotted (`process.parent.name`), array positions dropped,
 /// sorted and deduplicated. Empty objects and nulls give no field.
 pub fn fields(event: &Value) -> Vec<String> {

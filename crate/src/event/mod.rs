@@ -5,6 +5,7 @@
 pub mod ecs;
 pub mod layout;
 pub mod lookup;
+pub mod mapping;
 pub mod parse;
 pub mod prune;
 pub mod table;

@@ -10,7 +10,6 @@ use crate::event::lookup::FieldPath;
 use crate::pattern::cidr::{ip_key, Cidr};
 use crate::pattern::text::tokens;
 use crate::pattern::{Piece, Wildcard};
-use crate::time::parse_date;
 
 #[derive(Clone, Debug)]
 pub(crate) enum CNode {
@@ -92,6 +91,12 @@ pub(crate) struct ValuePat {
     pub wildcard: Option<Wildcard>,
     /// The same pattern lowercased, matched against analysed tokens of text fields.
     pub wildcard_lc: Option<Wildcard>,
+    /// A wildcard value with whitespace, as the terms Elasticsearch sees: Kibana sends wildcard
+    /// values as a `query_string` (`is.ts`: the detection engine's data view has no field
+    /// types, so even keyword fields get one) and escapes no whitespace
+    /// (`wildcard.ts` `escapeQueryString`), so `query_string` splits the value into terms,
+    /// OR-ed (kibana#23001): `*S3 Browser*` is `*S3` or `Browser*`. Empty otherwise.
+    pub split: Vec<(String, Wildcard)>,
     /// The text as a canonical integer, so keyword fields can compare JSON integers without
     /// formatting them.
     pub int: Option<i64>,
@@ -254,6 +259,50 @@ fn pieces(lit: &Literal, lowercase: bool) -> Vec<Piece> {
         .collect()
 }
 
+/// The whitespace-separated terms of a wildcard literal (see [`ValuePat::split`]), each with
+/// its pattern; empty when the literal has no whitespace.
+fn whitespace_terms(lit: &Literal) -> Vec<(String, Wildcard)> {
+    let mut terms: Vec<Vec<Piece>> = vec![Vec::new()];
+    let mut any_space = false;
+    for part in &lit.parts {
+        let chunks: Vec<Option<&str>> = match part {
+            Part::Wildcard => vec![None],
+            Part::Text(t) => t.split(char::is_whitespace).map(Some).collect(),
+        };
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            if i > 0 {
+                any_space = true;
+                terms.push(Vec::new());
+            }
+            let Some(term) = terms.last_mut() else {
+                continue;
+            };
+            match chunk {
+                None => term.push(Piece::Any),
+                Some(c) if !c.is_empty() => term.push(Piece::Lit(c.to_string())),
+                Some(_) => {}
+            }
+        }
+    }
+    if !any_space {
+        return Vec::new();
+    }
+    terms
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .map(|pieces| {
+            let text: String = pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Lit(s) => s.as_str(),
+                    _ => "*",
+                })
+                .collect();
+            (text, Wildcard::new(&pieces, false))
+        })
+        .collect()
+}
+
 pub(crate) fn value_pat(lit: &Literal) -> ValuePat {
     let text = lit.text();
     let (wildcard, wildcard_lc) = if lit.is_wildcard() {
@@ -274,14 +323,20 @@ pub(crate) fn value_pat(lit: &Literal) -> ValuePat {
     let date = if text.trim_start().starts_with("now") || text.contains("||") {
         DatePat::Math
     } else {
-        match parse_date(&text) {
-            Some(lo) => DatePat::Abs(lo, round_up(&text, lo)),
+        match crate::time::date_range(&text) {
+            Some((lo, hi)) => DatePat::Abs(lo, hi),
             None => DatePat::None,
         }
+    };
+    let split = if lit.is_wildcard() && !lit.quoted {
+        whitespace_terms(lit)
+    } else {
+        Vec::new()
     };
     ValuePat {
         wildcard,
         wildcard_lc,
+        split,
         int,
         number,
         cidr: Cidr::parse(&text),
@@ -291,28 +346,6 @@ pub(crate) fn value_pat(lit: &Literal) -> ValuePat {
         date,
         quoted: lit.quoted,
         text,
-    }
-}
-
-/// The last millisecond a written date covers: Elasticsearch fills missing components upwards
-/// for `lte`/`gt` bounds (`2024-01-02` as an upper bound means the end of that day).
-fn round_up(text: &str, lo: i64) -> i64 {
-    let t = text.trim();
-    if t.bytes().all(|b| b.is_ascii_digit()) {
-        return lo; // epoch millis
-    }
-    let Some(time_at) = t.find(['T', ' ']) else {
-        return lo.saturating_add(86_400_000 - 1);
-    };
-    let time = &t[time_at + 1..];
-    let time = time.split(['Z', '+', '-']).next().unwrap_or(time);
-    if time.contains('.') {
-        return lo;
-    }
-    match time.matches(':').count() {
-        0 => lo.saturating_add(3_600_000 - 1),
-        1 => lo.saturating_add(60_000 - 1),
-        _ => lo.saturating_add(999),
     }
 }
 

@@ -102,6 +102,17 @@ pub(crate) fn test(
     v: &Value,
     now: i64,
 ) -> Outcome {
+    // A `flattened` field's own name reaches every leaf value under it, each a keyword
+    // (`FlattenedFieldMapper`: the root field indexes all leaf values; `field.key` one key's).
+    if ty == FieldType::Flattened && matches!(v, Value::Object(_) | Value::Array(_)) {
+        let mut leaves = Vec::new();
+        crate::event::lookup::flattened_leaves(v, &mut leaves);
+        return leaves
+            .into_iter()
+            .map(|leaf| test(t, FieldType::Flattened, ignore_above, leaf, now))
+            .find(|o| *o == Outcome::Yes)
+            .unwrap_or(Outcome::No);
+    }
     match t {
         Test::Exists => exists(ty, ignore_above, v),
         Test::Is(p) => is(p, ty, ignore_above, v, now),
@@ -203,7 +214,11 @@ fn is(p: &ValuePat, ty: FieldType, ignore_above: Option<usize>, v: &Value, now: 
     }
     if ty.is_numeric() {
         // A wildcard on a numeric field is a query error in Elasticsearch: no hits.
-        return yes(p.wildcard.is_none() && p.number.is_some() && as_number(v) == p.number);
+        // Both sides at the field's stored precision (`float` is 32-bit: FieldType::stored_f64).
+        let stored = |f: f64| ty.stored_f64(f);
+        return yes(p.wildcard.is_none()
+            && p.number.is_some()
+            && as_number(v).map(stored) == p.number.map(stored));
     }
     match ty {
         FieldType::Boolean => yes(p.boolean.is_some() && as_bool(v) == p.boolean),
@@ -221,6 +236,15 @@ fn is(p: &ValuePat, ty: FieldType, ignore_above: Option<usize>, v: &Value, now: 
 }
 
 fn keyword_is(p: &ValuePat, ignore_above: Option<usize>, v: &Value) -> Outcome {
+    if !p.split.is_empty() {
+        let Some(s) = as_text(v) else {
+            return Outcome::No;
+        };
+        if matches!(v, Value::String(_)) && too_long(&s, ignore_above) {
+            return Outcome::TooLong;
+        }
+        return yes(p.split.iter().any(|(_, w)| w.is_match(&s)));
+    }
     match v {
         Value::String(s) => {
             if too_long(s, ignore_above) {
@@ -287,7 +311,7 @@ fn range(
 ) -> Outcome {
     if ty.is_numeric() {
         return match (as_number(v), p.number) {
-            (Some(x), Some(b)) => yes(holds(x.partial_cmp(&b), op)),
+            (Some(x), Some(b)) => yes(holds(ty.stored_f64(x).partial_cmp(&ty.stored_f64(b)), op)),
             _ => Outcome::No,
         };
     }

@@ -6,6 +6,7 @@ pub mod ast;
 mod compile;
 mod eval;
 pub mod lexer;
+mod nested_check;
 pub mod parser;
 mod table;
 mod trace;
@@ -25,6 +26,9 @@ pub fn parse(src: &str) -> Result<ast::Query, Diagnostic> {
 /// Parse and compile a query: field types resolved, values precompiled for evaluation.
 pub fn compile(src: &str) -> Result<KqlQuery, Diagnostic> {
     let query = parse(src)?;
+    if let Some(root) = &query.root {
+        nested_check::check(root)?;
+    }
     let (root, slots) = compile::compile(&query);
     let mut fields = Vec::new();
     if let Some(n) = &query.root {

@@ -210,6 +210,12 @@ fn message(
         Verdict::True => match &leaf.test {
             Test::Exists => format!("{f} exists"),
             Test::Range(..) => format!("{f} is {}, {pattern}", show_values(looked, true)),
+            Test::Is(p) if !p.split.is_empty() => format!(
+                "{f} is {}, matching one of {}{}",
+                show_values(looked, true),
+                split_terms(p),
+                SPLIT_NOTE
+            ),
             Test::Is(p) if p.wildcard.is_some() => {
                 format!("{f} is {}, matching {quoted}", show_values(looked, true))
             }
@@ -240,10 +246,27 @@ fn message(
                 Test::Is(p) if p.wildcard.is_none() && !is_text(leaf) => {
                     format!("{f} is {is}, not {quoted}")
                 }
+                Test::Is(p) if !p.split.is_empty() => format!(
+                    "{f} is {is}, which matches none of {}{}",
+                    split_terms(p),
+                    SPLIT_NOTE
+                ),
                 Test::Is(_) => format!("{f} is {is}, which does not match {quoted}"),
             }
         }
     }
+}
+
+/// Why a wildcard value with whitespace is several patterns (see `ValuePat::split`).
+const SPLIT_NOTE: &str = " (Kibana sends a wildcard value as a query_string, which splits it at \
+     whitespace into separate patterns, any of which may match: kibana#23001)";
+
+fn split_terms(p: &crate::kql::compile::ValuePat) -> String {
+    p.split
+        .iter()
+        .map(|(t, _)| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn is_text(leaf: &Leaf) -> bool {

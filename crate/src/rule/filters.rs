@@ -273,6 +273,9 @@ pub fn wildcard_for(field: &str, pattern: &str, case_insensitive: bool) -> Wildc
 
 /// `match_phrase` / `term` of `q` against one event value of a field of type `info`.
 pub fn phrase_matches(info: &FieldInfo, v: &Value, q: &str) -> bool {
+    if let Some(leaves) = flattened_object(info, v) {
+        return leaves.into_iter().any(|l| phrase_matches(info, l, q));
+    }
     let Some(text) = scalar_text(v) else {
         return false;
     };
@@ -281,14 +284,17 @@ pub fn phrase_matches(info: &FieldInfo, v: &Value, q: &str) -> bool {
         return matches_phrase(&text, q);
     }
     if ty.is_numeric() {
+        // At the field's stored precision (`float` is 32-bit: FieldType::stored_f64).
         return match (text.trim().parse::<f64>(), q.trim().parse::<f64>()) {
-            (Ok(a), Ok(b)) => a == b,
+            (Ok(a), Ok(b)) => ty.stored_f64(a) == ty.stored_f64(b),
             _ => false,
         };
     }
     if ty.is_date() {
-        return match (parse_date(&text), parse_date(q)) {
-            (Some(a), Some(b)) => a == b,
+        // A term on a date field is the range the date names (`2024-05-01`: that whole day),
+        // as in KQL and EQL (`time::date_range`, DateFieldMapper.termQuery).
+        return match (parse_date(&text), crate::time::date_range(q)) {
+            (Some(a), Some((lo, hi))) => lo <= a && a <= hi,
             _ => false,
         };
     }
@@ -303,6 +309,17 @@ pub fn phrase_matches(info: &FieldInfo, v: &Value, q: &str) -> bool {
         }
         _ => indexed(info, &text) && text == q,
     }
+}
+
+/// The leaf values under an object of a `flattened` field, which its own name reaches
+/// (`FlattenedFieldMapper`); `None` for anything else.
+fn flattened_object<'v>(info: &FieldInfo, v: &'v Value) -> Option<Vec<&'v Value>> {
+    if info.ty != FieldType::Flattened || !v.is_object() {
+        return None;
+    }
+    let mut leaves = Vec::new();
+    crate::event::lookup::flattened_leaves(v, &mut leaves);
+    Some(leaves)
 }
 
 /// Keyword values longer than `ignore_above` are not indexed, so no query finds them.
@@ -321,6 +338,9 @@ fn parse_bool(s: &str) -> Option<bool> {
 
 /// An Elasticsearch `wildcard` query against one event value.
 pub fn wildcard_matches(info: &FieldInfo, v: &Value, w: &Wildcard) -> bool {
+    if let Some(leaves) = flattened_object(info, v) {
+        return leaves.into_iter().any(|l| wildcard_matches(info, l, w));
+    }
     let Some(text) = scalar_text(v) else {
         return false;
     };

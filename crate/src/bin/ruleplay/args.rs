@@ -148,12 +148,19 @@ pub struct MatchArgs {
     pub summary: bool,
     #[command(flatten)]
     pub lists: ValueListArgs,
+    /// An Elasticsearch mapping (`GET index/_mapping` JSON or an index template's `mappings`);
+    /// its field types override ECS. Repeatable; later files win.
+    #[arg(long, value_name = "FILE.json")]
+    pub mapping: Vec<String>,
 }
 
 #[derive(Args)]
 pub struct ParseArgs {
     #[command(flatten)]
     pub source: Source,
+    /// An Elasticsearch mapping whose field types override ECS (repeatable).
+    #[arg(long, value_name = "FILE.json")]
+    pub mapping: Vec<String>,
 }
 
 #[derive(Args)]

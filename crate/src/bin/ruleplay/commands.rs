@@ -3,6 +3,7 @@
 use crate::args::{Cli, Command, ExcludeArgs, Source, ValueListArgs};
 use ruleplay::diagnostic::Diagnostic;
 use ruleplay::engine::{self, Loaded};
+use ruleplay::event::mapping::{self, Mappings};
 use ruleplay::exceptions::toml_format::{convert, import_any, Format};
 use ruleplay::exceptions::value_lists::{ListType, ValueList, ValueLists};
 use ruleplay::exceptions::ExceptionItem;
@@ -16,7 +17,12 @@ use std::process::ExitCode;
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Match(m) => crate::matching::cmd_match(&m),
-        Command::Parse(p) => cmd_parse(&p.source),
+        Command::Parse(p) => {
+            if !set_mappings(&p.mapping)? {
+                return Ok(ExitCode::from(1));
+            }
+            cmd_parse(&p.source)
+        }
         Command::Test { dir, lists } => cmd_test(&dir, &lists),
         Command::Exceptions { to, file } => cmd_exceptions(to, &file),
         Command::Exclusions(p) => cmd_exclusions(&p.source),
@@ -143,6 +149,24 @@ fn cmd_parse(source: &Source) -> Result<ExitCode, String> {
         }
         None => Ok(ExitCode::from(1)),
     }
+}
+
+/// Read the `--mapping` files and put their field types in force; `false` after reporting a
+/// bad one.
+pub fn set_mappings(paths: &[String]) -> Result<bool, String> {
+    if paths.is_empty() {
+        return Ok(true);
+    }
+    let mut m = Mappings::default();
+    for path in paths {
+        let text = read_file(path)?;
+        if let Err(d) = m.add(&text) {
+            eprintln!("{path}: {}", d.message);
+            return Ok(false);
+        }
+    }
+    mapping::set_current(Some(m));
+    Ok(true)
 }
 
 /// Example folders under `dir` (or `dir` itself when it holds a rule.toml), sorted by name.

@@ -5,7 +5,7 @@
 //! sequences and samples, and JSON-array inputs are read whole.
 
 use crate::args::MatchArgs;
-use crate::commands::{load, read_file, report, value_lists};
+use crate::commands::{load, read_file, report, set_mappings, value_lists};
 use crate::input::{self, Input};
 use ruleplay::engine::{self, Loaded, RunOptions, Status, StreamVerdict};
 use ruleplay::event::parse::{parse_events, parse_line, MAX_INPUT_BYTES};
@@ -20,6 +20,9 @@ use std::time::Instant;
 
 pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
     let started = Instant::now();
+    if !set_mappings(&o.mapping)? {
+        return Ok(ExitCode::from(1));
+    }
     let Some(loaded) = load(&o.source)? else {
         return Ok(ExitCode::from(1));
     };
@@ -153,6 +156,22 @@ fn whole(
         out.summary.errors += 1;
         out.failed = true;
     }
+    // An EQL optional field is known when an event has it (`eql::optional`): compile again
+    // now that the events are known.
+    let reloaded;
+    let loaded = if loaded.waits_for_event_fields() {
+        ruleplay::eql::optional::set_event_fields(Some(
+            ruleplay::eql::optional::event_field_names(&parsed.events),
+        ));
+        let Some(l) = load(&o.source)? else {
+            out.failed = true;
+            return Ok(());
+        };
+        reloaded = l;
+        &reloaded
+    } else {
+        loaded
+    };
     let result = loaded.run(&parsed.events, opts);
     for n in &result.notes {
         eprintln!("note: {n}");
