@@ -324,3 +324,21 @@ fn sequences_still_run_whole_from_a_pipe() {
     assert_eq!(out[0]["sequence"], serde_json::json!([0, 1]));
     assert_eq!(out[1]["summary"]["sequences"], 1);
 }
+
+/// An optional field no event, mapping or ECS knows is `null` (`eql::optional`), which only the
+/// whole input can tell: NDJSON is then read whole before any verdict, and nothing matches.
+#[test]
+fn optional_fields_wait_for_every_event() {
+    let dir = scratch("optional");
+    let events = dir.join("e.ndjson");
+    std::fs::write(&events, "{\"a\":1}\n{\"a\":2}\n").expect("write");
+    let e = events.to_string_lossy();
+    let q = r#"any where ?foo.baz != "x""#;
+    let out = lines(&run(&["match", "--eql", q, "--events", &e]));
+    assert_eq!(out.len(), 2);
+    assert!(out.iter().all(|l| l["match"] == false), "{out:?}");
+    // Once an event has the field, it is known and read per event.
+    std::fs::write(&events, "{\"a\":1}\n{\"foo\":{\"baz\":\"y\"}}\n").expect("write");
+    let out = lines(&run(&["match", "--eql", q, "--events", &e]));
+    assert_eq!(out[1]["match"], true);
+}
