@@ -260,6 +260,9 @@ function buildPage() {
       ...entries,
       '--bundle',
       '--format=esm',
+      // Dynamic import()s (the Share dialog, the workshop) become chunks fetched on first use.
+      '--splitting',
+      '--chunk-names=chunks/[name]-[hash]',
       '--target=es2022',
       '--minify',
       '--sourcemap=linked',
@@ -328,7 +331,8 @@ function wasmSize() {
 /**
  * Every file of dist/ a first visit fetches: index.html, what it links (scripts, styles, icons), and
  * what those scripts load without user action (`new URL('…', import.meta.url)`: the worker and the
- * wasm; `fetch('…')`: examples.json), followed transitively. Source maps are not fetched.
+ * wasm; `fetch('…')`: examples.json; static imports of shared chunks), followed transitively.
+ * Chunks only a dynamic `import(…)` loads (on a click) are not. Source maps are not fetched.
  */
 function firstLoadFiles() {
   const seen = new Set();
@@ -342,6 +346,8 @@ function firstLoadFiles() {
     if (rel.endsWith('.html')) {
       for (const m of text.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="([^"#?]+)"/g)) refs.push(m[1]);
     } else if (rel.endsWith('.js')) {
+      // Static imports of shared chunks load with their importer; dynamic `import(…)` does not.
+      for (const m of text.matchAll(/(?:^|[;}\s])import\s*(?:[\w*{},\s$]+from\s*)?["']([^"']+)["']/g)) refs.push(m[1]);
       for (const m of text.matchAll(/new URL\(\s*["'`]([^"'`]+)["'`]\s*,\s*import\.meta\.url/g)) refs.push(m[1]);
       for (const m of text.matchAll(/\bfetch\(\s*["'`]([^"'`]+)["'`]/g)) refs.push(m[1]);
     }

@@ -9,7 +9,6 @@ import { renderExclusions } from './chips.js';
 import { renderMarkdown } from './markdown.js';
 import { initShare } from './share/ui.js';
 import { initExceptionsIO } from './exceptions/io.js';
-import { initWorkshop } from './workshop/view.js';
 import { initExceptionsForm } from './exceptions/form.js';
 import { initPreview } from './preview.js';
 import { initMappings, showMappings } from './mappings.js';
@@ -490,6 +489,12 @@ function onUpdate(res, sentMsg) {
     if (state.firstResults == null) {
       state.firstResults = performance.now();
       document.body.dataset.firstResultsMs = String(Math.round(state.firstResults));
+      // The parts loaded on first use (Share dialog, workshop) are fetched now that the verdicts
+      // are on screen, so the page keeps working offline once loaded.
+      setTimeout(() => {
+        import('./share/dialog.js').catch(() => {});
+        import('./workshop/view.js').catch(() => {});
+      }, 0);
     }
     if (state.selected >= res.eval.status.length) state.selected = -1;
     if (state.selected < 0 && res.eval.status.length) {
@@ -688,7 +693,7 @@ function hideProgress() {
 
 const engine = new EngineClient({
   onUpdate: (res, sent) => {
-    onUpdate(res);
+    onUpdate(res, sent);
     if (res.eval) tools.onEval(res.eval, sent);
   },
   onProgress: showProgress,
@@ -1125,7 +1130,17 @@ const share = initShare({
 
 // ---------- workshop mode (workshop/) ----------
 
-const workshop = initWorkshop({
+/** The workshop's pages load at first use (the Workshop button, a workshop link), not with the page. */
+/** @type {Promise<ReturnType<import('./workshop/view.js').initWorkshop>> | null} */
+let workshopLoaded = null;
+const loadWorkshop = () => (workshopLoaded ??= import('./workshop/view.js').then(({ initWorkshop }) => initWorkshop(workshopPage)));
+const workshop = {
+  /** @param {import('./share/codec.js').Workshop} w */
+  open: (w) => void loadWorkshop().then((x) => x.open(w)),
+  openDefault: () => void loadWorkshop().then((x) => x.openDefault()),
+};
+/** @type {Parameters<import('./workshop/view.js').initWorkshop>[0]} */
+const workshopPage = ({
   examples: () => examples,
   open: (s, label) => share.openState(s, label),
   read: readState,

@@ -51,6 +51,10 @@ test('an item added with the form changes the verdicts, shows in NDJSON, and und
   const lines = withSort.trim().split('\n').map((l) => JSON.parse(l));
   expect(lines).toHaveLength(3);
   expect(lines[1].entries).toEqual([{ type: 'match', field: 'process.name', operator: 'included', value: 'sort' }]);
+  // What Kibana's import requires of an item, kept through the form's edits.
+  expect(lines[1].item_id).toBeTruthy();
+  expect(lines[1].list_id).toBe(lines[0].list_id);
+  expect(lines[1].namespace_type).toBe('single');
   expect(lines[2].exported_exception_list_item_count).toBe(1);
   await expect(page.locator('#exceptions-editor .cm-host')).toBeVisible();
 
@@ -117,7 +121,7 @@ test('the form edits names, nested groups and removals; expired items say so; fi
 
   // Operators: is one of takes Values; a nested group has its own entries.
   await panel.getByRole('combobox', { name: 'Operator' }).first().selectOption('is one of');
-  await panel.getByRole('textbox', { name: 'Values' }).fill('a, b');
+  await panel.getByRole('textbox', { name: 'Values', exact: true }).fill('a, b');
   await panel.getByRole('button', { name: 'Add nested group' }).click();
   await expect.poll(async () => JSON.parse((await exceptionsText(page)).split('\n')[1]).entries).toEqual([
     { type: 'match_any', field: 'proces.name', operator: 'included', value: ['a', 'b'] },

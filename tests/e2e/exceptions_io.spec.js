@@ -55,6 +55,7 @@ test('import a detection-rules TOML file, download both formats, a value list su
   await page.locator('#exceptions').screenshot({ path: 'test-results/exceptions-io.png' });
 
   // The import was one change of the exceptions editor: one undo empties it again.
+  await page.locator('#exceptions').getByRole('tab', { name: 'NDJSON' }).click();
   await page.locator('#exceptions-editor .cm-content').click();
   await page.keyboard.press('Control+z');
   await expect(page.locator('#exceptions-count')).toHaveText('');

@@ -112,7 +112,7 @@ test('a * is a literal character unless the value is added as a wildcard pattern
   await asPattern.check();
   await input.fill('ba*');
   await input.press('Enter');
-  await expect.poll(() => ruleText(page)).toMatch(/ ba\*[ )]/);
+  await expect.poll(() => ruleText(page)).toMatch(/ ba\*[\s)]/);
   await expect(page.locator('#row-0')).not.toHaveAttribute('data-status', 'alert');
   const chip = group.getByRole('listitem').filter({ hasText: 'ba*' });
   await expect(chip).toContainText('(wildcard pattern)');

@@ -11,7 +11,6 @@
 // - After a link is applied its fragment is removed from the address bar: a reload then restores the
 //   tab's saved work (with its later edits) instead of opening the link again.
 import { decodeLink, LIMITS, ShareError, stateFromFile } from './codec.js';
-import { initShareDialog } from './dialog.js';
 import { SessionStore } from '../autosave.js';
 import { Notices } from '../notices.js';
 import { visibleText } from '../text.js';
@@ -350,18 +349,26 @@ export function initShare(page) {
     if (ex) openExample(ex);
   });
 
-  const dialog = initShareDialog({
-    read: async () => {
-      // The engine answers the redaction and the example folder: let it catch up with the page.
-      await waitIdle();
-      const s = page.read();
-      const big = page.bigFile();
-      return big ? { ...s, events: await big.text() } : s;
-    },
-    openFile: () => $('open-file').click(),
-    ask: page.ask,
-  });
-  $('share-btn').addEventListener('click', () => dialog.open());
+  // The dialog (redaction, the zip writer) loads at the first Share click, not with the page.
+  /** @type {Promise<{open: () => void}> | null} */
+  let dialog = null;
+  const openDialog = async () => {
+    dialog ??= import('./dialog.js').then(({ initShareDialog }) =>
+      initShareDialog({
+        read: async () => {
+          // The engine answers the redaction and the example folder: let it catch up with the page.
+          await waitIdle();
+          const s = page.read();
+          const big = page.bigFile();
+          return big ? { ...s, events: await big.text() } : s;
+        },
+        openFile: () => $('open-file').click(),
+        ask: page.ask,
+      }),
+    );
+    (await dialog).open();
+  };
+  $('share-btn').addEventListener('click', () => void openDialog());
 
   /**
    * Loads a state (a workshop's exercise), keeping edited work one click away.

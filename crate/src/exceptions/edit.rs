@@ -110,11 +110,12 @@ pub fn edit_ndjson(text: &str, edit: ItemEdit) -> Result<String, String> {
     let mut owned: Vec<(usize, String)> = Vec::new();
     let mut inserted: Option<(usize, Vec<String>)> = None;
     match edit {
-        ItemEdit::Set { index, item } => {
+        ItemEdit::Set { index, mut item } => {
             let at = item_at(&lines, index)?;
             let old = serde_json::from_str(lines[at].body)
                 .map_err(|e| e.to_string())
                 .and_then(ExceptionItem::from_json)?;
+            keep_identity(&mut item, &old);
             if old == item {
                 return Ok(text.to_string());
             }
@@ -222,6 +223,23 @@ fn summary_line(body: &str, lists: usize, items: usize) -> Option<String> {
         }
     }
     changed.then(|| Value::Object(summary).to_string())
+}
+
+/// What an edited item does not say it keeps from the item it replaces: its ids and the keys
+/// the form does not show (`type`, `namespace_type`, Kibana's metadata). A form edit made while
+/// the item's own add was on its way carries none of them, and Kibana's import needs them.
+fn keep_identity(item: &mut ExceptionItem, old: &ExceptionItem) {
+    if item.item_id.is_none() {
+        item.item_id.clone_from(&old.item_id);
+    }
+    if item.list_id.is_none() {
+        item.list_id.clone_from(&old.list_id);
+    }
+    for (k, v) in &old.extra {
+        if !item.extra.contains_key(k) {
+            item.extra.insert(k.clone(), v.clone());
+        }
+    }
 }
 
 /// A new item belongs to the text's list and gets an `item_id` no other item has (Kibana's

@@ -96,3 +96,25 @@ fn bad_lines_and_line_ends_are_kept() {
     let out = edit_ndjson(&text, ItemEdit::Remove { index: 0 }).unwrap();
     assert_eq!(out, format!("{LIST}\r\nnot json\r\n"));
 }
+
+/// The form may send an item written before its add came back (no ids, none of the keys it does
+/// not show): the line keeps the ids and those keys, which Kibana's import requires.
+#[test]
+fn a_set_without_ids_keeps_the_items_ids_and_hidden_keys() {
+    let bare = item(json!({"name": "A", "entries": [
+        {"field": "process.name", "operator": "included", "type": "match", "value": "grep"}
+    ], "os_types": []}));
+    let out = edit_ndjson(
+        &text(),
+        ItemEdit::Set {
+            index: 0,
+            item: bare,
+        },
+    )
+    .unwrap();
+    let line: Value = serde_json::from_str(out.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(line["item_id"], "a");
+    assert_eq!(line["list_id"], "l1");
+    assert_eq!(line["type"], "simple");
+    assert_eq!(line["entries"][0]["value"], "grep");
+}
