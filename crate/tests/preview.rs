@@ -45,7 +45,7 @@ fn a_previewed_exception_removes_exactly_its_alerts_and_is_not_kept() {
     assert_eq!(others, vec![(5, Status::Match, Status::Suppressed)]);
     assert_eq!(
         p.diff.sentence,
-        "removes 2 alerts (#0, #13); 1 other verdict changes"
+        "removes 2 alerts (#0, #13); 1 other verdict changes (#5 match → suppressed)"
     );
     assert_eq!(p.diff.short, "\u{2212}2 alerts, 1 other verdict");
     assert_eq!(statuses(&mut s), before, "the preview changed nothing");
@@ -88,7 +88,7 @@ fn the_diff_words_list_alerts_and_other_changes() {
     assert_eq!(d.added, vec![5]);
     assert_eq!(
         d.sentence,
-        "removes 3 alerts (#0, #2, #4), adds 1 alert (#5); 1 other verdict changes"
+        "removes 3 alerts (#0, #2, #4), adds 1 alert (#5); 1 other verdict changes (#6 no match → match)"
     );
     assert_eq!(d.short, "\u{2212}3 alerts, +1 alert, 1 other verdict");
     let same = verdict_diff(&[0, 1], &[0, 1]);

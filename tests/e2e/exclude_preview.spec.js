@@ -61,16 +61,16 @@ test('§6: remove sort, exclude /usr/bin/bash with its preview, undo, export the
   const item = dialog.getByRole('radio', { name: /Exception item: process\.executable is “\/usr\/bin\/bash”/ });
   await expect(item).toBeChecked();
   const preview = dialog.locator('#exclude-preview');
-  await expect(preview).toHaveText('Preview: removes 2 alerts (#0, #13); 1 other verdict changes.');
+  await expect(preview).toHaveText('Preview: removes 2 alerts (#0, #13); 1 other verdict changes (#5 match → suppressed).');
   expect(await editorText(page, 'exceptions-editor')).toBe('');
   // The narrower item follows the checkboxes, live.
   await dialog.getByRole('radio', { name: /Narrower exception item/ }).check();
   await dialog.getByRole('checkbox', { name: /^host\.name is/ }).check();
-  await expect(preview).toHaveText('Preview: removes 2 alerts (#0, #13); 1 other verdict changes.');
+  await expect(preview).toHaveText('Preview: removes 2 alerts (#0, #13); 1 other verdict changes (#5 match → suppressed).');
   await dialog.getByRole('checkbox', { name: /^process\.executable is/ }).uncheck();
   await expect(preview).toContainText('removes 6 alerts');
   await item.check();
-  await expect(preview).toHaveText('Preview: removes 2 alerts (#0, #13); 1 other verdict changes.');
+  await expect(preview).toHaveText('Preview: removes 2 alerts (#0, #13); 1 other verdict changes (#5 match → suppressed).');
   await dialog.getByRole('button', { name: 'Apply' }).click();
   await expect(dialog).toBeHidden();
 

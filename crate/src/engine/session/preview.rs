@@ -280,11 +280,27 @@ pub fn verdict_diff(before: &[u8], after: &[u8]) -> VerdictDiff {
     diff.sentence = if parts.is_empty() && others == 0 {
         "changes no verdict".into()
     } else {
+        // The other changes by name: "a match becomes suppressed" matters to whoever tunes.
+        let listed: Vec<String> = diff
+            .changed
+            .iter()
+            .filter(|c| !diff.removed.contains(&c.index) && !diff.added.contains(&c.index))
+            .take(SENTENCE_MAX_LISTED)
+            .map(|c| {
+                let word = |s: Status| s.as_str().replace('_', " ");
+                format!("#{} {} \u{2192} {}", c.index, word(c.from), word(c.to))
+            })
+            .collect();
+        let more = if others > listed.len() {
+            format!(" and {} more", others - listed.len())
+        } else {
+            String::new()
+        };
         let rest = match others {
             0 if !parts.is_empty() => "no other verdict changes".to_string(),
             0 => String::new(),
-            1 => "1 other verdict changes".to_string(),
-            n => format!("{n} other verdicts change"),
+            1 => format!("1 other verdict changes ({})", listed.join(", ")),
+            n => format!("{n} other verdicts change ({}{more})", listed.join(", ")),
         };
         if parts.is_empty() {
             format!("no alert changes; {rest}")
