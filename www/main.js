@@ -158,7 +158,10 @@ function sendEvents(text) {
   share.changed();
 }
 
-const mappings = initMappings((text) => engine.update({ mappings: text }));
+const mappings = initMappings((text) => {
+  engine.update({ mappings: text });
+  share.changed();
+});
 
 function sendExceptions(text) {
   if (text === sent.exceptions) return;
@@ -912,6 +915,7 @@ function applyState(s) {
   /** @type {HTMLDetailsElement} */ ($('exceptions')).open = Boolean(s.exceptions);
   sendExceptions(s.exceptions);
   exceptionsIO.setLists(s.lists);
+  mappings.setText(s.mappings);
   setEventsText(s.events);
   sendEvents(s.events);
   loadRuleText(s.mode, s.rule);
@@ -929,6 +933,7 @@ function readState() {
     events: state.bigEvents ? '' : eventsEditor.text,
     exceptions: exceptionsEditor.text,
     lists: exceptionsIO.lists(),
+    mappings: mappings.text(),
     now: state.pinnedNow != null ? new Date(state.pinnedNow).toISOString() : null,
     example: document.body.dataset.example || null,
     selected: state.selected >= 0 ? state.selected : null,

@@ -8,7 +8,7 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 
 /**
  * @param {(text: string) => void} send called with the mapping text whenever it changes
- * @returns {{text: () => string}}
+ * @returns {{text: () => string, setText: (text: string) => void}}
  */
 export function initMappings(send) {
   const area = /** @type {HTMLTextAreaElement} */ ($('mappings-text'));
@@ -31,7 +31,15 @@ export function initMappings(send) {
     file.value = '';
     push();
   });
-  return { text: () => area.value };
+  return {
+    text: () => area.value,
+    /** A restored state's mapping (a link, a state file, autosave). */
+    setText: (text) => {
+      area.value = text;
+      /** @type {HTMLDetailsElement} */ ($('mappings')).open = Boolean(text);
+      push();
+    },
+  };
 }
 
 /** @param {MappingsReport} report what the core read */

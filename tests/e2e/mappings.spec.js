@@ -31,3 +31,24 @@ test('a mapping typed into the panel changes how the query compares', async ({ p
   await page.getByLabel(/Elasticsearch mapping/).fill('{"nothing": 1}');
   await expect(page.locator('#mappings-problems')).toContainText('no "properties" found');
 });
+
+test('the mapping is part of the saved and shared state: a reload restores it and its verdicts', async ({ page }) => {
+  await ready(page);
+  await page.getByRole('radio', { name: 'KQL' }).click();
+  await replaceText(page, '#rule-editor', 'custom.score > 9');
+  await replaceText(page, '#events-editor', '{"custom":{"score":9}}\n{"custom":{"score":10}}');
+  await page.locator('#mappings summary').click();
+  const mapping = '{"properties": {"custom": {"properties": {"score": {"type": "long"}}}}}';
+  await page.getByLabel(/Elasticsearch mapping/).fill(mapping);
+  await expect(page.locator('#mappings-problems')).toContainText('2 mapped fields');
+  await settled(page);
+  await expect(page.locator('#row-1')).toHaveAttribute('data-status', /match|alert/);
+  // Autosave is debounced: give it time, then reload.
+  await page.waitForTimeout(1500);
+  await page.reload();
+  await ready(page);
+  await settled(page);
+  await expect(page.getByLabel(/Elasticsearch mapping/)).toHaveValue(mapping);
+  await expect(page.locator('#mappings-problems')).toContainText('2 mapped fields');
+  await expect(page.locator('#row-1')).toHaveAttribute('data-status', /match|alert/);
+});

@@ -548,6 +548,15 @@ test('link length advice at each threshold', () => {
   assert.match(a.warnings[2].message, /40,000 characters/);
 });
 
+test('a mapping travels as written, and only when there is one', async () => {
+  const mappings = '{"properties": {"custom": {"properties": {"score": {"type": "long"}}}}}\n';
+  const { state } = await decodeLink(await encodeState({ rule: 'a', mappings }));
+  assert.equal(state.mappings, mappings);
+  assert.equal('mappings' in payloadOf(await encodeState({ rule: 'a', mappings: '' })), false);
+  assert.equal(defaultState().mappings, '');
+  assert.equal(stateFromFile(stateToFile({ ...defaultState(), mappings })).state.mappings, mappings);
+});
+
 test('value lists as the exceptions panel keeps them travel whole, in order, and only when there are some', async () => {
   const lists = [
     { id: 'admin-jump-hosts.txt', type: 'ip', values: '10.0.0.5\r\n2001:db8::1\n' },

@@ -13,6 +13,7 @@
 //     events      string, the events editor's text        default ""
 //     exceptions  string, a Kibana exception-list export  default ""
 //     lists       [{id, type, values}] Kibana value lists default [] (values: the list file's text)
+//     mappings    string, an Elasticsearch mapping (JSON)  default ""
 //     now         RFC 3339 timestamp pinning "now"        default absent: the real clock
 //     example     gallery example name it came from       default absent
 //     selected    0-based index of the selected event     default absent: the page chooses
@@ -84,6 +85,7 @@
  * @property {string} events
  * @property {string} exceptions
  * @property {ValueList[]} lists
+ * @property {string} mappings   Elasticsearch mapping JSON (the Mappings panel's text)
  * @property {string | null} now       RFC 3339, or null for the real clock
  * @property {string | null} example   gallery example name
  * @property {number | null} selected  0-based event index, or null to let the page choose
@@ -169,7 +171,7 @@ class Invalid extends Error {
 /** @returns {State} */
 export function defaultState() {
   return {
-    mode: 'toml', rule: '', events: '', exceptions: '', lists: [], now: null, example: null,
+    mode: 'toml', rule: '', events: '', exceptions: '', lists: [], mappings: '', now: null, example: null,
     selected: null, filter: 'all', view: { details: null }, exercise: null, workshop: null,
   };
 }
@@ -369,6 +371,7 @@ const V1 = {
   events: { read: text(LIMITS.maxState), def: '' },
   exceptions: { read: text(LIMITS.maxState), def: '' },
   lists: LISTS,
+  mappings: { read: text(LIMITS.maxState), def: '' },
   now: { read: timestamp, def: null },
   example: { read: EXAMPLE_NAME, def: null },
   selected: { read: index, def: null },

@@ -52,7 +52,7 @@ const sameContent = (/** @type {State} */ a, /** @type {State} */ b) => CONTENT.
 function exampleState(ex) {
   const now = ex.expected && ex.expected.now ? Date.parse(ex.expected.now) : NaN;
   return {
-    mode: 'toml', rule: ex.rule || '', events: ex.events || '', exceptions: ex.exceptions || '', lists: [],
+    mode: 'toml', rule: ex.rule || '', events: ex.events || '', exceptions: ex.exceptions || '', lists: [], mappings: '',
     now: Number.isFinite(now) ? new Date(now).toISOString() : null,
     example: ex.name, selected: null, filter: 'all', view: { details: null }, exercise: null, workshop: null,
   };

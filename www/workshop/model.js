@@ -141,7 +141,7 @@ export function libraryWorkshop(examples) {
  */
 export function itemState(item) {
   return {
-    mode: item.mode, rule: item.rule, events: item.events, exceptions: item.exceptions, lists: [],
+    mode: item.mode, rule: item.rule, events: item.events, exceptions: item.exceptions, lists: [], mappings: '',
     now: item.now, example: item.example, selected: null, filter: 'all', view: { details: null },
     exercise: null, workshop: null,
   };
