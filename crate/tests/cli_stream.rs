@@ -15,6 +15,23 @@ fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("run ruleplay")
 }
 
+/// `ruleplay ARGS` with `input` on its standard input.
+fn run_with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
 fn lines(o: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&o.stdout)
         .lines()
@@ -66,19 +83,7 @@ fn gzip_files_and_stdin_give_the_same_lines_as_a_file() {
     assert!(a.status.success() && b.status.success());
     assert_eq!(lines(&a).len(), 50);
     assert_eq!(a.stdout, b.stdout);
-    let mut child = Command::new(BIN)
-        .args(["match", "--rule", &r, "--events", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write stdin");
-    let c = child.wait_with_output().expect("wait");
+    let c = run_with_stdin(&["match", "--rule", &r, "--events", "-"], &text);
     assert_eq!(a.stdout, c.stdout);
 }
 
@@ -299,8 +304,8 @@ fn sequences_still_run_whole_from_a_pipe() {
         event(0),
         event(3).replace("10:00:00", "10:00:01")
     );
-    let mut child = Command::new(BIN)
-        .args([
+    let o = run_with_stdin(
+        &[
             "match",
             "--eql",
             "sequence [process where process.name == \"curl\"] [process where process.name == \"curl\"]",
@@ -308,18 +313,9 @@ fn sequences_still_run_whole_from_a_pipe() {
             "-",
             "--summary",
             "--only-alerts",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write");
-    let o = child.wait_with_output().expect("wait");
+        ],
+        &text,
+    );
     let out = lines(&o);
     assert_eq!(out[0]["sequence"], serde_json::json!([0, 1]));
     assert_eq!(out[1]["summary"]["sequences"], 1);
