@@ -86,7 +86,7 @@ function newGroup(field, handlers) {
   patternLabel.className = 'excl-pattern';
   const pattern = document.createElement('input');
   pattern.type = 'checkbox';
-  pattern.setAttribute('aria-label', `Add to ${field} exclusions as a wildcard pattern`);
+  pattern.setAttribute('aria-label', `Wildcard pattern, for ${field}`);
   patternLabel.title = 'Add as a wildcard pattern (* matches any characters) instead of a literal value';
   patternLabel.append(pattern, document.createTextNode(' pattern'));
   const error = document.createElement('span');

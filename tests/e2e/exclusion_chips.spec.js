@@ -96,7 +96,7 @@ test('a * is a literal character unless the value is added as a wildcard pattern
   await openExim4(page);
   const group = page.getByRole('group', { name: 'Exclusions: process.name' });
   const input = group.getByRole('textbox', { name: 'Add to process.name exclusions' });
-  const asPattern = group.getByRole('checkbox', { name: 'Add to process.name exclusions as a wildcard pattern' });
+  const asPattern = group.getByRole('checkbox', { name: 'Wildcard pattern, for process.name' });
   await expect(page.locator('#row-0')).toHaveAttribute('data-status', 'alert'); // bash
   await expect(asPattern).not.toBeChecked();
 
