@@ -702,14 +702,9 @@ impl Leaf {
         let mut seen = false;
         let mut object = false;
         for cell in slot.column.row(row) {
-            let r = match cell.get() {
-                table::Cell::Str(id) => cached(&slot.memo, id, || self.str_test(table.str(id))),
-                table::Cell::Other(id) => self.raw_test(table.other(id)),
-                table::Cell::Object => {
-                    object = true;
-                    None
-                }
-            };
+            let cell = cell.get();
+            object |= cell == table::Cell::Object;
+            let r = self.cell_test(table, slot, cell);
             seen |= r.is_some();
             if r == Some(true) {
                 return (true, true);
@@ -721,34 +716,14 @@ impl Leaf {
         (false, seen)
     }
 
-    /// The rest of [`Leaf::scan_row`] for a `flattened` field whose row has objects: the leaf
-    /// cells of every column under its path, as `raw_test` reads an object's leaves on JSON.
-    /// The columns cannot tell where a cell's key started, so in a row that also has dotted
-    /// keys reaching under the path from above it (`{"log": {"syslog.structured_data.k": 1,
-    /// "syslog": {"structured_data": {}}}}`) those values count too, which the JSON lookup does
-    /// not reach: the one shape on which the two paths still differ.
-    #[inline(never)]
-    fn scan_under(
-        &self,
-        table: &EventTable,
-        slot: &BoundSlot,
-        row: usize,
-        mut seen: bool,
-    ) -> (bool, bool) {
-        for column in &slot.under {
-            for cell in column.row(row) {
-                let r = match cell.get() {
-                    table::Cell::Str(id) => cached(&slot.memo, id, || self.str_test(table.str(id))),
-                    table::Cell::Other(id) => self.raw_test(table.other(id)),
-                    table::Cell::Object => None,
-                };
-                seen |= r.is_some();
-                if r == Some(true) {
-                    return (true, true);
-                }
-            }
+    /// [`Leaf::raw_test`] on one cell (an object is not a value).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn cell_test(&self, table: &EventTable, slot: &BoundSlot, cell: table::Cell) -> Option<bool> {
+        match cell {
+            table::Cell::Str(id) => cached(&slot.memo, id, || self.str_test(table.str(id))),
+            table::Cell::Other(id) => self.raw_test(table.other(id)),
+            table::Cell::Object => None,
         }
-        (false, seen)
     }
 
     /// [`Leaf::query`] over a batch of rows: keep those where it holds.
@@ -812,6 +787,9 @@ impl Leaf {
         }
     }
 }
+
+#[path = "eval_flattened.rs"]
+mod flattened;
 
 #[cfg(test)]
 #[path = "eval_tests.rs"]
