@@ -264,3 +264,48 @@ fn examples_run_the_same_with_a_table() {
         );
     }
 }
+
+/// A `flattened` field's own name reaches every leaf value under it (`log.syslog.structured_data`
+/// in ECS), whether the values are nested, dotted or in arrays: the table must see them too.
+#[test]
+fn flattened_fields_agree_on_table_and_json() {
+    let events: Vec<Value> = [
+        r#"{"event": {"category": "network"}, "log": {"syslog": {"structured_data": {"key": "x", "origin": {"ip": "y"}}}}}"#,
+        r#"{"event.category": "network", "log.syslog.structured_data": {"a": {"b": ["y", {"c": "x"}]}}}"#,
+        r#"{"event.category": "network", "log": {"syslog": {"structured_data": [{"key": {"sub": "x"}}, "z"]}}}"#,
+        r#"{"event.category": "network", "log": {"syslog.structured_data": [null, {"k": [1, "x"]}]}}"#,
+        r#"{"event.category": "network", "log": {"syslog": {"structured_data": {"k": null, "e": {}}}}}"#,
+        r#"{"event.category": "network", "log": {"syslog": {"structured_data": "x"}}}"#,
+        r#"{"event.category": "network"}"#,
+    ]
+    .iter()
+    .map(|s| serde_json::from_str(s).expect("event JSON"))
+    .collect();
+    let table = EventTable::new(&events).expect("table");
+    let queries = [
+        r#"any where log.syslog.structured_data : "x""#,
+        r#"any where log.syslog.structured_data == "x""#,
+        r#"any where log.syslog.structured_data != "x""#,
+        r#"any where log.syslog.structured_data : ("y", "1") and not log.syslog.structured_data : "z""#,
+        r#"any where log.syslog.structured_data like~ "X*""#,
+        r#"any where log.syslog.structured_data in ("z", "nope")"#,
+        r#"any where log.syslog.structured_data != null"#,
+        r#"any where log.syslog.structured_data == null"#,
+        r#"any where log.syslog.structured_data.key == "x""#,
+        r#"any where log.syslog.structured_data.a.b.c : "x" or log.syslog.structured_data.key.sub : "x""#,
+        r#"network where log.syslog.structured_data.k == "1""#,
+        r#"sequence [network where log.syslog.structured_data : "y"] [any where log.syslog.structured_data : "z"]"#,
+    ];
+    let mut tally = Tally::default();
+    for q in queries {
+        compare(q, &events, &table, "flattened", &mut tally);
+    }
+    assert_eq!(
+        tally,
+        Tally {
+            queries: queries.len(),
+            not_compiled: 0,
+            verdicts: queries.len() * events.len()
+        }
+    );
+}

@@ -47,6 +47,13 @@ fn varied_events() -> Vec<Value> {
         json!({"powershell": {"file": {"script_block_text": "Invoke-Mimikatz -DumpCreds; [Reflection.Assembly]::Load"}}}),
         json!({"file": {"extension": "EXE", "Ext": {"header_bytes": "4d5a"}}, "process.name": ["A", "b", 3, true, 1.5]}),
         json!({"network": {"direction": "ingress", "transport": "tcp"}, "related": {"ip": ["1.2.3.4"]}}),
+        // `log.syslog.structured_data` is `flattened`: its own name reaches every leaf under it.
+        json!({"log": {"syslog": {"structured_data": {"key": "x", "origin": {"ip": "y"}}}}}),
+        json!({"log.syslog.structured_data": {"a": {"b": ["y", {"c": "x"}]}}}),
+        json!({"log": {"syslog": {"structured_data": [{"key": {"sub": "x"}}, "z"]}}}),
+        json!({"log": {"syslog.structured_data": [null, {"k": [1, "x"]}]}}),
+        json!({"log": {"syslog": {"structured_data": {"k": null, "e": {}}}}}),
+        json!({"log": {"syslog": {"structured_data": "x"}}}),
     ]
 }
 
@@ -218,6 +225,14 @@ const EDGE_QUERIES: &[&str] = &[
     "not host.os.type:linux and not event.type:start",
     // `?` is literal in KQL (and `\?` a syntax error: only special characters escape).
     "dns.question.name:*.example.com and url.full:*?*",
+    "log.syslog.structured_data:x",
+    "log.syslog.structured_data:(y or 1) and not log.syslog.structured_data:z",
+    "log.syslog.structured_data:x*",
+    "log.syslog.structured_data:*",
+    "not log.syslog.structured_data:*",
+    "log.syslog.structured_data.key:x",
+    "log.syslog.structured_data.key.sub:x or log.syslog.structured_data.a.b.c:x",
+    "log.syslog.structured_data.key:*",
 ];
 
 #[test]

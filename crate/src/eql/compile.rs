@@ -18,11 +18,20 @@ use crate::pattern::wildcard::{Piece, Wildcard};
 /// module calling back into it.
 pub(super) type Fold = fn(&Node) -> EqlValue;
 
-/// A compiled condition, and by slot the field path each reference reads and whether a query
-/// leaf reads it (then its verdicts are cached per string on an event view).
+/// A compiled condition, and by slot what each field reference reads.
 pub(super) struct Condition {
     pub root: Node,
-    pub slots: Vec<(String, bool)>,
+    pub slots: Vec<Slot>,
+}
+
+/// What one field reference reads from an event view.
+#[derive(Clone, Debug)]
+pub(super) struct Slot {
+    pub path: String,
+    /// A query leaf reads it (then its verdicts are cached per string).
+    pub leaf: bool,
+    /// A query leaf on a `flattened` field's own name: it also reads the columns under the path.
+    pub flattened: bool,
 }
 
 /// Compile an event query's condition; `src` is the query text, so that a pattern that does not
@@ -563,10 +572,14 @@ impl Node {
     }
 
     /// Number the field references (their places in a [`Bound`](super::eval::Bound)).
-    fn assign_slots(&mut self, slots: &mut Vec<(String, bool)>) {
+    fn assign_slots(&mut self, slots: &mut Vec<Slot>) {
         let mut add = |f: &mut FieldRef, leaf: bool| {
             f.slot = slots.len();
-            slots.push((f.path.name().to_string(), leaf));
+            slots.push(Slot {
+                path: f.path.name().to_string(),
+                leaf,
+                flattened: leaf && f.ty == FieldType::Flattened,
+            });
         };
         match &mut self.kind {
             NodeKind::Field(f) => add(f, false),

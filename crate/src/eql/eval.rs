@@ -55,6 +55,9 @@ struct BoundSlot<'t> {
     /// For a query leaf: its verdict on each dictionary string, 0 = not computed yet (see
     /// `cached`). Empty for slots read by scripts.
     memo: Vec<Cell<u8>>,
+    /// For a query leaf on a `flattened` field: the columns under its path, whose leaf cells
+    /// its own name reaches (`Leaf::raw_test`); the column itself holds only objects for them.
+    under: Vec<ColumnView<'t>>,
 }
 
 impl<'t> Bound<'t> {
@@ -74,9 +77,8 @@ pub struct CompiledEvent {
     pub(super) category_path: FieldPath,
     pub(super) span: Span,
     pub(super) root: Node,
-    /// The field path each slot reads, and whether a query leaf reads it (then its verdicts
-    /// are cached per string).
-    pub(super) slots: Vec<(String, bool)>,
+    /// What each field slot reads.
+    pub(super) slots: Vec<compile::Slot>,
 }
 
 impl CompiledEvent {
@@ -144,12 +146,19 @@ impl CompiledEvent {
             slots: self
                 .slots
                 .iter()
-                .map(|(path, leaf)| BoundSlot {
-                    column: table.view(table.column(path)),
-                    memo: if *leaf { new_memo(n) } else { Vec::new() },
+                .map(|s| BoundSlot {
+                    column: table.view(table.column(&s.path)),
+                    memo: if s.leaf { new_memo(n) } else { Vec::new() },
+                    under: if s.flattened {
+                        let under = table.columns_under(&s.path);
+                        under.into_iter().map(|c| table.view(Some(c))).collect()
+                    } else {
+                        Vec::new()
+                    },
                 })
                 .collect(),
             category: BoundSlot {
+                under: Vec::new(),
                 column: table.view(table.column("event.category")),
                 memo: if self.category.is_some() {
                     new_memo(n)
@@ -691,18 +700,30 @@ impl Leaf {
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn scan_row(&self, table: &EventTable, slot: &BoundSlot, row: usize) -> (bool, bool) {
         let mut seen = false;
+        let mut object = false;
         for cell in slot.column.row(row) {
-            let r = match cell.get() {
-                table::Cell::Str(id) => cached(&slot.memo, id, || self.str_test(table.str(id))),
-                table::Cell::Other(id) => self.raw_test(table.other(id)),
-                table::Cell::Object => None,
-            };
+            let cell = cell.get();
+            object |= cell == table::Cell::Object;
+            let r = self.cell_test(table, slot, cell);
             seen |= r.is_some();
             if r == Some(true) {
                 return (true, true);
             }
         }
+        if object && !slot.under.is_empty() {
+            return self.scan_under(table, slot, row, seen);
+        }
         (false, seen)
+    }
+
+    /// [`Leaf::raw_test`] on one cell (an object is not a value).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn cell_test(&self, table: &EventTable, slot: &BoundSlot, cell: table::Cell) -> Option<bool> {
+        match cell {
+            table::Cell::Str(id) => cached(&slot.memo, id, || self.str_test(table.str(id))),
+            table::Cell::Other(id) => self.raw_test(table.other(id)),
+            table::Cell::Object => None,
+        }
     }
 
     /// [`Leaf::query`] over a batch of rows: keep those where it holds.
@@ -766,6 +787,9 @@ impl Leaf {
         }
     }
 }
+
+#[path = "eval_flattened.rs"]
+mod flattened;
 
 #[cfg(test)]
 #[path = "eval_tests.rs"]

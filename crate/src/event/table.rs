@@ -186,6 +186,21 @@ impl EventTable {
         self.paths.get(path).copied()
     }
 
+    /// The columns strictly under a dotted path (`path.…`), in column order.
+    pub fn columns_under(&self, path: &str) -> Vec<ColumnId> {
+        let mut out: Vec<ColumnId> = self
+            .paths
+            .iter()
+            .filter(|(p, _)| {
+                p.strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+            .map(|(_, &c)| c)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// Column `col` resolved for repeated row reads; empty when there is no such column.
     pub fn view(&self, col: Option<ColumnId>) -> ColumnView<'_> {
         let Some(c) = col.and_then(|c| self.columns.get(c as usize)) else {

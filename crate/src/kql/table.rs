@@ -2,7 +2,8 @@
 //! each concrete field's values by column and row, and runs the same leaf test as the JSON path
 //! (`eval::test`) once per distinct string (verdicts cached per dictionary id), so the two paths
 //! cannot disagree. Leaves the table cannot serve — field-name patterns, free text, `nested`
-//! queries, and values that are objects (`exists` needs their content) — read the JSON event.
+//! queries, and values that are objects (`exists` needs their content, a `flattened` field's own
+//! name their leaves) — read the JSON event.
 
 use super::compile::{CNode, FieldSel, Leaf};
 use super::eval::{eval, leaf_matches, test, Outcome};
