@@ -1,5 +1,5 @@
 //! Redaction before sharing: the string values of chosen fields are replaced by consistent
-//! placeholders ([`placeholder`]) in the events text itself. Only those values' bytes change;
+//! placeholders (`placeholder.rs`) in the events text itself. Only those values' bytes change;
 //! every other byte (key order, numbers as written, whitespace, lines that do not parse) stays,
 //! so the redacted text reads like the original and a verdict can be compared event by event
 //! (the session does that: `Session::redact`).
