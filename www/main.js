@@ -9,7 +9,6 @@ import { renderExclusions } from './chips.js';
 import { renderMarkdown } from './markdown.js';
 import { initShare } from './share/ui.js';
 import { initExceptionsIO } from './exceptions/io.js';
-import { initExceptionsForm } from './exceptions/form.js';
 import { initPreview } from './preview.js';
 import { initMappings, showMappings } from './mappings.js';
 
@@ -122,15 +121,46 @@ const exceptionsEditor = createEditor($('exceptions-editor'), {
 });
 
 // The exceptions editor's form view: edits go through the core into that editor (one change each).
-const exceptionsForm = initExceptionsForm({
-  root: /** @type {HTMLDetailsElement} */ ($('exceptions')),
-  editorHost: $('exceptions-editor'),
-  editor: exceptionsEditor,
-  rewrite: (edit) => engine.editExceptions(edit),
-  edited: (text, started) => {
-    state.exceptionsStarted = started;
-    sendExceptions(text);
+// Its code loads off the first load (after the first verdicts, or when the panel opens first);
+// until then the NDJSON view shows, and what the form would be told is kept for it.
+/** @type {{update: (u: object) => void, setFields: (f: string[]) => void} | null} */
+let formApi = null;
+/** @type {Record<string, unknown>} */
+let formPending = {};
+/** @type {string[] | null} */
+let formFields = null;
+/** @type {Promise<void> | null} */
+let formLoading = null;
+const loadExceptionsForm = () =>
+  (formLoading ??= import('./exceptions/form.js').then(({ initExceptionsForm }) => {
+    formApi = initExceptionsForm({
+      root: /** @type {HTMLDetailsElement} */ ($('exceptions')),
+      editorHost: $('exceptions-editor'),
+      editor: exceptionsEditor,
+      rewrite: (edit) => engine.editExceptions(edit),
+      edited: (text, started) => {
+        state.exceptionsStarted = started;
+        sendExceptions(text);
+      },
+    });
+    if (formFields) formApi.setFields(formFields);
+    if (Object.keys(formPending).length) formApi.update(formPending);
+    formPending = {};
+  }));
+const exceptionsForm = {
+  /** @param {Record<string, unknown>} u */
+  update(u) {
+    if (formApi) return formApi.update(u);
+    for (const [k, v] of Object.entries(u)) if (v !== undefined) formPending[k] = v;
   },
+  /** @param {string[]} f */
+  setFields(f) {
+    formFields = f;
+    if (formApi) formApi.setFields(f);
+  },
+};
+$('exceptions').addEventListener('toggle', () => {
+  if (/** @type {HTMLDetailsElement} */ ($('exceptions')).open) void loadExceptionsForm();
 });
 /** ECS field names, offered after the events' own in the form's field inputs. */
 let ecsFields = /** @type {string[]} */ ([]);
@@ -495,6 +525,7 @@ function onUpdate(res, sentMsg) {
       // The parts loaded on first use (Share dialog, workshop) are fetched now that the verdicts
       // are on screen, so the page keeps working offline once loaded.
       setTimeout(() => {
+        void loadExceptionsForm();
         import('./share/dialog.js').catch(() => {});
         import('./workshop/view.js').catch(() => {});
       }, 0);
