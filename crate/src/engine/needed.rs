@@ -5,7 +5,6 @@
 use super::{Kind, Loaded, Query, RunOptions};
 use crate::event::field_info;
 use crate::event::prune::Needed;
-use serde_json::Value;
 
 impl Loaded {
     pub fn needed_fields(&self, opts: &RunOptions) -> Option<Needed> {
@@ -32,16 +31,8 @@ impl Loaded {
             Kind::Query | Kind::NeverAlerts(_) => {}
         }
         for item in &opts.exceptions {
-            // Through the items' JSON: every kind of entry names its field as "field" (a nested
-            // entry's parent field covers its children).
-            if let Ok(Value::Array(entries)) = serde_json::to_value(&item.entries) {
-                fields.extend(
-                    entries
-                        .iter()
-                        .filter_map(|e| e.get("field").and_then(Value::as_str))
-                        .map(str::to_string),
-                );
-            }
+            // A nested entry's parent field covers its children.
+            fields.extend(item.entries.iter().map(|e| e.field().to_string()));
             if !item.os_types.is_empty() {
                 fields.extend(["host.os.type".into(), "host.os.name".into()]);
             }

@@ -244,7 +244,6 @@ impl Stream<'_> {
                     }
                 }
             }
-            (Kind::Threshold(_), _) => TypeVerdict::default(),
             _ => TypeVerdict {
                 alert: candidate,
                 reason: None,
