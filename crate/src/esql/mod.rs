@@ -1,0 +1,10 @@
+//! ES|QL, the third rule language: lexer and parser (spans on every node), verifier, and an
+//! offline evaluator of its pipeline over events, explained stage by stage.
+//!
+//! Layout: [`value`] (types and values, shared by everything below) → syntax (lexer, parser,
+//! AST) → verifier → evaluator of commands → [`functions`] (scalar and aggregate functions,
+//! GROK, DISSECT) → explanations. Elasticsearch's grammar (`EsqlBaseParser.g4`) and its function
+//! reference are the ground truth.
+
+pub mod functions;
+pub mod value;
