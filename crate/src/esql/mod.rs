@@ -7,4 +7,7 @@
 //! reference are the ground truth.
 
 pub mod functions;
+pub mod outcome;
 pub mod value;
+
+pub use outcome::{Column, Outcome, Stage, Table, WhereTrace};
