@@ -526,6 +526,7 @@ function onUpdate(res, sentMsg) {
       // are on screen, so the page keeps working offline once loaded.
       setTimeout(() => {
         void loadExceptionsForm();
+        void loadAllExamples();
         import('./share/dialog.js').catch(() => {});
         import('./workshop/view.js').catch(() => {});
       }, 0);
@@ -1024,16 +1025,45 @@ $('gallery').addEventListener('click', (e) => {
   if (e.target === $('gallery')) dialog('gallery').close();
 });
 
+/** The gallery's cards, the opening example whole (dist/examples-index.json, built by dev.mjs). */
 async function loadExamples() {
   try {
-    const res = await fetch('examples.json');
+    const res = await fetch('examples-index.json');
     if (!res.ok) throw new Error(res.statusText);
     const j = await res.json();
-    examples = Array.isArray(j) ? j : j.examples || [];
+    const whole = new Map((j.full || []).map((/** @type {any} */ e) => [e.name, e]));
+    examples = (j.examples || []).map((/** @type {any} */ e) => whole.get(e.name) || e);
   } catch {
     examples = [];
   }
   renderGallery();
+}
+
+// Every example whole: fetched after the first verdicts (so the page works offline once loaded),
+// or at the first need before that (a gallery card, a workshop, `#example=`).
+const EXAMPLES_WHOLE = 'examples.json';
+/** @type {Promise<void> | null} */
+let allExamples = null;
+function loadAllExamples() {
+  allExamples ??= fetch(EXAMPLES_WHOLE)
+    .then((res) => (res.ok ? res.json() : Promise.reject(new Error(res.statusText))))
+    .then((j) => {
+      examples = j.examples || [];
+    })
+    .catch(() => {
+      allExamples = null;
+    });
+  return allExamples;
+}
+
+/**
+ * An example with its files: the gallery's card until examples.json is in.
+ * @param {{name: string, rule?: string}} ex
+ */
+async function wholeExample(ex) {
+  if (typeof ex.rule === 'string') return ex;
+  await loadAllExamples();
+  return examples.find((x) => x.name === ex.name) || ex;
 }
 
 // ---------- side panel ----------
@@ -1160,6 +1190,7 @@ const share = initShare({
   select: (i) => list.select(i),
   busy: () => engine.busy,
   examples: () => examples,
+  wholeExample,
   workshop: (w) => workshop.open(w),
   ask: (msg) => engine.call(msg),
 });
@@ -1169,7 +1200,10 @@ const share = initShare({
 /** The workshop's pages load at first use (the Workshop button, a workshop link), not with the page. */
 /** @type {Promise<ReturnType<import('./workshop/view.js').initWorkshop>> | null} */
 let workshopLoaded = null;
-const loadWorkshop = () => (workshopLoaded ??= import('./workshop/view.js').then(({ initWorkshop }) => initWorkshop(workshopPage)));
+const loadWorkshop = () =>
+  (workshopLoaded ??= loadAllExamples()
+    .then(() => import('./workshop/view.js'))
+    .then(({ initWorkshop }) => initWorkshop(workshopPage)));
 const workshop = {
   /** @param {import('./share/codec.js').Workshop} w */
   open: (w) => void loadWorkshop().then((x) => x.open(w)),

@@ -41,3 +41,37 @@ test('the page loads without script errors', async ({ page, request }) => {
   await page.screenshot({ path: 'test-results/smoke-page.png', fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('a first visit fetches the gallery cards and the opening example, the other examples only after the verdicts', async ({ page, request }) => {
+  const index = await (await request.get('/examples-index.json')).json();
+  const whole = index.full.map((/** @type {any} */ e) => e.name);
+  expect(whole).toEqual(['exim4']);
+  expect(index.examples.length).toBeGreaterThan(10);
+  for (const card of index.examples) {
+    expect(typeof card.title).toBe('string');
+    expect(card.rule).toBeUndefined();
+  }
+  // examples.json held back: the page still gives its first verdicts, and a card opened meanwhile
+  // waits for it and then opens whole.
+  /** @type {(v?: unknown) => void} */
+  let release = () => {};
+  const held = new Promise((r) => (release = r));
+  /** @type {string[]} */
+  const order = [];
+  await page.route('**/examples.json', async (route) => {
+    order.push('asked');
+    await held;
+    await route.continue();
+  });
+  await page.goto('/');
+  await expect(page.locator('#counts .count').first()).toBeVisible();
+  await expect(page.locator('body')).toHaveAttribute('data-example', 'exim4');
+  await page.getByRole('button', { name: /Examples/ }).click();
+  await page.locator('#gallery-list [data-example="foxmail"]').click();
+  await page.waitForTimeout(200);
+  await expect(page.locator('body')).toHaveAttribute('data-example', 'exim4');
+  release();
+  await expect(page.locator('body')).toHaveAttribute('data-example', 'foxmail');
+  await expect(page.locator('#rule-editor')).toContainText('Foxmail');
+  expect(order.length).toBeGreaterThan(0);
+});

@@ -29,7 +29,8 @@ import { visibleText } from '../text.js';
  * @property {(state: State) => void} apply  loads texts, mode and "now" into the editors and the engine
  * @property {(index: number) => void} select  selects an event (ignored when out of range)
  * @property {() => boolean} busy     the engine has work in flight
- * @property {() => Example[]} examples
+ * @property {() => Example[]} examples the gallery's list (cards only, but for the opening example, until all are in)
+ * @property {(ex: Example) => Promise<Example>} wholeExample the example with its files
  * @property {(w: import('./codec.js').Workshop) => void} workshop  opens a workshop a link or file carries
  * @property {(msg: object) => Promise<any>} ask  a question to the engine's worker
  */
@@ -203,6 +204,7 @@ export function initShare(page) {
 
   /** @param {Example} ex */
   async function openExample(ex, keepError = false) {
+    ex = await page.wholeExample(ex);
     const kept = await load(exampleState(ex), exampleName(ex));
     if (location.hash !== `#example=${encodeURIComponent(ex.name)}`) history.replaceState(null, '', `#example=${encodeURIComponent(ex.name)}`);
     opened(`Opened ${exampleName(ex)}.`, kept, keepError);
