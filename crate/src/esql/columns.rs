@@ -1,0 +1,1 @@
+//! Columns from JSON events (placeholder, filled below).
