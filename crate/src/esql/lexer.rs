@@ -32,7 +32,7 @@ impl Token {
     /// The token as ANTLR quotes it in "mismatched input 'x'" (`<EOF>` at the end).
     pub fn display(&self, src: &str) -> String {
         match self.tok {
-            Tok::Eof => "<EOF>".into(),
+            Tok::Eof => "'<EOF>'".into(),
             _ => format!("'{}'", self.span.text(src)),
         }
     }
