@@ -254,6 +254,8 @@ pub enum EsqlErrorKind {
     InvalidArgument,
     /// A command that needs a cluster (`ENRICH`, `LOOKUP JOIN`, `COMPLETION`, …).
     NotEvaluableOffline,
+    /// A command that would produce more rows than the evaluator holds (`MV_EXPAND` chains).
+    TooManyRows,
 }
 
 macro_rules! layer_kind {

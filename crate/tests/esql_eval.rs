@@ -86,3 +86,18 @@ fn explain_where_clause_tree() {
     assert_eq!(t.clause.children.len(), 2);
     assert!(!t.clause.children[0].verdict.is_true());
 }
+
+#[test]
+fn mv_expand_explosion_is_refused() {
+    let list = (1..=30)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let q = format!("ROW a = [{list}], b = [{list}], c = [{list}], d = [{list}], e = [{list}] | MV_EXPAND a | MV_EXPAND b | MV_EXPAND c | MV_EXPAND d | MV_EXPAND e | LIMIT 10");
+    let query = esql::parse(&q).unwrap();
+    let e = esql::evaluate(&query, &[], &Options::default()).unwrap_err();
+    assert_eq!(
+        e.kind,
+        ruleplay::diagnostic::EsqlErrorKind::TooManyRows.into()
+    );
+}

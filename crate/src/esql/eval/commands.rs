@@ -133,6 +133,9 @@ pub(super) fn rename(mut frame: Frame, pairs: &[(Name, Name)]) -> Result<Frame, 
     Ok(frame)
 }
 
+/// Rows one command may produce: more is refused rather than exhausting memory.
+pub const MAX_ROWS: usize = 100_000;
+
 pub(super) fn mv_expand(frame: Frame, name: &Name) -> Result<Frame, Diagnostic> {
     let Some(i) = frame.columns.iter().position(|c| c.name == name.name) else {
         return Err(unknown(&name.name, name.span));
@@ -141,6 +144,13 @@ pub(super) fn mv_expand(frame: Frame, name: &Name) -> Result<Frame, Diagnostic> 
     for r in frame.rows {
         match &r.cells[i] {
             Value::Many(values) => {
+                if rows.len() + values.len() > MAX_ROWS {
+                    return Err(Diagnostic::new(
+                        EsqlErrorKind::TooManyRows,
+                        format!("MV_EXPAND would produce more than {MAX_ROWS} rows"),
+                        name.span,
+                    ));
+                }
                 for v in values {
                     let mut cells = r.cells.clone();
                     cells[i] = Value::One(v.clone());
