@@ -196,7 +196,8 @@ pub enum ExprKind {
     /// `LIKE`/`RLIKE` with one pattern or a list.
     Like {
         expr: Box<Expr>,
-        patterns: Vec<Name>,
+        /// Strings, parameters, or constant expressions (`LIKE CONCAT("a", "*")`).
+        patterns: Vec<Expr>,
         negated: bool,
         regex: bool,
     },

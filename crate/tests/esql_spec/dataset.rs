@@ -175,6 +175,16 @@ pub fn load(
             };
             obj.insert(name.clone(), v);
         }
+        if index == "books" {
+            // books' text fields have a `.keyword` sub-field in Elasticsearch's mapping.
+            for (name, ty) in &header {
+                if ty == "text" {
+                    if let Some(v) = obj.get(name).cloned() {
+                        obj.insert(format!("{name}.keyword"), v);
+                    }
+                }
+            }
+        }
         events.push(Json::Object(obj));
     }
     let columns = header

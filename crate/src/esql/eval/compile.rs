@@ -22,6 +22,66 @@ pub struct CExpr {
 pub enum Matcher {
     Wildcard(Vec<WildPart>),
     Regex(Regex),
+    /// `.*` (RLIKE): every value.
+    All,
+}
+
+impl Matcher {
+    fn matches_all(&self) -> bool {
+        match self {
+            Matcher::Wildcard(p) => *p == [WildPart::AnyMany],
+            Matcher::All => true,
+            Matcher::Regex(_) => false,
+        }
+    }
+}
+
+/// A LIKE (`*`, `?`) or RLIKE (Lucene regex) pattern compiled.
+pub fn matcher(text: &str, regex: bool, span: Span) -> Result<Matcher, Diagnostic> {
+    if !regex {
+        return Ok(Matcher::Wildcard(wildcard(text)));
+    }
+    if text == ".*" {
+        return Ok(Matcher::All);
+    }
+    crate::eql::regex::compile(text, false)
+        .map(Matcher::Regex)
+        .map_err(|e| {
+            err(
+                EsqlErrorKind::InvalidArgument,
+                format!("Invalid regex pattern for RLIKE [{text}]: [{}]", e.message),
+                span,
+            )
+        })
+}
+
+/// Whether any node of `c` (itself included, aggregate arguments excluded) satisfies `f`.
+pub fn any_node(c: &CExpr, f: &dyn Fn(&Node) -> bool) -> bool {
+    if f(&c.node) {
+        return true;
+    }
+    let any = |list: &[CExpr]| list.iter().any(|x| any_node(x, f));
+    match &c.node {
+        Node::Const(_) | Node::Col(_) | Node::Agg(_) | Node::Kql(_) => false,
+        Node::Scalar { args, .. } => any(args),
+        Node::In { e, list } => any_node(e, f) || any(list),
+        Node::Arith { l, r, .. } | Node::Cmp { l, r, .. } | Node::And(l, r) | Node::Or(l, r) => {
+            any_node(l, f) || any_node(r, f)
+        }
+        Node::Like { e, computed, .. } => any_node(e, f) || any(computed),
+        Node::Neg(e)
+        | Node::Not(e)
+        | Node::IsNull { e, .. }
+        | Node::Match { e, .. }
+        | Node::Cast { e, .. } => any_node(e, f),
+    }
+}
+
+/// Whether an expression reads the row (a column, an aggregate, the source event).
+pub fn reads_row(c: &CExpr) -> bool {
+    any_node(c, &|n| {
+        matches!(n, Node::Col(_) | Node::Agg(_) | Node::Kql(_))
+    })
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -62,9 +122,12 @@ pub enum Node {
         e: Box<CExpr>,
         negated: bool,
     },
+    /// `computed`: constant patterns from expressions (`LIKE CONCAT("a", "*")`), matched per row.
     Like {
         e: Box<CExpr>,
         matchers: Vec<Matcher>,
+        computed: Vec<CExpr>,
+        regex: bool,
     },
     /// `KQL("…")`: the KQL engine on the row's source event.
     Kql(Box<KqlQuery>),
@@ -94,6 +157,9 @@ pub struct Scope<'a> {
     /// Where aggregates go when allowed (inside `STATS`), with the filter of the current one.
     pub aggs: Option<&'a mut Vec<AggCall>>,
     pub agg_filter: Option<&'a Expr>,
+    /// In `STATS`, the columns are the input's then the groups'; aggregates read the first
+    /// `agg_input` (the input rows).
+    pub agg_input: usize,
 }
 
 fn err(kind: EsqlErrorKind, msg: impl Into<String>, span: Span) -> Diagnostic {
@@ -262,46 +328,58 @@ impl Scope<'_> {
                     ));
                 }
                 let mut matchers = Vec::new();
+                let mut computed = Vec::new();
                 for p in patterns {
-                    let text = if let Some(param) = p.name.strip_prefix('?') {
-                        match self
-                            .params
-                            .iter()
-                            .find(|(n, _)| n == param)
-                            .and_then(|(_, v)| v.single().cloned())
-                        {
-                            Some(Scalar::Str(s)) => s.to_string(),
+                    let pc = self.compile(p)?;
+                    match &pc.node {
+                        Node::Const(v) => match v.single() {
+                            Some(Scalar::Str(text)) => {
+                                matchers.push(matcher(text, *regex, pc.span)?)
+                            }
                             _ => {
                                 return Err(err(
-                                    EsqlErrorKind::UnknownParameter,
-                                    format!("Unknown query parameter [{param}]"),
-                                    p.span,
+                                    EsqlErrorKind::TypeMismatch,
+                                    format!(
+                                        "pattern of [{}] must be a string, found [{}]",
+                                        self.text(span),
+                                        pc.text
+                                    ),
+                                    pc.span,
                                 ))
                             }
-                        }
-                    } else {
-                        p.name.clone()
-                    };
-                    matchers.push(if *regex {
-                        let r = crate::eql::regex::compile(&text, false).map_err(|e| {
-                            err(
-                                EsqlErrorKind::InvalidArgument,
+                        },
+                        _ if pc.ty.is_string() && !reads_row(&pc) => computed.push(pc),
+                        _ => {
+                            return Err(err(
+                                EsqlErrorKind::TypeMismatch,
                                 format!(
-                                    "Invalid regex pattern for RLIKE [{text}]: [{}]",
-                                    e.message
+                                    "pattern of [{}] must be a constant string, found [{}]",
+                                    self.text(span),
+                                    pc.text
                                 ),
-                                p.span,
-                            )
-                        })?;
-                        Matcher::Regex(r)
-                    } else {
-                        Matcher::Wildcard(wildcard(&text))
-                    });
+                                pc.span,
+                            ))
+                        }
+                    }
+                }
+                // `x LIKE "*"` is `x IS NOT NULL`, as Elasticsearch rewrites it.
+                if computed.is_empty() && matchers.iter().any(Matcher::matches_all) {
+                    let node = self.make(
+                        Node::IsNull {
+                            e: Box::new(c),
+                            negated: true,
+                        },
+                        DataType::Boolean,
+                        span,
+                    );
+                    return Ok(self.negate_if(node, *negated, span));
                 }
                 let node = self.make(
                     Node::Like {
                         e: Box::new(c),
                         matchers,
+                        computed,
+                        regex: *regex,
                     },
                     DataType::Boolean,
                     span,
@@ -423,8 +501,14 @@ impl Scope<'_> {
         span: Span,
     ) -> Result<CExpr, Diagnostic> {
         use DataType as T;
-        let (lt, rt) = (l.ty, r.ty);
         let temporal = |t: T| matches!(t, T::DatePeriod | T::TimeDuration);
+        // `"2024-01-01" + 1 day`: a string constant beside a period or duration is a date.
+        let (l, r) = match (temporal(l.ty), temporal(r.ty)) {
+            (false, true) => (implicit_cast(l, T::Date), r),
+            (true, false) => (l, implicit_cast(r, T::Date)),
+            _ => (l, r),
+        };
+        let (lt, rt) = (l.ty, r.ty);
         let ty = match (lt, rt) {
             (T::Null, T::Null) => Some(T::Null),
             (T::Null, t) | (t, T::Null)
@@ -573,12 +657,14 @@ impl Scope<'_> {
             ));
         }
         // Arguments and filters of aggregates read the input rows; they may not nest aggregates.
+        let input = &self.columns[..self.agg_input.min(self.columns.len())];
         let mut inner = Scope {
             src: self.src,
-            columns: self.columns,
+            columns: input,
             params: self.params,
             aggs: None,
             agg_filter: None,
+            agg_input: input.len(),
         };
         let compiled = args
             .iter()

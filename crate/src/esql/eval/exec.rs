@@ -2,7 +2,7 @@
 //! multi-value or an arithmetic failure → null plus Elasticsearch's warning pair.
 
 use super::compare::compare;
-use super::compile::{CExpr, Matcher, Node, WildPart};
+use super::compile::{matcher, CExpr, Matcher, Node, WildPart};
 use super::convert;
 use crate::esql::ast::BinOp;
 use crate::esql::functions::{EvalCtx, Failure};
@@ -177,12 +177,29 @@ fn try_eval(c: &CExpr, row: &RowCtx, w: &mut Warnings) -> Result<Value, Failure>
             from_bool(if saw_null { None } else { Some(false) })
         }
         Node::IsNull { e, negated } => from_bool(Some(eval(e, row, w).is_null() != *negated)),
-        Node::Like { e, matchers } => {
+        Node::Like {
+            e,
+            matchers,
+            computed,
+            regex,
+        } => {
             let v = eval(e, row, w);
-            match single(&v)? {
-                Some(Scalar::Str(s)) => from_bool(Some(matchers.iter().any(|m| like(m, s)))),
-                _ => Value::Null,
+            let Some(Scalar::Str(s)) = single(&v)? else {
+                return Ok(Value::Null);
+            };
+            if matchers.iter().any(|m| like(m, s)) {
+                return Ok(from_bool(Some(true)));
             }
+            for p in computed {
+                if let Some(Scalar::Str(text)) = eval(p, row, w).single() {
+                    let m = matcher(text, *regex, p.span)
+                        .map_err(|d| failure("java.lang.IllegalArgumentException", d.message))?;
+                    if like(&m, s) {
+                        return Ok(from_bool(Some(true)));
+                    }
+                }
+            }
+            from_bool(Some(false))
         }
         Node::Kql(q) => from_bool(row.event.map(|ev| q.matches(ev, row.fctx.now_millis))),
         Node::Match { e, query } => {
@@ -215,6 +232,7 @@ fn try_eval(c: &CExpr, row: &RowCtx, w: &mut Warnings) -> Result<Value, Failure>
 fn like(m: &Matcher, s: &str) -> bool {
     match m {
         Matcher::Regex(r) => r.is_match(s),
+        Matcher::All => true,
         Matcher::Wildcard(parts) => wildcard_match(parts, &s.chars().collect::<Vec<_>>()),
     }
 }

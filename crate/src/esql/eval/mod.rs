@@ -149,6 +149,7 @@ impl<'a> Run<'a> {
             params: &self.opts.params,
             aggs: None,
             agg_filter: None,
+            agg_input: columns.len(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! a row in the group of each of its values), aggregates with their `WHERE` filters, and outer
 //! expressions over aggregates (`max(a) + 1`).
 
-use super::compile::{AggCall, CExpr, Node, Scope};
+use super::compile::{any_node, AggCall, CExpr, Node, Scope};
 use super::exec::Warnings;
 use super::{Frame, Row, Run};
 use crate::diagnostic::{Diagnostic, EsqlErrorKind};
@@ -11,43 +11,6 @@ use crate::esql::functions::{Accumulator, Failure};
 use crate::esql::outcome::Column;
 use crate::esql::value::{Scalar, Value};
 use std::collections::HashMap;
-
-fn contains_agg(c: &CExpr) -> bool {
-    match &c.node {
-        Node::Agg(_) => true,
-        Node::Const(_) | Node::Col(_) | Node::Kql(_) => false,
-        Node::Scalar { args, .. } => args.iter().any(contains_agg),
-        Node::In { e, list } => contains_agg(e) || list.iter().any(contains_agg),
-        Node::Arith { l, r, .. } | Node::Cmp { l, r, .. } | Node::And(l, r) | Node::Or(l, r) => {
-            contains_agg(l) || contains_agg(r)
-        }
-        Node::Neg(e)
-        | Node::Not(e)
-        | Node::IsNull { e, .. }
-        | Node::Like { e, .. }
-        | Node::Match { e, .. }
-        | Node::Cast { e, .. } => contains_agg(e),
-    }
-}
-
-fn reads_columns(c: &CExpr) -> bool {
-    match &c.node {
-        Node::Col(_) => true,
-        Node::Const(_) | Node::Agg(_) => false,
-        Node::Kql(_) => true,
-        Node::Scalar { args, .. } => args.iter().any(reads_columns),
-        Node::In { e, list } => reads_columns(e) || list.iter().any(reads_columns),
-        Node::Arith { l, r, .. } | Node::Cmp { l, r, .. } | Node::And(l, r) | Node::Or(l, r) => {
-            reads_columns(l) || reads_columns(r)
-        }
-        Node::Neg(e)
-        | Node::Not(e)
-        | Node::IsNull { e, .. }
-        | Node::Like { e, .. }
-        | Node::Match { e, .. }
-        | Node::Cast { e, .. } => reads_columns(e),
-    }
-}
 
 /// A group: its key values and the input rows in it.
 struct Group {
@@ -75,16 +38,31 @@ impl Run<'_> {
         }
         let mut calls: Vec<AggCall> = Vec::new();
         let mut outer = Vec::new();
+        // Outer expressions may read the groups (`STATS y + 1 BY y`): they see the input
+        // columns, then the groups' under their names.
+        let n_in = frame.columns.len();
+        let mut visible = frame.columns.clone();
+        visible.extend(groups_c.iter().map(|(n, c)| Column {
+            name: n.clone(),
+            ty: c.ty,
+        }));
         for a in aggs {
             let mut scope = Scope {
                 src: self.src,
-                columns: &frame.columns,
+                columns: &visible,
                 params: &self.opts.params,
                 aggs: Some(&mut calls),
                 agg_filter: a.filter.as_ref(),
+                agg_input: n_in,
             };
             let c = scope.compile(&a.field.expr)?;
-            if !contains_agg(&c) && reads_columns(&c) {
+            let reads_input = any_node(&c, &|n| {
+                matches!(n, Node::Col(i) if *i < n_in) || matches!(n, Node::Kql(_))
+            });
+            if reads_input
+                || !any_node(&c, &|n| matches!(n, Node::Agg(_) | Node::Col(_)))
+                    && !matches!(c.node, Node::Const(_))
+            {
                 return Err(Diagnostic::new(
                     EsqlErrorKind::MisplacedAggregate,
                     format!("expected an aggregate function but found [{}]", c.text),

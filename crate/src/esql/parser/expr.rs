@@ -4,7 +4,7 @@
 
 use super::{PResult, Parser};
 use crate::diagnostic::{Diagnostic, EsqlErrorKind, Span};
-use crate::esql::ast::{BinOp, Expr, ExprKind, Name};
+use crate::esql::ast::{BinOp, Expr, ExprKind};
 use crate::esql::lexer::Tok;
 use crate::esql::value::{DataType, Scalar, Value};
 
@@ -127,14 +127,14 @@ impl<'a> Parser<'a> {
             self.pos = t.span.end;
             let regex = t.is_kw("rlike");
             let patterns = if self.eat_sym("(")? {
-                let mut ps = vec![self.string()?];
+                let mut ps = vec![self.value_expression()?];
                 while self.eat_sym(",")? {
-                    ps.push(self.string()?);
+                    ps.push(self.value_expression()?);
                 }
                 self.expect_sym(")")?;
                 ps
             } else {
-                vec![self.pattern_string()?]
+                vec![self.primary()?]
             };
             let span = Span::new(value.span.start, self.last_end());
             let kind = ExprKind::Like {
@@ -194,19 +194,6 @@ impl<'a> Parser<'a> {
             ));
         }
         Ok(value)
-    }
-
-    /// A LIKE/RLIKE pattern: a string or a parameter (kept as `?name`).
-    fn pattern_string(&mut self) -> PResult<Name> {
-        let t = self.peek()?;
-        if let Tok::Param(p) = &t.tok {
-            self.pos = t.span.end;
-            return Ok(Name {
-                name: format!("?{p}"),
-                span: t.span,
-            });
-        }
-        self.string()
     }
 
     fn value_expression(&mut self) -> PResult<Expr> {
