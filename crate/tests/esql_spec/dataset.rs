@@ -7,8 +7,11 @@ use ruleplay::esql::Column;
 use serde_json::{Map, Value as Json};
 use std::path::Path;
 
+/// `(column, type)` replacing a data file's header type.
+type Overrides = &'static [(&'static str, &'static str)];
+
 /// Index name → (data file, column type overrides).
-pub const INDICES: &[(&str, &str, &[(&str, &str)])] = &[
+pub const INDICES: &[(&str, &str, Overrides)] = &[
     ("employees", "employees", &[]),
     ("hosts", "hosts", &[]),
     ("sample_data", "sample_data", &[]),
@@ -165,7 +168,7 @@ pub fn load(
             let mut values: Vec<Json> = values.iter().map(|v| stored(ty, v)).collect();
             if ty == "text" {
                 // CsvTests sorts every multi-value (text fields come from a keyword sub-field).
-                values.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+                values.sort_by_key(|v| v.to_string());
                 values.dedup();
             }
             let v = if values.len() == 1 {

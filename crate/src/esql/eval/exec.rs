@@ -316,11 +316,16 @@ fn negate(s: &Scalar) -> Result<Scalar, Failure> {
         Scalar::Double(d) => Scalar::Double(-d),
         Scalar::ULong(0) => Scalar::ULong(0),
         Scalar::ULong(_) => return Err(arith_failure("unsigned_long overflow")),
-        Scalar::TimeDuration(d) => Scalar::TimeDuration(-d),
-        Scalar::DatePeriod { months, days } => Scalar::DatePeriod {
-            months: -months,
-            days: -days,
-        },
+        Scalar::TimeDuration(d) => Scalar::TimeDuration(
+            d.checked_neg()
+                .ok_or_else(|| arith_failure("long overflow"))?,
+        ),
+        Scalar::DatePeriod { months, days } => {
+            let (Some(months), Some(days)) = (months.checked_neg(), days.checked_neg()) else {
+                return Err(arith_failure("integer overflow"));
+            };
+            Scalar::DatePeriod { months, days }
+        }
         other => other.clone(),
     })
 }
@@ -425,7 +430,10 @@ fn temporal(op: BinOp, a: &Scalar, b: &Scalar) -> Result<Scalar, Failure> {
     let overflow = || arith_failure("long overflow");
     let shift_ms = |ms: i64, amount: &Scalar| -> Result<i64, Failure> {
         match amount {
-            Scalar::TimeDuration(d) => ms.checked_add(sign * d).ok_or_else(overflow),
+            Scalar::TimeDuration(d) => d
+                .checked_mul(sign)
+                .and_then(|d| ms.checked_add(d))
+                .ok_or_else(overflow),
             Scalar::DatePeriod { months, days } => {
                 let day = ms.div_euclid(86_400_000);
                 let rem = ms.rem_euclid(86_400_000);
@@ -459,9 +467,11 @@ fn temporal(op: BinOp, a: &Scalar, b: &Scalar) -> Result<Scalar, Failure> {
                 .map(Scalar::DateNanos)
                 .ok_or_else(overflow)
         }
-        (Scalar::TimeDuration(x), Scalar::TimeDuration(y)) => {
-            Ok(Scalar::TimeDuration(x + sign * y))
-        }
+        (Scalar::TimeDuration(x), Scalar::TimeDuration(y)) => y
+            .checked_mul(sign)
+            .and_then(|y| x.checked_add(y))
+            .map(Scalar::TimeDuration)
+            .ok_or_else(overflow),
         (
             Scalar::DatePeriod {
                 months: m1,
@@ -471,10 +481,15 @@ fn temporal(op: BinOp, a: &Scalar, b: &Scalar) -> Result<Scalar, Failure> {
                 months: m2,
                 days: d2,
             },
-        ) => Ok(Scalar::DatePeriod {
-            months: m1 + sign as i32 * m2,
-            days: d1 + sign as i32 * d2,
-        }),
+        ) => {
+            let s = sign as i32;
+            let months = m2.checked_mul(s).and_then(|m| m1.checked_add(m));
+            let days = d2.checked_mul(s).and_then(|d| d1.checked_add(d));
+            let (Some(months), Some(days)) = (months, days) else {
+                return Err(arith_failure("integer overflow"));
+            };
+            Ok(Scalar::DatePeriod { months, days })
+        }
         _ => Err(failure(
             "java.lang.IllegalArgumentException",
             "unsupported operands",

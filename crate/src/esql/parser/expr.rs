@@ -553,14 +553,11 @@ fn negate(inner: Expr, span: Span) -> Expr {
             Scalar::Long(i) => i.checked_neg().map(|v| (Scalar::Long(v), *ty)),
             Scalar::ULong(u) if *u == 1u64 << 63 => Some((Scalar::Long(i64::MIN), DataType::Long)),
             Scalar::Double(d) => Some((Scalar::Double(-d), *ty)),
-            Scalar::TimeDuration(d) => Some((Scalar::TimeDuration(-d), *ty)),
-            Scalar::DatePeriod { months, days } => Some((
-                Scalar::DatePeriod {
-                    months: -months,
-                    days: -days,
-                },
-                *ty,
-            )),
+            Scalar::TimeDuration(d) => d.checked_neg().map(|d| (Scalar::TimeDuration(d), *ty)),
+            Scalar::DatePeriod { months, days } => months
+                .checked_neg()
+                .zip(days.checked_neg())
+                .map(|(months, days)| (Scalar::DatePeriod { months, days }, *ty)),
             _ => None,
         };
         if let Some((v, ty)) = folded {
