@@ -101,3 +101,20 @@ fn mv_expand_explosion_is_refused() {
         ruleplay::diagnostic::EsqlErrorKind::TooManyRows.into()
     );
 }
+
+#[test]
+fn ecs_fields_no_event_has_are_null_columns() {
+    let q = esql::parse(
+        "FROM logs-* | WHERE process.parent.name == \"explorer.exe\" | KEEP process.name",
+    )
+    .unwrap();
+    let opts = Options {
+        ecs_columns: true,
+        ..Options::default()
+    };
+    let o = esql::evaluate(&q, &events(), &opts).unwrap();
+    assert_eq!(o.table.rows.len(), 0);
+    assert_eq!(o.dropped_at, vec![Some(1), Some(1), Some(1)]);
+    let e = esql::evaluate(&q, &events(), &Options::default()).unwrap_err();
+    assert_eq!(e.message, "Unknown column [process.parent.name]");
+}

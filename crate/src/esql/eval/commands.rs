@@ -60,12 +60,17 @@ fn select(frame: Frame, keep: Vec<usize>) -> Frame {
     Frame { columns, rows }
 }
 
-fn check_patterns(frame: &Frame, names: &[Name]) -> Result<(), Diagnostic> {
+/// Every name must name a column, every pattern match one; `lenient` lets patterns match none
+/// (over pasted events an index's other fields are absent).
+fn check_patterns(frame: &Frame, names: &[Name], lenient: bool) -> Result<(), Diagnostic> {
     for n in names {
         if frame.columns.iter().any(|c| name_matches(&n.name, &c.name)) {
             continue;
         }
         if n.name.contains('*') {
+            if lenient {
+                continue;
+            }
             return Err(Diagnostic::new(
                 EsqlErrorKind::UnknownColumn,
                 format!("No matches found for pattern [{}]", n.name),
@@ -77,8 +82,8 @@ fn check_patterns(frame: &Frame, names: &[Name]) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-pub(super) fn keep(frame: Frame, names: &[Name]) -> Result<Frame, Diagnostic> {
-    check_patterns(&frame, names)?;
+pub(super) fn keep(frame: Frame, names: &[Name], lenient: bool) -> Result<Frame, Diagnostic> {
+    check_patterns(&frame, names, lenient)?;
     // Each column goes to the pattern with the highest precedence, the right-most on a tie.
     let mut placed: Vec<(usize, usize)> = Vec::new();
     for (ci, c) in frame.columns.iter().enumerate() {
@@ -102,8 +107,8 @@ pub(super) fn keep(frame: Frame, names: &[Name]) -> Result<Frame, Diagnostic> {
     ))
 }
 
-pub(super) fn drop(frame: Frame, names: &[Name]) -> Result<Frame, Diagnostic> {
-    check_patterns(&frame, names)?;
+pub(super) fn drop(frame: Frame, names: &[Name], lenient: bool) -> Result<Frame, Diagnostic> {
+    check_patterns(&frame, names, lenient)?;
     let keep = (0..frame.columns.len())
         .filter(|&i| {
             !names
@@ -177,20 +182,23 @@ pub(crate) trait Extractor {
 
 /// The GROK and DISSECT engines live in the functions half of issue 16 (`functions::grok`,
 /// `functions::dissect`); until they are merged these say so.
-pub(crate) fn grok_engine(pattern: &str) -> Result<Box<dyn Extractor>, String> {
+/// Errors: `InvalidArgument` for a pattern the engine refuses, `NotEvaluableOffline` while the
+/// engine is missing from the build.
+pub(crate) fn grok_engine(pattern: &str) -> Result<Box<dyn Extractor>, (EsqlErrorKind, String)> {
     let _ = pattern;
-    Err(
+    Err((
+        EsqlErrorKind::NotEvaluableOffline,
         "GROK is not available in this build: its pattern engine (functions::grok) is missing"
             .into(),
-    )
+    ))
 }
 
 pub(crate) fn dissect_engine(
     pattern: &str,
     append_separator: Option<&str>,
-) -> Result<Box<dyn Extractor>, String> {
+) -> Result<Box<dyn Extractor>, (EsqlErrorKind, String)> {
     let _ = (pattern, append_separator);
-    Err("DISSECT is not available in this build: its pattern engine (functions::dissect) is missing".into())
+    Err((EsqlErrorKind::NotEvaluableOffline, "DISSECT is not available in this build: its pattern engine (functions::dissect) is missing".into()))
 }
 
 impl Run<'_> {

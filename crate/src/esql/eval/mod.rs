@@ -8,6 +8,7 @@ pub mod compile;
 pub mod convert;
 mod exec;
 mod explain;
+mod referenced;
 mod source;
 mod stats;
 
@@ -42,6 +43,11 @@ pub struct Options {
     /// Indices with declared columns; events name their index in `_index` (an event without
     /// `_index` belongs to every index `FROM` names).
     pub indices: Vec<IndexColumns>,
+    /// `FROM` also declares every column the query mentions, typed by the user's mappings or
+    /// ECS (keyword when neither knows it), null where an event lacks it: a rule's index has
+    /// a mapping for the fields the rule reads, and the events pasted rarely have them all.
+    /// Set this for rules; leave it off to see only the events' own fields (the spec suite).
+    pub ecs_columns: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -81,6 +87,8 @@ pub(crate) struct Run<'a> {
     pub opts: &'a Options,
     pub warnings: Warnings,
     pub fctx: EvalCtx,
+    /// Columns `FROM` declares from ECS (see [`Options::ecs_columns`]).
+    pub ecs_columns: Vec<String>,
 }
 
 /// Evaluate `query` over `events`: the output table, the sources of each row, the stages and
@@ -139,6 +147,11 @@ impl<'a> Run<'a> {
             fctx: EvalCtx {
                 now_millis: opts.now_millis,
             },
+            ecs_columns: if opts.ecs_columns {
+                referenced::columns(query)
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -190,8 +203,8 @@ impl<'a> Run<'a> {
                 Ok(f)
             }
             CommandKind::Stats { aggs, by, inline } => self.stats(frame, aggs, by, *inline),
-            CommandKind::Keep(names) => commands::keep(frame, names),
-            CommandKind::Drop(names) => commands::drop(frame, names),
+            CommandKind::Keep(names) => commands::keep(frame, names, self.opts.ecs_columns),
+            CommandKind::Drop(names) => commands::drop(frame, names, self.opts.ecs_columns),
             CommandKind::Rename(pairs) => commands::rename(frame, pairs),
             CommandKind::Sort(keys) => self.sort(frame, keys),
             CommandKind::Limit(e) => self.limit(frame, e),
@@ -202,18 +215,15 @@ impl<'a> Run<'a> {
                 append_separator,
             } => {
                 let engine = commands::dissect_engine(&pattern.name, append_separator.as_deref())
-                    .map_err(|m| {
-                    Diagnostic::new(EsqlErrorKind::InvalidArgument, m, pattern.span)
-                })?;
+                    .map_err(|m| Diagnostic::new(m.0, m.1, pattern.span))?;
                 self.extract(frame, input, vec![engine])
             }
             CommandKind::Grok { input, patterns } => {
                 let mut engines = Vec::new();
                 for p in patterns {
                     engines.push(
-                        commands::grok_engine(&p.name).map_err(|m| {
-                            Diagnostic::new(EsqlErrorKind::InvalidArgument, m, p.span)
-                        })?,
+                        commands::grok_engine(&p.name)
+                            .map_err(|m| Diagnostic::new(m.0, m.1, p.span))?,
                     );
                 }
                 self.extract(frame, input, engines)

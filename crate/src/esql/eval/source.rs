@@ -84,13 +84,23 @@ impl Run<'_> {
                 cols.insert(name.clone(), columns::infer_type(name, values));
             }
         }
+        // Mentioned fields no event has: the mappings' or ECS's type, else null (a field of
+        // an integration ECS does not define: its type is unknown, and null compares with all).
+        for name in &self.ecs_columns {
+            let info = crate::event::ecs::field_info(name);
+            let ty = match columns::from_field_type(info.ty) {
+                ty if info.known && ty != DataType::Unsupported => ty,
+                _ => DataType::Null,
+            };
+            cols.entry(name.clone()).or_insert(ty);
+        }
         let mut frame_cols: Vec<Column> = cols
             .into_iter()
             .map(|(name, ty)| Column { name, ty })
             .collect();
         for m in metadata {
             let ty = match m.name.as_str() {
-                "_id" | "_index" => DataType::Keyword,
+                "_id" | "_index" | "_source" | "_ignored" => DataType::Keyword,
                 "_version" => DataType::Long,
                 "_score" => DataType::Double,
                 other => {
@@ -131,11 +141,12 @@ impl Run<'_> {
 }
 
 fn metadata_value(event: &Json, name: &str, ty: DataType) -> Value {
-    if !columns::METADATA.contains(&name) && name != "_score" {
+    if !columns::METADATA.contains(&name) && !matches!(name, "_score" | "_source") {
         return Value::Null;
     }
     match (name, event.get(name)) {
         ("_score", _) => Value::One(Scalar::Double(0.0)),
+        ("_source", _) => Value::One(Scalar::Str(event.to_string().into())),
         ("_version", None) => Value::One(Scalar::Long(1)),
         (_, Some(v)) => columns::scalar(v, ty).map_or(Value::Null, Value::One),
         _ => Value::Null,
