@@ -253,6 +253,7 @@ fn esql_spec_suite() {
         now_millis: now,
         params: Vec::new(),
         indices,
+        ecs_columns: false,
     };
     let available: Vec<&str> = dataset::INDICES.iter().map(|(i, _, _)| *i).collect();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
