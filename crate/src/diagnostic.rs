@@ -37,6 +37,7 @@ pub enum ErrorKind {
     Rule(RuleErrorKind),
     Event(EventErrorKind),
     Exclusion(ExclusionErrorKind),
+    Esql(EsqlErrorKind),
 }
 
 /// KQL lexing and parsing (`crate::kql`).
@@ -222,6 +223,41 @@ pub enum ExclusionErrorKind {
     BrokenEdit,
 }
 
+/// ES|QL lexing, parsing, verifying and evaluating (`crate::esql`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EsqlErrorKind {
+    /// ANTLR's "mismatched input" / "extraneous input": something other than what may come next.
+    UnexpectedToken,
+    /// A character no token starts with ("token recognition error").
+    UnexpectedCharacter,
+    /// A `"…"`, `"""…"""` or backquoted name without its end.
+    UnterminatedString,
+    /// A `/*` comment without `*/`.
+    UnterminatedComment,
+    /// A number too large for its type.
+    NumberOutOfRange,
+    /// Nesting deeper than the parser allows, or a query longer than it accepts.
+    TooDeep,
+    /// "Unknown column [x]".
+    UnknownColumn,
+    /// "Unknown function [f]".
+    UnknownFunction,
+    /// An operand or argument of a type the operator or function does not take.
+    TypeMismatch,
+    /// An aggregate outside `STATS`, or a non-aggregate where `STATS` needs one.
+    MisplacedAggregate,
+    /// A parameter `?x` the options do not give.
+    UnknownParameter,
+    /// A value a command needs to be otherwise (a negative `LIMIT`, a bad GROK pattern).
+    InvalidArgument,
+    /// A command that needs a cluster (`ENRICH`, `LOOKUP JOIN`, `COMPLETION`, …).
+    NotEvaluableOffline,
+    /// A command that would produce more rows than the evaluator holds (`MV_EXPAND` chains).
+    TooManyRows,
+}
+
 macro_rules! layer_kind {
     ($($layer:ident($kind:ident) = $name:literal),* $(,)?) => {
         $(
@@ -258,6 +294,7 @@ layer_kind! {
     Rule(RuleErrorKind) = "rule",
     Event(EventErrorKind) = "event",
     Exclusion(ExclusionErrorKind) = "exclusion",
+    Esql(EsqlErrorKind) = "esql",
 }
 
 /// Whether a diagnostic stops the rule from loading (an error) or only points at something

@@ -36,7 +36,7 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 const MS_PER_DAY: i64 = 86_400_000;
 
-fn days_in_month(y: i64, m: u32) -> u32 {
+pub fn days_in_month(y: i64, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
