@@ -142,7 +142,7 @@ fn format_field(out: &mut String, c: char, n: usize, t: &DateTime<Utc>) {
         'G' => out.push_str(if t.year() > 0 { "AD" } else { "BC" }),
         'X' => out.push('Z'),
         'Z' if n == 4 => out.push_str("GMT"),
-        'Z' if n == 5 => out.push_str("Z"),
+        'Z' if n == 5 => out.push('Z'),
         'Z' => out.push_str("+0000"),
         'x' => out.push_str(match n {
             1 => "+00",

@@ -37,7 +37,7 @@ impl NumKind {
     }
 
     /// An exact whole number in this kind, or the overflow failure.
-    pub fn from_i128(self, v: i128) -> Result<Scalar, Failure> {
+    pub fn exact(self, v: i128) -> Result<Scalar, Failure> {
         let r = match self {
             NumKind::Int => i32::try_from(v).ok().map(Scalar::Int),
             NumKind::Long => i64::try_from(v).ok().map(Scalar::Long),
@@ -67,9 +67,9 @@ pub(crate) fn checked_sum(values: &[Scalar], kind: NumKind) -> Result<Scalar, Fa
     for v in values {
         sum += as_i128(v).unwrap_or_default();
         // Java overflows on the running sum, not only the final one.
-        kind.from_i128(sum)?;
+        kind.exact(sum)?;
     }
-    kind.from_i128(sum)
+    kind.exact(sum)
 }
 
 /// The median in the values' kind: the middle value, or for an even count the mean of the
@@ -88,7 +88,7 @@ pub(crate) fn median_of(values: &[Scalar], kind: NumKind) -> Option<Scalar> {
     if kind == NumKind::Double {
         return Some(Scalar::Double((a.as_f64()? + b.as_f64()?) / 2.0));
     }
-    kind.from_i128((as_i128(a)? + as_i128(b)?).div_euclid(2)).ok()
+    kind.exact((as_i128(a)? + as_i128(b)?).div_euclid(2)).ok()
 }
 
 fn finite(v: f64) -> Result<Value, Failure> {
@@ -237,10 +237,10 @@ fn round(call: &mut Call<'_, '_>) -> Resolved {
         }
         // Half away from zero at 10^-decimals; past the type's digits everything rounds to 0.
         let Some(step) = u32::try_from(-decimals).ok().and_then(|d| 10i128.checked_pow(d)) else {
-            return kind.from_i128(0).map(one);
+            return kind.exact(0).map(one);
         };
         let rounded = (x.abs() + step / 2) / step * step * x.signum();
-        kind.from_i128(rounded).map(one)
+        kind.exact(rounded).map(one)
     })
 }
 

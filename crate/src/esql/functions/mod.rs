@@ -8,6 +8,7 @@
 //! 20 failures recorded." and "Line 1:10: java.lang.IllegalArgumentException: single-value
 //! function encountered multi-value"), since it knows the call's source text and position.
 
+mod agg;
 mod conditional;
 mod convert;
 mod date;
@@ -21,6 +22,8 @@ mod order;
 mod regex;
 mod sig;
 mod string;
+#[cfg(test)]
+mod test_support;
 
 pub use conditional::case_branch;
 pub use convert::{can_convert, cast, cast_target, convert, convert_scalar};
@@ -102,6 +105,5 @@ pub fn resolve_aggregate(
     name: &str,
     args: &[ArgInfo<'_>],
 ) -> Option<Result<Box<dyn AggregateFunction>, TypeError>> {
-    let _ = (name, args);
-    None
+    agg::resolve(name, args)
 }

@@ -144,7 +144,7 @@ fn mv_sort(call: &mut Call<'_, '_>) -> Resolved {
             None => order_desc(args.get(1).unwrap_or(&Value::Null), &text).map_err(illegal)?,
         };
         let mut values = v.values().to_vec();
-        values.sort_by(|a, b| sort_order(a, b));
+        values.sort_by(sort_order);
         if desc {
             values.reverse();
         }
