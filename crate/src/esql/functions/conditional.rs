@@ -69,7 +69,11 @@ fn coalesce(call: &mut Call<'_, '_>) -> Resolved {
     call.expect(0, is_representable, "any type except counter types")?;
     let ty = call.same_types(0, 1)?;
     func(result_type(call, ty), |args, _| {
-        Ok(args.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null))
+        Ok(args
+            .iter()
+            .find(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(Value::Null))
     })
 }
 
@@ -78,7 +82,10 @@ fn extreme(call: &mut Call<'_, '_>, greatest: bool) -> Resolved {
     call.expect(
         0,
         |t| {
-            !matches!(t, DataType::Unsupported | DataType::DatePeriod | DataType::TimeDuration)
+            !matches!(
+                t,
+                DataType::Unsupported | DataType::DatePeriod | DataType::TimeDuration
+            )
         },
         "boolean or date or ip or string or version or numeric",
     )?;

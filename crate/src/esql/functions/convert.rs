@@ -43,7 +43,9 @@ pub fn can_convert(from: DataType, to: DataType) -> bool {
         Keyword | Text => is_representable(from),
         Boolean => from.is_numeric() || from.is_string(),
         Integer | Long | UnsignedLong | Double => numeric_like || from == DateNanos,
-        Date | DateNanos => from.is_numeric() || from.is_string() || matches!(from, Date | DateNanos),
+        Date | DateNanos => {
+            from.is_numeric() || from.is_string() || matches!(from, Date | DateNanos)
+        }
         Ip | Version => from.is_string(),
         DatePeriod | TimeDuration => from.is_string(),
         _ => false,
@@ -103,11 +105,9 @@ pub fn convert_scalar(s: &Scalar, from: DataType, to: DataType) -> Result<Scalar
         },
         DataType::DatePeriod | DataType::TimeDuration => match s {
             Scalar::DatePeriod { .. } | Scalar::TimeDuration(_) => Ok(s.clone()),
-            Scalar::Str(t) => super::date::parse_temporal_amount(t, to).ok_or_else(|| {
-                Failure {
-                    exception: INVALID,
-                    message: format!("Cannot parse [{t}] to {}", to.name()),
-                }
+            Scalar::Str(t) => super::date::parse_temporal_amount(t, to).ok_or_else(|| Failure {
+                exception: INVALID,
+                message: format!("Cannot parse [{t}] to {}", to.name()),
             }),
             _ => Err(unsupported(s, to)),
         },

@@ -15,7 +15,10 @@ const MILLIS_PER_DAY: i64 = 86_400_000;
 /// `HH[:mm[:ss[.fraction]]]` and an offset (`Z`, `±HH:mm`, `±HHmm`, `±HH`); nanoseconds since
 /// the epoch.
 pub(crate) fn parse_date_optional_time(text: &str) -> Option<i64> {
-    let mut p = Cursor { s: text.as_bytes(), i: 0 };
+    let mut p = Cursor {
+        s: text.as_bytes(),
+        i: 0,
+    };
     let negative = p.eat(b'-');
     let year = i32::try_from(p.digits(4, 9)?).ok()?;
     let year = if negative { -year } else { year };
@@ -89,7 +92,10 @@ impl Cursor<'_> {
         if self.i - start < min {
             return None;
         }
-        std::str::from_utf8(&self.s[start..self.i]).ok()?.parse().ok()
+        std::str::from_utf8(&self.s[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
     }
 
     /// `Z`, `±HH`, `±HHmm`, `±HH:mm`, or nothing (UTC); seconds east of UTC.
@@ -176,7 +182,9 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
 
 fn now(call: &mut Call<'_, '_>) -> Resolved {
     call.arity(0, 0)?;
-    func(DataType::Date, |_, ctx| Ok(one(Scalar::Date(ctx.now_millis))))
+    func(DataType::Date, |_, ctx| {
+        Ok(one(Scalar::Date(ctx.now_millis)))
+    })
 }
 
 fn date_trunc(call: &mut Call<'_, '_>) -> Resolved {
@@ -277,8 +285,9 @@ fn unit_of(name: &str) -> Option<Unit> {
         "year" | "years" | "yy" | "yyyy" => Unit::Year,
         "quarter" | "quarters" | "qq" | "q" => Unit::Quarter,
         "month" | "months" | "mm" | "m" => Unit::Month,
-        "dayofyear" | "dy" | "y" | "day" | "days" | "dd" | "d" | "weekday" | "weekdays"
-        | "dw" => Unit::Day,
+        "dayofyear" | "dy" | "y" | "day" | "days" | "dd" | "d" | "weekday" | "weekdays" | "dw" => {
+            Unit::Day
+        }
         "week" | "weeks" | "wk" | "ww" => Unit::Week,
         "hour" | "hours" | "hh" => Unit::Hour,
         "minute" | "minutes" | "mi" | "n" => Unit::Minute,
@@ -312,12 +321,12 @@ fn date_diff(call: &mut Call<'_, '_>) -> Resolved {
             return Ok(Value::Null);
         };
         let diff = between(unit, a, b);
-        i32::try_from(diff).map(|d| one(Scalar::Int(d))).map_err(|_| {
-            Failure {
+        i32::try_from(diff)
+            .map(|d| one(Scalar::Int(d)))
+            .map_err(|_| Failure {
                 exception: "org.elasticsearch.xpack.esql.core.InvalidArgumentException",
                 message: format!("[{diff}] out of [integer] range"),
-            }
-        })
+            })
     })
 }
 
@@ -393,8 +402,8 @@ fn date_extract(call: &mut Call<'_, '_>) -> Resolved {
 /// One `ChronoField` of an instant in UTC.
 fn extract(field: &str, nanos: i64) -> Option<i64> {
     let t = date_time(nanos);
-    let ms_of_day = i64::from(t.num_seconds_from_midnight()) * 1000
-        + i64::from(t.timestamp_subsec_millis());
+    let ms_of_day =
+        i64::from(t.num_seconds_from_midnight()) * 1000 + i64::from(t.timestamp_subsec_millis());
     Some(match field.to_ascii_uppercase().as_str() {
         "YEAR" | "YEAR_OF_ERA" => i64::from(t.year()),
         "MONTH_OF_YEAR" => i64::from(t.month()),
@@ -469,10 +478,12 @@ fn date_format(call: &mut Call<'_, '_>) -> Resolved {
 /// the pattern is not constant and compiles per row.
 fn compile_constant(call: &Call<'_, '_>, i: usize) -> Result<Option<Pattern>, super::TypeError> {
     match super::sig::constant_str(call.constant(i)) {
-        Some(text) => Pattern::compile(text).map(Some).map_err(|message| super::TypeError {
-            message: format!("invalid date pattern for [{}]: {message}", call.text()),
-            arg: Some(i),
-        }),
+        Some(text) => Pattern::compile(text)
+            .map(Some)
+            .map_err(|message| super::TypeError {
+                message: format!("invalid date pattern for [{}]: {message}", call.text()),
+                arg: Some(i),
+            }),
         None => Ok(None),
     }
 }

@@ -53,7 +53,11 @@ impl Pattern {
                 i += 1;
                 loop {
                     match chars.get(i) {
-                        None => return Err(format!("Pattern ends with an incomplete string literal: {text}")),
+                        None => {
+                            return Err(format!(
+                                "Pattern ends with an incomplete string literal: {text}"
+                            ))
+                        }
                         Some('\'') if chars.get(i + 1) == Some(&'\'') => {
                             lit.push('\'');
                             i += 2;
@@ -149,7 +153,11 @@ fn format_field(out: &mut String, c: char, n: usize, t: &DateTime<Utc>) {
             2 | 4 => "+0000",
             _ => "+00:00",
         }),
-        'z' | 'V' => out.push_str(if n >= 4 { "Coordinated Universal Time" } else { "UTC" }),
+        'z' | 'V' => out.push_str(if n >= 4 {
+            "Coordinated Universal Time"
+        } else {
+            "UTC"
+        }),
         _ => {}
     }
 }
@@ -178,7 +186,8 @@ pub(crate) fn parse_pattern(p: &Pattern, text: &str) -> Option<i64> {
                 let max = if *n > 1 || adjacent { *n } else { 10 };
                 match c {
                     'y' | 'u' => {
-                        let (v, len) = number(&s, &mut i, *n, if *n == 4 && !adjacent { 10 } else { max })?;
+                        let (v, len) =
+                            number(&s, &mut i, *n, if *n == 4 && !adjacent { 10 } else { max })?;
                         year = if *n == 2 && len == 2 { 2000 + v } else { v };
                     }
                     'M' | 'L' if *n >= 3 => month = name(&s, &mut i, &MONTHS, *n)? as i64 + 1,

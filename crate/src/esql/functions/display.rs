@@ -80,11 +80,7 @@ pub fn format_millis(ms: i64) -> String {
     let Some(t) = DateTime::from_timestamp_millis(ms) else {
         return ms.to_string();
     };
-    format!(
-        "{}.{:03}Z",
-        date_time_part(&t),
-        t.timestamp_subsec_millis()
-    )
+    format!("{}.{:03}Z", date_time_part(&t), t.timestamp_subsec_millis())
 }
 
 /// Nanoseconds since the epoch with three to nine fraction digits (trailing zeros dropped
@@ -192,7 +188,10 @@ mod tests {
             format_nanos(1698069301543123456),
             "2023-10-23T13:55:01.543123456Z"
         );
-        assert_eq!(format_nanos(1698069301540000000), "2023-10-23T13:55:01.540Z");
+        assert_eq!(
+            format_nanos(1698069301540000000),
+            "2023-10-23T13:55:01.540Z"
+        );
         assert_eq!(
             display(&Scalar::Date(-1), DataType::Date),
             "1969-12-31T23:59:59.999Z"

@@ -69,7 +69,11 @@ pub fn in_block(ip: &IpAddr, block: &str) -> Result<bool, Failure> {
 fn prefix_bits_equal(a: &[u8; 16], b: &[u8; 16], bits: u32) -> bool {
     let x = u128::from_be_bytes(*a);
     let y = u128::from_be_bytes(*b);
-    let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+    let mask = if bits == 0 {
+        0
+    } else {
+        u128::MAX << (128 - bits)
+    };
     x & mask == y & mask
 }
 

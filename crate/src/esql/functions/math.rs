@@ -61,7 +61,9 @@ pub(crate) fn as_i128(s: &Scalar) -> Option<i128> {
 /// doubles.
 pub(crate) fn checked_sum(values: &[Scalar], kind: NumKind) -> Result<Scalar, Failure> {
     if kind == NumKind::Double {
-        return Ok(Scalar::Double(kahan(values.iter().filter_map(Scalar::as_f64))));
+        return Ok(Scalar::Double(kahan(
+            values.iter().filter_map(Scalar::as_f64),
+        )));
     }
     let mut sum: i128 = 0;
     for v in values {
@@ -181,7 +183,11 @@ fn binary(call: &mut Call<'_, '_>, name: &str) -> Resolved {
             "hypot" => finite(a.hypot(b)),
             "pow" => finite(a.powf(b)),
             _ => {
-                let (base, x) = if v.len() == 1 { (None, a) } else { (Some(a), b) };
+                let (base, x) = if v.len() == 1 {
+                    (None, a)
+                } else {
+                    (Some(a), b)
+                };
                 if x <= 0.0 || base.is_some_and(|b| b <= 0.0) {
                     return Err(arithmetic("Log of non-positive number"));
                 }
@@ -236,7 +242,10 @@ fn round(call: &mut Call<'_, '_>) -> Resolved {
             return Ok(one(v[0].clone()));
         }
         // Half away from zero at 10^-decimals; past the type's digits everything rounds to 0.
-        let Some(step) = u32::try_from(-decimals).ok().and_then(|d| 10i128.checked_pow(d)) else {
+        let Some(step) = u32::try_from(-decimals)
+            .ok()
+            .and_then(|d| 10i128.checked_pow(d))
+        else {
             return kind.exact(0).map(one);
         };
         let rounded = (x.abs() + step / 2) / step * step * x.signum();

@@ -14,6 +14,8 @@ mod convert;
 mod date;
 mod date_pattern;
 mod display;
+pub mod dissect;
+pub mod grok;
 mod ip;
 mod json;
 mod math;
@@ -28,6 +30,8 @@ mod test_support;
 pub use conditional::case_branch;
 pub use convert::{can_convert, cast, cast_target, convert, convert_scalar};
 pub use display::{display, display_value, java_double};
+pub use dissect::Dissect;
+pub use grok::Grok;
 pub use ip::in_block;
 pub use order::{compare, sort_order};
 
@@ -97,7 +101,9 @@ pub fn resolve_scalar(
         json::resolve,
         |_, _| None,
     ];
-    families.iter().find_map(|resolve| resolve(&lower, &mut call))
+    families
+        .iter()
+        .find_map(|resolve| resolve(&lower, &mut call))
 }
 
 /// `None` when no aggregate function has this (case-insensitive) name.

@@ -3,7 +3,9 @@
 
 use super::math::{checked_sum, median_of, NumKind};
 use super::order::sort_order;
-use super::sig::{func, illegal, is_numeric, is_representable, is_string, is_whole, one, Call, Resolved};
+use super::sig::{
+    func, illegal, is_numeric, is_representable, is_string, is_whole, one, Call, Resolved,
+};
 use super::{Failure, TypeError};
 use crate::esql::value::{DataType, Scalar, Value};
 
@@ -26,7 +28,9 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
         }),
         "mv_median" => {
             let ty = call.ty(0);
-            numeric_to(call, ty, move |v, _| Ok(median_of(v, NumKind::of(ty)).map_or(Value::Null, one)))
+            numeric_to(call, ty, move |v, _| {
+                Ok(median_of(v, NumKind::of(ty)).map_or(Value::Null, one))
+            })
         }
         "mv_sort" => mv_sort(call),
         "mv_slice" => mv_slice(call),
@@ -119,7 +123,9 @@ pub(crate) fn kahan(values: impl Iterator<Item = f64>) -> f64 {
 
 fn mv_sum(call: &mut Call<'_, '_>) -> Resolved {
     let ty = call.ty(0);
-    numeric_to(call, ty, move |v, _| checked_sum(v, NumKind::of(ty)).map(one))
+    numeric_to(call, ty, move |v, _| {
+        checked_sum(v, NumKind::of(ty)).map(one)
+    })
 }
 
 fn mv_sort(call: &mut Call<'_, '_>) -> Resolved {
@@ -206,7 +212,9 @@ fn mv_slice(call: &mut Call<'_, '_>) -> Resolved {
         if from >= count || to < 0 || from > to {
             return Ok(Value::Null);
         }
-        Ok(Value::from_vec(values[from as usize..=to as usize].to_vec()))
+        Ok(Value::from_vec(
+            values[from as usize..=to as usize].to_vec(),
+        ))
     })
 }
 
@@ -215,7 +223,10 @@ fn mv_append(call: &mut Call<'_, '_>) -> Resolved {
     call.expect(0, any, ANY)?;
     let ty = call.same_types(0, 1)?;
     func(ty, |args, _| {
-        let values: Vec<Scalar> = args.iter().flat_map(|v| v.values().iter().cloned()).collect();
+        let values: Vec<Scalar> = args
+            .iter()
+            .flat_map(|v| v.values().iter().cloned())
+            .collect();
         Ok(Value::from_vec(values))
     })
 }
@@ -235,7 +246,9 @@ fn mv_concat(call: &mut Call<'_, '_>) -> Resolved {
             return Ok(Value::Null);
         }
         let parts: Vec<&str> = field.values().iter().filter_map(Scalar::as_str).collect();
-        Ok(super::sig::string(parts.join(delim.as_str().unwrap_or_default())))
+        Ok(super::sig::string(
+            parts.join(delim.as_str().unwrap_or_default()),
+        ))
     })
 }
 

@@ -15,8 +15,14 @@ pub fn compare(a: &Scalar, b: &Scalar) -> Option<Ordering> {
         (Version(x), Version(y)) => Some(compare_versions(x, y)),
         (Ip(x), Ip(y)) => Some(ip_bytes(x).cmp(&ip_bytes(y))),
         (Date(x), Date(y)) | (DateNanos(x), DateNanos(y)) => Some(x.cmp(y)),
-        (Date(ms), DateNanos(ns)) => Some(i128::from(*ms).saturating_mul(1_000_000).cmp(&i128::from(*ns))),
-        (DateNanos(ns), Date(ms)) => Some(i128::from(*ns).cmp(&i128::from(*ms).saturating_mul(1_000_000))),
+        (Date(ms), DateNanos(ns)) => Some(
+            i128::from(*ms)
+                .saturating_mul(1_000_000)
+                .cmp(&i128::from(*ns)),
+        ),
+        (DateNanos(ns), Date(ms)) => {
+            Some(i128::from(*ns).cmp(&i128::from(*ms).saturating_mul(1_000_000)))
+        }
         (Int(_) | Long(_) | ULong(_), Int(_) | Long(_) | ULong(_)) => {
             Some(whole(a)?.cmp(&whole(b)?))
         }

@@ -1,9 +1,7 @@
 //! String functions. Positions and lengths count Unicode code points and are 1-based, as
 //! Elasticsearch's (`UnicodeUtil.codePointCount`); results longer than 1 MB are refused.
 
-use super::sig::{
-    func, func_single, illegal, is_string, is_whole, one, string, Call, Resolved,
-};
+use super::sig::{func, func_single, illegal, is_string, is_whole, one, string, Call, Resolved};
 use super::Failure;
 use crate::esql::value::{DataType, Scalar, Value};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -31,7 +29,11 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
             let upper = name == "to_upper";
             let ty = keep_string_type(call);
             unary(call, ty, move |s| {
-                Ok(string(if upper { s.to_uppercase() } else { s.to_lowercase() }))
+                Ok(string(if upper {
+                    s.to_uppercase()
+                } else {
+                    s.to_lowercase()
+                }))
             })
         }
         "trim" => unary(call, DataType::Keyword, |s| Ok(string(s.trim()))),
@@ -41,9 +43,9 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
             Ok(string(s.chars().rev().collect::<String>()))
         }),
         "url_encode" => unary(call, DataType::Keyword, |s| Ok(string(url_encode(s, true)))),
-        "url_encode_component" => {
-            unary(call, DataType::Keyword, |s| Ok(string(url_encode(s, false))))
-        }
+        "url_encode_component" => unary(call, DataType::Keyword, |s| {
+            Ok(string(url_encode(s, false)))
+        }),
         "url_decode" => unary(call, DataType::Keyword, |s| url_decode(s).map(string)),
         "starts_with" | "ends_with" | "contains" => {
             let which = name.to_string();
@@ -158,7 +160,10 @@ fn substring(call: &mut Call<'_, '_>) -> Resolved {
         let end = count.min(start.saturating_add(length));
         let taken = (end - start).max(0) as usize;
         Ok(string(
-            s.chars().skip(start as usize).take(taken).collect::<String>(),
+            s.chars()
+                .skip(start as usize)
+                .take(taken)
+                .collect::<String>(),
         ))
     })
 }

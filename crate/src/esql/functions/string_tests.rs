@@ -27,17 +27,48 @@ fn the_documented_examples() {
     assert_eq!(ok("space", &[int(3)]), s("   "));
     assert_eq!(ok("starts_with", &[s("Facello"), s("Fa")]), boolean(true));
     assert_eq!(ok("ends_with", &[s("Facello"), s("lo")]), boolean(true));
-    assert_eq!(ok("replace", &[s("Hello World"), s("World"), s("Universe")]), s("Hello Universe"));
-    assert_eq!(ok("replace", &[s("a1b22"), s("[0-9]+"), s("<$0>")]), s("a<1>b<22>"));
-    assert_eq!(ok("replace", &[s("x.y"), s("(\\w)\\.(\\w)"), s("$2-$1")]), s("y-x"));
+    assert_eq!(
+        ok("replace", &[s("Hello World"), s("World"), s("Universe")]),
+        s("Hello Universe")
+    );
+    assert_eq!(
+        ok("replace", &[s("a1b22"), s("[0-9]+"), s("<$0>")]),
+        s("a<1>b<22>")
+    );
+    assert_eq!(
+        ok("replace", &[s("x.y"), s("(\\w)\\.(\\w)"), s("$2-$1")]),
+        s("y-x")
+    );
     assert_eq!(
         ok("split", &[s("foo;bar;baz;qux;quux;corge"), s(";")]),
-        many(&[s("foo"), s("bar"), s("baz"), s("qux"), s("quux"), s("corge")])
+        many(&[
+            s("foo"),
+            s("bar"),
+            s("baz"),
+            s("qux"),
+            s("quux"),
+            s("corge")
+        ])
     );
     assert_eq!(ok("split", &[s("foo"), s(";")]), s("foo"));
-    assert_eq!(ok("url_encode", &[s("https://example.com/?x=foo bar&y=baz")]), s("https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo+bar%26y%3Dbaz"));
-    assert_eq!(ok("url_encode_component", &[s("https://example.com/?x=foo bar&y=baz")]), s("https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo%20bar%26y%3Dbaz"));
-    assert_eq!(ok("url_decode", &[s("https%3A%2F%2Fexample.com%3Fvariable%3Dvalue+x")]), s("https://example.com?variable=value x"));
+    assert_eq!(
+        ok("url_encode", &[s("https://example.com/?x=foo bar&y=baz")]),
+        s("https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo+bar%26y%3Dbaz")
+    );
+    assert_eq!(
+        ok(
+            "url_encode_component",
+            &[s("https://example.com/?x=foo bar&y=baz")]
+        ),
+        s("https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo%20bar%26y%3Dbaz")
+    );
+    assert_eq!(
+        ok(
+            "url_decode",
+            &[s("https%3A%2F%2Fexample.com%3Fvariable%3Dvalue+x")]
+        ),
+        s("https://example.com?variable=value x")
+    );
 }
 
 #[test]
@@ -67,5 +98,8 @@ fn type_errors_in_elasticsearch_words() {
         Some("second argument of [left(x, x)] must be [integer], found value [x] type [keyword]")
     );
     let e = resolve("concat", &[s("a")]).err().map(|e| e.message);
-    assert_eq!(e.as_deref(), Some("error building [concat]: expects at least two arguments"));
+    assert_eq!(
+        e.as_deref(),
+        Some("error building [concat]: expects at least two arguments")
+    );
 }

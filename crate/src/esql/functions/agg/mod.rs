@@ -47,13 +47,21 @@ pub(crate) fn resolve(name: &str, args: &[ArgInfo<'_>]) -> Option<ResolvedAgg> {
         "count" => count(call),
         "count_distinct" => (|| {
             call.arity(1, 2)?;
-            call.expect(0, is_representable, "any exact type except unsigned_long, _source, or counter types")?;
+            call.expect(
+                0,
+                is_representable,
+                "any exact type except unsigned_long, _source, or counter types",
+            )?;
             call.expect(1, is_whole, "integer or long or unsigned_long")?;
             agg(DataType::Long, || Box::new(basic::Distinct::default()))
         })(),
         "values" => (|| {
             call.arity(1, 1)?;
-            call.expect(0, is_representable, "any type except unsigned_long and spatial types")?;
+            call.expect(
+                0,
+                is_representable,
+                "any type except unsigned_long and spatial types",
+            )?;
             agg(call.ty(0), || Box::new(basic::Values::default()))
         })(),
         "min" | "max" => {
@@ -85,8 +93,16 @@ pub(crate) fn resolve(name: &str, args: &[ArgInfo<'_>]) -> Option<ResolvedAgg> {
         "variance" | "std_var" => numeric(call, |_| Box::new(stats::Moments::variance())),
         "weighted_avg" => (|| {
             call.arity(2, 2)?;
-            call.expect(0, is_numeric, "numeric except unsigned_long or counter types")?;
-            call.expect(1, is_numeric, "numeric except unsigned_long or counter types")?;
+            call.expect(
+                0,
+                is_numeric,
+                "numeric except unsigned_long or counter types",
+            )?;
+            call.expect(
+                1,
+                is_numeric,
+                "numeric except unsigned_long or counter types",
+            )?;
             agg(DataType::Double, || Box::new(stats::WeightedAvg::default()))
         })(),
         "top" => top(call),
@@ -118,7 +134,11 @@ fn percentile(call: &mut Call<'_, '_>) -> ResolvedAgg {
     call.arity(2, 2)?;
     call.expect(0, is_numeric, NUMERIC)?;
     call.expect(1, is_numeric, "numeric except unsigned_long")?;
-    let Some(p) = call.constant(1).and_then(Value::single).and_then(Scalar::as_f64) else {
+    let Some(p) = call
+        .constant(1)
+        .and_then(Value::single)
+        .and_then(Scalar::as_f64)
+    else {
         return Err(TypeError {
             message: format!(
                 "second argument of [{}] must be a constant, received [{}]",
@@ -138,19 +158,30 @@ fn percentile(call: &mut Call<'_, '_>) -> ResolvedAgg {
             arg: Some(1),
         });
     }
-    agg(DataType::Double, move || Box::new(stats::Collect::percentile(p)))
+    agg(DataType::Double, move || {
+        Box::new(stats::Collect::percentile(p))
+    })
 }
 
 fn top(call: &mut Call<'_, '_>) -> ResolvedAgg {
     call.arity(2, 3)?;
     call.expect(
         0,
-        |t| t == DataType::Boolean || is_numeric(t) || is_date(t) || t == DataType::Ip || is_string(t),
+        |t| {
+            t == DataType::Boolean
+                || is_numeric(t)
+                || is_date(t)
+                || t == DataType::Ip
+                || is_string(t)
+        },
         "boolean, date, ip, string or numeric except unsigned_long or counter types",
     )?;
     call.expect(1, |t| t == DataType::Integer, "integer")?;
     call.expect(2, is_string, "string")?;
-    let limit = call.constant(1).and_then(Value::single).and_then(Scalar::as_i64);
+    let limit = call
+        .constant(1)
+        .and_then(Value::single)
+        .and_then(Scalar::as_i64);
     let Some(limit) = limit.filter(|l| *l > 0) else {
         return Err(TypeError {
             message: format!(
@@ -161,7 +192,11 @@ fn top(call: &mut Call<'_, '_>) -> ResolvedAgg {
             arg: Some(1),
         });
     };
-    let order = match call.constant(2).and_then(Value::single).and_then(Scalar::as_str) {
+    let order = match call
+        .constant(2)
+        .and_then(Value::single)
+        .and_then(Scalar::as_str)
+    {
         None if call.len() < 3 => "asc".to_string(),
         None => String::new(),
         Some(o) => o.to_ascii_lowercase(),
