@@ -209,11 +209,21 @@ fn date_trunc(call: &mut Call<'_, '_>) -> Resolved {
             (Some(i), _) | (None, Some(i)) => i.clone(),
             (None, None) => return Ok(Value::Null),
         };
-        let Some(nanos) = single(date_cell)?.and_then(nanos_of) else {
+        let Some(date) = single(date_cell)? else {
             return Ok(Value::Null);
         };
-        Ok(one(rewrap(truncate(nanos, &interval)?, ty)))
+        truncate_date(date, &interval, ty).map(one)
     })
+}
+
+/// A date (either precision) rounded down to the interval, in the column's precision `ty`.
+pub(crate) fn truncate_date(
+    s: &Scalar,
+    interval: &Scalar,
+    ty: DataType,
+) -> Result<Scalar, Failure> {
+    let nanos = nanos_of(s).ok_or_else(|| illegal("expected a date"))?;
+    Ok(rewrap(truncate(nanos, interval)?, ty))
 }
 
 /// Rounds down to the interval as Elasticsearch's `Rounding` does: calendar units for one day,

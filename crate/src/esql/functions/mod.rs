@@ -9,6 +9,7 @@
 //! function encountered multi-value"), since it knows the call's source text and position.
 
 mod agg;
+mod bucket;
 mod conditional;
 mod convert;
 mod date;
@@ -99,7 +100,7 @@ pub fn resolve_scalar(
         math::resolve,
         ip::resolve,
         json::resolve,
-        |_, _| None,
+        bucket::resolve,
     ];
     families
         .iter()

@@ -4,6 +4,9 @@
 use super::sig::{func, func_single, illegal, is_string, is_whole, one, string, Call, Resolved};
 use super::Failure;
 use crate::esql::value::{DataType, Scalar, Value};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::{alphabet, DecodeError, Engine};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// `ScriptUtils`' limit on the strings a function may build.
@@ -47,6 +50,8 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
             Ok(string(url_encode(s, false)))
         }),
         "url_decode" => unary(call, DataType::Keyword, |s| url_decode(s).map(string)),
+        "to_base64" => unary(call, DataType::Keyword, |s| Ok(string(BASE64.encode(s)))),
+        "from_base64" => unary(call, DataType::Keyword, from_base64),
         "starts_with" | "ends_with" | "contains" => {
             let which = name.to_string();
             binary_strings(call, DataType::Boolean, move |a, b| {
@@ -278,6 +283,29 @@ fn split(call: &mut Call<'_, '_>) -> Resolved {
             s.split(delim).map(|p| Scalar::Str(p.into())).collect(),
         ))
     })
+}
+
+/// Java's basic `Base64` codec: padding written, and optional when read.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+fn from_base64(s: &str) -> Result<Value, Failure> {
+    let bytes = BASE64.decode(s).map_err(|e| {
+        illegal(match e {
+            DecodeError::InvalidByte(_, b) => format!("Illegal base64 character {b:x}"),
+            DecodeError::InvalidLength(_) => {
+                "Input byte array has wrong 4-byte ending unit".to_string()
+            }
+            other => other.to_string(),
+        })
+    })?;
+    String::from_utf8(bytes)
+        .map(string)
+        .map_err(|_| illegal("decoded value is not valid UTF-8, which is not supported yet"))
 }
 
 /// `URLEncoder.encode` (form encoding, space as `+`) or, for URL_ENCODE_COMPONENT, RFC 3986

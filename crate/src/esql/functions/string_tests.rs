@@ -82,6 +82,17 @@ fn failures_and_multi_values() {
     assert!(call("split", &[s("a"), s(";;")]).is_err());
     assert!(call("url_decode", &[s("%zz")]).is_err());
     assert!(call("space", &[int(2_000_000)]).is_err());
+    assert_eq!(ok("to_base64", &[s("elastic")]), s("ZWxhc3RpYw=="));
+    assert_eq!(ok("from_base64", &[s("ZWxhc3RpYw==")]), s("elastic"));
+    assert_eq!(ok("from_base64", &[s("ZWxhc3RpYw")]), s("elastic"));
+    assert_eq!(
+        call("from_base64", &[s("YfA=")]).unwrap_err().message,
+        "decoded value is not valid UTF-8, which is not supported yet"
+    );
+    assert_eq!(
+        call("from_base64", &[s("a!==")]).unwrap_err().message,
+        "Illegal base64 character 21"
+    );
     assert_eq!(call("length", &[Value::Null]), Ok(Value::Null));
 }
 
