@@ -199,7 +199,7 @@ fn numeric_bucket(call: &mut Call<'_, '_>) -> Resolved {
         let Some(v) = args.first().map(single).transpose()?.flatten() else {
             return Ok(Value::Null);
         };
-        if !(span > 0.0) || !span.is_finite() {
+        if span.is_nan() || span <= 0.0 || span.is_infinite() {
             return Err(bad_span(span));
         }
         let x = v.as_f64().unwrap_or(f64::NAN);

@@ -3,10 +3,13 @@
 //!
 //! CASE is lazy in Elasticsearch (a branch not taken is never evaluated, so it cannot warn);
 //! here the caller evaluates the arguments, so a caller that wants that laziness evaluates the
-//! conditions first and only the value [`case_branch`] picks.
+//! conditions first and only the value [`case_branch`] picks. A multi-valued condition counts as
+//! false with a warning ("evaluation of [CASE(…)] failed, treating result as false", then the
+//! multi-value exception): the resolved function cannot warn and go on, so an evaluator that
+//! wants the warning reads [`CaseChoice::multi_valued_condition`].
 
 use super::order::sort_order;
-use super::sig::{func, is_representable, one, Call, Resolved};
+use super::sig::{func, func_single, is_representable, one, Call, Resolved};
 use crate::esql::value::{DataType, Scalar, Value};
 
 pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
@@ -14,6 +17,7 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
         "case" => case(call),
         "coalesce" => coalesce(call),
         "greatest" | "least" => extreme(call, name == "greatest"),
+        "clamp" | "clamp_min" | "clamp_max" => clamp(call, name),
         _ => return None,
     })
 }
@@ -47,21 +51,42 @@ fn case(call: &mut Call<'_, '_>) -> Resolved {
     }
     let ty = result_type(call, ty);
     func(ty, |args, _| {
-        let i = case_branch(args);
+        let i = case_branch(args).value;
         Ok(i.and_then(|i| args.get(i)).cloned().unwrap_or(Value::Null))
     })
 }
 
+/// What CASE picks for one row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseChoice {
+    /// The argument CASE returns (`None`: no condition held and there is no `else`).
+    pub value: Option<usize>,
+    /// A condition looked at was multi-valued (counted as false; Elasticsearch warns).
+    pub multi_valued_condition: bool,
+}
+
 /// Which argument CASE returns: the value after the first true condition, else the `else`
-/// value (`None` when there is none). A null or multi-valued condition is not true.
-pub fn case_branch(args: &[Value]) -> Option<usize> {
+/// value. A null or multi-valued condition is not true. Only the conditions are read, so a
+/// lazy evaluator may pass nulls for the values it has not computed.
+pub fn case_branch(args: &[Value]) -> CaseChoice {
     let n = args.len();
+    let mut multi_valued_condition = false;
     for i in (0..n - n % 2).step_by(2) {
-        if args.get(i).and_then(Value::single) == Some(&Scalar::Bool(true)) {
-            return Some(i + 1);
+        match args.get(i) {
+            Some(Value::One(Scalar::Bool(true))) => {
+                return CaseChoice {
+                    value: Some(i + 1),
+                    multi_valued_condition,
+                }
+            }
+            Some(Value::Many(_)) => multi_valued_condition = true,
+            _ => {}
         }
     }
-    (n % 2 == 1).then_some(n - 1)
+    CaseChoice {
+        value: (n % 2 == 1).then_some(n - 1),
+        multi_valued_condition,
+    }
 }
 
 fn coalesce(call: &mut Call<'_, '_>) -> Resolved {
@@ -102,5 +127,41 @@ fn extreme(call: &mut Call<'_, '_>, greatest: bool) -> Resolved {
             all.min_by(|a, b| sort_order(a, b))
         };
         Ok(found.cloned().map_or(Value::Null, one))
+    })
+}
+
+/// CLAMP(x, min, max), CLAMP_MIN(x, min), CLAMP_MAX(x, max): single values of one type.
+fn clamp(call: &mut Call<'_, '_>, name: &str) -> Resolved {
+    let n = if name == "clamp" { 3 } else { 2 };
+    call.arity(n, n)?;
+    call.expect(
+        0,
+        |t| {
+            !matches!(
+                t,
+                DataType::Unsupported | DataType::DatePeriod | DataType::TimeDuration
+            )
+        },
+        "boolean or date or ip or string or version or numeric",
+    )?;
+    let ty = call.same_types(0, 1)?;
+    let (lower, upper) = match name {
+        "clamp" => (Some(1), Some(2)),
+        "clamp_min" => (Some(1), None),
+        _ => (None, Some(1)),
+    };
+    func_single(result_type(call, ty), move |v| {
+        let mut x = v[0];
+        if let Some(lo) = lower.and_then(|i| v.get(i)) {
+            if sort_order(x, lo).is_lt() {
+                x = lo;
+            }
+        }
+        if let Some(hi) = upper.and_then(|i| v.get(i)) {
+            if sort_order(x, hi).is_gt() {
+                x = hi;
+            }
+        }
+        Ok(one(x.clone()))
     })
 }

@@ -219,3 +219,26 @@ fn json_extract() {
     );
     assert_eq!(ok("json_extract", &[s("[1,2,3]"), s("$")]), s("[1,2,3]"));
 }
+
+#[test]
+fn case_reports_multi_valued_conditions() {
+    let mv = many(&[boolean(true), boolean(true)]);
+    let choice = super::super::case_branch(&[mv, s("a"), s("b")]);
+    assert_eq!(choice.value, Some(2));
+    assert!(choice.multi_valued_condition);
+    assert_eq!(
+        ok(
+            "case",
+            &[many(&[boolean(false), boolean(true)]), s("a"), s("b")]
+        ),
+        s("b")
+    );
+}
+
+#[test]
+fn clamps() {
+    assert_eq!(ok("clamp", &[int(15), int(1), int(10)]), int(10));
+    assert_eq!(ok("clamp", &[int(-3), int(1), int(10)]), int(1));
+    assert_eq!(ok("clamp_min", &[s("Georgi"), s("Facello")]), s("Georgi"));
+    assert_eq!(ok("clamp_max", &[s("Georgi"), s("Facello")]), s("Facello"));
+}

@@ -28,7 +28,7 @@ mod string;
 #[cfg(test)]
 mod test_support;
 
-pub use conditional::case_branch;
+pub use conditional::{case_branch, CaseChoice};
 pub use convert::{can_convert, cast, cast_target, convert, convert_scalar};
 pub use display::{display, display_value, java_double};
 pub use dissect::Dissect;

@@ -211,3 +211,29 @@ impl Accumulator for Avg {
         Value::One(Scalar::Double(sum / self.count as f64))
     }
 }
+
+/// PRESENT (any value in the group) and ABSENT (none).
+pub(super) struct Present {
+    present: bool,
+    seen: bool,
+}
+
+impl Present {
+    pub fn new(present: bool) -> Self {
+        Present {
+            present,
+            seen: false,
+        }
+    }
+}
+
+impl Accumulator for Present {
+    fn add(&mut self, args: &[Value]) -> Result<(), Failure> {
+        self.seen |= !first(args).is_empty();
+        Ok(())
+    }
+
+    fn finish(&self) -> Value {
+        Value::One(Scalar::Bool(self.seen == self.present))
+    }
+}

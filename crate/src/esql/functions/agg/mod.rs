@@ -106,6 +106,20 @@ pub(crate) fn resolve(name: &str, args: &[ArgInfo<'_>]) -> Option<ResolvedAgg> {
             agg(DataType::Double, || Box::new(stats::WeightedAvg::default()))
         })(),
         "top" => top(call),
+        "present" | "absent" => {
+            let present = lower == "present";
+            (|| {
+                call.arity(1, 1)?;
+                call.expect(
+                    0,
+                    |t| is_representable(t) || t == DataType::Unsupported,
+                    "any type",
+                )?;
+                agg(DataType::Boolean, move || {
+                    Box::new(basic::Present::new(present))
+                })
+            })()
+        }
         _ => return None,
     })
 }

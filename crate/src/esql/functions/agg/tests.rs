@@ -73,3 +73,16 @@ fn values_and_top() {
         many(&[int(1), int(3), int(5)])
     );
 }
+
+#[test]
+fn present_and_absent() {
+    assert_eq!(
+        aggregate("present", &[], &[Value::Null, int(1)]),
+        boolean(true)
+    );
+    assert_eq!(
+        aggregate("absent", &[], &[Value::Null, int(1)]),
+        boolean(false)
+    );
+    assert_eq!(aggregate("absent", &[], &[Value::Null]), boolean(true));
+}
