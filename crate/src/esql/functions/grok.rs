@@ -1,7 +1,8 @@
 //! GROK: a regular expression with named patterns (`%{WORD:name}`, `%{NUMBER:n:int}`) and
-//! inline named groups (`(?<name>...)`), searched (not anchored) in a string. The bank is
-//! logstash's legacy pattern set, which Elasticsearch's `legacy` bank (the one ES|QL uses)
-//! comes from, as the `grok` crate ships it (Apache-2.0; see NOTICE).
+//! inline named groups (`(?<name>...)`), searched (not anchored) in a string. The bank
+//! (`grok_patterns.txt`) is logstash's legacy base pattern set, which Elasticsearch's `legacy`
+//! bank (the one ES|QL uses) comes from, as the `grok` crate 2.4.1 ships it (Apache-2.0; see
+//! NOTICE).
 //!
 //! As in Elasticsearch: every named capture becomes a column, nested ones too
 //! (`%{URIHOST:h}` also yields `port`); a name captured several times gives a multi-value;
@@ -24,7 +25,13 @@ pub struct Grok {
 
 fn bank() -> &'static HashMap<&'static str, &'static str> {
     static BANK: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    BANK.get_or_init(|| grok::patterns().iter().copied().collect())
+    BANK.get_or_init(|| {
+        include_str!("grok_patterns.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' '))
+            .collect()
+    })
 }
 
 struct Expander {
