@@ -8,6 +8,34 @@
 //! 20 failures recorded." and "Line 1:10: java.lang.IllegalArgumentException: single-value
 //! function encountered multi-value"), since it knows the call's source text and position.
 
+mod agg;
+mod bucket;
+mod conditional;
+mod convert;
+mod date;
+mod date_pattern;
+mod display;
+pub mod dissect;
+pub mod grok;
+mod ip;
+mod json;
+mod math;
+mod mv;
+mod order;
+mod regex;
+mod sig;
+mod string;
+#[cfg(test)]
+mod test_support;
+
+pub use conditional::{case_branch, CaseChoice};
+pub use convert::{can_convert, cast, cast_target, convert, convert_scalar};
+pub use display::{display, display_value, java_double};
+pub use dissect::Dissect;
+pub use grok::Grok;
+pub use ip::in_block;
+pub use order::{compare, sort_order};
+
 use super::value::{DataType, Value};
 
 /// What the verifier knows about one argument of a call.
@@ -61,8 +89,22 @@ pub fn resolve_scalar(
     name: &str,
     args: &[ArgInfo<'_>],
 ) -> Option<Result<Box<dyn ScalarFunction>, TypeError>> {
-    let _ = (name, args);
-    None
+    let lower = name.to_ascii_lowercase();
+    let mut call = sig::Call::new(name, args);
+    let families: [fn(&str, &mut sig::Call<'_, '_>) -> Option<sig::Resolved>; 9] = [
+        string::resolve,
+        conditional::resolve,
+        mv::resolve,
+        convert::resolve,
+        date::resolve,
+        math::resolve,
+        ip::resolve,
+        json::resolve,
+        bucket::resolve,
+    ];
+    families
+        .iter()
+        .find_map(|resolve| resolve(&lower, &mut call))
 }
 
 /// `None` when no aggregate function has this (case-insensitive) name.
@@ -70,6 +112,5 @@ pub fn resolve_aggregate(
     name: &str,
     args: &[ArgInfo<'_>],
 ) -> Option<Result<Box<dyn AggregateFunction>, TypeError>> {
-    let _ = (name, args);
-    None
+    agg::resolve(name, args)
 }
