@@ -26,14 +26,71 @@ pub const DEFAULT_REORDER_WINDOW: usize = 100_000;
 
 /// A run over events given one by one (see the module documentation).
 pub struct Stream<'a> {
+    judge: Judge<'a>,
+    notes: Vec<String>,
+    next: usize,
+    new_terms: Option<NewTermsOrder<'a>>,
+    threshold: Option<ThresholdHold<'a>>,
+}
+
+/// What decides an event alone (query, filters, exceptions, the trace): it reads nothing
+/// earlier events left behind, so it may run on any thread, in any order (the CLI judges
+/// chunks of lines on every core, then gives them to [`Stream::push_judged`] in input order).
+#[derive(Clone)]
+pub struct Judge<'a> {
     loaded: &'a Loaded,
     exceptions: ExceptionSet,
     now: i64,
-    notes: Vec<String>,
-    next: usize,
     explain: bool,
-    new_terms: Option<NewTermsOrder<'a>>,
-    threshold: Option<ThresholdHold<'a>>,
+    /// new_terms reads a candidate's time and terms here (its state here stays empty), so the
+    /// event itself need not wait for its turn.
+    new_terms: Option<(NewTermsState<'a>, EventTime)>,
+}
+
+/// An event judged alone (see [`Judge`]).
+#[derive(Clone, Debug)]
+pub struct Judged {
+    matched: bool,
+    excepted: Option<usize>,
+    /// Boxed: a judged event stays small (no allocation) when no explanation is asked for.
+    explanation: Option<Box<Explanation>>,
+    /// A new_terms candidate's time and terms.
+    new_terms: Option<(Option<i64>, Terms)>,
+}
+
+impl Judge<'_> {
+    pub fn judge(&self, event: &Value) -> Judged {
+        let loaded = self.loaded;
+        let matched = loaded.query_matches(event, self.now) && loaded.filters_pass(event);
+        let excepted = if matched && !self.exceptions.is_empty() {
+            self.exceptions.matching_item(event)
+        } else {
+            None
+        };
+        let explanation = self.explain.then(|| {
+            Box::new(Explanation {
+                index: 0,
+                status: Status::NoMatch,
+                matched,
+                alert: false,
+                reason: None,
+                trace: loaded.trace(event, self.now),
+                exceptions: self.exceptions.explain(event),
+                sequences: Vec::new(),
+            })
+        });
+        let new_terms = self
+            .new_terms
+            .as_ref()
+            .filter(|_| matched && excepted.is_none())
+            .map(|(state, clock)| (clock.of(event), state.terms(event)));
+        Judged {
+            matched,
+            excepted,
+            explanation,
+            new_terms,
+        }
+    }
 }
 
 /// threshold's groups, and the explanations of the candidates waiting for the end.
@@ -134,19 +191,33 @@ impl Loaded {
             _ => None,
         };
         Some(Stream {
-            loaded: self,
-            exceptions,
-            now,
+            judge: Judge {
+                loaded: self,
+                exceptions,
+                now,
+                explain: false,
+                new_terms: match &self.kind {
+                    Kind::NewTerms(spec) => Some((
+                        NewTermsState::new(spec),
+                        EventTime::new(self.timestamp_field()),
+                    )),
+                    _ => None,
+                },
+            },
             notes,
             next: 0,
-            explain: false,
             new_terms,
             threshold,
         })
     }
 }
 
-impl Stream<'_> {
+impl<'a> Stream<'a> {
+    /// What judges events alone for this stream (clone it for other threads).
+    pub fn judge(&self) -> &Judge<'a> {
+        &self.judge
+    }
+
     /// The notes of this run (the same as [`Loaded::run`] gives).
     pub fn notes(&self) -> &[String] {
         &self.notes
@@ -154,13 +225,19 @@ impl Stream<'_> {
 
     /// The "now" of this run, in epoch milliseconds.
     pub fn now(&self) -> i64 {
-        self.now
+        self.judge.now
     }
 
     /// Give every verdict its explanation (the trace is taken when the event arrives).
     pub fn explain(mut self, yes: bool) -> Self {
-        self.explain = yes;
+        self.judge.explain = yes;
         self
+    }
+
+    /// Whether [`Stream::push_judged`] reads the event itself, besides its [`Judged`]: threshold
+    /// remembers its groups from it.
+    pub fn reads_events(&self) -> bool {
+        self.threshold.is_some()
     }
 
     /// How many new_terms candidates may wait to be put in time order (at least 1).
@@ -178,24 +255,30 @@ impl Stream<'_> {
         event: &Value,
         emit: &mut dyn FnMut(StreamVerdict),
     ) -> Result<(), OutOfOrder> {
-        let loaded = self.loaded;
+        let judged = self.judge.judge(event);
+        self.push_judged(event, judged, emit)
+    }
+
+    /// [`Stream::push`] for an event already judged by this stream's [`Judge`]. `event` is read
+    /// only when [`Stream::reads_events`] says so.
+    pub fn push_judged(
+        &mut self,
+        event: &Value,
+        judged: Judged,
+        emit: &mut dyn FnMut(StreamVerdict),
+    ) -> Result<(), OutOfOrder> {
+        let loaded = self.judge.loaded;
         let index = self.next;
         self.next += 1;
-        let matched = loaded.query_matches(event, self.now) && loaded.filters_pass(event);
-        let excepted = if matched && !self.exceptions.is_empty() {
-            self.exceptions.matching_item(event)
-        } else {
-            None
-        };
-        let explanation = self.explain.then(|| Explanation {
-            index,
-            status: Status::NoMatch,
+        let Judged {
             matched,
-            alert: false,
-            reason: None,
-            trace: loaded.trace(event, self.now),
-            exceptions: self.exceptions.explain(event),
-            sequences: Vec::new(),
+            excepted,
+            explanation,
+            new_terms,
+        } = judged;
+        let explanation = explanation.map(|mut x| {
+            x.index = index;
+            *x
         });
         let candidate = matched && excepted.is_none();
         let tv = match (&loaded.kind, &mut self.new_terms) {
@@ -204,7 +287,8 @@ impl Stream<'_> {
                 reason: candidate.then(|| why.clone()),
             },
             (_, Some(nt)) if candidate => {
-                let time = nt.clock.of(event);
+                let (time, terms) =
+                    new_terms.unwrap_or_else(|| (nt.clock.of(event), nt.state.terms(event)));
                 let key = (time.unwrap_or(i64::MIN), index);
                 if let Some(last) = nt.last.filter(|&last| key < last) {
                     return Err(OutOfOrder {
@@ -218,7 +302,6 @@ impl Stream<'_> {
                         ),
                     });
                 }
-                let terms = nt.state.terms(event);
                 nt.waiting.push(Reverse(Waiting {
                     key,
                     time,
@@ -249,7 +332,7 @@ impl Stream<'_> {
                 reason: None,
             },
         };
-        let (status, reason) = settle(matched, excepted, tv, &self.exceptions);
+        let (status, reason) = settle(matched, excepted, tv, &self.judge.exceptions);
         emit(finish(index, matched, status, reason, explanation));
         Ok(())
     }
@@ -266,7 +349,7 @@ impl Stream<'_> {
         };
         let (verdicts, groups) = state.finish();
         for (index, tv) in verdicts {
-            let (status, reason) = settle(true, None, tv, &self.exceptions);
+            let (status, reason) = settle(true, None, tv, &self.judge.exceptions);
             let x = explanations.remove(&index);
             emit(finish(index, true, status, reason, x));
         }
@@ -283,7 +366,7 @@ impl Stream<'_> {
         };
         nt.last = Some(w.key);
         let tv = nt.state.decide(w.terms, w.time, w.key.1);
-        let (status, reason) = settle(true, None, tv, &self.exceptions);
+        let (status, reason) = settle(true, None, tv, &self.judge.exceptions);
         emit(finish(w.key.1, true, status, reason, w.explanation));
         true
     }

@@ -139,6 +139,10 @@ pub struct MatchArgs {
     /// order than this stops with an error (never a different verdict); sort it or raise N.
     #[arg(long, value_name = "N", default_value_t = ruleplay::engine::DEFAULT_REORDER_WINDOW)]
     pub reorder_window: usize,
+    /// Threads that parse and judge NDJSON lines [default: every core]. The output is the same
+    /// whatever N.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Print only the lines of alerts (of matches, for a bare query).
     #[arg(long)]
     pub only_alerts: bool,

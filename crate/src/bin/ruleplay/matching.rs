@@ -5,16 +5,16 @@
 //! sequences and samples, and JSON-array inputs are read whole.
 
 use crate::args::MatchArgs;
+use crate::chunks::{self, Item, Judgements, Worker};
 use crate::commands::{load, read_file, report, set_mappings, value_lists};
 use crate::input::{self, Input};
 use ruleplay::engine::{self, Loaded, RunOptions, Status, StreamVerdict};
-use ruleplay::event::parse::{parse_events, parse_line, MAX_INPUT_BYTES};
-use ruleplay::event::prune::parse_line_pruned;
+use ruleplay::event::parse::{parse_events, MAX_INPUT_BYTES};
 use ruleplay::exceptions::toml_format::import_any;
 use ruleplay::explain::{Clause, Trace};
 use serde::Serialize;
 use serde_json::Value;
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -59,11 +59,11 @@ pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
     })
 }
 
-/// Line by line.
+/// Line by line, judged on every core (`chunks`), decided and printed in input order.
 fn stream(
     loaded: &Loaded,
     opts: &RunOptions,
-    mut input: Input,
+    input: Input,
     o: &MatchArgs,
     out: &mut Out,
 ) -> Result<(), String> {
@@ -74,52 +74,57 @@ fn stream(
     for n in run.notes() {
         eprintln!("note: {n}");
     }
-    // Parse only what the rule reads, unless the explanations (which show the event's values
-    // of any field a hint may name) are asked for.
-    let needed = if o.explain {
-        None
-    } else {
-        loaded.needed_fields(opts)
+    let worker = Worker {
+        judge: run.judge().clone(),
+        // Parse only what the rule reads, unless the explanations (which show the event's
+        // values of any field a hint may name) are asked for.
+        needed: if o.explain {
+            None
+        } else {
+            loaded.needed_fields(opts)
+        },
+        keep_events: run.reads_events(),
+        path: o.events.clone(),
     };
-    let mut line = String::new();
+    let threads = o.threads.unwrap_or_else(chunks::default_threads).max(1);
     let mut line_no = 0;
     // Verdicts wait here for the writer: `push` calls back while it holds the stream.
     let mut ready = Vec::new();
-    loop {
-        line.clear();
-        if !input.reader.has_buffered() {
+    let mut stopped = false;
+    let null = Value::Null;
+    let mut each = |j: Option<&mut Judgements>| -> Result<bool, String> {
+        let Some(j) = j else {
             out.flush()?;
-        }
-        let read = input
-            .reader
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read {}: {e}", o.events))?;
-        if read == 0 {
-            break;
-        }
-        line_no += 1;
-        let parsed = match &needed {
-            Some(n) => parse_line_pruned(&line, line_no, n),
-            None => parse_line(&line, line_no),
+            return Ok(true);
         };
-        let event = match parsed {
-            Ok(Some(ev)) => ev,
-            Ok(None) => continue,
-            Err(e) => {
-                report_line(&o.events, line_no, &line, &e);
-                out.summary.errors += 1;
-                out.failed = true;
-                continue;
+        for item in j.items.drain(..) {
+            match item {
+                Item::Event(n, event, judged) => {
+                    let event = event.as_ref().unwrap_or(&null);
+                    if let Err(e) = run.push_judged(event, judged, &mut |v| ready.push(v)) {
+                        eprintln!("{}:{}: {}", o.events, line_no + n, e.message);
+                        out.failed = true;
+                        stopped = true;
+                        return Ok(false);
+                    }
+                    for v in ready.drain(..) {
+                        out.verdict(&v)?;
+                    }
+                }
+                Item::Bad(n, line, e) => {
+                    report_line(&o.events, line_no + n, &line, &e);
+                    out.summary.errors += 1;
+                    out.failed = true;
+                }
+                Item::Fatal(msg) => return Err(msg),
             }
-        };
-        if let Err(e) = run.push(&event, &mut |v| ready.push(v)) {
-            eprintln!("{}:{line_no}: {}", o.events, e.message);
-            out.failed = true;
-            return Ok(());
         }
-        for v in ready.drain(..) {
-            out.verdict(&v)?;
-        }
+        line_no += j.lines;
+        Ok(true)
+    };
+    chunks::judge_all(input.reader, threads, &worker, &mut each)?;
+    if stopped {
+        return Ok(());
     }
     let groups = run.finish(&mut |v| ready.push(v));
     if !groups.is_empty() {
