@@ -100,15 +100,33 @@ fn every_thread_count_gives_the_same_bytes() {
     std::fs::write(&exceptions, items).expect("write");
     let s = |p: &Path| p.to_string_lossy().into_owned();
     let cases: Vec<Vec<String>> = vec![
-        vec!["--kql".into(), "process.name:(curl or nc) and not n:3*".into()],
+        vec![
+            "--kql".into(),
+            "process.name:(curl or nc) and not n:3*".into(),
+        ],
         vec![
             "--eql".into(),
             "process where process.name in (\"sh\", \"nc\") and user.name != \"u3\"".into(),
             "--explain".into(),
         ],
-        vec!["--rule".into(), s(&nt), "--now".into(), "2023-11-15T00:00:00Z".into()],
-        vec!["--rule".into(), s(&nt), "--reorder-window".into(), "1".into()],
-        vec!["--rule".into(), s(&th), "--summary".into(), "--only-alerts".into()],
+        vec![
+            "--rule".into(),
+            s(&nt),
+            "--now".into(),
+            "2023-11-15T00:00:00Z".into(),
+        ],
+        vec![
+            "--rule".into(),
+            s(&nt),
+            "--reorder-window".into(),
+            "1".into(),
+        ],
+        vec![
+            "--rule".into(),
+            s(&th),
+            "--summary".into(),
+            "--only-alerts".into(),
+        ],
     ];
     for case in cases {
         for from_pipe in [false, true] {

@@ -70,7 +70,13 @@ fn stream(
     let Some(run) = loaded.stream(opts) else {
         return Ok(());
     };
-    let mut run = run.explain(o.explain).reorder_window(o.reorder_window);
+    // A sequence's --explain shows its hits' join keys, not per-event traces.
+    let seq = loaded.is_sequence();
+    let explain = o.explain && !seq;
+    let mut run = run
+        .explain(explain)
+        .reorder_window(o.reorder_window)
+        .max_open(o.max_open_sequences);
     for n in run.notes() {
         eprintln!("note: {n}");
     }
@@ -78,7 +84,7 @@ fn stream(
         judge: run.judge().clone(),
         // Parse only what the rule reads, unless the explanations (which show the event's
         // values of any field a hint may name) are asked for.
-        needed: if o.explain {
+        needed: if explain {
             None
         } else {
             loaded.needed_fields(opts)
@@ -91,6 +97,7 @@ fn stream(
     // Verdicts wait here for the writer: `push` calls back while it holds the stream.
     let mut ready = Vec::new();
     let mut stopped = false;
+    let mut warned = false;
     let null = Value::Null;
     let mut each = |j: Option<&mut Judgements>| -> Result<bool, String> {
         let Some(j) = j else {
@@ -101,6 +108,11 @@ fn stream(
             match item {
                 Item::Event(n, event, judged) => {
                     let event = event.as_ref().unwrap_or(&null);
+                    if seq {
+                        let (status, matched) = judged.status_alone();
+                        out.summary.events += 1;
+                        out.summary.count(status, matched);
+                    }
                     if let Err(e) = run.push_judged(event, judged, &mut |v| ready.push(v)) {
                         eprintln!("{}:{}: {}", o.events, line_no + n, e.message);
                         out.failed = true;
@@ -109,6 +121,9 @@ fn stream(
                     }
                     for v in ready.drain(..) {
                         out.verdict(&v)?;
+                    }
+                    for hit in run.take_hits() {
+                        out.hit(&hit, o.explain)?;
                     }
                 }
                 Item::Bad(n, line, e) => {
@@ -120,6 +135,12 @@ fn stream(
             }
         }
         line_no += j.lines;
+        if !warned {
+            if let Some(w) = run.warning() {
+                eprintln!("warning: {w}");
+                warned = true;
+            }
+        }
         Ok(true)
     };
     chunks::judge_all(input.reader, threads, &worker, &mut each)?;
@@ -132,6 +153,24 @@ fn stream(
     }
     for v in ready.drain(..) {
         out.verdict(&v)?;
+    }
+    if let Some(e) = run.late_error() {
+        eprintln!("{}: {}", o.events, e.message);
+        out.failed = true;
+    }
+    if seq {
+        for hit in run.take_hits() {
+            out.hit(&hit, o.explain)?;
+        }
+        out.summary.sequences = Some(out.summary.sequences.unwrap_or(0));
+        out.summary.alerts += run.alerted();
+        out.summary.matched_open_peak = run.peak_open();
+        if let Some(w) = run.warning() {
+            if !warned {
+                eprintln!("warning: {w}");
+            }
+            out.summary.warnings.push(w);
+        }
     }
     Ok(())
 }
@@ -262,6 +301,12 @@ struct Summary {
     /// Threshold buckets that reached the threshold.
     #[serde(skip_serializing_if = "Option::is_none")]
     groups: Option<usize>,
+    /// A streamed sequence or sample: the most partial sequences (join keys) open at once.
+    #[serde(rename = "open_peak", skip_serializing_if = "Option::is_none")]
+    matched_open_peak: Option<usize>,
+    /// Why the result may be incomplete (a cap was reached).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
     /// From start to the last line written.
     seconds: f64,
 }
@@ -334,6 +379,15 @@ impl Out {
             reason: x.and_then(|x| x.reason.as_deref()),
             trace: x.map(|x| &x.trace),
             exceptions: x.map(|x| &x.exceptions).filter(|e| !e.is_empty()),
+        })
+    }
+
+    /// A streamed sequence or sample hit.
+    fn hit(&mut self, hit: &engine::SequenceHit, explain: bool) -> Result<(), String> {
+        *self.summary.sequences.get_or_insert(0) += 1;
+        self.sequence(&SeqLine {
+            sequence: &hit.events,
+            join_keys: explain.then_some(&hit.join_keys),
         })
     }
 
