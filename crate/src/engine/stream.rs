@@ -667,7 +667,7 @@ value = 2
         let seq = load("sequence [any where true] [any where true]", Lang::Eql).expect("loads");
         assert!(seq.stream(&RunOptions::default()).is_some());
         let missing = load(
-            "sequence [any where true] ![any where true] [any where true]",
+            "sequence with maxspan=1h [any where true] ![any where true] [any where true]",
             Lang::Eql,
         )
         .expect("loads");
