@@ -47,9 +47,9 @@ fn main() -> std::process::ExitCode {
                 Some(p) if line.len() >= p + KEY.len() + 20 => {
                     let at = p + KEY.len();
                     len = len + shown.len() as u64 - 20;
-                    out.write_all(line[..at].as_bytes())
+                    out.write_all(&line.as_bytes()[..at])
                         .and_then(|()| out.write_all(shown.as_bytes()))
-                        .and_then(|()| out.write_all(line[at + 20..].as_bytes()))
+                        .and_then(|()| out.write_all(&line.as_bytes()[at + 20..]))
                 }
                 _ => out.write_all(line.as_bytes()),
             }

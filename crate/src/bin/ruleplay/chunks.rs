@@ -201,10 +201,13 @@ fn read_into(
     }
 }
 
+/// A worker's results, and the way its emptied judgements go back to it.
+type Lane = (Receiver<Result<Judgements, String>>, SyncSender<Judgements>);
+
 /// The writer's side: chunk `k` from worker `k % n`, flushing (`None`) before waiting; the
 /// emptied judgements go back to their worker.
 fn collect(
-    lanes: &[(Receiver<Result<Judgements, String>>, SyncSender<Judgements>)],
+    lanes: &[Lane],
     each: &mut dyn FnMut(Option<&mut Judgements>) -> Result<bool, String>,
 ) -> Result<(), String> {
     for k in 0.. {
