@@ -39,6 +39,7 @@ pub struct TypeVerdict {
 }
 
 /// Reads an event's time: the rule's timestamp field, else `@timestamp` (paths compiled once).
+#[derive(Clone)]
 pub struct EventTime {
     primary: FieldPath,
     fallback: Option<FieldPath>,
@@ -149,6 +150,7 @@ pub fn new_terms(
 
 /// What new_terms remembers between events: each term's latest sighting. Events are given to
 /// [`NewTermsState::decide`] in time order (see the module documentation).
+#[derive(Clone)]
 pub struct NewTermsState<'a> {
     spec: &'a NewTerms,
     paths: Vec<FieldPath>,

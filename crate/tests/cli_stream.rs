@@ -295,10 +295,9 @@ fn threshold_streams_and_counts_groups() {
     assert_eq!(s[0]["summary"]["alerts"], 12);
 }
 
-/// Rule types that decide an event from the others still read everything and give the same
-/// verdicts as before (the seeds' new_terms rule is covered by its own test).
+/// Sequences stream from a pipe too (the seeds' new_terms rule is covered by its own test).
 #[test]
-fn sequences_still_run_whole_from_a_pipe() {
+fn sequences_stream_from_a_pipe() {
     let text = format!(
         "{}\n{}\n",
         event(0),
@@ -337,4 +336,67 @@ fn optional_fields_wait_for_every_event() {
     std::fs::write(&events, "{\"a\":1}\n{\"foo\":{\"baz\":\"y\"}}\n").expect("write");
     let out = lines(&run(&["match", "--eql", q, "--events", &e]));
     assert_eq!(out[1]["match"], true);
+}
+
+/// A sequence streamed (NDJSON) prints the lines of a whole run (the same events as a JSON
+/// array); past `--max-open-sequences` it warns on stderr and in the summary.
+#[test]
+fn streamed_sequences_equal_a_whole_run_and_warn_at_the_cap() {
+    let dir = scratch("sequences");
+    let stream = dir.join("e.ndjson");
+    let all: Vec<String> = (0..40)
+        .map(|i| {
+            event(i)
+                .replace("10:00:00", &format!("10:00:{:02}", i))
+                .replace(
+                    "\"n\":",
+                    &format!("\"host\":{{\"name\":\"h{}\"}},\"n\":", i % 4),
+                )
+        })
+        .collect();
+    std::fs::write(&stream, all.join("\n") + "\n").expect("write");
+    let array = dir.join("e.json");
+    std::fs::write(&array, format!("[{}]", all.join(","))).expect("write");
+    let q = "sequence by host.name [process where process.name == \"curl\"] [process where process.name == \"wget\"]";
+    let args = |events: &Path, extra: &[&str]| {
+        let mut a = vec!["match", "--eql", q, "--explain", "--events"]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>();
+        a.push(events.to_string_lossy().into_owned());
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let a = Command::new(BIN)
+        .args(args(&stream, &[]))
+        .output()
+        .expect("run");
+    let b = Command::new(BIN)
+        .args(args(&array, &[]))
+        .output()
+        .expect("run");
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    let hits = lines(&a);
+    assert!(hits.len() > 3, "{hits:?}");
+    assert_eq!(hits, lines(&b));
+    assert!(hits.iter().all(|h| h["join_keys"].is_array()));
+
+    let capped = Command::new(BIN)
+        .args(args(&stream, &["--max-open-sequences", "1", "--summary"]))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&capped.stderr);
+    assert!(
+        err.contains("warning: more than 1 open partial sequences"),
+        "{err}"
+    );
+    let out = lines(&capped);
+    let s = &out[out.len() - 1]["summary"];
+    assert!(
+        s["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("dropped")),
+        "{s}"
+    );
+    assert_eq!(s["open_peak"], 1);
 }

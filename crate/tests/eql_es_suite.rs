@@ -344,6 +344,39 @@ fn key_string(v: &Value) -> String {
     }
 }
 
+/// A sequence or sample case run as a stream (`eql::hit_stream`, events given one by one in
+/// the search's order) gives the hits of the whole run: `None`, or what differs.
+fn stream_differs(case: &Case, index: &Index) -> Option<String> {
+    let q = ruleplay::eql::compile(&case.query).ok()?;
+    if !q.streams_hits() {
+        return None;
+    }
+    let opts = RunOptions {
+        timestamp_field: "@timestamp".to_string(),
+        tiebreaker_field: index.tiebreaker.map(str::to_string),
+        size: Some(case.size.unwrap_or(50)),
+        max_samples_per_key: case.max_samples_per_key,
+        field_types: index.types.clone(),
+    };
+    let whole = q.run(&index.docs, &opts).sequences;
+    let mut stream = q.hit_stream(&opts, usize::MAX)?;
+    let order: Vec<usize> = if matches!(q.query.body, ruleplay::eql::ast::Body::Sequence(_)) {
+        ruleplay::eql::run::ordered(&index.docs, &opts)
+            .iter()
+            .map(|o| o.index)
+            .collect()
+    } else {
+        (0..index.docs.len()).collect()
+    };
+    let mut got = Vec::new();
+    for i in order {
+        let seen = q.observe(&index.docs[i], &opts);
+        stream.push(i, &seen, &mut |h| got.push(h)).ok()?;
+    }
+    stream.finish(&mut |h| got.push(h));
+    (got != whole).then(|| format!("stream {got:?}\nwhole {whole:?}"))
+}
+
 /// Run one case; `Ok(())` when it agrees with the spec, otherwise what came back.
 fn run_case(case: &Case, index: &Index) -> Result<(), String> {
     let q = ruleplay::eql::compile(&case.query)
@@ -455,9 +488,15 @@ fn eql_es_suite() {
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut problems = Vec::new();
     let mut total = 0;
+    let (mut stream_diffs, mut streamed) = (Vec::new(), 0);
     for (file, index, also) in suites {
         for case in load_cases(&dir, file) {
             total += 1;
+            if let Some(d) = stream_differs(&case, index) {
+                stream_diffs.push(format!("{}::{}: {d}", case.file, case.name));
+            }
+            streamed +=
+                usize::from(ruleplay::eql::compile(&case.query).is_ok_and(|q| q.streams_hits()));
             let mut result = run_case(&case, index);
             let nanos_exempt = NANOS_EXEMPT.iter().any(|(n, _)| *n == case.name);
             if let (Ok(()), Some(nx), false) = (&result, also, nanos_exempt) {
@@ -484,6 +523,11 @@ fn eql_es_suite() {
         }
     }
     println!("eql_es_suite: {passed} passed, {failed} failed");
+    println!(
+        "eql_es_suite: {streamed} cases also streamed, {} differ",
+        stream_diffs.len()
+    );
+    assert!(stream_diffs.is_empty(), "{}", stream_diffs.join("\n"));
     for p in &problems {
         eprintln!("UNEXPECTED {p}");
     }

@@ -7,6 +7,9 @@
 #[path = "ruleplay/args.rs"]
 mod args;
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "ruleplay/chunks.rs"]
+mod chunks;
+#[cfg(not(target_arch = "wasm32"))]
 #[path = "ruleplay/commands.rs"]
 mod commands;
 #[cfg(not(target_arch = "wasm32"))]

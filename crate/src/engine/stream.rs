@@ -10,7 +10,10 @@
 //! groups: the stream remembers the groups and their members' indices, not the events. EQL
 //! sequences and samples go through [`Loaded::run`].
 
-use super::{settle, Explanation, Kind, Loaded, RunOptions, Status};
+mod sequence;
+
+use super::{settle, Explanation, Kind, Loaded, Query, RunOptions, SequenceHit, Status};
+use crate::eql::hit_stream::{Observed, DEFAULT_MAX_OPEN};
 use crate::exceptions::ExceptionSet;
 use crate::ruletype::{
     EventTime, NewTermsState, Terms, ThresholdGroup, ThresholdState, TypeVerdict,
@@ -26,20 +29,103 @@ pub const DEFAULT_REORDER_WINDOW: usize = 100_000;
 
 /// A run over events given one by one (see the module documentation).
 pub struct Stream<'a> {
+    judge: Judge<'a>,
+    notes: Vec<String>,
+    next: usize,
+    new_terms: Option<NewTermsOrder<'a>>,
+    threshold: Option<ThresholdHold<'a>>,
+    sequence: Option<sequence::SeqHold>,
+    /// An error [`Stream::finish`] met (see [`Stream::late_error`]).
+    late: Option<OutOfOrder>,
+}
+
+/// What decides an event alone (query, filters, exceptions, the trace): it reads nothing
+/// earlier events left behind, so it may run on any thread, in any order (the CLI judges
+/// chunks of lines on every core, then gives them to [`Stream::push_judged`] in input order).
+#[derive(Clone)]
+pub struct Judge<'a> {
     loaded: &'a Loaded,
     exceptions: ExceptionSet,
     now: i64,
-    notes: Vec<String>,
-    next: usize,
     explain: bool,
-    new_terms: Option<NewTermsOrder<'a>>,
-    threshold: Option<ThresholdHold<'a>>,
+    /// new_terms reads a candidate's time and terms here (its state here stays empty), so the
+    /// event itself need not wait for its turn.
+    new_terms: Option<(NewTermsState<'a>, EventTime)>,
+    /// An EQL sequence or sample: what it reads of each event, in its search's terms.
+    sequence: Option<(&'a crate::eql::EqlQuery, crate::eql::run::RunOptions)>,
+}
+
+/// An event judged alone (see [`Judge`]).
+#[derive(Clone, Debug)]
+pub struct Judged {
+    matched: bool,
+    excepted: Option<usize>,
+    /// Boxed: a judged event stays small (no allocation) when no explanation is asked for.
+    explanation: Option<Box<Explanation>>,
+    /// A new_terms candidate's time and terms.
+    new_terms: Option<(Option<i64>, Terms)>,
+    /// What a sequence or sample reads of the event, when its search sees it (it passes the
+    /// filters and no exception removes it).
+    observed: Option<Box<Observed>>,
+}
+
+impl Judged {
+    /// The event's status unless a sequence hit names it (then it is an alert), and whether
+    /// it matched.
+    pub fn status_alone(&self) -> (Status, bool) {
+        let status = match (self.matched, self.excepted) {
+            (true, Some(_)) => Status::Suppressed,
+            (true, None) => Status::Match,
+            (false, _) => Status::NoMatch,
+        };
+        (status, self.matched)
+    }
+}
+
+impl Judge<'_> {
+    pub fn judge(&self, event: &Value) -> Judged {
+        let loaded = self.loaded;
+        let matched = loaded.query_matches(event, self.now) && loaded.filters_pass(event);
+        let excepted = if matched && !self.exceptions.is_empty() {
+            self.exceptions.matching_item(event)
+        } else {
+            None
+        };
+        let explanation = self.explain.then(|| {
+            Box::new(Explanation {
+                index: 0,
+                status: Status::NoMatch,
+                matched,
+                alert: false,
+                reason: None,
+                trace: loaded.trace(event, self.now),
+                exceptions: self.exceptions.explain(event),
+                sequences: Vec::new(),
+            })
+        });
+        let new_terms = self
+            .new_terms
+            .as_ref()
+            .filter(|_| matched && excepted.is_none())
+            .map(|(state, clock)| (clock.of(event), state.terms(event)));
+        let observed = self.sequence.as_ref().and_then(|(q, opts)| {
+            let seen = loaded.filters_pass(event) && self.exceptions.matching_item(event).is_none();
+            seen.then(|| Box::new(q.observe(event, opts)))
+        });
+        Judged {
+            matched,
+            excepted,
+            explanation,
+            new_terms,
+            observed,
+        }
+    }
 }
 
 /// threshold's groups, and the explanations of the candidates waiting for the end.
 struct ThresholdHold<'a> {
     state: ThresholdState<'a>,
-    explanations: HashMap<usize, Explanation>,
+    explanations: HashMap<usize, Box<Explanation>>,
 }
 
 /// new_terms' state and the candidates waiting for their turn in time order.
@@ -57,7 +143,7 @@ struct Waiting {
     key: (i64, usize),
     time: Option<i64>,
     terms: Terms,
-    explanation: Option<Explanation>,
+    explanation: Option<Box<Explanation>>,
 }
 
 impl PartialEq for Waiting {
@@ -96,9 +182,28 @@ pub struct OutOfOrder {
 }
 
 impl Loaded {
-    /// Whether [`Loaded::stream`] works for this rule.
+    /// Whether [`Loaded::stream`] works for this rule: not when an optional field waits for the
+    /// events, nor for sequences with missing-event steps `![…]` (`eql::hit_stream`) or with a
+    /// `timestamp_override` (the search uses it only when every event has it).
     pub fn streams(&self) -> bool {
-        !self.is_sequence() && !self.waits_for_event_fields()
+        if self.waits_for_event_fields() {
+            return false;
+        }
+        match &self.query {
+            Query::Eql(q) if !q.is_event_query() => {
+                q.streams_hits() && self.timestamp_field() == "@timestamp"
+            }
+            _ => true,
+        }
+    }
+
+    /// The EQL search options of a sequence or sample (as `Loaded::run_sequences` sets them).
+    fn sequence_options(&self) -> crate::eql::run::RunOptions {
+        let mut opts = crate::eql::run::RunOptions::default();
+        if let Some(rule) = &self.rule {
+            opts.tiebreaker_field = rule.tiebreaker_field.clone();
+        }
+        opts
     }
 
     /// Whether the query's meaning depends on which fields the events have (an EQL optional
@@ -133,20 +238,56 @@ impl Loaded {
             }),
             _ => None,
         };
+        let sequence = match &self.query {
+            Query::Eql(q) if !q.is_event_query() => {
+                let eql_opts = self.sequence_options();
+                let hits = q.hit_stream(&eql_opts, DEFAULT_MAX_OPEN)?;
+                Some((
+                    sequence::SeqHold::new(
+                        hits,
+                        matches!(q.query.body, crate::eql::ast::Body::Sequence(_)),
+                        DEFAULT_REORDER_WINDOW,
+                    ),
+                    (&**q, eql_opts),
+                ))
+            }
+            _ => None,
+        };
+        let (sequence, seq_judge) = match sequence {
+            Some((hold, j)) => (Some(hold), Some(j)),
+            None => (None, None),
+        };
         Some(Stream {
-            loaded: self,
-            exceptions,
-            now,
+            judge: Judge {
+                loaded: self,
+                exceptions,
+                now,
+                explain: false,
+                new_terms: match &self.kind {
+                    Kind::NewTerms(spec) => Some((
+                        NewTermsState::new(spec),
+                        EventTime::new(self.timestamp_field()),
+                    )),
+                    _ => None,
+                },
+                sequence: seq_judge,
+            },
             notes,
             next: 0,
-            explain: false,
             new_terms,
             threshold,
+            sequence,
+            late: None,
         })
     }
 }
 
-impl Stream<'_> {
+impl<'a> Stream<'a> {
+    /// What judges events alone for this stream (clone it for other threads).
+    pub fn judge(&self) -> &Judge<'a> {
+        &self.judge
+    }
+
     /// The notes of this run (the same as [`Loaded::run`] gives).
     pub fn notes(&self) -> &[String] {
         &self.notes
@@ -154,21 +295,71 @@ impl Stream<'_> {
 
     /// The "now" of this run, in epoch milliseconds.
     pub fn now(&self) -> i64 {
-        self.now
+        self.judge.now
     }
 
     /// Give every verdict its explanation (the trace is taken when the event arrives).
     pub fn explain(mut self, yes: bool) -> Self {
-        self.explain = yes;
+        self.judge.explain = yes;
         self
     }
 
-    /// How many new_terms candidates may wait to be put in time order (at least 1).
+    /// Whether [`Stream::push_judged`] reads the event itself, besides its [`Judged`]: threshold
+    /// remembers its groups from it (everything else is in the [`Judged`]).
+    pub fn reads_events(&self) -> bool {
+        self.threshold.is_some()
+    }
+
+    /// How many new_terms candidates (sequence events) may wait to be put in time order (at
+    /// least 1).
     pub fn reorder_window(mut self, window: usize) -> Self {
         if let Some(nt) = &mut self.new_terms {
             nt.window = window.max(1);
         }
+        if let Some(seq) = &mut self.sequence {
+            seq.set_window(window);
+        }
         self
+    }
+
+    /// How many partial sequences (sample join keys) may be open at once; past it the oldest
+    /// are dropped with a [`Stream::warning`].
+    pub fn max_open(mut self, max: usize) -> Self {
+        if let Some(seq) = &mut self.sequence {
+            seq.set_max_open(max);
+        }
+        self
+    }
+
+    /// A sequence or sample: hand over the hits that became final (in Elasticsearch's order).
+    /// Their events get no per-event verdicts from [`Stream::push`]: see
+    /// [`Judged::status_alone`] and [`Stream::alerted`].
+    pub fn take_hits(&mut self) -> Vec<SequenceHit> {
+        self.sequence
+            .as_mut()
+            .map(|s| std::mem::take(&mut s.ready))
+            .unwrap_or_default()
+    }
+
+    /// How many distinct events the hits so far name (alerts).
+    pub fn alerted(&self) -> usize {
+        self.sequence.as_ref().map_or(0, sequence::SeqHold::alerted)
+    }
+
+    /// The most partial sequences (sample join keys) open at once so far.
+    pub fn peak_open(&self) -> Option<usize> {
+        self.sequence.as_ref().map(|s| s.hits().peak_open())
+    }
+
+    /// An event [`Stream::finish`] could not place (a sequence event without a time after
+    /// maxspan closed sequences): the hits stop before it.
+    pub fn late_error(&mut self) -> Option<OutOfOrder> {
+        self.late.take()
+    }
+
+    /// Why the hits may be incomplete (the cap on open sequences was reached).
+    pub fn warning(&self) -> Option<String> {
+        self.sequence.as_ref().and_then(|s| s.hits().warning())
     }
 
     /// Take the next event; `emit` gets every verdict that became final (in the order they do:
@@ -178,24 +369,34 @@ impl Stream<'_> {
         event: &Value,
         emit: &mut dyn FnMut(StreamVerdict),
     ) -> Result<(), OutOfOrder> {
-        let loaded = self.loaded;
+        let judged = self.judge.judge(event);
+        self.push_judged(event, judged, emit)
+    }
+
+    /// [`Stream::push`] for an event already judged by this stream's [`Judge`]. `event` is read
+    /// only when [`Stream::reads_events`] says so.
+    pub fn push_judged(
+        &mut self,
+        event: &Value,
+        judged: Judged,
+        emit: &mut dyn FnMut(StreamVerdict),
+    ) -> Result<(), OutOfOrder> {
+        let loaded = self.judge.loaded;
         let index = self.next;
         self.next += 1;
-        let matched = loaded.query_matches(event, self.now) && loaded.filters_pass(event);
-        let excepted = if matched && !self.exceptions.is_empty() {
-            self.exceptions.matching_item(event)
-        } else {
-            None
-        };
-        let explanation = self.explain.then(|| Explanation {
-            index,
-            status: Status::NoMatch,
+        let Judged {
             matched,
-            alert: false,
-            reason: None,
-            trace: loaded.trace(event, self.now),
-            exceptions: self.exceptions.explain(event),
-            sequences: Vec::new(),
+            excepted,
+            explanation,
+            new_terms,
+            observed,
+        } = judged;
+        if let Some(seq) = &mut self.sequence {
+            return seq.push(index, observed);
+        }
+        let explanation = explanation.map(|mut x| {
+            x.index = index;
+            x
         });
         let candidate = matched && excepted.is_none();
         let tv = match (&loaded.kind, &mut self.new_terms) {
@@ -204,7 +405,8 @@ impl Stream<'_> {
                 reason: candidate.then(|| why.clone()),
             },
             (_, Some(nt)) if candidate => {
-                let time = nt.clock.of(event);
+                let (time, terms) =
+                    new_terms.unwrap_or_else(|| (nt.clock.of(event), nt.state.terms(event)));
                 let key = (time.unwrap_or(i64::MIN), index);
                 if let Some(last) = nt.last.filter(|&last| key < last) {
                     return Err(OutOfOrder {
@@ -218,7 +420,6 @@ impl Stream<'_> {
                         ),
                     });
                 }
-                let terms = nt.state.terms(event);
                 nt.waiting.push(Reverse(Waiting {
                     key,
                     time,
@@ -249,13 +450,19 @@ impl Stream<'_> {
                 reason: None,
             },
         };
-        let (status, reason) = settle(matched, excepted, tv, &self.exceptions);
+        let (status, reason) = settle(matched, excepted, tv, &self.judge.exceptions);
         emit(finish(index, matched, status, reason, explanation));
         Ok(())
     }
 
     /// The end of the input: decide every candidate still waiting. Returns threshold's groups.
+    /// (A sequence's last hits then wait in [`Stream::take_hits`].)
     pub fn finish(&mut self, emit: &mut dyn FnMut(StreamVerdict)) -> Vec<ThresholdGroup> {
+        if let Some(seq) = &mut self.sequence {
+            if let Err(e) = seq.finish() {
+                self.late = Some(e);
+            }
+        }
         while self.release_one(emit) {}
         let Some(ThresholdHold {
             state,
@@ -266,7 +473,7 @@ impl Stream<'_> {
         };
         let (verdicts, groups) = state.finish();
         for (index, tv) in verdicts {
-            let (status, reason) = settle(true, None, tv, &self.exceptions);
+            let (status, reason) = settle(true, None, tv, &self.judge.exceptions);
             let x = explanations.remove(&index);
             emit(finish(index, true, status, reason, x));
         }
@@ -283,7 +490,7 @@ impl Stream<'_> {
         };
         nt.last = Some(w.key);
         let tv = nt.state.decide(w.terms, w.time, w.key.1);
-        let (status, reason) = settle(true, None, tv, &self.exceptions);
+        let (status, reason) = settle(true, None, tv, &self.judge.exceptions);
         emit(finish(w.key.1, true, status, reason, w.explanation));
         true
     }
@@ -294,9 +501,10 @@ fn finish(
     matched: bool,
     status: Status,
     reason: Option<String>,
-    explanation: Option<Explanation>,
+    explanation: Option<Box<Explanation>>,
 ) -> StreamVerdict {
-    let explanation = explanation.map(|mut x| {
+    let explanation = explanation.map(|x| {
+        let mut x = *x;
         x.status = status;
         x.alert = status == Status::Alert;
         x.reason = reason.clone();
@@ -455,8 +663,14 @@ value = 2
     }
 
     #[test]
-    fn sequences_do_not_stream() {
+    fn sequences_with_missing_event_steps_do_not_stream() {
         let seq = load("sequence [any where true] [any where true]", Lang::Eql).expect("loads");
-        assert!(seq.stream(&RunOptions::default()).is_none());
+        assert!(seq.stream(&RunOptions::default()).is_some());
+        let missing = load(
+            "sequence with maxspan=1h [any where true] ![any where true] [any where true]",
+            Lang::Eql,
+        )
+        .expect("loads");
+        assert!(missing.stream(&RunOptions::default()).is_none());
     }
 }

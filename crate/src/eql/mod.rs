@@ -9,6 +9,7 @@ pub mod eval;
 mod fields;
 mod fold;
 pub mod functions;
+pub mod hit_stream;
 pub mod lexer;
 pub mod optional;
 pub mod parser;

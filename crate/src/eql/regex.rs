@@ -13,7 +13,7 @@
 
 use crate::diagnostic::RegexErrorKind;
 use std::ops::Range;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Compiled-program limit (instructions) so a pathological pattern fails clearly instead of
 /// eating memory and time (`x{100}{100}{100}` would need a million). Elasticsearch refuses such
@@ -75,7 +75,7 @@ pub fn compile(pattern: &str, case_insensitive: bool) -> Result<Regex, RegexErro
     }
     insts.push(Inst::Match);
     Ok(Regex {
-        prog: Rc::new(Prog {
+        prog: Arc::new(Prog {
             insts,
             ci: case_insensitive,
         }),
@@ -85,7 +85,7 @@ pub fn compile(pattern: &str, case_insensitive: bool) -> Result<Regex, RegexErro
 /// A compiled Lucene regular expression; `is_match` is an anchored full match.
 #[derive(Clone, Debug)]
 pub struct Regex {
-    prog: Rc<Prog>,
+    prog: Arc<Prog>,
 }
 
 #[derive(Debug)]

@@ -171,7 +171,7 @@ pub fn apply_pipes<T>(mut items: Vec<T>, pipes: &[Pipe]) -> Vec<T> {
     items
 }
 
-fn cmp_tie(a: &Option<TieValue>, b: &Option<TieValue>) -> Ordering {
+pub(crate) fn cmp_tie(a: &Option<TieValue>, b: &Option<TieValue>) -> Ordering {
     match (a, b) {
         (Some(TieValue::Num(x)), Some(TieValue::Num(y))) => x.total_cmp(y),
         (Some(TieValue::Str(x)), Some(TieValue::Str(y))) => x.cmp(y),

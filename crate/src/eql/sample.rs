@@ -68,16 +68,7 @@ pub fn run_sample(
                     .collect()
             })
             .collect();
-        let mut found = Vec::new();
-        let mut budget = MAX_BACKTRACK_STEPS;
-        pick(
-            &lists,
-            &mut Vec::with_capacity(n),
-            per_key,
-            &mut found,
-            &mut budget,
-        );
-        for events in found {
+        for events in pick_samples(&lists, per_key) {
             if out.len() >= limit {
                 return out;
             }
@@ -88,6 +79,21 @@ pub fn run_sample(
         }
     }
     out
+}
+
+/// The samples of one key: distinct-event combinations of `lists` (one list per stage, at most
+/// `stages + per_key - 1` events each), at most `per_key` of them.
+pub(crate) fn pick_samples(lists: &[Vec<usize>], per_key: usize) -> Vec<Vec<usize>> {
+    let mut found = Vec::new();
+    let mut budget = MAX_BACKTRACK_STEPS;
+    pick(
+        lists,
+        &mut Vec::with_capacity(lists.len()),
+        per_key,
+        &mut found,
+        &mut budget,
+    );
+    found
 }
 
 /// Distinct-event combinations, one event per list, in list order, at most `max` of them.
@@ -118,7 +124,7 @@ fn pick(
 }
 
 /// Keys on `date` fields group by instant (epoch millis), whatever way the source wrote them.
-fn normalize_dates(
+pub(crate) fn normalize_dates(
     keys: &[KeyExpr],
     tuples: &mut [Vec<KeyVal>],
     field_types: &HashMap<String, FieldType>,

@@ -135,10 +135,19 @@ pub struct MatchArgs {
     /// TOML file.
     #[arg(long, value_name = "FILE")]
     pub exceptions: Option<String>,
-    /// new_terms: how many matching events may wait to be put in time order. Input more out of
+    /// new_terms and EQL sequences: how many events may wait to be put in time order. Input more out of
     /// order than this stops with an error (never a different verdict); sort it or raise N.
     #[arg(long, value_name = "N", default_value_t = ruleplay::engine::DEFAULT_REORDER_WINDOW)]
     pub reorder_window: usize,
+    /// EQL sequences and samples: how many partial sequences (sample join keys) may be open
+    /// at once. Past it the ones that advanced longest ago are dropped, with a warning (stderr
+    /// and --summary), and hits that needed them are missing.
+    #[arg(long, value_name = "N", default_value_t = ruleplay::eql::hit_stream::DEFAULT_MAX_OPEN)]
+    pub max_open_sequences: usize,
+    /// Threads that parse and judge NDJSON lines [default: every core]. The output is the same
+    /// whatever N.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Print only the lines of alerts (of matches, for a bare query).
     #[arg(long)]
     pub only_alerts: bool,

@@ -9,7 +9,7 @@ const BUFFER: usize = 256 * 1024;
 /// An events input, buffered, gunzipped when it starts with gzip's magic bytes (whatever its
 /// name: `zcat`-less pipes and `.gz` files alike).
 pub struct Input {
-    pub reader: Box<dyn Buffered>,
+    pub reader: Box<dyn Buffered + Send>,
     /// Whether the first non-blank byte is `[`: a JSON array, which is read whole.
     pub is_array: bool,
 }
@@ -28,7 +28,7 @@ impl<R: Read> Buffered for BufReader<R> {
 }
 
 pub fn open(path: &str) -> Result<Input, String> {
-    let raw: Box<dyn Read> = if path == "-" {
+    let raw: Box<dyn Read + Send> = if path == "-" {
         Box::new(std::io::stdin())
     } else {
         Box::new(File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?)
@@ -37,7 +37,7 @@ pub fn open(path: &str) -> Result<Input, String> {
     let head = buffered
         .fill_buf()
         .map_err(|e| format!("cannot read {path}: {e}"))?;
-    let mut reader: Box<dyn Buffered> = if head.starts_with(&[0x1f, 0x8b]) {
+    let mut reader: Box<dyn Buffered + Send> = if head.starts_with(&[0x1f, 0x8b]) {
         // Multi-member: `cat a.gz b.gz` and pigz output are several gzip members in a row.
         Box::new(BufReader::with_capacity(
             BUFFER,

@@ -5,16 +5,16 @@
 //! sequences and samples, and JSON-array inputs are read whole.
 
 use crate::args::MatchArgs;
+use crate::chunks::{self, Item, Judgements, Worker};
 use crate::commands::{load, read_file, report, set_mappings, value_lists};
 use crate::input::{self, Input};
 use ruleplay::engine::{self, Loaded, RunOptions, Status, StreamVerdict};
-use ruleplay::event::parse::{parse_events, parse_line, MAX_INPUT_BYTES};
-use ruleplay::event::prune::parse_line_pruned;
+use ruleplay::event::parse::{parse_events, MAX_INPUT_BYTES};
 use ruleplay::exceptions::toml_format::import_any;
 use ruleplay::explain::{Clause, Trace};
 use serde::Serialize;
 use serde_json::Value;
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -59,67 +59,93 @@ pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
     })
 }
 
-/// Line by line.
+/// Line by line, judged on every core (`chunks`), decided and printed in input order.
 fn stream(
     loaded: &Loaded,
     opts: &RunOptions,
-    mut input: Input,
+    input: Input,
     o: &MatchArgs,
     out: &mut Out,
 ) -> Result<(), String> {
     let Some(run) = loaded.stream(opts) else {
         return Ok(());
     };
-    let mut run = run.explain(o.explain).reorder_window(o.reorder_window);
+    // A sequence's --explain shows its hits' join keys, not per-event traces.
+    let seq = loaded.is_sequence();
+    let explain = o.explain && !seq;
+    let mut run = run
+        .explain(explain)
+        .reorder_window(o.reorder_window)
+        .max_open(o.max_open_sequences);
     for n in run.notes() {
         eprintln!("note: {n}");
     }
-    // Parse only what the rule reads, unless the explanations (which show the event's values
-    // of any field a hint may name) are asked for.
-    let needed = if o.explain {
-        None
-    } else {
-        loaded.needed_fields(opts)
+    let worker = Worker {
+        judge: run.judge().clone(),
+        // Parse only what the rule reads, unless the explanations (which show the event's
+        // values of any field a hint may name) are asked for.
+        needed: if explain {
+            None
+        } else {
+            loaded.needed_fields(opts)
+        },
+        keep_events: run.reads_events(),
+        path: o.events.clone(),
     };
-    let mut line = String::new();
+    let threads = o.threads.unwrap_or_else(chunks::default_threads).max(1);
     let mut line_no = 0;
     // Verdicts wait here for the writer: `push` calls back while it holds the stream.
     let mut ready = Vec::new();
-    loop {
-        line.clear();
-        if !input.reader.has_buffered() {
+    let mut stopped = false;
+    let mut warned = false;
+    let null = Value::Null;
+    let mut each = |j: Option<&mut Judgements>| -> Result<bool, String> {
+        let Some(j) = j else {
             out.flush()?;
-        }
-        let read = input
-            .reader
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read {}: {e}", o.events))?;
-        if read == 0 {
-            break;
-        }
-        line_no += 1;
-        let parsed = match &needed {
-            Some(n) => parse_line_pruned(&line, line_no, n),
-            None => parse_line(&line, line_no),
+            return Ok(true);
         };
-        let event = match parsed {
-            Ok(Some(ev)) => ev,
-            Ok(None) => continue,
-            Err(e) => {
-                report_line(&o.events, line_no, &line, &e);
-                out.summary.errors += 1;
-                out.failed = true;
-                continue;
+        for item in j.items.drain(..) {
+            match item {
+                Item::Event(n, event, judged) => {
+                    let event = event.as_ref().unwrap_or(&null);
+                    if seq {
+                        let (status, matched) = judged.status_alone();
+                        out.summary.events += 1;
+                        out.summary.count(status, matched);
+                    }
+                    if let Err(e) = run.push_judged(event, judged, &mut |v| ready.push(v)) {
+                        eprintln!("{}:{}: {}", o.events, line_no + n, e.message);
+                        out.failed = true;
+                        stopped = true;
+                        return Ok(false);
+                    }
+                    for v in ready.drain(..) {
+                        out.verdict(&v)?;
+                    }
+                    for hit in run.take_hits() {
+                        out.hit(&hit, o.explain)?;
+                    }
+                }
+                Item::Bad(n, line, e) => {
+                    report_line(&o.events, line_no + n, &line, &e);
+                    out.summary.errors += 1;
+                    out.failed = true;
+                }
+                Item::Fatal(msg) => return Err(msg),
             }
-        };
-        if let Err(e) = run.push(&event, &mut |v| ready.push(v)) {
-            eprintln!("{}:{line_no}: {}", o.events, e.message);
-            out.failed = true;
-            return Ok(());
         }
-        for v in ready.drain(..) {
-            out.verdict(&v)?;
+        line_no += j.lines;
+        if !warned {
+            if let Some(w) = run.warning() {
+                eprintln!("warning: {w}");
+                warned = true;
+            }
         }
+        Ok(true)
+    };
+    chunks::judge_all(input.reader, threads, &worker, &mut each)?;
+    if stopped {
+        return Ok(());
     }
     let groups = run.finish(&mut |v| ready.push(v));
     if !groups.is_empty() {
@@ -127,6 +153,24 @@ fn stream(
     }
     for v in ready.drain(..) {
         out.verdict(&v)?;
+    }
+    if let Some(e) = run.late_error() {
+        eprintln!("{}: {}", o.events, e.message);
+        out.failed = true;
+    }
+    if seq {
+        for hit in run.take_hits() {
+            out.hit(&hit, o.explain)?;
+        }
+        out.summary.sequences = Some(out.summary.sequences.unwrap_or(0));
+        out.summary.alerts += run.alerted();
+        out.summary.matched_open_peak = run.peak_open();
+        if let Some(w) = run.warning() {
+            if !warned {
+                eprintln!("warning: {w}");
+            }
+            out.summary.warnings.push(w);
+        }
     }
     Ok(())
 }
@@ -257,6 +301,12 @@ struct Summary {
     /// Threshold buckets that reached the threshold.
     #[serde(skip_serializing_if = "Option::is_none")]
     groups: Option<usize>,
+    /// A streamed sequence or sample: the most partial sequences (join keys) open at once.
+    #[serde(rename = "open_peak", skip_serializing_if = "Option::is_none")]
+    matched_open_peak: Option<usize>,
+    /// Why the result may be incomplete (a cap was reached).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
     /// From start to the last line written.
     seconds: f64,
 }
@@ -329,6 +379,15 @@ impl Out {
             reason: x.and_then(|x| x.reason.as_deref()),
             trace: x.map(|x| &x.trace),
             exceptions: x.map(|x| &x.exceptions).filter(|e| !e.is_empty()),
+        })
+    }
+
+    /// A streamed sequence or sample hit.
+    fn hit(&mut self, hit: &engine::SequenceHit, explain: bool) -> Result<(), String> {
+        *self.summary.sequences.get_or_insert(0) += 1;
+        self.sequence(&SeqLine {
+            sequence: &hit.events,
+            join_keys: explain.then_some(&hit.join_keys),
         })
     }
 
