@@ -37,6 +37,7 @@ pub enum ErrorKind {
     Rule(RuleErrorKind),
     Event(EventErrorKind),
     Exclusion(ExclusionErrorKind),
+    Esql(EsqlErrorKind),
 }
 
 /// KQL lexing and parsing (`crate::kql`).
@@ -222,6 +223,19 @@ pub enum ExclusionErrorKind {
     BrokenEdit,
 }
 
+/// ES|QL queries (`crate::esql`) and ES|QL rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EsqlErrorKind {
+    /// The parser found something other than what may come next (`expected` lists that).
+    UnexpectedToken,
+    /// A command, function or operator that cannot be evaluated offline (or not yet).
+    NotEvaluable,
+    /// A query that reads a column no earlier command makes.
+    UnknownColumn,
+}
+
 macro_rules! layer_kind {
     ($($layer:ident($kind:ident) = $name:literal),* $(,)?) => {
         $(
@@ -258,6 +272,7 @@ layer_kind! {
     Rule(RuleErrorKind) = "rule",
     Event(EventErrorKind) = "event",
     Exclusion(ExclusionErrorKind) = "exclusion",
+    Esql(EsqlErrorKind) = "esql",
 }
 
 /// Whether a diagnostic stops the rule from loading (an error) or only points at something

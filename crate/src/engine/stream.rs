@@ -98,7 +98,8 @@ pub struct OutOfOrder {
 impl Loaded {
     /// Whether [`Loaded::stream`] works for this rule.
     pub fn streams(&self) -> bool {
-        !self.is_sequence() && !self.waits_for_event_fields()
+        // ES|QL's pipeline (STATS, SORT, LIMIT) needs every row before it says anything.
+        !self.is_sequence() && !self.waits_for_event_fields() && !self.is_esql()
     }
 
     /// Whether the query's meaning depends on which fields the events have (an EQL optional
@@ -196,6 +197,7 @@ impl Stream<'_> {
             trace: loaded.trace(event, self.now),
             exceptions: self.exceptions.explain(event),
             sequences: Vec::new(),
+            esql: None,
         });
         let candidate = matched && excepted.is_none();
         let tv = match (&loaded.kind, &mut self.new_terms) {
