@@ -8,10 +8,7 @@
 //! where it dropped out says whether it matched (it got past every filter before the first
 //! `STATS`, or only `LIMIT` cut it) or not.
 
-use super::{EventVerdict, Explanation, Loaded, RunOptions, RunResult, Status};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::exceptions::ExceptionSet;
-use crate::explain::Trace;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -72,28 +69,14 @@ pub struct EsqlEventExplanation {
     pub removed_before_query: bool,
 }
 
-/// The words for an event that dropped out at `stage`.
-fn dropped_reason(stage: &EsqlStage, index: usize, total: usize, grouped: bool) -> String {
-    if grouped {
-        format!(
-            "grouped into a row that {} dropped (command {} of {total})",
-            stage.command,
-            index + 1
-        )
-    } else {
-        format!(
-            "dropped out at {} (command {} of {total})",
-            stage.command,
-            index + 1
-        )
-    }
-}
-
 #[cfg(feature = "esql")]
 mod run {
     use super::*;
+    use crate::engine::{EventVerdict, Explanation, Loaded, RunOptions, RunResult, Status};
     use crate::esql::rule::{cell_json, RuleQuery};
     use crate::esql::Outcome;
+    use crate::exceptions::ExceptionSet;
+    use crate::explain::Trace;
 
     /// One pipeline run over a subset of the events, indices mapped back.
     struct SubRun {
@@ -428,5 +411,23 @@ mod run {
             }
             _ => o.table.rows.len(),
         }
+    }
+}
+
+#[cfg(feature = "esql")]
+/// The words for an event that dropped out at `stage`.
+fn dropped_reason(stage: &EsqlStage, index: usize, total: usize, grouped: bool) -> String {
+    if grouped {
+        format!(
+            "grouped into a row that {} dropped (command {} of {total})",
+            stage.command,
+            index + 1
+        )
+    } else {
+        format!(
+            "dropped out at {} (command {} of {total})",
+            stage.command,
+            index + 1
+        )
     }
 }
