@@ -6,7 +6,9 @@ use ruleplay::engine::{load, Lang, RunOptions, Status};
 use serde_json::{json, Value};
 
 fn rule(query: &str) -> String {
-    format!("[rule]\nname = \"t\"\ntype = \"esql\"\nlanguage = \"esql\"\nquery = '''\n{query}\n'''\n")
+    format!(
+        "[rule]\nname = \"t\"\ntype = \"esql\"\nlanguage = \"esql\"\nquery = '''\n{query}\n'''\n"
+    )
 }
 
 fn events(lines: &[Value]) -> Vec<Value> {

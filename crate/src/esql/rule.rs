@@ -8,6 +8,9 @@ use super::value::Value;
 use crate::diagnostic::Diagnostic;
 use serde_json::Value as Json;
 
+/// The tokens of a query (comments skipped), for the exclusion chips.
+pub use super::standin::syntax::{lex as tokens, Tok, Token};
+
 /// A compiled ES|QL query.
 #[derive(Clone, Debug)]
 pub struct RuleQuery {
