@@ -448,6 +448,7 @@ impl JsSession {
         for clause in &mut x.exceptions {
             clause_to_js(clause, &map);
         }
+        #[cfg(feature = "esql")]
         if let Some(stage) = x.esql.as_mut().and_then(|e| e.stage.as_mut()) {
             stage.span = map.span(stage.span);
         }

@@ -81,7 +81,7 @@ fn an_explanation_names_the_command_where_the_event_dropped_out_and_its_where_cl
     let trace = x.trace.as_ref().unwrap();
     assert_eq!(trace.root.kind, "and");
     assert_eq!(trace.root.children[0].kind, "in");
-    assert_eq!(trace.root.children[0].verdict.is_true(), false);
+    assert!(!trace.root.children[0].verdict.is_true());
     assert_eq!(
         trace.root.children[0].span.text(&src),
         "event.code in (\"a\", \"b\")"

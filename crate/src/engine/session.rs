@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 
 mod coverage;
 mod edits;
+#[cfg(feature = "esql")]
 mod esql;
 mod example_folder;
 mod exception_warnings;
@@ -187,6 +188,7 @@ pub struct ExplanationView {
     pub sequences: Vec<SequenceHit>,
     /// An ES|QL rule's account of the event (where it dropped out, its output rows).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg(feature = "esql")]
     pub esql: Option<super::EsqlEventExplanation>,
 }
 
@@ -208,6 +210,7 @@ impl From<Explanation> for ExplanationView {
             headline,
             exceptions: x.exceptions,
             sequences: x.sequences,
+            #[cfg(feature = "esql")]
             esql: x.esql,
         }
     }

@@ -197,6 +197,7 @@ impl Stream<'_> {
             trace: loaded.trace(event, self.now),
             exceptions: self.exceptions.explain(event),
             sequences: Vec::new(),
+            #[cfg(feature = "esql")]
             esql: None,
         });
         let candidate = matched && excepted.is_none();

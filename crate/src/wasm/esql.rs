@@ -2,7 +2,7 @@
 //! the worker when a rule needs the second module (built with it), which then serves the
 //! session. `Session.esql_report` gives the output table and the stage counts.
 
-use super::{to_js, JsSession, Utf16Map};
+use super::JsSession;
 use crate::engine::Lang;
 use wasm_bindgen::prelude::*;
 
@@ -16,29 +16,31 @@ pub fn esql_needed(source: &str, lang: &str) -> bool {
     crate::rule::load_rule(source).is_ok_and(|r| r.effective_language() == Some("esql"))
 }
 
-/// Whether this module evaluates ES|QL.
-#[wasm_bindgen]
-pub fn has_esql() -> bool {
-    cfg!(feature = "esql")
-}
-
 #[wasm_bindgen(js_class = Session)]
 impl JsSession {
+    /// The events text as the session holds it (edits included), for handing the session's
+    /// state to the ES|QL module.
+    pub fn events_text(&self) -> String {
+        self.inner.events_text().to_string()
+    }
+
     /// The last evaluation's output table, source events per row and stage counts; `null` when
-    /// the rule is not ES|QL. Stage spans are UTF-16 offsets into the rule text.
+    /// the rule is not ES|QL (always, in a module built without ES|QL). Stage spans are UTF-16
+    /// offsets into the rule text.
     #[wasm_bindgen(unchecked_return_type = "EsqlReport | null")]
     pub fn esql_report(&self) -> Result<JsValue, JsError> {
-        let Some(report) = self.inner.esql_report() else {
-            return Ok(JsValue::NULL);
-        };
-        let mut report = report.clone();
-        let map = Utf16Map::new(self.inner.source());
-        for s in &mut report.stages {
-            s.span = map.span(s.span);
+        #[cfg(feature = "esql")]
+        if let Some(report) = self.inner.esql_report() {
+            let mut report = report.clone();
+            let map = super::Utf16Map::new(self.inner.source());
+            for s in &mut report.stages {
+                s.span = map.span(s.span);
+            }
+            if let Some(d) = &mut report.error {
+                d.span = map.span(d.span);
+            }
+            return super::to_js(&report);
         }
-        if let Some(d) = &mut report.error {
-            d.span = map.span(d.span);
-        }
-        to_js(&report)
+        Ok(JsValue::NULL)
     }
 }
