@@ -259,11 +259,18 @@ impl Loaded {
                 "machine_learning rules have no query: the playground cannot evaluate them (they alert on anomaly scores from ML jobs)".into(),
             ),
             #[cfg(feature = "esql")]
-            (_, Some("esql"), Some(q)) => {
-                self.query = Query::Esql(Box::new(
-                    crate::esql::rule::compile(q).map_err(|d| vec![to_file(d)])?,
-                ));
-            }
+            (_, Some("esql"), Some(q)) => match crate::esql::rule::compile(q) {
+                Ok(c) => self.query = Query::Esql(Box::new(c)),
+                // A command or function that needs a cluster (or that the evaluator lacks): the
+                // rule loads and says which, as published rules always load.
+                Err(d) if d.kind == crate::diagnostic::EsqlErrorKind::NotEvaluable.into() => {
+                    notes.push(format!(
+                        "the ES|QL query cannot be evaluated offline: {}; the rule loads but never matches",
+                        d.message
+                    ))
+                }
+                Err(d) => return Err(vec![to_file(d)]),
+            },
             #[cfg(not(feature = "esql"))]
             (_, Some("esql"), Some(_)) => notes.push(
                 "this build has no ES|QL evaluator; the rule loads but never matches".into(),
