@@ -184,24 +184,18 @@ fn in_list(
     })
 }
 
-/// An ES|QL string literal (`"…"` with `\"`, `\\`, `\n`, `\r`, `\t`; `"""…"""` raw when asked and possible).
+/// An ES|QL string literal: written as EQL writes one (`"…"` with `\"`, `\\`, `\n`, `\r`, `\t`, or
+/// `"""…"""` raw when asked and possible). Other control characters have no ES|QL escape; the
+/// rewrite refuses them before this.
 pub fn string(value: &str, raw: bool) -> String {
-    if raw && !value.contains("\"\"\"") && !value.ends_with('"') {
-        return format!("\"\"\"{value}\"\"\"");
-    }
-    let mut out = String::from('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    super::quote::eql_string(value, raw)
+}
+
+/// Whether ES|QL can write `value` in a string (no control character but `\n`, `\r`, `\t`).
+pub fn writable(value: &str) -> bool {
+    !value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// A column name: bare when it is one, else in backticks.
@@ -279,6 +273,13 @@ pub fn new_clause(
     pattern: bool,
 ) -> Result<Vec<TextEdit>, Diagnostic> {
     let toks = tokens(src)?;
+    if !writable(value) {
+        return Err(Diagnostic::new(
+            ExclusionErrorKind::NotRepresentable,
+            format!("cannot add {value:?}: an ES|QL string cannot hold that control character"),
+            Span::new(0, src.len()),
+        ));
+    }
     let clause = if pattern {
         format!(
             "{} {} {} {}",

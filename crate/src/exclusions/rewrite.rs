@@ -223,6 +223,10 @@ impl Ctx<'_> {
                 Ok(value.to_string())
             }
             #[cfg(feature = "esql")]
+            Form::EsqlIn | Form::EsqlLike if !super::esql::writable(value) => {
+                Err("an ES|QL string cannot hold that control character".into())
+            }
+            #[cfg(feature = "esql")]
             Form::EsqlIn | Form::EsqlLike => {
                 Ok(super::esql::string(value, last.starts_with("\"\"\"")))
             }
