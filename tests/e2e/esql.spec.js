@@ -54,6 +54,9 @@ test('an aggregating ES|QL rule: stage counts, one output row with its grouped e
   // An alerting event: the row it went into and the events grouped with it; a click selects one.
   await table.getByRole('button', { name: '#2', exact: true }).click();
   await expect(why.locator('[data-testid=esql-explain]')).toContainText('Source of output row 1, grouped with');
+  // Styled by its own sheet (the CSP forbids inline styles), with nothing refused.
+  await expect(table.locator('td').first()).toHaveCSS('white-space', 'nowrap');
+  expect(await page.evaluate(() => /** @type {any} */ (window).__csp)).toEqual([]);
   await page.screenshot({ path: 'test-results/esql-aggregating.png' });
 });
 

@@ -19,16 +19,6 @@ const MAX_ROWS = 200;
 /** Source events listed per row at most. */
 const MAX_SOURCES = 12;
 
-const CSS = `
-.esql-results { border-bottom: 1px solid var(--border); padding: 4px 10px; font-size: 12px; max-height: 38vh; overflow: auto; }
-.esql-stages { display: flex; flex-wrap: wrap; gap: 2px 4px; align-items: center; margin: 2px 0 4px; }
-.esql-stage { font-family: var(--mono); font-size: 11.5px; padding: 0 6px; }
-.esql-table { border-collapse: collapse; font-family: var(--mono); font-size: 11.5px; }
-.esql-table th, .esql-table td { border: 1px solid var(--border); padding: 1px 6px; text-align: left; vertical-align: top; white-space: nowrap; }
-.esql-table th small { color: var(--muted, #888); font-weight: normal; }
-.esql-table td.null { color: var(--muted, #888); font-style: italic; }
-.esql-explain { margin: 4px 0; }
-`;
 
 /**
  * @param {string} tag
@@ -89,8 +79,11 @@ function eventButtons(indices, hooks) {
 function box() {
   let b = document.getElementById('esql-results');
   if (b) return b;
-  const style = el('style', null, CSS);
-  document.head.append(style);
+  // The page's CSP allows style sheets from the page's origin only (no inline <style>).
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = new URL('../esql/esql.css', import.meta.url).href;
+  document.head.append(link);
   b = el('section', 'esql-results');
   b.id = 'esql-results';
   b.setAttribute('aria-label', 'ES|QL output');
