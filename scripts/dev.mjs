@@ -15,6 +15,9 @@ import zlib from 'node:zlib';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
 const PKG = path.join(ROOT, 'pkg');
+// The page's second wasm module, with ES|QL (crate feature `esql`): the worker loads it the first
+// time an ES|QL rule is opened. The first module (pkg/) is built without it.
+const PKG_ESQL = path.join(ROOT, 'pkg-esql');
 const WWW = path.join(ROOT, 'www');
 const RULES = path.join(ROOT, 'rules');
 const WASM_TARGET = 'wasm32-unknown-unknown';
@@ -40,6 +43,11 @@ const TARGET_DIR = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
 // - Elasticsearch's EQL verifier, user mappings, Java string functions, typed dates/ips/floats
 //   (issue 13): +18,000 (measured 298,986 -> 316,863 B gz).
 const WASM_BUDGET_GZ = 300_000 + 16_000 + 17_100 + 10_400 + 11_900 + 19_400 + 18_000;
+// The budget for the ES|QL module (dist/ruleplay_esql_bg.wasm, loaded by the worker the first time
+// an ES|QL rule is opened; it holds the whole engine, so it replaces the first module then). Issue
+// 16 allows ES|QL to take the one module to 400,000 B gz; a second module keeps the first load as
+// it was whatever ES|QL grows to. Measured: see the README (ES|QL section).
+const WASM_ESQL_BUDGET_GZ = 400_000;
 // The budget for everything a first visit downloads (html, css, js, wasm, examples-index.json: what
 // dist/index.html pulls in, followed through the bundles), gzip -9. Also a hard limit.
 // "600 KB" read as the stricter decimal 600,000 bytes.
@@ -208,16 +216,29 @@ function sha256(file) {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
+/** The two wasm modules: the first load's (no ES|QL) and the ES|QL one the worker loads on demand. */
+const WASM_MODULES = [
+  { name: 'ruleplay_bg.wasm', pkg: PKG, features: ['--no-default-features'] },
+  { name: 'ruleplay_esql_bg.wasm', pkg: PKG_ESQL, features: [] },
+];
+
 function buildWasm() {
-  run('cargo', ['build', '--profile', 'wasm', '--target', WASM_TARGET, '-p', 'ruleplay', '--lib']);
+  for (const m of WASM_MODULES) buildWasmModule(m);
+  // The unbundled glue lets benches and smoke tests import the module directly.
+  fs.copyFileSync(path.join(PKG, 'ruleplay.js'), path.join(DIST, 'ruleplay.js'));
+}
+
+/** @param {{name: string, pkg: string, features: string[]}} m */
+function buildWasmModule({ name, pkg, features }) {
+  run('cargo', ['build', '--profile', 'wasm', '--target', WASM_TARGET, '-p', 'ruleplay', '--lib', ...features]);
   const raw = path.join(TARGET_DIR, WASM_TARGET, 'wasm', 'ruleplay.wasm');
   if (!fs.existsSync(raw)) fail(`expected ${raw} after cargo build`);
-  run('wasm-bindgen', ['--target', 'web', '--out-dir', PKG, raw]);
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, raw]);
 
   // wasm-opt takes several seconds; skip it when wasm-bindgen produced the same module as last time.
-  const bindgenOut = path.join(PKG, 'ruleplay_bg.wasm');
-  const optOut = path.join(DIST, 'ruleplay_bg.wasm');
-  const stamp = path.join(DIST, '.wasm-opt-input');
+  const bindgenOut = path.join(pkg, 'ruleplay_bg.wasm');
+  const optOut = path.join(DIST, name);
+  const stamp = path.join(DIST, `.wasm-opt-input-${name}`);
   // The flags are part of the stamp: changing them must re-run wasm-opt.
   const hash = `${sha256(bindgenOut)} ${WASM_OPT_FLAGS.join(' ')}`;
   fs.mkdirSync(DIST, { recursive: true });
@@ -232,8 +253,6 @@ function buildWasm() {
     timed('wasm-opt', () => run('wasm-opt', [...WASM_OPT_FLAGS, bindgenOut, '-o', optOut]));
     fs.writeFileSync(stamp, hash);
   }
-  // The unbundled glue lets benches and smoke tests import the module directly.
-  fs.copyFileSync(path.join(PKG, 'ruleplay.js'), path.join(DIST, 'ruleplay.js'));
 }
 
 /** Entry points bundled by esbuild; every other file under www/ is copied as is. */
@@ -328,9 +347,9 @@ function buildExamples() {
   log(`examples.json: ${examples.length} example(s)`);
 }
 
-function wasmSize() {
-  const file = path.join(DIST, 'ruleplay_bg.wasm');
-  if (!fs.existsSync(file)) fail('dist/ruleplay_bg.wasm not found; run `npm run build` first');
+function wasmSize(name = 'ruleplay_bg.wasm') {
+  const file = path.join(DIST, name);
+  if (!fs.existsSync(file)) fail(`dist/${name} not found; run \`npm run build\` first`);
   const bytes = fs.readFileSync(file);
   const gz = zlib.gzipSync(bytes, { level: 9 }).length;
   return { raw: bytes.length, gz };
@@ -380,6 +399,10 @@ function reportSize({ strict }) {
   } else {
     log(`${msg}: ${WASM_BUDGET_GZ - gz} bytes to spare`);
   }
+  const esql = wasmSize('ruleplay_esql_bg.wasm');
+  const esqlMsg = `ES|QL wasm size (loaded on the first ES|QL rule): ${esql.raw} bytes (${kb(esql.raw)}) raw, ${esql.gz} bytes (${kb(esql.gz)}) gzip -9; budget ${WASM_ESQL_BUDGET_GZ} bytes gz`;
+  if (esql.gz > WASM_ESQL_BUDGET_GZ) over(`${esqlMsg}: OVER THE BUDGET by ${esql.gz - WASM_ESQL_BUDGET_GZ} bytes`);
+  else log(`${esqlMsg}: ${WASM_ESQL_BUDGET_GZ - esql.gz} bytes to spare`);
   const files = firstLoadFiles();
   const sizes = files.map((f) => [f, zlib.gzipSync(fs.readFileSync(path.join(DIST, f)), { level: 9 }).length]);
   const total = sizes.reduce((sum, [, n]) => sum + n, 0);

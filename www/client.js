@@ -24,6 +24,7 @@
  * @property {import('../pkg/ruleplay.js').ValueListReport[]} [valueLists] the value lists as read
  * @property {import('../pkg/ruleplay.js').ExceptionListRef[]} [refs] the rule's exception-list references
  * @property {Evaluation | null} [eval] `undefined` when not evaluated, `null` when the rule does not load
+ * @property {import('../pkg/ruleplay.js').EsqlReport | null} [esql] an ES|QL rule's output table and stage counts (with `eval`)
  * @property {number} [totalMs]
  */
 /** @typedef {{type: 'exclude', id: number} & import('../pkg/ruleplay.js').ExclusionEdit} ExcludeReply */

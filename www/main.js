@@ -517,6 +517,7 @@ function onUpdate(res, sentMsg) {
     if (res.events && /** @type {HTMLInputElement} */ ($('results-filter')).value.trim()) runFilter();
     showCounts(res.eval);
     showSequences(res.eval);
+    showEsql(res);
     // The workshop's "fix" exercises check every new evaluation.
     document.dispatchEvent(new Event('ruleplay:evaluated'));
     if (state.firstResults == null) {
@@ -550,6 +551,18 @@ function onUpdate(res, sentMsg) {
   }
   document.body.dataset.generation = String(res.eval ? res.eval.generation : -1);
   hideProgress();
+}
+
+// ---------- ES|QL output (www/esql/view.js, loaded with the first ES|QL report) ----------
+
+/** @type {Promise<typeof import('./esql/view.js')> | null} */
+let esqlView = null;
+const esqlHooks = () => ({ select: (/** @type {number} */ i) => list.select(i, true), hover: explainHooks.onHover, pick: explainHooks.onPick });
+
+/** @param {import('./client.js').UpdateReply} res */
+function showEsql(res) {
+  if (res.esql) esqlView ??= import('./esql/view.js');
+  if (esqlView) void esqlView.then((m) => m.showReport(res.esql ?? null, esqlHooks()));
 }
 
 // ---------- explanation ----------
@@ -593,6 +606,8 @@ async function selectEvent(index) {
     source: ruleEditor.text,
     hooks: explainHooks,
   });
+  const esql = ok && res.explanation ? res.explanation.esql : undefined;
+  if (esql && esqlView) void esqlView.then((m) => seq === state.explainSeq && m.showExplanation($('explain'), esql, index, esqlHooks()));
   tools.afterExplain(index);
 }
 

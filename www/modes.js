@@ -39,46 +39,64 @@ const EQL_KEYWORDS = new Set([
   'regex', 'any', 'runs', 'of', 'join', 'head', 'tail', 'filter', 'unique', 'count', 'true', 'false', 'null',
 ]);
 
-const eqlMode = {
-  name: 'eql',
-  startState: () => ({ string: null, comment: false }),
-  token(stream, state) {
-    if (state.comment) {
-      if (stream.skipTo('*/')) { stream.match('*/'); state.comment = false; } else stream.skipToEnd();
-      return 'comment';
-    }
-    if (state.string) {
-      const q = state.string;
-      while (!stream.eol()) {
-        if (stream.match(q)) { state.string = null; return 'string'; }
-        const ch = stream.next();
-        if (ch === '\\' && q !== '"""' && !state.raw) stream.next();
+// ES|QL shares EQL's lexical shape (strings, comments, backquoted names, `|`); only its words differ.
+const ESQL_KEYWORDS = new Set([
+  'from', 'row', 'where', 'eval', 'stats', 'inline', 'keep', 'drop', 'rename', 'sort', 'limit', 'mv_expand', 'dissect',
+  'grok', 'enrich', 'lookup', 'join', 'metadata', 'by', 'as', 'on', 'with', 'asc', 'desc', 'nulls', 'first', 'last',
+  'and', 'or', 'not', 'in', 'like', 'rlike', 'is', 'null', 'true', 'false',
+]);
+
+/**
+ * @param {string} name
+ * @param {Set<string>} keywords
+ */
+const queryMode = (name, keywords) => {
+  const mode = {
+    name,
+    startState: () => ({ string: null, comment: false }),
+    token(stream, state) {
+      if (state.comment) {
+        if (stream.skipTo('*/')) { stream.match('*/'); state.comment = false; } else stream.skipToEnd();
+        return 'comment';
       }
-      return 'string';
-    }
-    if (stream.eatSpace()) return null;
-    if (stream.match('//')) { stream.skipToEnd(); return 'comment'; }
-    if (stream.match('/*')) { state.comment = true; return 'comment'; }
-    const raw = stream.match(/^\?(?=")/);
-    if (stream.match('"""')) { state.string = '"""'; state.raw = true; return eqlMode.token(stream, state); }
-    if (stream.eat('"')) { state.string = '"'; state.raw = Boolean(raw); return eqlMode.token(stream, state); }
-    if (stream.match(/^(==|!=|<=|>=|<|>|:|\+|-|\*|\/|%|\|)/)) return 'operator';
-    if (stream.match(/^[()[\]{},]/)) return 'bracket';
-    if (stream.match(/^\d+(\.\d+)?[a-z]*/i)) return 'number';
-    if (stream.match(/^`[^`]*`/)) return 'propertyName';
-    const word = stream.match(/^[A-Za-z_@][\w.@-]*~?/);
-    if (word) {
-      const w = word[0].replace(/~$/, '').toLowerCase();
-      if (EQL_KEYWORDS.has(w)) return 'keyword';
-      if (stream.match(/^\s*\(/, false)) return 'variableName.function';
-      if (/^(process|file|network|registry|library|driver|dns|api|authentication|configuration|iam|intrusion_detection|malware|package|session|web|host)$/.test(w) && stream.match(/^\s+where\b/, false)) return 'typeName';
-      return 'propertyName';
-    }
-    stream.next();
-    return null;
-  },
-  languageData: { commentTokens: { line: '//', block: { open: '/*', close: '*/' } } },
+      if (state.string) {
+        const q = state.string;
+        while (!stream.eol()) {
+          if (stream.match(q)) { state.string = null; return 'string'; }
+          const ch = stream.next();
+          if (ch === '\\' && q !== '"""' && !state.raw) stream.next();
+        }
+        return 'string';
+      }
+      if (stream.eatSpace()) return null;
+      if (stream.match('//')) { stream.skipToEnd(); return 'comment'; }
+      if (stream.match('/*')) { state.comment = true; return 'comment'; }
+      const raw = stream.match(/^\?(?=")/);
+      if (stream.match('"""')) { state.string = '"""'; state.raw = true; return mode.token(stream, state); }
+      if (stream.eat('"')) { state.string = '"'; state.raw = Boolean(raw); return mode.token(stream, state); }
+      if (stream.match(/^(==|!=|<=|>=|<|>|:|\+|-|\*|\/|%|\|)/)) return 'operator';
+      if (stream.match(/^[()[\]{},]/)) return 'bracket';
+      if (stream.match(/^\d+(\.\d+)?[a-z]*/i)) return 'number';
+      if (stream.match(/^`[^`]*`/)) return 'propertyName';
+      const word = stream.match(/^[A-Za-z_@][\w.@-]*~?/);
+      if (word) {
+        const w = word[0].replace(/~$/, '').toLowerCase();
+        if (keywords.has(w)) return 'keyword';
+        if (stream.match(/^\s*\(/, false)) return 'variableName.function';
+        if (/^(process|file|network|registry|library|driver|dns|api|authentication|configuration|iam|intrusion_detection|malware|package|session|web|host)$/.test(w) && stream.match(/^\s+where\b/, false)) return 'typeName';
+        return 'propertyName';
+      }
+      stream.next();
+      return null;
+    },
+    languageData: { commentTokens: { line: '//', block: { open: '/*', close: '*/' } } },
+  };
+  return mode;
 };
+const eqlMode = queryMode('eql', EQL_KEYWORDS);
+const esqlMode = queryMode('esql', ESQL_KEYWORDS);
+/** @param {string} lang */
+const innerMode = (lang) => (lang === 'eql' ? eqlMode : lang === 'esql' ? esqlMode : kqlMode);
 
 // TOML with the rule's query coloured as KQL or EQL: `language = "…"` (which precedes `query` in
 // published rules) picks the inner mode; the query's closing ''' or """ hands control back.
@@ -93,7 +111,7 @@ const ruleTomlMode = {
         state.inner = null;
         return 'string';
       }
-      const mode = state.lang === 'eql' ? eqlMode : kqlMode;
+      const mode = innerMode(state.lang);
       const stop = stream.string.indexOf(state.delim, stream.pos);
       const style = mode.token(stream, state.inner);
       // Never let a query token run over the closing delimiter.
@@ -106,14 +124,14 @@ const ruleTomlMode = {
     }
     if (stream.sol()) {
       const lang = stream.match(/^\s*language\s*=\s*"(\w+)"/, false);
-      if (lang) state.lang = lang[1] === 'eql' ? 'eql' : 'kql';
+      if (lang) state.lang = lang[1] === 'eql' || lang[1] === 'esql' ? lang[1] : 'kql';
       const q = stream.match(/^\s*query\s*=\s*('''|""")/, false);
       if (q && !state.toml.inString) state.pending = q[1];
     }
     if (state.pending && stream.match(state.pending)) {
       state.delim = state.pending;
       state.pending = false;
-      state.inner = (state.lang === 'eql' ? eqlMode : kqlMode).startState();
+      state.inner = innerMode(state.lang).startState();
       return 'string';
     }
     return tomlMode.token(stream, state.toml);

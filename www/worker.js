@@ -29,6 +29,14 @@ let ruleSet = false;
 // says which: `missesAuto`) and when the page asks (its near-miss filter) for big ones.
 let missesPending = false;
 let missesAuto = true;
+// ES|QL: the first module has none (`wasm.esql_needed` says when a rule needs it); the ES|QL module
+// (www/esql/engine.js) is loaded on the first ES|QL rule, takes over the session's state and then
+// serves every message. What it cannot read back from the old session is kept here.
+let esqlModule = false;
+/** Messages wait while the ES|QL module loads, so they reach the session in order. */
+let esqlGate = Promise.resolve();
+/** @type {{now?: number | null, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], mappings?: string}} */
+const kept = {};
 /** Inputs over this size report their progress. */
 const BIG_INPUT = 2_000_000;
 
@@ -53,9 +61,39 @@ async function start() {
  * view (the core says what it shows: `rule.source`); editEvent replaces one event in the events text.
  * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], mappings?: string, now?: number | null, noEval?: boolean}} msg
  */
+/**
+ * Load the ES|QL module when this update opens an ES|QL rule and hand it the session's state.
+ * @param {{rule?: {source: string, lang: string}, ruleFile?: string}} msg
+ */
+async function ensureEsql(msg) {
+  if (esqlModule) return;
+  const needs = (msg.rule && wasm.esql_needed(msg.rule.source, msg.rule.lang)) || (msg.ruleFile != null && wasm.esql_needed(msg.ruleFile, 'toml'));
+  if (!needs) return;
+  const { loadEsqlModule } = await import('./esql/engine.js');
+  const m = await loadEsqlModule();
+  const next = new m.Session();
+  if ('now' in kept) next.pin_now(kept.now ?? undefined);
+  if (kept.mappings != null) next.set_mappings(kept.mappings);
+  if (kept.valueLists) next.set_value_lists(kept.valueLists);
+  if (kept.exceptions != null) next.set_exceptions(kept.exceptions);
+  next.set_events(session.events_text());
+  session.free();
+  session = /** @type {any} */ (next);
+  esqlModule = true;
+}
+
+/** @param {Parameters<typeof handleUpdate>[0]} msg */
+function keep(msg) {
+  if ('now' in msg) kept.now = msg.now;
+  if (msg.exceptions != null) kept.exceptions = msg.exceptions;
+  if (msg.valueLists) kept.valueLists = msg.valueLists;
+  if (msg.mappings != null) kept.mappings = msg.mappings;
+}
+
 function handleUpdate(msg) {
-  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, exceptionWarnings?: ExceptionWarning[], mappings?: MappingsReport, events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
+  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, exceptionWarnings?: ExceptionWarning[], mappings?: MappingsReport, events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, esql?: import('../pkg/ruleplay.js').EsqlReport | null, totalMs?: number}} */
   const out = { type: 'update', id: msg.id };
+  keep(msg);
   let big = false;
   const t0 = performance.now();
   if ('now' in msg) session.pin_now(msg.now ?? undefined);
@@ -105,6 +143,7 @@ function handleUpdate(msg) {
     missesPending = r.missesPending;
     missesAuto = r.missesAuto;
     out.eval = Object.assign(r, { generation });
+    if (esqlModule) out.esql = session.esql_report();
     transfer = [r.status.buffer, r.misses.buffer];
   } else {
     out.eval = null;
@@ -235,8 +274,13 @@ self.onmessage = async (e) => {
   try {
     if (!ready) ready = start();
     await ready;
+    await esqlGate;
     if (msg.type === 'init') self.postMessage({ type: 'init', id: msg.id });
-    else if (msg.type === 'update') handleUpdate(msg);
+    else if (msg.type === 'update') {
+      esqlGate = ensureEsql(msg);
+      await esqlGate;
+      handleUpdate(msg);
+    }
     else if (msg.type === 'rows') handleRows(msg);
     else if (msg.type === 'explain') handleExplain(msg);
     else if (msg.type === 'values') handleValues(msg);

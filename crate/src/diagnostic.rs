@@ -256,6 +256,8 @@ pub enum EsqlErrorKind {
     NotEvaluableOffline,
     /// A command that would produce more rows than the evaluator holds (`MV_EXPAND` chains).
     TooManyRows,
+    /// A command, function or operator this evaluator cannot run (the rule type says so).
+    NotEvaluable,
 }
 
 macro_rules! layer_kind {

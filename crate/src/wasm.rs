@@ -14,6 +14,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+mod esql;
 mod exceptions;
 mod exceptions_io;
 pub use exceptions::ecs_field_names;
@@ -446,6 +447,10 @@ impl JsSession {
         }
         for clause in &mut x.exceptions {
             clause_to_js(clause, &map);
+        }
+        #[cfg(feature = "esql")]
+        if let Some(stage) = x.esql.as_mut().and_then(|e| e.stage.as_mut()) {
+            stage.span = map.span(stage.span);
         }
         to_js(&x)
     }

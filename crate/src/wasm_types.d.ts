@@ -227,6 +227,42 @@ export interface Explanation {
   headline?: string;
   exceptions: Clause[];
   sequences: SequenceHit[];
+  /** An ES|QL rule's account of the event. */
+  esql?: EsqlEventExplanation;
+}
+
+/** engine::EsqlColumn: one column of an ES|QL rule's output table. */
+export interface EsqlColumn { name: string; /** ES|QL's type name */ type: string }
+
+/** engine::EsqlStage: one command of the pipeline and the rows that left it. */
+export interface EsqlStage { command: string; span: Span; rows_after: number }
+
+/** engine::EsqlReport: an ES|QL rule's last run (`Session.esql_report`). */
+export interface EsqlReport {
+  columns: EsqlColumn[];
+  /** Cells as JSON: null, a value, or an array for a multi-value. */
+  rows: unknown[][];
+  /** Per output row, the indices of the events behind it. */
+  sources: number[][];
+  stages: EsqlStage[];
+  /** Alerts the rule makes: one per output row (per `_id` without STATS when METADATA _id). */
+  alerts: number;
+  aggregates: boolean;
+  warnings?: string[];
+  error?: Diagnostic;
+}
+
+/** engine::EsqlEventExplanation */
+export interface EsqlEventExplanation {
+  /** Index into the report's stages of the command where the event dropped out. */
+  dropped_at?: number;
+  stage?: EsqlStage;
+  /** The output rows the event is a source of. */
+  rows?: number[];
+  /** The events grouped with it into those rows (itself included). */
+  grouped_with?: number[];
+  /** The rule's filters or an exception removed it before the query. */
+  removed_before_query?: boolean;
 }
 
 /** engine::ValueListInput: a value list as given (one value per line). */

@@ -510,6 +510,7 @@ fn matches(lang: Lang, q: &str, event: &Value) -> bool {
     match lang {
         Lang::Kql => ruleplay::kql::compile(q).unwrap().matches(event, 0),
         Lang::Eql => ruleplay::eql::compile(q).unwrap().matches(event),
+        Lang::Esql => unreachable!("ES|QL lists are tested in esql_exclusions.rs"),
     }
 }
 

@@ -126,7 +126,8 @@ fn every_corpus_rule_loads_in_the_engine() {
                 let rule = l.rule().expect("a rule");
                 let unevaluable = matches!(rule.language.as_deref(), Some("esql" | "lucene"))
                     || rule.rule_type == "machine_learning";
-                if unevaluable {
+                // An ES|QL rule the engine evaluates needs no note; one it cannot says why.
+                if unevaluable && !l.is_esql() {
                     assert!(!l.notes().is_empty(), "{} needs a note", f.display());
                     noted += 1;
                 }

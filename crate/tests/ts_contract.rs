@@ -303,3 +303,25 @@ fn the_redaction_and_export_shapes_are_what_serde_writes() {
         &to_value(&s.example_folder("t", None, "").unwrap()),
     );
 }
+
+#[cfg(feature = "esql")]
+#[test]
+fn the_esql_shapes_are_what_serde_writes() {
+    let shapes = interfaces();
+    let mut s = Session::new();
+    let rule = "[rule]\nname = \"n\"\ntype = \"esql\"\nlanguage = \"esql\"\nquery = '''\nfrom x | where a == 1 | stats c = count(*) by h | where c >= 1'''\n";
+    s.set_rule(rule.into(), Lang::Toml).unwrap();
+    s.set_events("{\"a\":1,\"h\":\"x\"}\n{\"a\":2,\"h\":\"y\"}\n".into());
+    s.evaluate().unwrap();
+    let report = to_value(s.esql_report().unwrap());
+    check(&shapes, "EsqlReport", &report);
+    check(&shapes, "EsqlColumn", &report["columns"][0]);
+    check(&shapes, "EsqlStage", &report["stages"][0]);
+    for i in 0..2 {
+        let x = to_value(&s.explain(i).unwrap());
+        check(&shapes, "Explanation", &x);
+        check(&shapes, "EsqlEventExplanation", &x["esql"]);
+    }
+    let x = to_value(&s.explain(1).unwrap());
+    check(&shapes, "EsqlStage", &x["esql"]["stage"]);
+}

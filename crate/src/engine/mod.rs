@@ -22,11 +22,15 @@ use crate::ruletype::{self, ThresholdGroup};
 use serde::Serialize;
 use serde_json::Value;
 
+#[cfg(feature = "esql")]
+mod esql;
 pub mod exercise;
 mod hints;
 mod needed;
 mod session;
 mod stream;
+#[cfg(feature = "esql")]
+pub use esql::{EsqlColumn, EsqlEventExplanation, EsqlReport, EsqlStage};
 pub use session::{
     verdict_diff, Change, ClauseCoverage, Coverage, Offer, OfferField, Preview, RuleExport,
     ValueCoverage, VerdictChange, VerdictDiff,
@@ -63,7 +67,9 @@ impl Lang {
 enum Query {
     Kql(Box<kql::KqlQuery>),
     Eql(Box<EqlQuery>),
-    /// Lucene, ES|QL, machine learning, or no query: loads, never matches (see the notes).
+    #[cfg(feature = "esql")]
+    Esql(Box<crate::esql::rule::RuleQuery>),
+    /// Lucene, ES|QL (in a build without it), machine learning, or no query: loads, never matches (see the notes).
     None,
 }
 
@@ -171,6 +177,10 @@ pub struct RunResult {
     /// Threshold buckets.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<ThresholdGroup>,
+    /// An ES|QL rule's output table, its rows' source events and its pipeline's stages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg(feature = "esql")]
+    pub esql: Option<Box<EsqlReport>>,
     pub notes: Vec<String>,
     /// The "now" the run used (epoch milliseconds).
     pub now: i64,
@@ -195,6 +205,10 @@ pub struct Explanation {
     /// Sequence hits the event belongs to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sequences: Vec<SequenceHit>,
+    /// An ES|QL rule's account: where the event dropped out, the rows it is a source of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg(feature = "esql")]
+    pub esql: Option<EsqlEventExplanation>,
 }
 
 /// Load a rule file or a query. Diagnostic spans are relative to `source`; a query inside a TOML
@@ -244,8 +258,22 @@ impl Loaded {
             ("machine_learning", _, _) => notes.push(
                 "machine_learning rules have no query: the playground cannot evaluate them (they alert on anomaly scores from ML jobs)".into(),
             ),
-            (_, Some("esql"), _) => notes.push(
-                "ES|QL queries cannot be evaluated in the playground; the rule loads but never matches".into(),
+            #[cfg(feature = "esql")]
+            (_, Some("esql"), Some(q)) => match crate::esql::rule::compile(q) {
+                Ok(c) => self.query = Query::Esql(Box::new(c)),
+                // A command or function that needs a cluster (or that the evaluator lacks): the
+                // rule loads and says which, as published rules always load.
+                Err(d) if d.kind == crate::diagnostic::EsqlErrorKind::NotEvaluable.into() => {
+                    notes.push(format!(
+                        "the ES|QL query cannot be evaluated offline: {}; the rule loads but never matches",
+                        d.message
+                    ))
+                }
+                Err(d) => return Err(vec![to_file(d)]),
+            },
+            #[cfg(not(feature = "esql"))]
+            (_, Some("esql"), Some(_)) => notes.push(
+                "this build has no ES|QL evaluator; the rule loads but never matches".into(),
             ),
             (_, Some("lucene"), _) => notes.push(
                 "Lucene queries cannot be evaluated in the playground; the rule loads but never matches".into(),
@@ -345,6 +373,8 @@ impl Loaded {
             // A sequence's `until` event also matched part of the query (it ends pending
             // sequences), so it counts as a match, not a miss.
             Query::Eql(q) => q.matches(event) || q.until().is_some_and(|u| u.matches(event)),
+            #[cfg(feature = "esql")]
+            Query::Esql(_) => false,
             Query::None => false,
         }
     }
@@ -368,6 +398,8 @@ impl Loaded {
                 }
                 None => q.explain(event),
             },
+            #[cfg(feature = "esql")]
+            Query::Esql(_) => return None,
             Query::None => return None,
         };
         if let Some(pos) = self.rule.as_ref().and_then(|r| r.query_pos.as_ref()) {
@@ -444,6 +476,10 @@ impl Loaded {
         opts: &RunOptions,
     ) -> RunResult {
         let now = opts.now.unwrap_or_else(clock_now);
+        #[cfg(feature = "esql")]
+        if let Query::Esql(q) = &self.query {
+            return self.run_esql(q, events, opts, now);
+        }
         let exceptions = self.exception_set(opts, now);
         let notes = self.run_notes(opts, &exceptions);
 
@@ -551,6 +587,8 @@ impl Loaded {
             events: verdicts,
             sequences,
             groups,
+            #[cfg(feature = "esql")]
+            esql: None,
             notes,
             now,
         }
@@ -562,6 +600,7 @@ impl Loaded {
         // the search only for query-language rules (`filterEventsAgainstList`); EQL, threshold
         // and new_terms rules report such items as not applied.
         let in_memory = !matches!(self.query, Query::Eql(_))
+            && !self.is_esql()
             && !matches!(self.kind, Kind::NewTerms(_) | Kind::Threshold(_));
         ExceptionSet::with_lists(&opts.exceptions, now, &opts.value_lists, in_memory)
     }
@@ -655,6 +694,10 @@ impl Loaded {
     ) -> Option<Explanation> {
         let event = events.get(index)?;
         let v = result.events.get(index)?;
+        #[cfg(feature = "esql")]
+        if let Query::Esql(q) = &self.query {
+            return Some(self.explain_esql(q, events, result, index, opts));
+        }
         let exceptions = self.exception_set(opts, result.now);
         Some(Explanation {
             index,
@@ -670,7 +713,18 @@ impl Loaded {
                 .filter(|h| h.events.contains(&Some(index)))
                 .cloned()
                 .collect(),
+            #[cfg(feature = "esql")]
+            esql: None,
         })
+    }
+
+    /// Whether the query is ES|QL (its results are an output table, `RunResult::esql`).
+    pub fn is_esql(&self) -> bool {
+        #[cfg(feature = "esql")]
+        if matches!(self.query, Query::Esql(_)) {
+            return true;
+        }
+        false
     }
 }
 
@@ -839,17 +893,21 @@ mod tests {
 
     #[test]
     fn unsupported_languages_load_with_notes() {
-        for (src, word) in [
-            (
-                "[rule]\ntype='esql'\nlanguage='esql'\nquery='from x'\n",
-                "ES|QL",
-            ),
+        let mut cases = vec![
             (
                 "[rule]\ntype='query'\nlanguage='lucene'\nquery='a:b'\n",
                 "Lucene",
             ),
             ("[rule]\ntype='machine_learning'\n", "machine_learning"),
-        ] {
+        ];
+        // A build with ES|QL evaluates the query (crate/tests/esql_rule.rs).
+        if cfg!(not(feature = "esql")) {
+            cases.push((
+                "[rule]\ntype='esql'\nlanguage='esql'\nquery='from x'\n",
+                "ES|QL",
+            ));
+        }
+        for (src, word) in cases {
             let l = load(src, Lang::Toml).unwrap();
             assert!(
                 l.notes().iter().any(|n| n.contains(word)),

@@ -15,6 +15,9 @@ impl Loaded {
             Query::Kql(q) if q.reads_any_field() => return None,
             Query::Kql(q) => q.fields(),
             Query::Eql(q) => q.fields(),
+            // ES|QL keeps every column (KEEP *, FROM's whole mapping): no pruning.
+            #[cfg(feature = "esql")]
+            Query::Esql(_) => return None,
             Query::None => Vec::new(),
         };
         fields.push(self.timestamp_field().to_string());

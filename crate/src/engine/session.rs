@@ -28,6 +28,8 @@ use std::collections::BTreeMap;
 
 mod coverage;
 mod edits;
+#[cfg(feature = "esql")]
+mod esql;
 mod example_folder;
 mod exception_warnings;
 mod exclusions;
@@ -184,6 +186,10 @@ pub struct ExplanationView {
     pub headline: Option<String>,
     pub exceptions: Vec<Clause>,
     pub sequences: Vec<SequenceHit>,
+    /// An ES|QL rule's account of the event (where it dropped out, its output rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg(feature = "esql")]
+    pub esql: Option<super::EsqlEventExplanation>,
 }
 
 impl From<Explanation> for ExplanationView {
@@ -204,6 +210,8 @@ impl From<Explanation> for ExplanationView {
             headline,
             exceptions: x.exceptions,
             sequences: x.sequences,
+            #[cfg(feature = "esql")]
+            esql: x.esql,
         }
     }
 }

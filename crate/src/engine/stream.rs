@@ -101,6 +101,8 @@ impl Judge<'_> {
                 trace: loaded.trace(event, self.now),
                 exceptions: self.exceptions.explain(event),
                 sequences: Vec::new(),
+                #[cfg(feature = "esql")]
+                esql: None,
             })
         });
         let new_terms = self
@@ -186,7 +188,8 @@ impl Loaded {
     /// events, nor for sequences with missing-event steps `![…]` (`eql::hit_stream`) or with a
     /// `timestamp_override` (the search uses it only when every event has it).
     pub fn streams(&self) -> bool {
-        if self.waits_for_event_fields() {
+        // ES|QL's pipeline (STATS, SORT, LIMIT) needs every row before it says anything.
+        if self.waits_for_event_fields() || self.is_esql() {
             return false;
         }
         match &self.query {

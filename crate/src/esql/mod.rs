@@ -5,7 +5,7 @@
 //! [`parser`], [`ast`]) → [`eval`] (the verifier compiles each command against the columns
 //! before it, then the commands run over rows) → [`functions`] (scalar and aggregate functions,
 //! GROK, DISSECT) → explanations. Elasticsearch's grammar (`EsqlBaseParser.g4`) and its function
-//! reference are the ground truth.
+//! reference are the ground truth. [`rule`] is what the rule type, the chips and the wasm call.
 
 pub mod ast;
 pub mod columns;
@@ -14,10 +14,11 @@ pub mod functions;
 pub mod lexer;
 pub mod outcome;
 pub mod parser;
+pub mod rule;
 pub mod value;
 
 pub use ast::Query;
-pub use eval::{evaluate, explain_where, Options};
+pub use eval::{evaluate, explain_where, explain_where_in, Options};
 pub use outcome::{Column, Outcome, Stage, Table, WhereTrace};
 
 use crate::diagnostic::Diagnostic;

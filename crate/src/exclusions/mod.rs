@@ -10,6 +10,8 @@
 //! Data flow: query text → [`crate::kql`] / [`crate::eql`] AST → `find` → `rewrite` (one text
 //! edit per operation, checked by parsing the result) → text.
 
+#[cfg(feature = "esql")]
+mod esql;
 mod find;
 mod quote;
 mod rewrite;
@@ -26,6 +28,7 @@ use serde::Serialize;
 pub enum Lang {
     Kql,
     Eql,
+    Esql,
 }
 
 /// How a list is written; decides how a value is added or removed.
@@ -42,6 +45,11 @@ pub enum Form {
     EqlMatch,
     /// EQL `F != "a" and F != "b"`.
     EqlNotEqual,
+    /// ES|QL `NOT F IN (…)`, `F NOT IN (…)`.
+    EsqlIn,
+    /// ES|QL `NOT F LIKE "p"` / `F NOT LIKE "p"`, or a chain of them on one field joined by
+    /// `AND`: each clause is one item.
+    EsqlLike,
 }
 
 /// One value of a list.
@@ -189,7 +197,23 @@ pub fn find(lang: Lang, src: &str) -> Result<Vec<ExclusionList>, Diagnostic> {
     match lang {
         Lang::Kql => Ok(find::kql(src, &crate::kql::parse(src)?)),
         Lang::Eql => Ok(find::eql(src, &crate::eql::parse(src)?)),
+        #[cfg(feature = "esql")]
+        Lang::Esql => {
+            crate::esql::rule::compile(src)?;
+            esql::find(src)
+        }
+        #[cfg(not(feature = "esql"))]
+        Lang::Esql => Err(no_esql()),
     }
+}
+
+#[cfg(not(feature = "esql"))]
+fn no_esql() -> Diagnostic {
+    Diagnostic::new(
+        ExclusionErrorKind::NoQuery,
+        "this build has no ES|QL support",
+        Span::default(),
+    )
 }
 
 /// The text edits (sorted, not overlapping; usually one) that perform `op` on `src`.
@@ -233,6 +257,10 @@ fn check(lang: Lang, text: &str) -> Result<(), Diagnostic> {
     let result = match lang {
         Lang::Kql => crate::kql::parse(text).map(drop),
         Lang::Eql => crate::eql::compile(text).map(drop),
+        #[cfg(feature = "esql")]
+        Lang::Esql => crate::esql::rule::compile(text).map(drop),
+        #[cfg(not(feature = "esql"))]
+        Lang::Esql => Err(no_esql()),
     };
     result.map_err(|d| {
         Diagnostic::new(

@@ -24,7 +24,7 @@ pub fn edit(
         src,
         toks: match lang {
             Lang::Eql => lexer::tokenize(src)?,
-            Lang::Kql => Vec::new(),
+            Lang::Kql | Lang::Esql => Vec::new(),
         },
     };
     let of_field: Vec<&ExclusionList> = lists.iter().filter(|l| l.field == op.field()).collect();
@@ -68,7 +68,7 @@ impl Ctx<'_> {
         match self.lang {
             Lang::Kql => kql_extent(self.src, span, None),
             // EQL spans already include the parentheses written around an expression.
-            Lang::Eql => span,
+            Lang::Eql | Lang::Esql => span,
         }
     }
 
@@ -77,7 +77,7 @@ impl Ctx<'_> {
         let span = l.items[i].span;
         match self.lang {
             Lang::Kql => kql_extent(self.src, span, Some(l.span)),
-            Lang::Eql => span,
+            Lang::Eql | Lang::Esql => span,
         }
     }
 
@@ -172,6 +172,14 @@ impl Ctx<'_> {
                     None
                 }
             }
+            #[cfg(feature = "esql")]
+            Lang::Esql => match super::esql::remove_clause(src, l)? {
+                Some(edit) if edit.text.is_empty() => Some(edit.range),
+                Some(edit) => return Ok(vec![edit]),
+                None => None,
+            },
+            #[cfg(not(feature = "esql"))]
+            Lang::Esql => None,
         };
         match range {
             Some(r) => Ok(one(r, "")),
@@ -202,6 +210,25 @@ impl Ctx<'_> {
                     .map(|i| i.value_span.text(self.src))
                     .collect();
                 Ok(quote::kql_value_like(value, &written))
+            }
+            Form::EsqlIn if pattern => Err(
+                "`IN` compares exactly; a pattern needs a `LIKE` clause".to_string(),
+            ),
+            Form::EsqlLike if !pattern && value.contains(['*', '?']) => Err(format!(
+                "`LIKE` reads `*` and `?` as wildcards, so {value:?} cannot be a literal value there"
+            )),
+            Form::EsqlIn
+                if !last.starts_with('"') && !last.is_empty() && value.parse::<f64>().is_ok() =>
+            {
+                Ok(value.to_string())
+            }
+            #[cfg(feature = "esql")]
+            Form::EsqlIn | Form::EsqlLike if !super::esql::writable(value) => {
+                Err("an ES|QL string cannot hold that control character".into())
+            }
+            #[cfg(feature = "esql")]
+            Form::EsqlIn | Form::EsqlLike => {
+                Ok(super::esql::string(value, last.starts_with("\"\"\"")))
             }
             Form::EqlIn | Form::EqlNotEqual if pattern => Err(format!(
                 "`{}` compares exactly; a pattern needs a `:` or `like` list",
@@ -258,8 +285,10 @@ impl Ctx<'_> {
         let last = &l.items[n - 1];
         let default_sep = match l.form {
             Form::KqlValues | Form::KqlClauses => " or ",
-            Form::EqlIn | Form::EqlMatch => ", ",
+            Form::EqlIn | Form::EqlMatch | Form::EsqlIn => ", ",
             Form::EqlNotEqual => " and ",
+            Form::EsqlLike if src[last.span.start..].starts_with("NOT") => " AND ",
+            Form::EsqlLike => " and ",
         };
         if !l.parenthesized && matches!(l.form, Form::KqlValues | Form::EqlMatch) {
             let old = last.value_span.text(src);
@@ -373,6 +402,10 @@ impl Ctx<'_> {
                 let wrap = matches!(eq.condition.kind, e::ExprKind::Or(_));
                 (eq.condition.span, wrap, clause)
             }
+            #[cfg(feature = "esql")]
+            Lang::Esql => return super::esql::new_clause(self.src, field, value, pattern),
+            #[cfg(not(feature = "esql"))]
+            Lang::Esql => return Err(not_representable("this build has no ES|QL support".into())),
         };
         let end = Span::new(condition.end, condition.end);
         Ok(if wrap {

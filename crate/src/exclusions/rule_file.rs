@@ -46,13 +46,14 @@ fn locate(src: &str) -> Result<RuleQuery, Diagnostic> {
     let no_query = |what: &str| {
         Diagnostic::new(
             ExclusionErrorKind::NoQuery,
-            format!("the rule has {what}; exclusion lists live in KQL and EQL queries"),
+            format!("the rule has {what}; exclusion lists live in KQL, EQL and ES|QL queries"),
             Span::new(0, 0),
         )
     };
     let lang = match rule.effective_language() {
         Some("kuery") => Lang::Kql,
         Some("eql") => Lang::Eql,
+        Some("esql") if cfg!(feature = "esql") => Lang::Esql,
         Some(other) => return Err(no_query(&format!("a {other} query"))),
         None => return Err(no_query("no query")),
     };

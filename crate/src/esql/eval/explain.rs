@@ -11,17 +11,37 @@ use serde_json::Value as Json;
 /// The clause tree of the `WHERE` at `stage` (an index into the query's commands) for `event`,
 /// or `None` when that command is not a `WHERE` or the event dropped out before it.
 pub fn explain_where(query: &Query, stage: usize, event: &Json) -> Option<WhereTrace> {
+    explain_where_in(
+        query,
+        stage,
+        std::slice::from_ref(event),
+        0,
+        &Options::default(),
+    )
+}
+
+/// [`explain_where`] for event `event` of `events`, run with `opts` as the query ran: the row
+/// that carried the event to the `WHERE` is the one the whole input made (an aggregated row
+/// counts its whole group, not this event alone).
+pub fn explain_where_in(
+    query: &Query,
+    stage: usize,
+    events: &[Json],
+    event: usize,
+    opts: &Options,
+) -> Option<WhereTrace> {
     let CommandKind::Where(cond) = &query.commands.get(stage)?.kind else {
         return None;
     };
-    let events = std::slice::from_ref(event);
-    let opts = Options::default();
-    let mut run = Run::new(query, events, &opts);
+    let mut run = Run::new(query, events, opts);
     let mut frame = Frame::default();
     for cmd in &query.commands[..stage] {
         frame = run.command(cmd, frame).ok()?;
     }
-    let row = frame.rows.into_iter().find(|r| r.sources.contains(&0))?;
+    let row = frame
+        .rows
+        .into_iter()
+        .find(|r| r.sources.contains(&event))?;
     let frame_cols = frame.columns;
     let clause = trace(&mut run, &frame_cols, &row, cond)?;
     Some(WhereTrace { stage, clause })
@@ -69,7 +89,7 @@ fn trace(
                     .iter()
                     .map(|s| Looked {
                         path: name.to_string(),
-                        value: Json::String(super::convert::to_text(s)),
+                        value: crate::esql::functions::scalar_json(s),
                         matched: clause.verdict.is_true(),
                         pattern: None,
                     })

@@ -21,7 +21,7 @@ use compile::{CExpr, Scope};
 use exec::{RowCtx, Warnings};
 use serde_json::Value as Json;
 
-pub use explain::explain_where;
+pub use explain::{explain_where, explain_where_in};
 
 /// Rows a query returns when it has no `LIMIT` of its own (Elasticsearch's default).
 pub const DEFAULT_LIMIT: usize = 1000;

@@ -94,6 +94,9 @@ impl Run<'_> {
             };
             cols.entry(name.clone()).or_insert(ty);
         }
+        // `_id`, `_index`, … are metadata, not source fields: only `METADATA` makes them columns
+        // (an event carrying `_id` beside its fields, as exports do, gives it there).
+        cols.retain(|name, _| !is_metadata_name(name));
         let mut frame_cols: Vec<Column> = cols
             .into_iter()
             .map(|(name, ty)| Column { name, ty })
@@ -138,6 +141,10 @@ impl Run<'_> {
             rows,
         })
     }
+}
+
+fn is_metadata_name(name: &str) -> bool {
+    columns::METADATA.contains(&name) || matches!(name, "_score" | "_source" | "_ignored")
 }
 
 fn metadata_value(event: &Json, name: &str, ty: DataType) -> Value {

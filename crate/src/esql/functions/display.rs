@@ -25,6 +25,24 @@ pub fn display(value: &Scalar, ty: DataType) -> String {
     }
 }
 
+/// One value as JSON for the page, the CLI and explanations: numbers and booleans as JSON, the
+/// rest as Elasticsearch prints it (dates in ISO form, ips in their canonical text).
+pub fn json(value: &Scalar) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match value {
+        Scalar::Bool(b) => Json::Bool(*b),
+        Scalar::Int(n) => Json::from(*n),
+        Scalar::Long(n) => Json::from(*n),
+        Scalar::ULong(n) => Json::from(*n),
+        Scalar::Double(d) => serde_json::Number::from_f64(*d)
+            .map_or_else(|| Json::String(java_double(*d)), Json::Number),
+        Scalar::Str(t) | Scalar::Version(t) => Json::String(t.to_string()),
+        Scalar::Date(_) => Json::String(display(value, DataType::Date)),
+        Scalar::DateNanos(_) => Json::String(display(value, DataType::DateNanos)),
+        other => Json::String(display(other, DataType::Keyword)),
+    }
+}
+
 /// A cell: null as `null`, a multi-value as `[a, b]` (the csv-spec notation).
 pub fn display_value(value: &Value, ty: DataType) -> String {
     match value {

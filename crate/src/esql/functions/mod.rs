@@ -30,7 +30,7 @@ mod test_support;
 
 pub use conditional::{case_branch, CaseChoice};
 pub use convert::{can_convert, cast, cast_target, convert, convert_scalar};
-pub use display::{display, display_value, java_double};
+pub use display::{display, display_value, java_double, json as scalar_json};
 pub use dissect::Dissect;
 pub use grok::Grok;
 pub use ip::in_block;
