@@ -185,3 +185,7 @@ fn entry_clause(e: &Entry, parent: Option<&str>, lists: &ValueLists) -> Result<V
         }
     })
 }
+
+#[cfg(test)]
+#[path = "exceptions_tests.rs"]
+mod tests;

@@ -284,3 +284,7 @@ fn range(
     }
     or(vec![json!({"range": {name: params}})])
 }
+
+#[cfg(test)]
+#[path = "kql_tests.rs"]
+mod tests;
