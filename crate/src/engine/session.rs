@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 
 mod coverage;
 mod edits;
+mod es;
 mod example_folder;
 mod exception_warnings;
 mod exclusions;

@@ -15,4 +15,4 @@ pub mod kql;
 pub mod request;
 pub mod window;
 
-pub use request::{build, Built, Options, Request};
+pub use request::{build, query_rule, Built, Options, Request};

@@ -235,6 +235,17 @@ pub fn build(rule: &Rule, opts: &Options) -> Result<Built, Diagnostic> {
     Ok(Built { request, notes })
 }
 
+/// A bare query as a rule: a KQL query as a custom query rule, an EQL one as an EQL rule.
+pub fn query_rule(language: &str, query: &str) -> Rule {
+    let rule_type = if language == "eql" { "eql" } else { "query" };
+    Rule {
+        rule_type: rule_type.into(),
+        language: Some(language.into()),
+        query: Some(query.into()),
+        ..Default::default()
+    }
+}
+
 /// `luceneStringToDsl` + `decorateQuery` with the detection engine's options.
 fn lucene(q: &str) -> Value {
     if q.trim().is_empty() {

@@ -4,10 +4,9 @@ use crate::args::EsArgs;
 use crate::commands::{load, read_file, report, set_mappings, value_lists};
 use ruleplay::engine::{self, Lang};
 use ruleplay::es::kql::{Fields, KqlConfig};
-use ruleplay::es::{build, kit::kit, Options};
+use ruleplay::es::{build, kit::kit, query_rule, Options};
 use ruleplay::event::parse::parse_events;
 use ruleplay::exceptions::toml_format::import_any;
-use ruleplay::rule::Rule;
 use std::process::ExitCode;
 
 pub fn cmd_es(a: &EsArgs) -> Result<ExitCode, String> {
@@ -21,20 +20,15 @@ pub fn cmd_es(a: &EsArgs) -> Result<ExitCode, String> {
     let rule = match loaded.rule() {
         Some(r) => r.clone(),
         None => {
-            let (ty, lang) = match loaded.lang() {
-                Lang::Eql => ("eql", "eql"),
-                _ => ("query", "kuery"),
+            let lang = match loaded.lang() {
+                Lang::Eql => "eql",
+                _ => "kuery",
             };
             let (_, text) = a
                 .source
                 .get()
                 .ok_or("give the query with --kql, --eql or --rule")?;
-            Rule {
-                rule_type: ty.into(),
-                language: Some(lang.into()),
-                query: Some(text.to_string()),
-                ..Default::default()
-            }
+            query_rule(lang, text)
         }
     };
     let mut items = Vec::new();
