@@ -205,32 +205,45 @@ function sha256(file) {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
+// The page's wasm modules. The first, loaded on every visit, has everything but what the first-load
+// budget cannot hold; the second (`ruleplay_full`, all default features: also `ruleplay es` for
+// "Copy for Dev Tools") is fetched by the worker the first time a feature needs it.
+const WASM_MODULES = [
+  { name: 'ruleplay', features: ['--no-default-features', '--features', 'esql'] },
+  { name: 'ruleplay_full', features: [] },
+];
+
 function buildWasm() {
-  run('cargo', ['build', '--profile', 'wasm', '--target', WASM_TARGET, '-p', 'ruleplay', '--lib']);
+  for (const m of WASM_MODULES) buildWasmModule(m);
+  // The unbundled glue lets benches and smoke tests import the module directly.
+  fs.copyFileSync(path.join(PKG, 'ruleplay.js'), path.join(DIST, 'ruleplay.js'));
+}
+
+/** @param {{name: string, features: string[]}} m */
+function buildWasmModule(m) {
+  run('cargo', ['build', '--profile', 'wasm', '--target', WASM_TARGET, '-p', 'ruleplay', '--lib', ...m.features]);
   const raw = path.join(TARGET_DIR, WASM_TARGET, 'wasm', 'ruleplay.wasm');
   if (!fs.existsSync(raw)) fail(`expected ${raw} after cargo build`);
-  run('wasm-bindgen', ['--target', 'web', '--out-dir', PKG, raw]);
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', PKG, '--out-name', m.name, raw]);
 
   // wasm-opt takes several seconds; skip it when wasm-bindgen produced the same module as last time.
-  const bindgenOut = path.join(PKG, 'ruleplay_bg.wasm');
-  const optOut = path.join(DIST, 'ruleplay_bg.wasm');
-  const stamp = path.join(DIST, '.wasm-opt-input');
+  const bindgenOut = path.join(PKG, `${m.name}_bg.wasm`);
+  const optOut = path.join(DIST, `${m.name}_bg.wasm`);
+  const stamp = path.join(DIST, m.name === 'ruleplay' ? '.wasm-opt-input' : `.wasm-opt-input-${m.name}`);
   // The flags are part of the stamp: changing them must re-run wasm-opt.
   const hash = `${sha256(bindgenOut)} ${WASM_OPT_FLAGS.join(' ')}`;
   fs.mkdirSync(DIST, { recursive: true });
   const upToDate = fs.existsSync(optOut) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash;
   if (upToDate) {
-    log('wasm-opt: module unchanged, kept the optimised copy');
+    log(`wasm-opt: ${m.name} unchanged, kept the optimised copy`);
   } else if (process.env.RULEPLAY_NO_WASM_OPT) {
     log('wasm-opt: skipped (RULEPLAY_NO_WASM_OPT)');
     fs.copyFileSync(bindgenOut, optOut);
     fs.rmSync(stamp, { force: true });
   } else {
-    timed('wasm-opt', () => run('wasm-opt', [...WASM_OPT_FLAGS, bindgenOut, '-o', optOut]));
+    timed(`wasm-opt ${m.name}`, () => run('wasm-opt', [...WASM_OPT_FLAGS, bindgenOut, '-o', optOut]));
     fs.writeFileSync(stamp, hash);
   }
-  // The unbundled glue lets benches and smoke tests import the module directly.
-  fs.copyFileSync(path.join(PKG, 'ruleplay.js'), path.join(DIST, 'ruleplay.js'));
 }
 
 /** Entry points bundled by esbuild; every other file under www/ is copied as is. */

@@ -38,6 +38,16 @@ export function initPreview({ engine, list, ruleEditor, exceptionsEditor, flush,
   });
   const coverage = new CoverageView({ ask, chips: $('exclusions'), explain: $('explain') });
   const exporter = new RuleExporter($('rule-export'), { ask, settle, name });
+  // "Copy for Dev Tools" and "Copy request": loaded on first use (www/devtools/copy.js).
+  for (const [label, what] of [['Copy for Dev Tools', 'kit'], ['Copy request', 'request']]) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'small';
+    b.textContent = label;
+    b.dataset.devtools = what;
+    b.addEventListener('click', async () => exporter.say(await (await import('./devtools/copy.js')).copyForDevTools(what, { ask, settle })));
+    exporter.status.before(b);
+  }
   new PageHistory(
     { rule: ruleEditor, exceptions: exceptionsEditor },
     { undo: /** @type {HTMLButtonElement} */ ($('undo-btn')), redo: /** @type {HTMLButtonElement} */ ($('redo-btn')) },

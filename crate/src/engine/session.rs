@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 
 mod coverage;
 mod edits;
+#[cfg(feature = "es")]
 mod es;
 mod example_folder;
 mod exception_warnings;

@@ -10,7 +10,8 @@
 
 use crate::event::ecs::{field_info, FieldType};
 use crate::kql::ast::{Literal, Node, Part, Query, RangeOp, ValueExpr};
-use serde_json::{json, Map, Value};
+use super::dsl::{bool1, leaf, obj, one, s, should1};
+use serde_json::{Map, Value};
 
 /// Where field types come from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -70,7 +71,7 @@ impl KqlConfig {
 pub fn query_dsl(q: &Query, cfg: &KqlConfig) -> Value {
     match &q.root {
         Some(root) => node_dsl(root, cfg, None),
-        None => json!({"match_all": {}}),
+        None => one("match_all", Value::Object(Map::new())),
     }
 }
 
@@ -86,26 +87,30 @@ pub fn node_dsl(n: &Node, cfg: &KqlConfig, nested: Option<&str>) -> Value {
         } => range(field, *op, value, cfg, nested),
         Node::Nested { field, query, .. } => {
             let path = full_name(&field.text(), nested);
-            json!({"nested": {
-                "path": path,
-                "query": node_dsl(query, cfg, Some(&path)),
-                "score_mode": "none",
-            }})
+            let query = node_dsl(query, cfg, Some(&path));
+            one(
+                "nested",
+                obj(vec![
+                    ("path", Value::String(path)),
+                    ("query", query),
+                    ("score_mode", s("none")),
+                ]),
+            )
         }
         Node::FreeText { value, .. } => free_text(value, nested),
     }
 }
 
 fn or(items: Vec<Value>) -> Value {
-    json!({"bool": {"should": items, "minimum_should_match": 1}})
+    should1(items)
 }
 
 fn and(items: Vec<Value>) -> Value {
-    json!({"bool": {"filter": items}})
+    bool1("filter", Value::Array(items))
 }
 
 fn not(inner: Value) -> Value {
-    json!({"bool": {"must_not": inner}})
+    bool1("must_not", inner)
 }
 
 /// `field: (a or b and not c)`: the grammar turns the list into one `is` per value under the
@@ -181,19 +186,22 @@ fn free_text(value: &Literal, nested: Option<&str>) -> Value {
         return is_on(&format!("{path}.null"), value, &KqlConfig::default());
     }
     if value.is_wildcard() {
-        return json!({"query_string": {"query": query_string_text(value)}});
+        return leaf("query_string", "query", Value::String(query_string_text(value)));
     }
-    json!({"multi_match": {
-        "type": if value.quoted { "phrase" } else { "best_fields" },
-        "query": literal_value(value),
-        "lenient": true,
-    }})
+    one(
+        "multi_match",
+        obj(vec![
+            ("type", s(if value.quoted { "phrase" } else { "best_fields" })),
+            ("query", literal_value(value)),
+            ("lenient", Value::Bool(true)),
+        ]),
+    )
 }
 
 /// `is(field, value)`.
 fn is(field: &Literal, value: &Literal, cfg: &KqlConfig, nested: Option<&str>) -> Value {
     if field.is_star() && value.is_star() {
-        return json!({"match_all": {}});
+        return one("match_all", Value::Object(Map::new()));
     }
     let name = full_name(&field.text(), nested);
     // Wildcard field names match data-view fields Kibana lists from the cluster; without that
@@ -212,13 +220,19 @@ fn is(field: &Literal, value: &Literal, cfg: &KqlConfig, nested: Option<&str>) -
 fn is_on(name: &str, value: &Literal, cfg: &KqlConfig) -> Value {
     let kind = cfg.kind(name);
     let q = if value.is_star() {
-        json!({"exists": {"field": name}})
+        leaf("exists", "field", s(name))
     } else if value.is_wildcard() {
         let text = query_string_text(value);
         if kind == Some(Kind::Keyword) {
-            json!({"wildcard": {name: {"value": text}}})
+            leaf("wildcard", name, one("value", Value::String(text)))
         } else {
-            json!({"query_string": {"fields": [name], "query": text}})
+            one(
+                "query_string",
+                obj(vec![
+                    ("fields", Value::Array(vec![s(name)])),
+                    ("query", Value::String(text)),
+                ]),
+            )
         }
     } else {
         let v = literal_value(value);
@@ -228,16 +242,16 @@ fn is_on(name: &str, value: &Literal, cfg: &KqlConfig) -> Value {
                 r.insert("gte".into(), v.clone());
                 r.insert("lte".into(), v.clone());
                 add_time_zone(&mut r, &v, cfg);
-                json!({"range": {name: r}})
+                leaf("range", name, Value::Object(r))
             }
-            Some(Kind::Keyword) => json!({"term": {name: {"value": v}}}),
+            Some(Kind::Keyword) => leaf("term", name, one("value", v)),
             _ => {
                 let ty = if value.quoted {
                     "match_phrase"
                 } else {
                     "match"
                 };
-                json!({ty: {name: v}})
+                leaf(ty, name, v)
             }
         }
     };
@@ -282,7 +296,7 @@ fn range(
     if kind == Some(Kind::Date) {
         add_time_zone(&mut params, &v, cfg);
     }
-    or(vec![json!({"range": {name: params}})])
+    or(vec![leaf("range", &name, Value::Object(params))])
 }
 
 #[cfg(test)]
