@@ -38,14 +38,20 @@ export function initPreview({ engine, list, ruleEditor, exceptionsEditor, flush,
   });
   const coverage = new CoverageView({ ask, chips: $('exclusions'), explain: $('explain') });
   const exporter = new RuleExporter($('rule-export'), { ask, settle, name });
-  // "Copy for Dev Tools" and "Copy request": loaded on first use (www/devtools/copy.js).
-  for (const [label, what] of [['Copy for Dev Tools', 'kit'], ['Copy request', 'request']]) {
+  // "Copy for Dev Tools" and its ▾ menu (the request alone): www/devtools/copy.js, on first use.
+  for (const menu of [false, true]) {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'small';
-    b.textContent = label;
-    b.dataset.devtools = what;
-    b.addEventListener('click', async () => exporter.say(await (await import('./devtools/copy.js')).copyForDevTools(what, { ask, settle })));
+    b.textContent = menu ? '▾' : 'Copy for Dev Tools';
+    if (menu) b.setAttribute('aria-label', 'More copies for Dev Tools');
+    if (menu) b.setAttribute('aria-haspopup', 'menu');
+    b.addEventListener('click', async () => {
+      const m = await import('./devtools/copy.js');
+      const hooks = { ask, settle, say: (/** @type {string} */ t) => exporter.say(t) };
+      if (menu) m.openMenu(b, hooks);
+      else hooks.say(await m.copyForDevTools('kit', hooks));
+    });
     exporter.status.before(b);
   }
   new PageHistory(

@@ -8,8 +8,9 @@ let loading = null;
 /**
  * @param {import('./worker_es.js').EsInputs} inputs
  * @param {boolean} kit the console kit (else the request alone)
+ * @param {boolean} timeRange bound the request by the rule's window
  */
-export async function esAnswer(inputs, kit) {
+export async function esAnswer(inputs, kit, timeRange) {
   // The worker's own URL (dist/worker.js): the module sits beside it.
   loading ??= full.default({ module_or_path: new URL('ruleplay_full_bg.wasm', self.location.href) });
   await loading;
@@ -23,7 +24,7 @@ export async function esAnswer(inputs, kit) {
     if (inputs.exceptions != null) s.set_exceptions(inputs.exceptions);
     if (inputs.events != null) s.set_events(inputs.events);
     for (const e of inputs.edits) s.replace_event(e.index, e.json);
-    return kit ? { kit: s.es_kit() } : s.es_request(false);
+    return kit ? { kit: s.es_kit() } : s.es_request(timeRange);
   } finally {
     s.free();
   }

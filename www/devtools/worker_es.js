@@ -37,15 +37,15 @@ export function remember(msg, source) {
 }
 
 /**
- * Answer a `{type: 'preview', what: 'es', kit}` question.
- * @param {{id: number, kit?: boolean}} msg
+ * Answer a `{type: 'preview', what: 'es', kit, timeRange}` question.
+ * @param {{id: number, kit?: boolean, timeRange?: boolean}} msg
  * @param {number} generation
  */
 export async function handleEs(msg, generation) {
   let result;
   try {
     const { esAnswer } = await import('./full.js');
-    result = await esAnswer(inputs, msg.kit === true);
+    result = await esAnswer(inputs, msg.kit === true, msg.timeRange === true);
   } catch (e) {
     result = { error: String(e instanceof Error ? e.message : e) };
   }
