@@ -10,8 +10,7 @@
 
 use crate::event::ecs::{field_info, FieldType};
 use crate::kql::ast::{Literal, Node, Part, Query, RangeOp, ValueExpr};
-use super::dsl::{bool1, leaf, obj, one, s, should1};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 /// Where field types come from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -71,7 +70,7 @@ impl KqlConfig {
 pub fn query_dsl(q: &Query, cfg: &KqlConfig) -> Value {
     match &q.root {
         Some(root) => node_dsl(root, cfg, None),
-        None => one("match_all", Value::Object(Map::new())),
+        None => json!({"match_all": {}}),
     }
 }
 
@@ -87,30 +86,26 @@ pub fn node_dsl(n: &Node, cfg: &KqlConfig, nested: Option<&str>) -> Value {
         } => range(field, *op, value, cfg, nested),
         Node::Nested { field, query, .. } => {
             let path = full_name(&field.text(), nested);
-            let query = node_dsl(query, cfg, Some(&path));
-            one(
-                "nested",
-                obj(vec![
-                    ("path", Value::String(path)),
-                    ("query", query),
-                    ("score_mode", s("none")),
-                ]),
-            )
+            json!({"nested": {
+                "path": path,
+                "query": node_dsl(query, cfg, Some(&path)),
+                "score_mode": "none",
+            }})
         }
         Node::FreeText { value, .. } => free_text(value, nested),
     }
 }
 
 fn or(items: Vec<Value>) -> Value {
-    should1(items)
+    json!({"bool": {"should": items, "minimum_should_match": 1}})
 }
 
 fn and(items: Vec<Value>) -> Value {
-    bool1("filter", Value::Array(items))
+    json!({"bool": {"filter": items}})
 }
 
 fn not(inner: Value) -> Value {
-    bool1("must_not", inner)
+    json!({"bool": {"must_not": inner}})
 }
 
 /// `field: (a or b and not c)`: the grammar turns the list into one `is` per value under the
@@ -186,22 +181,19 @@ fn free_text(value: &Literal, nested: Option<&str>) -> Value {
         return is_on(&format!("{path}.null"), value, &KqlConfig::default());
     }
     if value.is_wildcard() {
-        return leaf("query_string", "query", Value::String(query_string_text(value)));
+        return json!({"query_string": {"query": query_string_text(value)}});
     }
-    one(
-        "multi_match",
-        obj(vec![
-            ("type", s(if value.quoted { "phrase" } else { "best_fields" })),
-            ("query", literal_value(value)),
-            ("lenient", Value::Bool(true)),
-        ]),
-    )
+    json!({"multi_match": {
+        "type": if value.quoted { "phrase" } else { "best_fields" },
+        "query": literal_value(value),
+        "lenient": true,
+    }})
 }
 
 /// `is(field, value)`.
 fn is(field: &Literal, value: &Literal, cfg: &KqlConfig, nested: Option<&str>) -> Value {
     if field.is_star() && value.is_star() {
-        return one("match_all", Value::Object(Map::new()));
+        return json!({"match_all": {}});
     }
     let name = full_name(&field.text(), nested);
     // Wildcard field names match data-view fields Kibana lists from the cluster; without that
@@ -220,19 +212,13 @@ fn is(field: &Literal, value: &Literal, cfg: &KqlConfig, nested: Option<&str>) -
 fn is_on(name: &str, value: &Literal, cfg: &KqlConfig) -> Value {
     let kind = cfg.kind(name);
     let q = if value.is_star() {
-        leaf("exists", "field", s(name))
+        json!({"exists": {"field": name}})
     } else if value.is_wildcard() {
         let text = query_string_text(value);
         if kind == Some(Kind::Keyword) {
-            leaf("wildcard", name, one("value", Value::String(text)))
+            json!({"wildcard": {name: {"value": text}}})
         } else {
-            one(
-                "query_string",
-                obj(vec![
-                    ("fields", Value::Array(vec![s(name)])),
-                    ("query", Value::String(text)),
-                ]),
-            )
+            json!({"query_string": {"fields": [name], "query": text}})
         }
     } else {
         let v = literal_value(value);
@@ -242,16 +228,16 @@ fn is_on(name: &str, value: &Literal, cfg: &KqlConfig) -> Value {
                 r.insert("gte".into(), v.clone());
                 r.insert("lte".into(), v.clone());
                 add_time_zone(&mut r, &v, cfg);
-                leaf("range", name, Value::Object(r))
+                json!({"range": {name: r}})
             }
-            Some(Kind::Keyword) => leaf("term", name, one("value", v)),
+            Some(Kind::Keyword) => json!({"term": {name: {"value": v}}}),
             _ => {
                 let ty = if value.quoted {
                     "match_phrase"
                 } else {
                     "match"
                 };
-                leaf(ty, name, v)
+                json!({ty: {name: v}})
             }
         }
     };
@@ -296,7 +282,7 @@ fn range(
     if kind == Some(Kind::Date) {
         add_time_zone(&mut params, &v, cfg);
     }
-    or(vec![leaf("range", &name, Value::Object(params))])
+    or(vec![json!({"range": {name: params}})])
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 //! [`kit`] writes the console text.
 
 pub mod aggs;
-mod dsl;
 pub mod exceptions;
 pub mod filters;
 pub mod kit;
