@@ -32,11 +32,7 @@ pub fn exception_query(
     let mut should = Vec::new();
     let mut notes = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let label = if item.name.is_empty() {
-            format!("exception item #{}", i + 1)
-        } else {
-            format!("exception item \"{}\"", item.name)
-        };
+        let label = item.label(i);
         if let Some(t) = item.expire_time.as_deref().and_then(parse_date) {
             if t < now_ms {
                 notes.push(format!("{label} has expired and is not sent"));
