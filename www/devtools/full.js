@@ -20,6 +20,7 @@ export async function esAnswer(inputs, kit, timeRange) {
     s.pin_now(inputs.now);
     if (inputs.mappings != null) s.set_mappings(inputs.mappings);
     if (inputs.valueLists) s.set_value_lists(inputs.valueLists);
+    if (inputs.ruleFile != null) s.set_rule(inputs.ruleFile, 'toml');
     s.set_rule(inputs.rule.source, inputs.rule.lang);
     if (inputs.exceptions != null) s.set_exceptions(inputs.exceptions);
     if (inputs.events != null) s.set_events(inputs.events);

@@ -6,6 +6,7 @@
 /**
  * @typedef {object} EsInputs
  * @property {number | undefined} now
+ * @property {string | null} ruleFile the rule file a bare query edits
  * @property {{source: string, lang: string} | null} rule
  * @property {string | null} exceptions
  * @property {{id: string, type: string, text: string}[] | null} valueLists
@@ -15,7 +16,7 @@
  */
 
 /** @type {EsInputs} */
-const inputs = { now: undefined, rule: null, exceptions: null, valueLists: null, mappings: null, events: null, edits: [] };
+const inputs = { now: undefined, ruleFile: null, rule: null, exceptions: null, valueLists: null, mappings: null, events: null, edits: [] };
 
 /**
  * Note what an update set. `source` is the rule view's text after a language switch.
@@ -24,6 +25,7 @@ const inputs = { now: undefined, rule: null, exceptions: null, valueLists: null,
  */
 export function remember(msg, source) {
   if ('now' in msg) inputs.now = msg.now ?? undefined;
+  if (msg.ruleFile != null) inputs.ruleFile = msg.ruleFile;
   if (msg.rule) inputs.rule = msg.rule;
   if (msg.switchTo && source != null) inputs.rule = { source, lang: msg.switchTo.lang };
   if (msg.exceptions != null) inputs.exceptions = msg.exceptions;
