@@ -69,10 +69,11 @@ export class RuleExporter {
 }
 
 /**
+ * Put `text` on the clipboard (also for "Copy for Dev Tools", www/devtools/copy.js).
  * @param {string} text
  * @returns {Promise<boolean>}
  */
-async function copy(text) {
+export async function copy(text) {
   try {
     await navigator.clipboard.writeText(text);
     return true;

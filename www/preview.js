@@ -38,6 +38,22 @@ export function initPreview({ engine, list, ruleEditor, exceptionsEditor, flush,
   });
   const coverage = new CoverageView({ ask, chips: $('exclusions'), explain: $('explain') });
   const exporter = new RuleExporter($('rule-export'), { ask, settle, name });
+  // "Copy for Dev Tools" and its ▾ menu (the request alone): www/devtools/copy.js, on first use.
+  for (const menu of [false, true]) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'small';
+    b.textContent = menu ? '▾' : 'Copy for Dev Tools';
+    if (menu) b.setAttribute('aria-label', 'More copies for Dev Tools');
+    if (menu) b.setAttribute('aria-haspopup', 'menu');
+    b.addEventListener('click', async () => {
+      const m = await import('./devtools/copy.js');
+      const hooks = { ask, settle, say: (/** @type {string} */ t) => exporter.say(t) };
+      if (menu) m.openMenu(b, hooks);
+      else hooks.say(await m.copyForDevTools('kit', hooks));
+    });
+    exporter.status.before(b);
+  }
   new PageHistory(
     { rule: ruleEditor, exceptions: exceptionsEditor },
     { undo: /** @type {HTMLButtonElement} */ ($('undo-btn')), redo: /** @type {HTMLButtonElement} */ ($('redo-btn')) },

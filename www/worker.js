@@ -5,6 +5,7 @@
 // A namespace import: a wasm build without the Session export still bundles, and says so at run time.
 import * as wasm from '../pkg/ruleplay.js';
 import { handleShare } from './share/worker_share.js';
+import { remember, handleEs } from './devtools/worker_es.js';
 
 /** @typedef {import('../pkg/ruleplay.js').Evaluation} Evaluation */
 /** @typedef {import('../pkg/ruleplay.js').RuleReport} RuleReport */
@@ -132,6 +133,7 @@ function handleUpdate(msg) {
   }
   // The exceptions form's warnings read the items, the events' fields and values, and the rule.
   if (out.exceptions || out.events || out.rule || out.valueLists || 'now' in msg) out.exceptionWarnings = session.exception_warnings();
+  remember(msg, out.rule?.source);
   generation++;
   /** @type {Transferable[]} */
   let transfer = [];
@@ -290,6 +292,7 @@ self.onmessage = async (e) => {
     else if (msg.type === 'filter') handleFilter(msg);
     else if (msg.type === 'convert') handleConvert(msg);
     else if (msg.type === 'misses') computeMisses(generation, msg.id);
+    else if (msg.type === 'preview' && msg.what === 'es') await handleEs(msg, generation);
     else if (msg.type === 'preview') handlePreview(msg);
     else handleShare(session, msg);
   } catch (err) {

@@ -164,6 +164,9 @@ pub enum RuleErrorKind {
     TooLarge,
     /// Valid TOML without a `[rule]` table.
     MissingRuleTable,
+    /// A rule the Elasticsearch request cannot be built for (`ruleplay es`: machine_learning,
+    /// an unknown language).
+    NoRequest,
     /// A key the model types holds a value of another type (`risk_score = "high"`).
     WrongType,
     /// A table the model reads lacks a key it needs (`[rule.threshold]` without `value`).

@@ -120,6 +120,15 @@ impl ExceptionItem {
         out
     }
 
+    /// How notes name the item: by its name, else by its position (`index`, 0-based).
+    pub fn label(&self, index: usize) -> String {
+        if self.name.is_empty() {
+            format!("exception item #{}", index + 1)
+        } else {
+            format!("exception item \"{}\"", self.name)
+        }
+    }
+
     /// A one-entry item, e.g. for the page's "exclude this value" chips.
     pub fn simple(name: &str, entry: Entry) -> Self {
         Self::with_entries(name, vec![entry])
@@ -449,11 +458,7 @@ impl ExceptionSet {
     ) -> Self {
         let mut set = ExceptionSet::default();
         for (index, item) in items.iter().enumerate() {
-            let label = if item.name.is_empty() {
-                format!("exception item #{}", index + 1)
-            } else {
-                format!("exception item \"{}\"", item.name)
-            };
+            let label = item.label(index);
             if let Some(exp) = &item.expire_time {
                 match parse_date(exp) {
                     Some(t) if t < now_ms => {

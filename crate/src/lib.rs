@@ -15,6 +15,8 @@
 pub mod diagnostic;
 pub mod engine;
 pub mod eql;
+#[cfg(feature = "es")]
+pub mod es;
 #[cfg(feature = "esql")]
 pub mod esql;
 pub mod event;

@@ -20,6 +20,8 @@ mod exceptions_io;
 pub use exceptions::ecs_field_names;
 mod preview;
 pub use preview::verdict_diff;
+#[cfg(feature = "es")]
+mod es;
 mod mappings;
 mod redact;
 

@@ -355,3 +355,9 @@ export interface ExampleFolder { files: [string, string][]; problems: string[]; 
 
 /** engine::MappingsReport: mapped fields read, or why the text is not a mapping. */
 export interface MappingsReport { fields: number; error?: string }
+
+/** es::Request: one HTTP request for Elasticsearch, as Kibana Dev Tools shows it. */
+export interface EsRequest { method: string; path: string; body: Record<string, unknown> }
+
+/** es::Built: the rule's request and what to know about it (defaults taken, parts left out). */
+export interface EsBuilt { request: EsRequest; notes: string[] }

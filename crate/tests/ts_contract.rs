@@ -126,6 +126,9 @@ value = 2
         &to_value(&s.rule().unwrap().threat[0].tactic),
     );
     check(&shapes, "Span", &to_value(&s.query_span().unwrap()));
+    let es = to_value(&s.es_request(true).unwrap().unwrap());
+    check(&shapes, "EsBuilt", &es);
+    check(&shapes, "EsRequest", &es["request"]);
     let lists = s.exclusions();
     check(&shapes, "ExclusionList", &to_value(&lists[0]));
     check(&shapes, "ExclusionItem", &to_value(&lists[0].items[0]));

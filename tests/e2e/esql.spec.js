@@ -20,7 +20,7 @@ test('an aggregating ES|QL rule: stage counts, one output row with its grouped e
   const wasm = [];
   page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url().split('/').pop()); });
   await openExample(page, 'esql_widespread_malware');
-  expect(wasm).toContain('ruleplay_esql_bg.wasm');
+  expect(wasm).toContain('ruleplay_full_bg.wasm');
   for (const i of [0, 1, 2, 3]) await expect(page.locator(`#row-${i}`)).toHaveAttribute('data-status', 'alert');
   for (const i of [4, 5, 6, 9]) await expect(page.locator(`#row-${i}`)).toHaveAttribute('data-status', 'match');
 

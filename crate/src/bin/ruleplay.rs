@@ -13,6 +13,9 @@ mod chunks;
 #[path = "ruleplay/commands.rs"]
 mod commands;
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "ruleplay/es.rs"]
+mod es;
+#[cfg(not(target_arch = "wasm32"))]
 #[path = "ruleplay/input.rs"]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]

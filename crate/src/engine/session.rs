@@ -30,6 +30,8 @@ mod coverage;
 mod edits;
 #[cfg(feature = "esql")]
 mod esql;
+#[cfg(feature = "es")]
+mod es;
 mod example_folder;
 mod exception_warnings;
 mod exclusions;

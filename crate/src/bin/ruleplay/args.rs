@@ -13,6 +13,8 @@ Examples:
   ruleplay test rules/
   ruleplay exclusions --rule rules/exim4/rule.toml
   ruleplay exclude --rule rules/exim4/rule.toml --add process.name=cron --remove process.name=sort
+  ruleplay es --rule rules/exim4/rule.toml --time-range
+  ruleplay es --kit --rule rules/exim4/rule.toml --events rules/exim4/events.ndjson
 
 Errors are reported as `LINE:COL: message` (a rule file's path before it), then the source line
 with carets under the place.";
@@ -64,6 +66,15 @@ pub enum Command {
         #[command(flatten)]
         lists: ValueListArgs,
     },
+    /// Print the request Elasticsearch would run for a rule, as Kibana's detection engine
+    /// builds it: one JSON object {"method","path","body"}.
+    ///
+    /// The query is Kibana's KQL translation with the rule's filters and the exception items
+    /// (in must_not); EQL rules give an _eql/search request, new_terms and threshold rules the
+    /// aggregation the engine uses. With --kit, print Kibana Dev Tools console text instead: a
+    /// scratch index mapped with ECS types, the events bulk-indexed, the request, the cleanup.
+    #[command(verbatim_doc_comment)]
+    Es(EsArgs),
     /// Convert an exception list between Kibana's NDJSON export and a detection-rules
     /// exception TOML file (either is read; the format is told by the first character).
     ///
@@ -159,6 +170,39 @@ pub struct MatchArgs {
     pub lists: ValueListArgs,
     /// An Elasticsearch mapping (`GET index/_mapping` JSON or an index template's `mappings`);
     /// its field types override ECS. Repeatable; later files win.
+    #[arg(long, value_name = "FILE.json")]
+    pub mapping: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct EsArgs {
+    #[command(flatten)]
+    pub source: Source,
+    /// An exception list to apply: a Kibana export (NDJSON) or a detection-rules exception
+    /// TOML file.
+    #[arg(long, value_name = "FILE")]
+    pub exceptions: Option<String>,
+    /// Bound the search by the rule's window (`from`..`to`, timestamp override) and, for
+    /// new_terms, the history window; without it the query has no time bounds.
+    #[arg(long)]
+    pub time_range: bool,
+    /// Print Kibana Dev Tools console text that checks the rule on a cluster (needs --events).
+    #[arg(long, requires = "events")]
+    pub kit: bool,
+    /// The sample events for --kit: NDJSON or a JSON array.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<String>,
+    /// Translate KQL with the field types of a data view holding the ECS (and --mapping)
+    /// fields, as Discover does: dates as ranges with a time zone, keyword fields as term /
+    /// wildcard. The detection engine sends no field list (the default).
+    #[arg(long)]
+    pub data_view: bool,
+    /// "now" for exception expiry and the new-terms window start [default: the clock].
+    #[arg(long, value_name = "ISO8601", value_parser = parse_now)]
+    pub now: Option<i64>,
+    #[command(flatten)]
+    pub lists: ValueListArgs,
+    /// An Elasticsearch mapping whose field types override ECS (repeatable).
     #[arg(long, value_name = "FILE.json")]
     pub mapping: Vec<String>,
 }

@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Exceptions { to, file } => cmd_exceptions(to, &file),
         Command::Exclusions(p) => cmd_exclusions(&p.source),
         Command::Exclude(x) => cmd_exclude(&x),
+        Command::Es(e) => crate::es::cmd_es(&e),
     }
 }
 
