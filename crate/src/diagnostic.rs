@@ -198,6 +198,10 @@ pub enum EventErrorKind {
     InvalidExceptionFile,
     /// A mapping document without `properties` (`--mapping`, the page's Mappings panel).
     InvalidMapping,
+    /// An Elasticsearch response (`_search`, `_eql/search`) or search hit whose shape is not
+    /// what Elasticsearch returns: `hits.hits` not an array, a hit with neither `_source` nor
+    /// `fields`, … (`event::formats`).
+    InvalidResponse,
 }
 
 /// Editing the exclusion lists of a query (`crate::exclusions`).

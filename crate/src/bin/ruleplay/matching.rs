@@ -8,7 +8,8 @@ use crate::args::MatchArgs;
 use crate::commands::{load, read_file, report, set_mappings, value_lists};
 use crate::input::{self, Input};
 use ruleplay::engine::{self, Loaded, RunOptions, Status, StreamVerdict};
-use ruleplay::event::parse::{parse_events, parse_line, MAX_INPUT_BYTES};
+use ruleplay::event::formats::read_events;
+use ruleplay::event::parse::{parse_line, Origin, MAX_INPUT_BYTES};
 use ruleplay::event::prune::parse_line_pruned;
 use ruleplay::exceptions::toml_format::import_any;
 use ruleplay::explain::{Clause, Trace};
@@ -150,7 +151,10 @@ fn whole(
     out: &mut Out,
 ) -> Result<(), String> {
     let text = input.read_all(&o.events, MAX_INPUT_BYTES)?;
-    let parsed = parse_events(&text);
+    let parsed = read_events(&text);
+    if let Some(note) = &parsed.note {
+        eprintln!("note: {}: {note}", o.events);
+    }
     for e in &parsed.errors {
         report(&format!("{}:", o.events), &e.diagnostic(&text), &text);
         out.summary.errors += 1;
@@ -205,6 +209,7 @@ fn whole(
             reason: x.as_ref().and_then(|x| x.reason.as_deref()),
             trace: x.as_ref().map(|x| &x.trace),
             exceptions: x.as_ref().map(|x| &x.exceptions).filter(|e| !e.is_empty()),
+            from: parsed.origins.get(v.index),
         })?;
     }
     Ok(())
@@ -226,6 +231,9 @@ struct EventLine<'a> {
     trace: Option<&'a Option<Trace>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     exceptions: Option<&'a Vec<Clause>>,
+    /// The search hit the event was read from (Elasticsearch responses and hits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a Origin>,
 }
 
 /// One output line of `match` for a sequence or sample hit.
@@ -329,6 +337,7 @@ impl Out {
             reason: x.and_then(|x| x.reason.as_deref()),
             trace: x.map(|x| &x.trace),
             exceptions: x.map(|x| &x.exceptions).filter(|e| !e.is_empty()),
+            from: None,
         })
     }
 
