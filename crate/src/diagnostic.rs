@@ -170,6 +170,12 @@ pub enum RuleErrorKind {
     /// A value of the right type that is not allowed: an integer out of range, four
     /// new-terms fields, a negative threshold.
     InvalidValue,
+    /// A rule as Kibana gives it (export NDJSON, API JSON) that is not valid JSON.
+    KibanaJson,
+    /// A Kibana rule file without a rule, or without the rule asked for (`--rule-id`).
+    NoSuchRule,
+    /// A Kibana rule file with several rules and no choice among them (`expected` lists them).
+    AmbiguousRule,
 }
 
 /// Event text: NDJSON or a JSON array (`crate::event`), and exception-list imports

@@ -27,6 +27,7 @@ use serde_json::Value;
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
+mod bridge;
 mod coverage;
 mod edits;
 mod example_folder;

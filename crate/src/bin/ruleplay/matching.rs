@@ -5,7 +5,7 @@
 //! sequences and samples, and JSON-array inputs are read whole.
 
 use crate::args::MatchArgs;
-use crate::commands::{load, read_file, report, set_mappings, value_lists};
+use crate::commands::{load, load_full, read_file, report, set_mappings, value_lists};
 use crate::input::{self, Input};
 use ruleplay::engine::{self, Loaded, RunOptions, Status, StreamVerdict};
 use ruleplay::event::formats::read_events;
@@ -24,7 +24,7 @@ pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
     if !set_mappings(&o.mapping)? {
         return Ok(ExitCode::from(1));
     }
-    let Some(loaded) = load(&o.source)? else {
+    let Some((loaded, kibana_exceptions)) = load_full(&o.source, true)? else {
         return Ok(ExitCode::from(1));
     };
     let mut opts = RunOptions {
@@ -33,6 +33,10 @@ pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
         ..Default::default()
     };
     let mut out = Out::new(o, loaded.lang() == engine::Lang::Toml);
+    if let Some(text) = &kibana_exceptions {
+        // The lists a Kibana rule file holds for its rule apply, as Kibana applies them.
+        opts.exceptions = import_any(text).items;
+    }
     if let Some(path) = &o.exceptions {
         let exceptions = read_file(path)?;
         let imp = import_any(&exceptions);
@@ -40,7 +44,7 @@ pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
             report(&format!("{path}:"), &e.diagnostic(&exceptions), &exceptions);
             out.failed = true;
         }
-        opts.exceptions = imp.items;
+        opts.exceptions.extend(imp.items);
     }
     let (lists, ok) = value_lists(&o.lists, &opts.exceptions)?;
     opts.value_lists = lists;
