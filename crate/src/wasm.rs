@@ -14,6 +14,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+mod bridge;
 mod exceptions;
 mod exceptions_io;
 pub use exceptions::ecs_field_names;

@@ -117,7 +117,10 @@ export interface EventEdit {
 export interface EventError { line: number; column: number; message: string }
 
 /** engine::EventsReport */
-export interface EventsReport { count: number; errors: EventError[]; errorCount: number; fields: string[] }
+export interface EventsReport { count: number; errors: EventError[]; errorCount: number; fields: string[]; format: EventsFormat; note?: string }
+
+/** event::parse::Format: what the events text was read as (event::formats). */
+export type EventsFormat = 'ndjson' | 'array' | 'search' | 'eql_search' | 'hits';
 
 /** exceptions::ExceptionItem */
 export interface ExceptionItem {
@@ -319,3 +322,9 @@ export interface ExampleFolder { files: [string, string][]; problems: string[]; 
 
 /** engine::MappingsReport: mapped fields read, or why the text is not a mapping. */
 export interface MappingsReport { fields: number; error?: string }
+
+/** rule::from_kibana::RuleChoice: one rule of a Kibana rule file. */
+export interface RuleChoice { rule_id: string; name: string; type: string }
+
+/** wasm::bridge: a Kibana rule file read for the rule editor (`ok` false: pick from `choices`, or `diagnostics`). */
+export interface KibanaRule { ok: boolean; choices: RuleChoice[]; toml?: string; exceptions?: string; note?: string; diagnostics: Diagnostic[] }
