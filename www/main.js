@@ -898,7 +898,8 @@ async function readFile(file) {
 async function openFile(file, target) {
   const name = file.name.toLowerCase();
   if (name.endsWith('.ruleplay.json')) return share.openStateFile(file);
-  const kind = target || (/\.(toml|kql|eql)$/.test(name) ? 'rule' : 'events');
+  // Kibana names its rule export rules_export.ndjson: a rule file, not events.
+  const kind = target || (/\.(toml|kql|eql)$/.test(name) || /^rules_export.*\.ndjson$/.test(name) ? 'rule' : 'events');
   if (kind === 'rule') {
     const text = await file.text();
     const lang = name.endsWith('.kql') ? 'kql' : name.endsWith('.eql') ? 'eql' : 'toml';
