@@ -240,6 +240,8 @@ function showLang(lang) {
  */
 function loadRuleText(lang, text) {
   onRuleEdit.cancel();
+  // A Kibana file's note belongs to the rule it converted (www/bridge/rule_import.js sets it after).
+  document.getElementById('kibana-rule')?.replaceChildren();
   showLang(lang);
   state.buffers[lang] = text;
   ruleEditor.setText(text);

@@ -75,39 +75,36 @@ pub fn export(rule: &Rule, lists: &[Value], items: &[Value]) -> String {
         out.push('\n');
     }
     // Kibana's `getExportDetailsNdjson`: every exported object counts in `exported_count`.
-    let summary = json!({
-        "exported_count": 1 + lists.len() + items.len(),
-        "exported_rules_count": 1,
-        "missing_rules": [],
-        "missing_rules_count": 0,
-        "exported_exception_list_count": lists.len(),
-        "exported_exception_list_item_count": items.len(),
-        "missing_exception_list_item_count": 0,
-        "missing_exception_list_items": [],
-        "missing_exception_lists": [],
-        "missing_exception_lists_count": 0,
-        "excluded_action_connection_count": 0,
-        "excluded_action_connections": [],
-        "exported_action_connector_count": 0,
-        "missing_action_connection_count": 0,
-        "missing_action_connections": [],
-    });
-    out.push_str(&summary.to_string());
-    out.push('\n');
+    // Written as text: the same line as a `json!` object, for a fraction of the wasm.
+    let (l, i) = (lists.len(), items.len());
+    out.push_str(&format!(
+        "{{\"exported_count\":{},\"exported_rules_count\":1,\"missing_rules\":[],\
+         \"missing_rules_count\":0,\"exported_exception_list_count\":{l},\
+         \"exported_exception_list_item_count\":{i},\"missing_exception_list_item_count\":0,\
+         \"missing_exception_list_items\":[],\"missing_exception_lists\":[],\
+         \"missing_exception_lists_count\":0,\"excluded_action_connection_count\":0,\
+         \"excluded_action_connections\":[],\"exported_action_connector_count\":0,\
+         \"missing_action_connection_count\":0,\"missing_action_connections\":[]}}\n",
+        1 + l + i
+    ));
     out
 }
 
 /// When items come without their list (an exceptions editor holding items only): the list
 /// container Kibana needs to import them, named after their `list_id`.
 pub fn list_for_items(list_id: &str) -> Value {
-    json!({
-        "list_id": list_id,
-        "name": list_id,
-        "description": "Exceptions exported by ruleplay",
-        "namespace_type": "single",
-        "tags": [],
-        "type": "detection",
-    })
+    let mut list: Map<String, Value> = [
+        ("list_id", list_id),
+        ("name", list_id),
+        ("description", "Exceptions exported by ruleplay"),
+        ("namespace_type", "single"),
+        ("type", "detection"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+    .collect();
+    list.insert("tags".into(), Value::Array(Vec::new()));
+    Value::Object(list)
 }
 
 /// Lists and items as Kibana's import needs them: every item in a list the file has (one made

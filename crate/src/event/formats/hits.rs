@@ -19,7 +19,8 @@ pub(super) struct HitReader<'a> {
     missing: usize,
     /// Events of EQL sequences already read from an earlier sequence (same `_index` and `_id`).
     repeated: usize,
-    seen: HashSet<(String, String)>,
+    /// `_index` NUL `_id` of the sequence events read.
+    seen: HashSet<String>,
 }
 
 fn string(o: &Obj, key: &str) -> Option<String> {
@@ -65,15 +66,15 @@ impl<'a> HitReader<'a> {
         let id = string(&o, "_id");
         let index = string(&o, "_index");
         if let (Some(_), Some(i), Some(x)) = (sequence, &index, &id) {
-            if !self.seen.insert((i.clone(), x.clone())) {
+            if !self.seen.insert(format!("{i}\u{0}{x}")) {
                 self.repeated += 1;
                 return;
             }
         }
         let source = o.get("_source").filter(|s| s.get() != "null");
         let (doc, from_fields) = match (source, o.get("fields")) {
-            (Some(s), _) => (*s, false),
-            (None, Some(f)) => (*f, true),
+            (Some(s), _) => (s, false),
+            (None, Some(f)) => (f, true),
             (None, None) => {
                 let message = format!("hit {hit} has neither _source nor fields: no event to read");
                 self.error(at, EventErrorKind::InvalidResponse, message);

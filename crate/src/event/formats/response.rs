@@ -104,7 +104,7 @@ pub(super) fn read(text: &str, top: &Obj) -> Events {
         .and_then(|s| array(text, s, "hits.sequences", &mut r))
         .unwrap_or_default();
     for (s, seq) in sequences.iter().enumerate() {
-        let events = obj(seq.get()).and_then(|o| o.get("events").copied());
+        let events = obj(seq.get()).and_then(|o| o.get("events"));
         let Some(events) = events else {
             let at = offset_in(text, seq.get());
             let message = format!("sequence {} has no events array", s + 1);
