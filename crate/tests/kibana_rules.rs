@@ -360,3 +360,34 @@ fn the_cli_converts_and_reads_kibana_exports() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("[rule.threshold]"));
 }
+
+/// The page's "Download for Kibana": the rule as edited, with the exceptions editor's items in
+/// lists Kibana can import (a list made up for items that name none).
+#[test]
+fn the_session_exports_the_edited_rule_with_its_exceptions() {
+    use ruleplay::engine::{Lang, Session};
+    let mut s = Session::new();
+    let toml = std::fs::read_to_string(format!("{RULES}/exim4/rule.toml")).expect("rule");
+    s.set_rule(toml, Lang::Toml).expect("loads");
+    s.set_rule("process.parent.name:exim4 and process.name:bash".into(), Lang::Kql)
+        .expect("the bare query edits the rule's");
+    s.set_exceptions(
+        r#"{"name":"cron","entries":[{"field":"process.name","operator":"included","type":"match","value":"cron"}]}"#,
+    );
+    let nd = s.export_kibana().expect("a rule file");
+    let lines: Vec<Value> = nd
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(lines.len(), 4, "rule, list, item, summary:\n{nd}");
+    let rule = &lines[0];
+    assert_eq!(rule["query"], "process.parent.name:exim4 and process.name:bash");
+    assert_eq!(rule["type"], "new_terms");
+    assert!(rule["new_terms_fields"].is_array());
+    let list_id = lines[1]["list_id"].as_str().expect("a list");
+    assert_eq!(rule["exceptions_list"][0]["list_id"], list_id);
+    assert_eq!(lines[2]["list_id"], list_id);
+    assert_eq!(lines[2]["type"], "simple");
+    assert_eq!(lines[3]["exported_count"], 3);
+    assert!(Session::new().export_kibana().is_none());
+}
