@@ -369,8 +369,11 @@ fn the_session_exports_the_edited_rule_with_its_exceptions() {
     let mut s = Session::new();
     let toml = std::fs::read_to_string(format!("{RULES}/exim4/rule.toml")).expect("rule");
     s.set_rule(toml, Lang::Toml).expect("loads");
-    s.set_rule("process.parent.name:exim4 and process.name:bash".into(), Lang::Kql)
-        .expect("the bare query edits the rule's");
+    s.set_rule(
+        "process.parent.name:exim4 and process.name:bash".into(),
+        Lang::Kql,
+    )
+    .expect("the bare query edits the rule's");
     s.set_exceptions(
         r#"{"name":"cron","entries":[{"field":"process.name","operator":"included","type":"match","value":"cron"}]}"#,
     );
@@ -381,7 +384,10 @@ fn the_session_exports_the_edited_rule_with_its_exceptions() {
         .collect();
     assert_eq!(lines.len(), 4, "rule, list, item, summary:\n{nd}");
     let rule = &lines[0];
-    assert_eq!(rule["query"], "process.parent.name:exim4 and process.name:bash");
+    assert_eq!(
+        rule["query"],
+        "process.parent.name:exim4 and process.name:bash"
+    );
     assert_eq!(rule["type"], "new_terms");
     assert!(rule["new_terms_fields"].is_array());
     let list_id = lines[1]["list_id"].as_str().expect("a list");

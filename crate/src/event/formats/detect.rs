@@ -87,11 +87,11 @@ pub(super) fn is_response(o: &Obj) -> bool {
     if let Some(hits) = o.get("hits").and_then(|h| obj(h.get())) {
         return ["hits", "events", "sequences"]
             .iter()
-            .any(|k| hits.contains_key(*k));
+            .any(|k| hits.contains_key(k));
     }
     ["response", "rawResponse"]
         .iter()
-        .filter_map(|k| o.get(*k))
+        .filter_map(|k| o.get(k))
         .filter_map(|r| obj(r.get()))
         .any(|inner| inner.contains_key("hits"))
 }

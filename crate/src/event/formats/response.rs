@@ -15,7 +15,7 @@ fn unwrap<'a>(top: &Obj<'a>) -> Option<Obj<'a>> {
     }
     ["rawResponse", "response"]
         .iter()
-        .filter_map(|k| top.get(*k))
+        .filter_map(|k| top.get(k))
         .filter_map(|r| obj(r.get()))
         .find(|inner| inner.contains_key("hits"))
 }
