@@ -397,3 +397,16 @@ fn the_session_exports_the_edited_rule_with_its_exceptions() {
     assert_eq!(lines[3]["exported_count"], 3);
     assert!(Session::new().export_kibana().is_none());
 }
+
+#[test]
+fn no_prefix_of_an_export_panics() {
+    let text = export_text();
+    for end in (0..=text.len())
+        .filter(|&i| text.is_char_boundary(i))
+        .step_by(7)
+    {
+        if let Ok(c) = from_kibana::convert(&text[..end], Some("r-query"), None) {
+            let _ = load_rule(&c.toml);
+        }
+    }
+}

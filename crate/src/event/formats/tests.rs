@@ -143,3 +143,19 @@ fn what_streams_as_ndjson() {
     assert!(!streams_as_ndjson(b"{\"took\":5,\"hits\":{\"hits\":[]}}"));
     assert!(!streams_as_ndjson(b"{\"_index\":\"i\",\"_source\":{}}\n"));
 }
+
+#[test]
+fn no_prefix_of_a_response_panics() {
+    let text = "{\n \"took\": 1, \"hits\": {\"total\": {\"value\": 2, \"relation\": \"gte\"}, \"hits\": [\n  {\"_index\": \"é\", \"_id\": \"x\", \"_source\": {\"a\": [1, {\"b\": \"ü\"}]}},\n  {\"_id\": \"y\", \"fields\": {\"a\": [2]}}],\n \"sequences\": [{\"events\": [{\"missing\": true}]}]}}\n";
+    for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+        let e = read_events(&text[..end]);
+        assert_eq!(e.events.len(), e.spans.len());
+        for err in &e.errors {
+            let _ = err.diagnostic(&text[..end]);
+        }
+    }
+    for start in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+        let _ = read_events(&text[start..]);
+        let _ = streams_as_ndjson(text[start..].as_bytes());
+    }
+}
