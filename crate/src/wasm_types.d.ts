@@ -192,7 +192,7 @@ export interface NearMisses { misses: Int32Array; ms: number }
 export interface FieldValue { value: string; count: number; insert: string }
 
 /** engine::Row */
-export interface Row { index: number; summary: string; why?: string }
+export interface Row { index: number; summary: string; why?: string; hit?: string }
 
 /** explain::Looked */
 export interface Looked { path: string; value: unknown; matched: boolean; pattern?: string }

@@ -312,6 +312,9 @@ fn the_bridge_shapes_are_what_serde_writes() {
     let report = s.set_events(response.into());
     assert!(report.note.is_some());
     check(&shapes, "EventsReport", &to_value(&report));
+    let rows = s.rows(&[1]);
+    assert_eq!(rows[0].hit.as_deref(), Some("hit 2 (_id b)"));
+    check(&shapes, "Row", &to_value(&rows[0]));
     let export = concat!(
         r#"{"rule_id":"r1","name":"One","type":"query","query":"a:1","description":"d","risk_score":1,"severity":"low"}"#,
         "\n",

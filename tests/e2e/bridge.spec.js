@@ -49,6 +49,7 @@ test('a _search response pasted as events gives the NDJSON verdicts, says what i
   await expect(page.locator('#events-source')).toContainText(`Elasticsearch _search response: ${events.length} hits`);
   await expect(page.locator('#counts-source')).toContainText('Events from Elasticsearch _search response');
   expect(await statuses(page, events.length)).toEqual(before);
+  await expect(page.locator('#row-2 .num')).toHaveAttribute('title', 'hit 3 (_id doc3)');
   await page.locator('#row-2').click();
   await expect(page.locator('#explain .line-btn')).toContainText('hit 3 (_id doc3)');
   await page.screenshot({ path: 'test-results/bridge-search-response.png' });

@@ -150,6 +150,9 @@ pub struct Row {
     pub summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
+    /// The search hit the event was read from ("hit 3 (_id abc)"), for Elasticsearch responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit: Option<String>,
 }
 
 /// What [`Session::replace_event`] changed in the events text.
