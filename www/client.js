@@ -40,6 +40,7 @@
  * @property {unknown} event the event as written, parsed
  * @property {string | null} pretty the event as written, pretty-printed for editing
  * @property {number | null} line where the event starts in the events text (1-based)
+ * @property {string | null} origin the search hit it came from ("hit 3 (_id abc)"), for Elasticsearch responses
  * @property {string | null} error
  * @property {number} generation
  */

@@ -272,7 +272,7 @@ function renderJson(value, marks) {
  * Renders an explanation into `root`. `hooks.onHover(span|null)` highlights a span in the rule editor,
  * `hooks.onPick(span)` jumps there.
  */
-export function renderExplanation(root, { index, status, reason, explanation, event, line, error, source, hooks }) {
+export function renderExplanation(root, { index, status, reason, explanation, event, line, origin = null, error, source, hooks }) {
   // Another event starts at the top; the same one (re-rendered after new results) keeps its place,
   // and its keyboard focus in a clause tree.
   const again = root.dataset.index === String(index);
@@ -285,7 +285,7 @@ export function renderExplanation(root, { index, status, reason, explanation, ev
   const badge = el('span', `badge b-${status}`, `${BADGE[status].icon} ${BADGE[status].text}`);
   head.append(h, badge);
   if (line != null && hooks.onLine) {
-    const b = el('button', 'small line-btn', `line ${line}`);
+    const b = el('button', 'small line-btn', origin ? `${origin} · line ${line}` : `line ${line}`);
     b.type = 'button';
     b.title = `Show event #${index} in the events editor`;
     b.addEventListener('click', () => hooks.onLine(line));

@@ -27,6 +27,9 @@ export class RuleExporter {
     button('Download rule (TOML)', () => this.run('download'));
     button('Copy rule (TOML)', () => this.run('copy'));
     button('Copy query', () => this.run('query'));
+    button('Download for Kibana (NDJSON)', () =>
+      import('./bridge/kibana_export.js').then(({ downloadKibana }) => downloadKibana({ ...hooks, say: (m) => this.say(m) })),
+    );
     this.status = el('span', 'export-status muted small');
     this.status.setAttribute('role', 'status');
     root.append(this.status);

@@ -109,7 +109,7 @@ const eventsEditor = createEditor($('events-editor'), {
   lang: 'json',
   label: 'Events editor',
   wrap: false,
-  placeholder: 'Paste events: one JSON object per line, or a JSON array',
+  placeholder: 'Paste events: one JSON object per line, a JSON array, or an Elasticsearch search response',
   onChange: (text) => onEventsEdit(text),
 });
 
@@ -173,7 +173,25 @@ for (const ed of [ruleEditor, eventsEditor, exceptionsEditor]) ed.view.contentDO
 // listener too, and would otherwise evaluate twice.
 const sent = { rule: null, events: null, exceptions: null };
 
+// A rule as Kibana gives it (JSON; TOML never starts so) is converted to TOML first
+// (www/bridge/rule_import.js, loaded then).
+const KIBANA_JSON = /^\s*(\{|\[\s*\{)/;
+function openKibana(text) {
+  import('./bridge/rule_import.js').then(({ openKibanaRule }) =>
+    openKibanaRule(text, {
+      ask: (q) => engine.ask(q),
+      setRule: (toml) => loadRuleText('toml', toml),
+      setExceptions: (ndjson) => {
+        exceptionsEditor.setText(ndjson);
+        sendExceptions(ndjson);
+      },
+      anchor: /** @type {HTMLElement} */ ($('rule-export').parentElement),
+    }),
+  );
+}
+
 function sendRule() {
+  if (state.lang === 'toml' && KIBANA_JSON.test(ruleEditor.text)) return openKibana(ruleEditor.text);
   const key = `${state.lang}\u0000${ruleEditor.text}`;
   if (key === sent.rule) return;
   sent.rule = key;
@@ -222,6 +240,8 @@ function showLang(lang) {
  */
 function loadRuleText(lang, text) {
   onRuleEdit.cancel();
+  // A Kibana file's note belongs to the rule it converted (www/bridge/rule_import.js sets it after).
+  document.getElementById('kibana-rule')?.replaceChildren();
   showLang(lang);
   state.buffers[lang] = text;
   ruleEditor.setText(text);
@@ -368,6 +388,11 @@ function showEvents(res) {
     pos: state.bigEvents ? null : eventsEditor.posOf(e.line, e.column),
   }));
   problems($('events-problems'), items, eventsEditor, `✔ ${plural(res.count, 'event')}${res.errorCount > items.length ? '' : ''}`);
+  // What an Elasticsearch response or hits were read as (event::formats), here and over the results.
+  for (const [id, text] of [['events-source', res.note], ['counts-source', res.note && `Events from ${res.note.split(':')[0]}`]]) {
+    $(id).hidden = !text;
+    $(id).textContent = text ? `ℹ ${text}` : '';
+  }
   if (res.errorCount > res.errors.length) $('events-problems').append(` (${res.errorCount} errors in all)`);
   if (state.bigEvents) $('big-info').textContent = `${plural(res.count, 'event')} · ${($('big-info').dataset.size || '')}`;
 }
@@ -602,6 +627,7 @@ async function selectEvent(index) {
     explanation: ok ? res.explanation : null,
     event: ok ? res.event : undefined,
     line: state.bigEvents || !ok ? null : res.line,
+    origin: ok ? res.origin : null,
     error: ok ? res.error : res.type === 'error' ? res.message : null,
     source: ruleEditor.text,
     hooks: explainHooks,
@@ -890,7 +916,8 @@ async function readFile(file) {
 async function openFile(file, target) {
   const name = file.name.toLowerCase();
   if (name.endsWith('.ruleplay.json')) return share.openStateFile(file);
-  const kind = target || (/\.(toml|kql|eql)$/.test(name) ? 'rule' : 'events');
+  // Kibana names its rule export rules_export.ndjson: a rule file, not events.
+  const kind = target || (/\.(toml|kql|eql)$/.test(name) || /^rules_export.*\.ndjson$/.test(name) ? 'rule' : 'events');
   if (kind === 'rule') {
     const text = await file.text();
     const lang = name.endsWith('.kql') ? 'kql' : name.endsWith('.eql') ? 'eql' : 'toml';

@@ -235,6 +235,8 @@ export class ResultList {
     }
     row.el.classList.toggle('is-changed', Boolean(was));
     const info = this.cache.get(index);
+    // Events of an Elasticsearch response: the number names the hit too.
+    row.num.title = info && info.hit ? info.hit : '';
     const summary = info ? info.summary : '';
     const why = d.reasons[index] || (info && info.why) || '';
     setText(row.summary, summary);

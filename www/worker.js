@@ -232,7 +232,8 @@ function handleExplain(msg) {
   const event = session.event(msg.index);
   const line = session.event_line(msg.index) ?? null;
   const pretty = session.event_pretty(msg.index) ?? null;
-  self.postMessage({ type: 'explain', id: msg.id, index: msg.index, explanation, event, pretty, line, error, generation });
+  const origin = session.event_origin(msg.index) ?? null;
+  self.postMessage({ type: 'explain', id: msg.id, index: msg.index, explanation, event, pretty, line, origin, error, generation });
 }
 
 /**
@@ -249,6 +250,8 @@ function handlePreview(msg) {
   else if (msg.what === 'coverage') return coverageSteps(msg.id, msg.generation);
   else if (msg.what === 'diff') out = wasm.verdict_diff(msg.before, msg.after);
   else if (msg.what === 'export') out = session.export_rule(msg.original ?? undefined);
+  else if (msg.what === 'kibanaExport') out = session.export_kibana() ?? null;
+  else if (msg.what === 'kibanaRule') out = wasm.kibanaRule(msg.text, msg.index ?? undefined);
   self.postMessage({ type: 'preview', id: msg.id, generation, result: out });
 }
 

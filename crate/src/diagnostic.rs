@@ -174,6 +174,12 @@ pub enum RuleErrorKind {
     /// A value of the right type that is not allowed: an integer out of range, four
     /// new-terms fields, a negative threshold.
     InvalidValue,
+    /// A rule as Kibana gives it (export NDJSON, API JSON) that is not valid JSON.
+    KibanaJson,
+    /// A Kibana rule file without a rule, or without the rule asked for (`--rule-id`).
+    NoSuchRule,
+    /// A Kibana rule file with several rules and no choice among them (`expected` lists them).
+    AmbiguousRule,
 }
 
 /// Event text: NDJSON or a JSON array (`crate::event`), and exception-list imports
@@ -202,6 +208,10 @@ pub enum EventErrorKind {
     InvalidExceptionFile,
     /// A mapping document without `properties` (`--mapping`, the page's Mappings panel).
     InvalidMapping,
+    /// An Elasticsearch response (`_search`, `_eql/search`) or search hit whose shape is not
+    /// what Elasticsearch returns: `hits.hits` not an array, a hit with neither `_source` nor
+    /// `fields`, … (`event::formats`).
+    InvalidResponse,
 }
 
 /// Editing the exclusion lists of a query (`crate::exclusions`).

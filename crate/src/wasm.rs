@@ -15,6 +15,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 mod esql;
+mod bridge;
+pub use bridge::{is_kibana_rule, kibana_rule};
 mod exceptions;
 mod exceptions_io;
 pub use exceptions::ecs_field_names;

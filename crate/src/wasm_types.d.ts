@@ -117,7 +117,10 @@ export interface EventEdit {
 export interface EventError { line: number; column: number; message: string }
 
 /** engine::EventsReport */
-export interface EventsReport { count: number; errors: EventError[]; errorCount: number; fields: string[] }
+export interface EventsReport { count: number; errors: EventError[]; errorCount: number; fields: string[]; format: EventsFormat; note?: string }
+
+/** event::parse::Format: what the events text was read as (event::formats). */
+export type EventsFormat = 'ndjson' | 'array' | 'search' | 'eql_search' | 'hits';
 
 /** exceptions::ExceptionItem */
 export interface ExceptionItem {
@@ -189,7 +192,7 @@ export interface NearMisses { misses: Int32Array; ms: number }
 export interface FieldValue { value: string; count: number; insert: string }
 
 /** engine::Row */
-export interface Row { index: number; summary: string; why?: string }
+export interface Row { index: number; summary: string; why?: string; hit?: string }
 
 /** explain::Looked */
 export interface Looked { path: string; value: unknown; matched: boolean; pattern?: string }
@@ -361,3 +364,8 @@ export interface EsRequest { method: string; path: string; body: Record<string, 
 
 /** es::Built: the rule's request and what to know about it (defaults taken, parts left out). */
 export interface EsBuilt { request: EsRequest; notes: string[] }
+/** rule::from_kibana::RuleChoice: one rule of a Kibana rule file. */
+export interface RuleChoice { rule_id: string; name: string; type: string }
+
+/** wasm::bridge: a Kibana rule file read for the rule editor (`ok` false: pick from `choices`, or `diagnostics`). */
+export interface KibanaRule { ok: boolean; choices: RuleChoice[]; toml?: string; exceptions?: string; note?: string; diagnostics: Diagnostic[] }

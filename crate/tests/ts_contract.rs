@@ -328,3 +328,33 @@ fn the_esql_shapes_are_what_serde_writes() {
     let x = to_value(&s.explain(1).unwrap());
     check(&shapes, "EsqlStage", &x["esql"]["stage"]);
 }
+
+#[test]
+fn the_bridge_shapes_are_what_serde_writes() {
+    let shapes = interfaces();
+    let mut s = Session::new();
+    let response = r#"{"took":1,"hits":{"hits":[{"_id":"a","_source":{"a":1}},{"_id":"b","fields":{"a":[2]}}]}}"#;
+    let report = s.set_events(response.into());
+    assert!(report.note.is_some());
+    check(&shapes, "EventsReport", &to_value(&report));
+    let rows = s.rows(&[1]);
+    assert_eq!(rows[0].hit.as_deref(), Some("hit 2 (_id b)"));
+    check(&shapes, "Row", &to_value(&rows[0]));
+    let export = concat!(
+        r#"{"rule_id":"r1","name":"One","type":"query","query":"a:1","description":"d","risk_score":1,"severity":"low"}"#,
+        "\n",
+        r#"{"rule_id":"r2","name":"Two","type":"eql","query":"any where true","description":"d","risk_score":1,"severity":"low"}"#,
+        "\n"
+    );
+    let file = ruleplay::rule::from_kibana::read(export).expect("reads");
+    for c in file.choices() {
+        check(&shapes, "RuleChoice", &to_value(&c));
+    }
+    // `KibanaRule` (wasm::bridge) is `Converted`'s fields plus `ok` and `diagnostics`.
+    let mut c = to_value(&file.converted(0));
+    if let Some(o) = c.as_object_mut() {
+        o.insert("ok".into(), json!(true));
+        o.insert("diagnostics".into(), json!([]));
+    }
+    check(&shapes, "KibanaRule", &c);
+}

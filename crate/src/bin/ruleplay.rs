@@ -19,6 +19,9 @@ mod es;
 #[path = "ruleplay/input.rs"]
 mod input;
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "ruleplay/kibana.rs"]
+mod kibana;
+#[cfg(not(target_arch = "wasm32"))]
 #[path = "ruleplay/matching.rs"]
 mod matching;
 

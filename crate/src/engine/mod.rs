@@ -816,7 +816,7 @@ pub fn check_example_with_lists(
                 .collect()
         }
     };
-    let parsed = crate::event::parse::parse_events(events_src);
+    let parsed = crate::event::formats::read_events(events_src);
     for e in &parsed.errors {
         problems.push(format!(
             "events.ndjson:{}:{}: {}",

@@ -13,9 +13,10 @@ use super::{
     SequenceHit, Status,
 };
 use crate::diagnostic::{Diagnostic, EventErrorKind, Span};
+use crate::event::formats::read_events;
 use crate::event::layout;
 use crate::event::lookup::{fields, FieldPath};
-use crate::event::parse::{parse_events, EventError, Events};
+use crate::event::parse::{EventError, Events};
 use crate::event::table::EventTable;
 use crate::exceptions::{import_ndjson, ExceptionItem};
 use crate::explain::{Clause, NearMiss};
@@ -26,6 +27,7 @@ use serde_json::Value;
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
+mod bridge;
 mod coverage;
 mod edits;
 #[cfg(feature = "esql")]
@@ -87,6 +89,11 @@ pub struct EventsReport {
     pub error_count: usize,
     /// The first [`MAX_REPORTED_FIELDS`] field names of the batch, sorted.
     pub fields: Vec<String>,
+    /// The format the events were read from (`event::formats`).
+    pub format: crate::event::parse::Format,
+    /// What was found, for formats other than NDJSON and arrays of events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// An exception-list export as read.
@@ -147,6 +154,9 @@ pub struct Row {
     pub summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
+    /// The search hit the event was read from ("hit 3 (_id abc)"), for Elasticsearch responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit: Option<String>,
 }
 
 /// What [`Session::replace_event`] changed in the events text.
@@ -305,9 +315,10 @@ impl Session {
         }
     }
 
-    /// Events as NDJSON or one JSON array; bad lines are reported and the others kept.
+    /// Events in any format `event::formats` reads (NDJSON, a JSON array, Elasticsearch
+    /// responses and hits); bad lines are reported and the others kept.
     pub fn set_events(&mut self, text: String) -> EventsReport {
-        self.parsed = parse_events(&text);
+        self.parsed = read_events(&text);
         self.text = text;
         self.exception_values = Default::default();
         self.fields = field_names(&self.parsed.events);
@@ -322,6 +333,8 @@ impl Session {
             errors: first(&self.parsed.errors, MAX_REPORTED_ERRORS),
             error_count: self.parsed.errors.len(),
             fields: first(&self.fields, MAX_REPORTED_FIELDS),
+            format: self.parsed.format,
+            note: self.parsed.note.clone(),
         }
     }
 

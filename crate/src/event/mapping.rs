@@ -51,7 +51,7 @@ impl Mappings {
         if found.is_empty() {
             return Err(Diagnostic::new(
                 EventErrorKind::InvalidMapping,
-                "no \"properties\" found: expected the JSON of GET index/_mapping, an index template's \"mappings\", or {\"properties\": …}",
+                "no \"properties\" found: expected the JSON of GET index/_mapping, GET _index_template/x, GET _component_template/x, a template's \"mappings\", or {\"properties\": …}",
                 whole,
             ));
         }
@@ -176,9 +176,17 @@ impl Mappings {
 }
 
 /// Every `properties` object reachable through `mappings` (any index of a `GET _mapping`
-/// answer, a composable template's `template.mappings`), or the document's own.
+/// answer, a composable template's `template.mappings`, each template of a `GET
+/// _index_template/x` or `GET _component_template/x` answer, whose lists are arrays), or the
+/// document's own.
 fn collect_properties<'v>(v: &'v Value, depth: usize, out: &mut Vec<&'v Map<String, Value>>) {
     if depth > 6 {
+        return;
+    }
+    if let Some(items) = v.as_array() {
+        for item in items {
+            collect_properties(item, depth + 1, out);
+        }
         return;
     }
     let Some(obj) = v.as_object() else {
@@ -230,6 +238,19 @@ mod tests {
             Mappings::parse(template).unwrap().get("a").unwrap().ty,
             FieldType::Ip
         );
+        // GET _index_template/x and GET _component_template/x answers: lists of templates.
+        let index_templates = r#"{"index_templates":[{"name":"logs-custom","index_template":{
+            "index_patterns":["logs-custom-*"],"composed_of":["ecs@mappings"],
+            "template":{"settings":{},"mappings":{"dynamic_templates":[{"strings":{"match_mapping_type":"string","mapping":{"type":"keyword"}}}],
+            "properties":{"custom":{"properties":{"port":{"type":"long"}}}}}}}}]}"#;
+        let m = Mappings::parse(index_templates).unwrap();
+        assert_eq!(m.get("custom.port").unwrap().ty, FieldType::Long);
+        let components = r#"{"component_templates":[
+            {"name":"a","component_template":{"template":{"mappings":{"properties":{"x":{"type":"ip"}}}}}},
+            {"name":"b","component_template":{"template":{"mappings":{"properties":{"y":{"type":"date"}}}}}}]}"#;
+        let m = Mappings::parse(components).unwrap();
+        assert_eq!(m.get("x").unwrap().ty, FieldType::Ip);
+        assert_eq!(m.get("y").unwrap().ty, FieldType::Date);
         assert!(Mappings::parse("{}").is_err());
         assert!(Mappings::parse("not json").is_err());
     }

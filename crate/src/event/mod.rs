@@ -3,6 +3,7 @@
 //! evaluators read big batches through.
 
 pub mod ecs;
+pub mod formats;
 pub mod layout;
 pub mod lookup;
 pub mod mapping;
@@ -11,6 +12,7 @@ pub mod prune;
 pub mod table;
 
 pub use ecs::{field_info, FieldInfo, FieldType};
+pub use formats::read_events;
 pub use lookup::{fields, lookup, lookup_paths, FieldPath};
 pub use parse::{parse_events, EventError, Events};
 pub use table::{Cell, EventTable};

@@ -68,6 +68,73 @@ pub struct Events {
     /// For each event, its bytes in the input (the whole object, for NDJSON and arrays alike).
     pub spans: Vec<Span>,
     pub errors: Vec<EventError>,
+    /// For events read from Elasticsearch hits (`event::formats`), the hit each came from, in
+    /// event order; empty for NDJSON and plain arrays.
+    pub origins: Vec<Origin>,
+    /// What `event::formats` found when it is not plain NDJSON or a JSON array of events: one
+    /// line for the user ("Elasticsearch _search response: 12 hits, …").
+    pub note: Option<String>,
+    pub format: Format,
+}
+
+/// The format events were read from (see `event::formats`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// One event per line (also what an empty text is).
+    #[default]
+    Ndjson,
+    /// One JSON array of events.
+    Array,
+    /// An Elasticsearch `_search` response (also wrapped by `_async_search` or Kibana's Inspect).
+    Search,
+    /// An Elasticsearch `_eql/search` response: `hits.events` or `hits.sequences`.
+    EqlSearch,
+    /// Search hits on their own: a JSON array of them (Kibana Discover's "Copy selected as
+    /// JSON"), one hit, or one hit per line.
+    Hits,
+}
+
+impl Format {
+    /// A short name for notes and the page.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Ndjson => "NDJSON",
+            Format::Array => "JSON array",
+            Format::Search => "_search response",
+            Format::EqlSearch => "_eql/search response",
+            Format::Hits => "search hits",
+        }
+    }
+}
+
+/// The search hit an event was read from: explanations and row labels name it ("hit 3 (_id
+/// abc)") rather than a line of a pretty-printed response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// 1-based, in the order the response lists its hits (within the sequence for EQL
+    /// sequences).
+    pub hit: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
+    /// 1-based sequence number, for the events of an EQL sequences response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<usize>,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        if let Some(s) = self.sequence {
+            write!(f, "sequence {s}, ")?;
+        }
+        write!(f, "hit {}", self.hit)?;
+        match &self.id {
+            Some(id) => write!(f, " (_id {id})"),
+            None => Ok(()),
+        }
+    }
 }
 
 pub fn parse_events(text: &str) -> Events {
@@ -85,6 +152,7 @@ pub fn parse_events(text: &str) -> Events {
         return out;
     }
     if text.trim_start().starts_with('[') {
+        out.format = Format::Array;
         read_array(text, &mut out);
         return out;
     }
@@ -135,14 +203,8 @@ pub fn parse_line(line: &str, line_no: usize) -> Result<Option<Value>, EventErro
 /// An error stops the array there: it is reported (a trailing comma at the comma) and every
 /// element read before it is kept.
 fn read_array(text: &str, out: &mut Events) {
-    let mut raw: Vec<&RawValue> = Vec::new();
-    let mut de = serde_json::Deserializer::from_str(text);
-    let read = Elements(&mut raw)
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
-    if let Err(e) = read {
-        out.errors.push(array_error(text, &e));
-    }
+    let (raw, error) = array_elements(text);
+    out.errors.extend(error);
     let base = text.as_ptr() as usize;
     let (mut line, mut counted) = (1, 0);
     for item in raw {
@@ -166,6 +228,17 @@ fn read_array(text: &str, out: &mut Events) {
             Err(e) => out.errors.push(EventError::from_json(line, &e)),
         }
     }
+}
+
+/// The elements of the JSON array `text` as raw slices of it, and the error that stopped the
+/// array early (every complete element before it is kept).
+pub fn array_elements(text: &str) -> (Vec<&RawValue>, Option<EventError>) {
+    let mut raw: Vec<&RawValue> = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = Elements(&mut raw)
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    (raw, read.err().map(|e| array_error(text, &e)))
 }
 
 /// serde_json reports a trailing comma where it found the `]` after it; the comma is what to fix.

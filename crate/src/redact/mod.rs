@@ -16,8 +16,8 @@ pub use category::{category, home_users, Category};
 pub use placeholder::{Mapping, Placeholders};
 
 use crate::diagnostic::Span;
+use crate::event::formats::read_events;
 use crate::event::layout::Tokens;
-use crate::event::parse::parse_events;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -66,7 +66,7 @@ pub fn choices(fields: &[String]) -> Vec<FieldChoice> {
 
 /// Redact `fields` in an events text (NDJSON or a JSON array).
 pub fn redact_events(text: &str, fields: &[String]) -> Redaction {
-    let parsed = parse_events(text);
+    let parsed = read_events(text);
     redact(
         text,
         &parsed.spans,

@@ -15,6 +15,8 @@ Examples:
   ruleplay exclude --rule rules/exim4/rule.toml --add process.name=cron --remove process.name=sort
   ruleplay es --rule rules/exim4/rule.toml --time-range
   ruleplay es --kit --rule rules/exim4/rule.toml --events rules/exim4/events.ndjson
+  ruleplay match --rule rules_export.ndjson --rule-id 0b2f… --events search_response.json
+  ruleplay convert --rule rules/exim4/rule.toml --to kibana > exim4.ndjson
 
 Errors are reported as `LINE:COL: message` (a rule file's path before it), then the source line
 with carets under the place.";
@@ -75,6 +77,14 @@ pub enum Command {
     /// scratch index mapped with ECS types, the events bulk-indexed, the request, the cleanup.
     #[command(verbatim_doc_comment)]
     Es(EsArgs),
+    /// Convert a rule between detection-rules TOML and Kibana's rule export NDJSON (either is
+    /// read, as is the detection engine API's rule JSON).
+    ///
+    /// `--to kibana` writes what Rules → Import reads: the rule, the exception lists and items
+    /// (the Kibana file's own, or --exceptions), and the export summary line. `--to toml`
+    /// writes the detection-rules TOML of the rule.
+    #[command(verbatim_doc_comment)]
+    Convert(ConvertArgs),
     /// Convert an exception list between Kibana's NDJSON export and a detection-rules
     /// exception TOML file (either is read; the format is told by the first character).
     ///
@@ -91,6 +101,22 @@ pub enum Command {
     },
 }
 
+#[derive(Args)]
+pub struct ConvertArgs {
+    /// The rule file (`-` reads stdin).
+    #[arg(long, value_name = "FILE")]
+    pub rule: String,
+    #[command(flatten)]
+    pub pick: RulePick,
+    /// The format to write: `kibana` (rule export NDJSON) or `toml` (detection-rules).
+    #[arg(long, value_name = "FORMAT", value_parser = ["kibana", "toml"])]
+    pub to: String,
+    /// Exceptions to export with the rule (`--to kibana`): a Kibana exception-list export or a
+    /// detection-rules exception TOML file.
+    #[arg(long, value_name = "FILE")]
+    pub exceptions: Option<String>,
+}
+
 /// Value lists for `is in list` exception entries.
 #[derive(Args)]
 pub struct ValueListArgs {
@@ -101,25 +127,48 @@ pub struct ValueListArgs {
     pub value_lists: Vec<(String, String, Option<String>)>,
 }
 
+/// The query or rule, and which rule of a Kibana file holding several.
+#[derive(Args)]
+pub struct Source {
+    #[command(flatten)]
+    which: Which,
+    #[command(flatten)]
+    pub pick: RulePick,
+}
+
 /// The query or rule: exactly one of the three.
 #[derive(Args)]
 #[group(required = true, multiple = false)]
-pub struct Source {
+struct Which {
     /// A KQL query.
     #[arg(long, value_name = "QUERY")]
     kql: Option<String>,
     /// An EQL query.
     #[arg(long, value_name = "QUERY")]
     eql: Option<String>,
-    /// A detection-rules TOML file (`-` reads stdin).
-    #[arg(long, value_name = "FILE.toml")]
+    /// A rule file: detection-rules TOML, Kibana's rule export (NDJSON, with the exception
+    /// lists it references, which apply) or the detection engine API's rule JSON (`-` reads
+    /// stdin). The format is detected.
+    #[arg(long, value_name = "FILE")]
     rule: Option<String>,
+}
+
+/// Which rule of a Kibana export with several (an error lists them when it is not said).
+#[derive(Args)]
+pub struct RulePick {
+    /// The rule_id of the rule to take from a Kibana rule file.
+    #[arg(long, value_name = "ID")]
+    pub rule_id: Option<String>,
+    /// The name of the rule to take from a Kibana rule file.
+    #[arg(long, value_name = "NAME")]
+    pub rule_name: Option<String>,
 }
 
 impl Source {
     /// The language, and the query text or the rule file's path (clap requires one).
     pub fn get(&self) -> Option<(Lang, &str)> {
-        match (&self.kql, &self.eql, &self.rule) {
+        let w = &self.which;
+        match (&w.kql, &w.eql, &w.rule) {
             (Some(q), _, _) => Some((Lang::Kql, q)),
             (_, Some(q), _) => Some((Lang::Eql, q)),
             (_, _, Some(path)) => Some((Lang::Toml, path)),
@@ -132,8 +181,10 @@ impl Source {
 pub struct MatchArgs {
     #[command(flatten)]
     pub source: Source,
-    /// The events: NDJSON or a JSON array, maybe gzipped (`-` reads stdin). NDJSON streams
-    /// through query rules in constant memory.
+    /// The events, maybe gzipped (`-` reads stdin): NDJSON, a JSON array, an Elasticsearch
+    /// `_search` or `_eql/search` response, or search hits (Kibana Discover's "Copy selected as
+    /// JSON"); the format is detected and a note says what was found. NDJSON streams through
+    /// query rules in constant memory.
     #[arg(long, value_name = "FILE")]
     pub events: String,
     /// Add the evaluation trace of each event (or the join keys of each sequence).

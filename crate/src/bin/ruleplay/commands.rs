@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Test { dir, lists } => cmd_test(&dir, &lists),
         Command::Exceptions { to, file } => cmd_exceptions(to, &file),
+        Command::Convert(c) => crate::kibana::cmd_convert(&c),
         Command::Exclusions(p) => cmd_exclusions(&p.source),
         Command::Exclude(x) => cmd_exclude(&x),
         Command::Es(e) => crate::es::cmd_es(&e),
@@ -32,14 +33,25 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 /// The text `source` names: the query itself, or the rule file read (with its path as the
-/// prefix of error reports).
-fn source_text(source: &Source) -> Result<(engine::Lang, String, String), String> {
+/// prefix of error reports); a Kibana rule file converted to TOML (`crate::kibana`). `None`
+/// after reporting a Kibana file that does not convert.
+fn source_text(source: &Source) -> Result<Option<(engine::Lang, String, String)>, String> {
+    Ok(source_full(source)?.map(|s| (s.lang, s.text, s.prefix)))
+}
+
+pub fn source_full(source: &Source) -> Result<Option<crate::kibana::SourceText>, String> {
     let (lang, arg) = source
         .get()
         .ok_or("give the query with --kql, --eql or --rule")?;
     Ok(match lang {
-        engine::Lang::Toml => (lang, read_file(arg)?, format!("{arg}:")),
-        _ => (lang, arg.to_string(), String::new()),
+        engine::Lang::Toml => crate::kibana::rule_source(arg, read_file(arg)?, &source.pick),
+        _ => Some(crate::kibana::SourceText {
+            lang,
+            text: arg.to_string(),
+            prefix: String::new(),
+            note: None,
+            exceptions: None,
+        }),
     })
 }
 
@@ -52,7 +64,9 @@ fn exclusion_lang(lang: engine::Lang) -> Option<exclusions::Lang> {
 }
 
 fn cmd_exclusions(source: &Source) -> Result<ExitCode, String> {
-    let (lang, text, prefix) = source_text(source)?;
+    let Some((lang, text, prefix)) = source_text(source)? else {
+        return Ok(ExitCode::from(1));
+    };
     let found = match exclusion_lang(lang) {
         Some(l) => exclusions::find(l, &text),
         None => exclusions::rule_file::find(&text).map(|(_, lists)| lists),
@@ -74,7 +88,9 @@ fn cmd_exclusions(source: &Source) -> Result<ExitCode, String> {
 
 fn cmd_exclude(x: &ExcludeArgs) -> Result<ExitCode, String> {
     use exclusions::Op;
-    let (lang, text, prefix) = source_text(&x.source)?;
+    let Some((lang, text, prefix)) = source_text(&x.source)? else {
+        return Ok(ExitCode::from(1));
+    };
     let pair = |(f, v): &(String, String)| (f.clone(), v.clone());
     let ops: Vec<Op> = (x.remove.iter().map(pair))
         .map(|(field, value)| Op::Remove { field, value })
@@ -117,9 +133,21 @@ pub fn report(prefix: &str, d: &Diagnostic, text: &str) {
 
 /// Load the query or rule; on errors report them and return `None`.
 pub fn load(source: &Source) -> Result<Option<Loaded>, String> {
-    let (lang, text, prefix) = source_text(source)?;
+    Ok(load_full(source, false)?.map(|(l, _)| l))
+}
+
+/// [`load`], with the exceptions of a Kibana rule file (NDJSON) and, when `say`, its note on
+/// stderr.
+pub fn load_full(source: &Source, say: bool) -> Result<Option<(Loaded, Option<String>)>, String> {
+    let Some(src) = source_full(source)? else {
+        return Ok(None);
+    };
+    if let (true, Some(note)) = (say, &src.note) {
+        eprintln!("note: {note}");
+    }
+    let (lang, text, prefix) = (src.lang, src.text, src.prefix);
     match engine::load(&text, lang) {
-        Ok(l) => Ok(Some(l)),
+        Ok(l) => Ok(Some((l, src.exceptions))),
         Err(diags) => {
             for d in &diags {
                 report(&prefix, d, &text);

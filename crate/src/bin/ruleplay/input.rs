@@ -10,7 +10,8 @@ const BUFFER: usize = 256 * 1024;
 /// name: `zcat`-less pipes and `.gz` files alike).
 pub struct Input {
     pub reader: Box<dyn Buffered + Send>,
-    /// Whether the first non-blank byte is `[`: a JSON array, which is read whole.
+    /// Whether the input is read whole rather than streamed as NDJSON: a JSON array, or an
+    /// Elasticsearch response or search hits (`event::formats::streams_as_ndjson`).
     pub is_array: bool,
 }
 
@@ -49,10 +50,7 @@ pub fn open(path: &str) -> Result<Input, String> {
     let head = reader
         .fill_buf()
         .map_err(|e| format!("cannot read {path}: {e}"))?;
-    let is_array = head
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b == b'[');
+    let is_array = !ruleplay::event::formats::streams_as_ndjson(head);
     Ok(Input { reader, is_array })
 }
 

@@ -6,10 +6,11 @@
 
 use crate::args::MatchArgs;
 use crate::chunks::{self, Item, Judgements, Worker};
-use crate::commands::{load, read_file, report, set_mappings, value_lists};
+use crate::commands::{load, load_full, read_file, report, set_mappings, value_lists};
 use crate::input::{self, Input};
 use ruleplay::engine::{self, Loaded, RunOptions, Status, StreamVerdict};
-use ruleplay::event::parse::{parse_events, MAX_INPUT_BYTES};
+use ruleplay::event::formats::read_events;
+use ruleplay::event::parse::{Origin, MAX_INPUT_BYTES};
 use ruleplay::exceptions::toml_format::import_any;
 use ruleplay::explain::{Clause, Trace};
 use serde::Serialize;
@@ -23,7 +24,7 @@ pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
     if !set_mappings(&o.mapping)? {
         return Ok(ExitCode::from(1));
     }
-    let Some(loaded) = load(&o.source)? else {
+    let Some((loaded, kibana_exceptions)) = load_full(&o.source, true)? else {
         return Ok(ExitCode::from(1));
     };
     let mut opts = RunOptions {
@@ -32,6 +33,10 @@ pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
         ..Default::default()
     };
     let mut out = Out::new(o, loaded.lang() == engine::Lang::Toml);
+    if let Some(text) = &kibana_exceptions {
+        // The lists a Kibana rule file holds for its rule apply, as Kibana applies them.
+        opts.exceptions = import_any(text).items;
+    }
     if let Some(path) = &o.exceptions {
         let exceptions = read_file(path)?;
         let imp = import_any(&exceptions);
@@ -39,7 +44,7 @@ pub fn cmd_match(o: &MatchArgs) -> Result<ExitCode, String> {
             report(&format!("{path}:"), &e.diagnostic(&exceptions), &exceptions);
             out.failed = true;
         }
-        opts.exceptions = imp.items;
+        opts.exceptions.extend(imp.items);
     }
     let (lists, ok) = value_lists(&o.lists, &opts.exceptions)?;
     opts.value_lists = lists;
@@ -194,7 +199,10 @@ fn whole(
     out: &mut Out,
 ) -> Result<(), String> {
     let text = input.read_all(&o.events, MAX_INPUT_BYTES)?;
-    let parsed = parse_events(&text);
+    let parsed = read_events(&text);
+    if let Some(note) = &parsed.note {
+        eprintln!("note: {}: {note}", o.events);
+    }
     for e in &parsed.errors {
         report(&format!("{}:", o.events), &e.diagnostic(&text), &text);
         out.summary.errors += 1;
@@ -249,6 +257,7 @@ fn whole(
             reason: x.as_ref().and_then(|x| x.reason.as_deref()),
             trace: x.as_ref().map(|x| &x.trace),
             exceptions: x.as_ref().map(|x| &x.exceptions).filter(|e| !e.is_empty()),
+            from: parsed.origins.get(v.index),
         })?;
     }
     Ok(())
@@ -270,6 +279,9 @@ struct EventLine<'a> {
     trace: Option<&'a Option<Trace>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     exceptions: Option<&'a Vec<Clause>>,
+    /// The search hit the event was read from (Elasticsearch responses and hits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a Origin>,
 }
 
 /// One output line of `match` for a sequence or sample hit.
@@ -379,6 +391,7 @@ impl Out {
             reason: x.and_then(|x| x.reason.as_deref()),
             trace: x.map(|x| &x.trace),
             exceptions: x.map(|x| &x.exceptions).filter(|e| !e.is_empty()),
+            from: None,
         })
     }
 

@@ -33,7 +33,7 @@ impl Session {
         let own;
         let parsed = match events {
             Some(text) => {
-                own = parse_events(text);
+                own = read_events(text);
                 &own
             }
             None => &self.parsed,

@@ -79,7 +79,7 @@ impl Session {
         let loaded = self.loaded.as_ref()?;
         let opts = self.options(true);
         let before = loaded.run(&self.parsed.events, &opts);
-        let parsed = parse_events(redacted);
+        let parsed = read_events(redacted);
         let after = loaded.run(&parsed.events, &opts);
         let changes = before
             .events

@@ -51,6 +51,7 @@ impl Session {
                     index,
                     summary: self.summarize(event),
                     why: self.why(index, event),
+                    hit: self.event_origin(index),
                 })
             })
             .collect()
