@@ -319,3 +319,6 @@ export interface ExampleFolder { files: [string, string][]; problems: string[]; 
 
 /** engine::MappingsReport: mapped fields read, or why the text is not a mapping. */
 export interface MappingsReport { fields: number; error?: string }
+
+/** engine::FileProgress: what `Session.file_push` has read so far. */
+export interface FileProgress { events: number; errors: number }
