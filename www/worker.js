@@ -31,6 +31,9 @@ let missesPending = false;
 let missesAuto = true;
 /** Inputs over this size report their progress. */
 const BIG_INPUT = 2_000_000;
+/** A big events file read in slices (www/bigfile/worker_file.js), loaded with the first one. */
+/** @type {typeof import('./bigfile/worker_file.js') | null} */
+let fileMod = null;
 
 /**
  * @param {number} id
@@ -51,10 +54,11 @@ async function start() {
  * The page's edits: any of rule, events, exceptions and a pinned "now"; then the verdicts.
  * ruleFile restores the rule file a bare query edits (after a restart); switchTo switches the rule
  * view (the core says what it shows: `rule.source`); editEvent replaces one event in the events text.
- * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], mappings?: string, now?: number | null, noEval?: boolean}} msg
+ * file: a big events file, read here in slices (www/bigfile/worker_file.js).
+ * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, file?: File, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], mappings?: string, now?: number | null, noEval?: boolean}} msg
  */
-function handleUpdate(msg) {
-  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, exceptionWarnings?: ExceptionWarning[], mappings?: MappingsReport, events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, totalMs?: number}} */
+async function handleUpdate(msg) {
+  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, exceptionWarnings?: ExceptionWarning[], mappings?: MappingsReport, events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, totalMs?: number, fileRead?: {stopped: boolean, ms: number, heap: number}}} */
   const out = { type: 'update', id: msg.id };
   let big = false;
   const t0 = performance.now();
@@ -88,6 +92,12 @@ function handleUpdate(msg) {
     // The rule's warnings depend on the events' fields.
     if (!out.rule && ruleSet) out.rule = session.rule_report();
   }
+  if (msg.file) {
+    fileMod ??= await import('./bigfile/worker_file.js');
+    out.events = await readFromFile(msg.file, msg.id, out);
+    big = true;
+    if (!out.rule && ruleSet) out.rule = session.rule_report();
+  }
   if (msg.editEvent) {
     out.edit = session.replace_event(msg.editEvent.index, msg.editEvent.json);
     if (out.edit.events) out.events = out.edit.events;
@@ -100,7 +110,12 @@ function handleUpdate(msg) {
   if (msg.noEval) {
     out.eval = undefined;
   } else if (ruleOk) {
-    if (big) progress(msg.id, 'Evaluating…', 0.85);
+    // An edit that reads a field the file's read did not keep: read the file again.
+    if (fileMod && session.from_file() && session.file_stale()) {
+      out.events = await readFromFile(null, msg.id, out);
+      big = true;
+    }
+    if (big) progress(msg.id, 'Evaluating…', 0.95);
     const r = session.evaluate();
     missesPending = r.missesPending;
     missesAuto = r.missesAuto;
@@ -117,6 +132,18 @@ function handleUpdate(msg) {
     // A pause lets the page's next edit arrive first; it makes these counts stale anyway.
     setTimeout(() => computeMisses(gen), 40);
   }
+}
+
+/**
+ * Reads a big events file (or, with `null`, the open one again) into the session.
+ * @param {File | null} file @param {number} id @param {any} out
+ * @returns {Promise<EventsReport>}
+ */
+async function readFromFile(file, id, out) {
+  if (!fileMod) throw new Error('no events file is open');
+  const r = await fileMod.readFile(session, file, (label, value) => progress(id, label, value));
+  out.fileRead = { stopped: r.stopped, ms: r.readMs, heap: session.file_heap_bytes() };
+  return r.report;
 }
 
 /**
@@ -139,7 +166,10 @@ function computeMisses(gen, id) {
 
 /** @param {{id: number, indices: number[]}} msg */
 function handleRows(msg) {
-  const rows = session.rows(Uint32Array.from(msg.indices));
+  const indices = Uint32Array.from(msg.indices);
+  const rows = fileMod && session.from_file()
+    ? session.file_rows(indices, [...indices].map((i) => fileMod?.eventText(session, i) ?? ''))
+    : session.rows(indices);
   self.postMessage({ type: 'rows', id: msg.id, rows, generation });
 }
 
@@ -173,6 +203,12 @@ function handleValues(msg) {
 
 /** @param {{id: number, query: string}} msg */
 function handleFilter(msg) {
+  if (session.from_file()) {
+    // The core keeps only the rule's fields of a big file: a filter could read any other.
+    const message = 'the filter box is not available for events read from a big file (only the fields the rule reads are kept)';
+    self.postMessage({ type: 'filter', id: msg.id, ok: false, diagnostics: [{ col: 1, message }], indices: new Uint32Array(0), generation });
+    return;
+  }
   const r = session.filter(msg.query);
   self.postMessage({ type: 'filter', id: msg.id, ok: r.ok, diagnostics: r.diagnostics, indices: r.indices, generation }, [r.indices.buffer]);
 }
@@ -182,6 +218,7 @@ function handleExplain(msg) {
   /** @type {Explanation | null} */
   let explanation = null;
   let error = null;
+  if (fileMod && session.from_file()) return explainFileEvent(msg.index, msg.id);
   try {
     explanation = session.explain(msg.index);
   } catch (e) {
@@ -195,6 +232,29 @@ function handleExplain(msg) {
 }
 
 /**
+ * The explanation of a file's event, read from the file by its byte range.
+ * @param {number} index @param {number} id
+ */
+function explainFileEvent(index, id) {
+  const text = fileMod?.eventText(session, index) ?? null;
+  /** @type {Explanation | null} */
+  let explanation = null;
+  let error = text == null ? 'the event could not be read from the file' : null;
+  let event;
+  try {
+    if (text != null) {
+      explanation = session.explain_file_event(index, text);
+      event = JSON.parse(text);
+    }
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw e;
+    error = String(e instanceof Error ? e.message : e);
+  }
+  const pretty = text != null ? wasm.pretty_event(text) : null;
+  self.postMessage({ type: 'explain', id, index, explanation, event, pretty, line: null, error, generation });
+}
+
+/**
  * "Exclude this", the diff line, coverage and the export (www/exclude.js and its siblings): each
  * one call of the core, answered with the generation it belongs to.
  * @param {any} msg
@@ -202,7 +262,11 @@ function handleExplain(msg) {
 function handlePreview(msg) {
   /** @type {any} */
   let out;
-  if (msg.what === 'exclusion') out = session.preview_exclusion(msg.field, msg.values);
+  // A big file's events are not held whole: these read every event's fields (not yet offered).
+  if (session.from_file() && ['offer', 'exclusion', 'exception'].includes(msg.what)) out = null;
+  // No counts rather than stale ones.
+  else if (session.from_file() && msg.what === 'coverage') out = { events: 0, clauses: [], values: [] };
+  else if (msg.what === 'exclusion') out = session.preview_exclusion(msg.field, msg.values);
   else if (msg.what === 'exception') out = session.preview_exception(JSON.stringify(msg.entries));
   else if (msg.what === 'offer') out = session.exclude_offer(msg.index, msg.field ?? undefined);
   else if (msg.what === 'coverage') return coverageSteps(msg.id, msg.generation);
@@ -236,7 +300,8 @@ self.onmessage = async (e) => {
     if (!ready) ready = start();
     await ready;
     if (msg.type === 'init') self.postMessage({ type: 'init', id: msg.id });
-    else if (msg.type === 'update') handleUpdate(msg);
+    else if (msg.type === 'update') await handleUpdate(msg);
+    else if (msg.type === 'fileStop') fileMod?.stop();
     else if (msg.type === 'rows') handleRows(msg);
     else if (msg.type === 'explain') handleExplain(msg);
     else if (msg.type === 'values') handleValues(msg);

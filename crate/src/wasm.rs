@@ -20,6 +20,7 @@ pub use exceptions::ecs_field_names;
 mod preview;
 pub use preview::verdict_diff;
 mod bigfile;
+pub use bigfile::pretty_event;
 mod mappings;
 mod redact;
 

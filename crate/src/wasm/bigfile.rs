@@ -75,3 +75,9 @@ impl JsSession {
         to_js(&self.inner.file_rows(&indices, &texts))
     }
 }
+
+/// An event's JSON text pretty-printed as written (key order and number digits kept).
+#[wasm_bindgen]
+pub fn pretty_event(text: &str) -> String {
+    crate::event::layout::pretty(text)
+}

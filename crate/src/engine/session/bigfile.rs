@@ -60,9 +60,12 @@ impl Chunk {
             r => self.ends.get(r - 1).map_or(0, |&e| e as usize),
         };
         let to = self.ends.get(row).map_or(from, |&e| e as usize);
+        // `from_str`, not `from_slice`: the wasm already holds that parser (a second reader type
+        // would instantiate it again). The bytes were written by serde_json: valid UTF-8.
         self.json
             .get(from..to)
-            .and_then(|b| serde_json::from_slice(b).ok())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|t| serde_json::from_str(t).ok())
             .unwrap_or(Value::Null)
     }
 
@@ -468,19 +471,16 @@ fn chunk_hits(loaded: &Loaded, chunk: &Chunk, now: i64) -> Vec<bool> {
 }
 
 /// A run of a query, new_terms or threshold rule over a file's chunks: the query from the event
-/// views, then only the events that matched read whole (filters, exceptions, rule type).
+/// views, then only the events that matched, read whole when filters, exceptions or the rule
+/// type need them. Work and memory beyond one status byte per event follow the matches.
 fn run_chunks(loaded: &Loaded, f: &FileEvents, opts: &RunOptions, now: i64) -> FileRun {
     let n = f.count();
     let exceptions: ExceptionSet = loaded.exception_set(opts, now);
-    let keep_values = matches!(loaded.kind, Kind::NewTerms(_) | Kind::Threshold(_));
+    let by_type = matches!(loaded.kind, Kind::NewTerms(_) | Kind::Threshold(_));
+    let read = by_type || !exceptions.is_empty() || !loaded.filters.is_empty();
     let mut matched = vec![false; n];
-    let mut excepted: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut candidates = vec![false; n];
-    let mut values: Vec<Value> = if keep_values {
-        vec![Value::Null; n]
-    } else {
-        Vec::new()
-    };
+    // The events that matched: index, the exception item that removed it, the event when read.
+    let mut hits: Vec<(usize, Option<usize>, Value)> = Vec::new();
     let mut first = 0;
     for chunk in &f.chunks {
         for (row, hit) in chunk_hits(loaded, chunk, now).into_iter().enumerate() {
@@ -488,7 +488,7 @@ fn run_chunks(loaded: &Loaded, f: &FileEvents, opts: &RunOptions, now: i64) -> F
                 continue;
             }
             let i = first + row;
-            let ev = chunk.event(row);
+            let ev = if read { chunk.event(row) } else { Value::Null };
             if !loaded.filters_pass(&ev) {
                 continue;
             }
@@ -500,60 +500,69 @@ fn run_chunks(loaded: &Loaded, f: &FileEvents, opts: &RunOptions, now: i64) -> F
             } else {
                 exceptions.matching_item(&ev)
             };
-            match item {
-                Some(item) => {
-                    excepted.insert(i, item);
-                }
-                None => {
-                    if let Some(c) = candidates.get_mut(i) {
-                        *c = true;
-                    }
-                    if let Some(v) = values.get_mut(i) {
-                        *v = ev;
-                    }
-                }
-            }
+            hits.push((i, item, ev));
         }
         first += chunk.len();
     }
     let mut groups = Vec::new();
-    let type_verdicts: Vec<TypeVerdict> = match &loaded.kind {
+    // The rule type's verdicts of the candidates (matched, no exception), by position in `hits`.
+    let candidates = || hits.iter().filter(|h| h.1.is_none());
+    let mut verdicts: Vec<Option<TypeVerdict>> = vec![None; hits.len()];
+    match &loaded.kind {
         Kind::NewTerms(spec) => {
-            ruletype::new_terms(&values, &candidates, spec, loaded.timestamp_field())
+            let picked: Vec<(usize, &Value)> = candidates().map(|h| (h.0, &h.2)).collect();
+            let mut got = ruletype::new_terms_picked(&picked, spec, loaded.timestamp_field());
+            got.sort_unstable_by_key(|g| g.0);
+            for (slot, h) in verdicts.iter_mut().zip(&hits) {
+                if let Ok(k) = got.binary_search_by_key(&h.0, |g| g.0) {
+                    *slot = got.get(k).map(|g| g.1.clone());
+                }
+            }
         }
         Kind::Threshold(spec) => {
-            let (v, g) = ruletype::threshold(&values, &candidates, spec);
-            groups = g;
-            v
-        }
-        Kind::NeverAlerts(why) => candidates
-            .iter()
-            .map(|&c| TypeVerdict {
-                alert: false,
-                reason: c.then(|| why.clone()),
-            })
-            .collect(),
-        Kind::Query => candidates
-            .iter()
-            .map(|&c| TypeVerdict {
-                alert: c,
-                reason: None,
-            })
-            .collect(),
-    };
-    let mut reasons = BTreeMap::new();
-    let status = type_verdicts
-        .into_iter()
-        .enumerate()
-        .map(|(i, tv)| {
-            let m = matched.get(i).copied().unwrap_or(false);
-            let (status, reason) = settle(m, excepted.get(&i).copied(), tv, &exceptions);
-            if let Some(r) = reason {
-                reasons.insert(i, r);
+            // Threshold's groups keep event indices: it is given every index (nulls elsewhere).
+            let mut values = vec![Value::Null; n];
+            let mut is_candidate = vec![false; n];
+            for h in candidates() {
+                if let (Some(v), Some(c)) = (values.get_mut(h.0), is_candidate.get_mut(h.0)) {
+                    *v = h.2.clone();
+                    *c = true;
+                }
             }
-            status.code()
-        })
-        .collect();
+            let (v, g) = ruletype::threshold(&values, &is_candidate, spec);
+            groups = g;
+            for (slot, h) in verdicts.iter_mut().zip(&hits) {
+                *slot = v.get(h.0).cloned();
+            }
+        }
+        Kind::NeverAlerts(why) => {
+            for (slot, h) in verdicts.iter_mut().zip(&hits) {
+                *slot = h.1.is_none().then(|| TypeVerdict {
+                    alert: false,
+                    reason: Some(why.clone()),
+                });
+            }
+        }
+        Kind::Query => {
+            for (slot, h) in verdicts.iter_mut().zip(&hits) {
+                *slot = h.1.is_none().then(|| TypeVerdict {
+                    alert: true,
+                    reason: None,
+                });
+            }
+        }
+    }
+    let mut status = vec![Status::NoMatch.code(); n];
+    let mut reasons = BTreeMap::new();
+    for (h, tv) in hits.iter().zip(verdicts) {
+        let (s, reason) = settle(true, h.1, tv.unwrap_or_default(), &exceptions);
+        if let Some(slot) = status.get_mut(h.0) {
+            *slot = s.code();
+        }
+        if let Some(r) = reason {
+            reasons.insert(h.0, r);
+        }
+    }
     FileRun {
         status,
         matched,
