@@ -94,7 +94,7 @@ async function handleUpdate(msg) {
   }
   if (msg.file) {
     fileMod ??= await import('./bigfile/worker_file.js');
-    out.events = await readFromFile(msg.file, msg.id, out);
+    out.events = await fileMod.read(session, msg.file, out, (label, value) => progress(msg.id, label, value));
     big = true;
     if (!out.rule && ruleSet) out.rule = session.rule_report();
   }
@@ -112,7 +112,7 @@ async function handleUpdate(msg) {
   } else if (ruleOk) {
     // An edit that reads a field the file's read did not keep: read the file again.
     if (fileMod && session.from_file() && session.file_stale()) {
-      out.events = await readFromFile(null, msg.id, out);
+      out.events = await fileMod.read(session, null, out, (label, value) => progress(msg.id, label, value));
       big = true;
     }
     if (big) progress(msg.id, 'Evaluating…', 0.95);
@@ -132,18 +132,6 @@ async function handleUpdate(msg) {
     // A pause lets the page's next edit arrive first; it makes these counts stale anyway.
     setTimeout(() => computeMisses(gen), 40);
   }
-}
-
-/**
- * Reads a big events file (or, with `null`, the open one again) into the session.
- * @param {File | null} file @param {number} id @param {any} out
- * @returns {Promise<EventsReport>}
- */
-async function readFromFile(file, id, out) {
-  if (!fileMod) throw new Error('no events file is open');
-  const r = await fileMod.readFile(session, file, (label, value) => progress(id, label, value));
-  out.fileRead = { stopped: r.stopped, ms: r.readMs, heap: session.file_heap_bytes() };
-  return r.report;
 }
 
 /**
@@ -167,9 +155,7 @@ function computeMisses(gen, id) {
 /** @param {{id: number, indices: number[]}} msg */
 function handleRows(msg) {
   const indices = Uint32Array.from(msg.indices);
-  const rows = fileMod && session.from_file()
-    ? session.file_rows(indices, [...indices].map((i) => fileMod?.eventText(session, i) ?? ''))
-    : session.rows(indices);
+  const rows = fileMod && session.from_file() ? fileMod.rows(session, indices) : session.rows(indices);
   self.postMessage({ type: 'rows', id: msg.id, rows, generation });
 }
 
@@ -218,7 +204,10 @@ function handleExplain(msg) {
   /** @type {Explanation | null} */
   let explanation = null;
   let error = null;
-  if (fileMod && session.from_file()) return explainFileEvent(msg.index, msg.id);
+  if (fileMod && session.from_file()) {
+    self.postMessage({ type: 'explain', id: msg.id, index: msg.index, generation, ...fileMod.explain(session, msg.index, wasm.pretty_event) });
+    return;
+  }
   try {
     explanation = session.explain(msg.index);
   } catch (e) {
@@ -229,29 +218,6 @@ function handleExplain(msg) {
   const line = session.event_line(msg.index) ?? null;
   const pretty = session.event_pretty(msg.index) ?? null;
   self.postMessage({ type: 'explain', id: msg.id, index: msg.index, explanation, event, pretty, line, error, generation });
-}
-
-/**
- * The explanation of a file's event, read from the file by its byte range.
- * @param {number} index @param {number} id
- */
-function explainFileEvent(index, id) {
-  const text = fileMod?.eventText(session, index) ?? null;
-  /** @type {Explanation | null} */
-  let explanation = null;
-  let error = text == null ? 'the event could not be read from the file' : null;
-  let event;
-  try {
-    if (text != null) {
-      explanation = session.explain_file_event(index, text);
-      event = JSON.parse(text);
-    }
-  } catch (e) {
-    if (e instanceof WebAssembly.RuntimeError) throw e;
-    error = String(e instanceof Error ? e.message : e);
-  }
-  const pretty = text != null ? wasm.pretty_event(text) : null;
-  self.postMessage({ type: 'explain', id, index, explanation, event, pretty, line: null, error, generation });
 }
 
 /**

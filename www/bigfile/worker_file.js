@@ -64,7 +64,40 @@ export function eventText(session, index) {
   return decoder.decode(bytes);
 }
 
-/** The open file's name and size, for the page's notes. */
-export function describe() {
-  return file ? { name: file.name, size: file.size } : null;
+/**
+ * `readFile`, with what the page is told of the read put in `out.fileRead`.
+ * @param {any} session @param {File | null} f @param {any} out
+ * @param {(label: string, value: number) => void} progress
+ */
+export async function read(session, f, out, progress) {
+  const r = await readFile(session, f, progress);
+  out.fileRead = { stopped: r.stopped, ms: r.readMs, heap: session.file_heap_bytes() };
+  return r.report;
+}
+
+/** Result-list rows of the file's events, each read back from the file. @param {any} session @param {Uint32Array} indices */
+export function rows(session, indices) {
+  return session.file_rows(indices, [...indices].map((i) => eventText(session, i) ?? ''));
+}
+
+/**
+ * The explanation of a file's event, read back from the file by its byte range: the fields of
+ * the worker's `explain` answer.
+ * @param {any} session @param {number} index @param {(text: string) => string} pretty
+ */
+export function explain(session, index, pretty) {
+  const text = eventText(session, index);
+  let explanation = null;
+  let error = text == null ? 'the event could not be read from the file' : null;
+  let event;
+  try {
+    if (text != null) {
+      explanation = session.explain_file_event(index, text);
+      event = JSON.parse(text);
+    }
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw e;
+    error = String(e instanceof Error ? e.message : e);
+  }
+  return { explanation, event, pretty: text != null ? pretty(text) : null, line: null, error };
 }

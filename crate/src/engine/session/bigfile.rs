@@ -340,11 +340,15 @@ impl Session {
             FileRun {
                 status: r.events.iter().map(|v| v.status.code()).collect(),
                 matched: r.events.iter().map(|v| v.matched).collect(),
-                reasons: r
-                    .events
-                    .iter()
-                    .filter_map(|v| Some((v.index, v.reason.clone()?)))
-                    .collect(),
+                reasons: {
+                    let mut m = BTreeMap::new();
+                    for v in &r.events {
+                        if let Some(reason) = &v.reason {
+                            m.insert(v.index, reason.clone());
+                        }
+                    }
+                    m
+                },
                 sequences: r.sequences,
                 groups: r.groups,
                 now,
@@ -367,7 +371,13 @@ impl Session {
         let report = EvaluationReport {
             misses: vec![-1; n],
             status: run.status.clone(),
-            reasons: run.reasons.clone(),
+            reasons: {
+                let mut m = BTreeMap::new();
+                for (&i, r) in &run.reasons {
+                    m.insert(i, r.clone());
+                }
+                m
+            },
             sequences: run.sequences.clone(),
             groups: run.groups.clone(),
             counts,
