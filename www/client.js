@@ -25,6 +25,7 @@
  * @property {import('../pkg/ruleplay.js').ExceptionListRef[]} [refs] the rule's exception-list references
  * @property {Evaluation | null} [eval] `undefined` when not evaluated, `null` when the rule does not load
  * @property {number} [totalMs]
+ * @property {{stopped: boolean, ms: number, heap: number}} [fileRead] after reading a big file (www/bigfile/)
  */
 /** @typedef {{type: 'exclude', id: number} & import('../pkg/ruleplay.js').ExclusionEdit} ExcludeReply */
 /** @typedef {{type: 'editExceptions', id: number, ok: boolean, text?: string, message?: string}} EditExceptionsReply */

@@ -133,7 +133,10 @@ fn file_verdicts_equal_text_verdicts_on_every_example() {
 #[test]
 #[ignore]
 fn bigfile_timing() {
-    let (Ok(path), Ok(rule)) = (std::env::var("RULEPLAY_BIG"), std::env::var("RULEPLAY_RULE")) else {
+    let (Ok(path), Ok(rule)) = (
+        std::env::var("RULEPLAY_BIG"),
+        std::env::var("RULEPLAY_RULE"),
+    ) else {
         return;
     };
     let rule = std::fs::read_to_string(rule).expect("rule");
@@ -141,7 +144,11 @@ fn bigfile_timing() {
     let mut s = session(&rule, Lang::Toml);
     let t = std::time::Instant::now();
     read_in_pieces(&mut s, &bytes, 4 << 20);
-    eprintln!("read {:?}, heap {} MB", t.elapsed(), s.file_heap_bytes() / 1_000_000);
+    eprintln!(
+        "read {:?}, heap {} MB",
+        t.elapsed(),
+        s.file_heap_bytes() / 1_000_000
+    );
     for _ in 0..3 {
         let t = std::time::Instant::now();
         let r = s.evaluate().expect("a rule");
