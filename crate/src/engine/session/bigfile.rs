@@ -555,7 +555,7 @@ fn run_chunks(loaded: &Loaded, f: &FileEvents, opts: &RunOptions, now: i64) -> F
         }
         Kind::Query => {
             for (slot, h) in verdicts.iter_mut().zip(&hits) {
-                *slot = h.1.is_none().then(|| TypeVerdict {
+                *slot = h.1.is_none().then_some(TypeVerdict {
                     alert: true,
                     reason: None,
                 });
