@@ -5,7 +5,7 @@
 // Loaded on first use (main.js imports it when such a file is opened).
 
 /** Files over this many bytes are read in slices by the worker (smaller ones as before). */
-export const STREAM_MIN = 32_000_000;
+export const STREAM_MIN = 48_000_000;
 
 /** @param {number} n */
 function megabytes(n) {

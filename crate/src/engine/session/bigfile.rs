@@ -439,7 +439,7 @@ impl Session {
 }
 
 /// JSON arrays up to this size are read whole (the page's text path); bigger ones are refused.
-pub const FILE_ARRAY_MAX: usize = 64_000_000;
+pub const FILE_ARRAY_MAX: usize = 48_000_000;
 
 /// Query verdicts of one chunk's events, from its event view where the query is served by it.
 fn chunk_hits(loaded: &Loaded, chunk: &Chunk, now: i64) -> Vec<bool> {
