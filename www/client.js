@@ -26,6 +26,7 @@
  * @property {Evaluation | null} [eval] `undefined` when not evaluated, `null` when the rule does not load
  * @property {import('../pkg/ruleplay.js').EsqlReport | null} [esql] an ES|QL rule's output table and stage counts (with `eval`)
  * @property {number} [totalMs]
+ * @property {{stopped: boolean, ms: number, heap: number}} [fileRead] after reading a big file (www/bigfile/)
  */
 /** @typedef {{type: 'exclude', id: number} & import('../pkg/ruleplay.js').ExclusionEdit} ExcludeReply */
 /** @typedef {{type: 'editExceptions', id: number, ok: boolean, text?: string, message?: string}} EditExceptionsReply */

@@ -38,6 +38,8 @@ const state = {
   eval: null,
   selected: -1,
   bigEvents: false,
+  /** The big events file is read by the worker in slices (www/bigfile/open.js). */
+  streamed: false,
   firstResults: null,
   explainSeq: 0,
   filterSeq: 0,
@@ -509,6 +511,7 @@ function onUpdate(res, sentMsg) {
   if (res.rule) showRule(res.rule);
   if (res.edit) showEdit(res.edit);
   if (res.events) showEvents(res.events);
+  if (res.fileRead && bigfile) bigfile.shown(res, $);
   if (res.mappings) showMappings(res.mappings);
   if (res.exceptions) {
     const x = res.exceptions;
@@ -846,19 +849,24 @@ const tools = initPreview({
 
 // Stop: a new worker gets the current rule, events and exceptions back, but evaluates only at the
 // next edit, so a query that is too slow for the input cannot lock the page.
-$('stop-btn').addEventListener('click', () => reloadEngine('Stopped. Edit the rule or the events to evaluate again.'));
+$('stop-btn').addEventListener('click', () => {
+  // While the worker reads a big file, Stop ends the read and keeps what was read.
+  if (state.streamed && bigfile && bigfile.stopReading(engine)) return;
+  reloadEngine('Stopped. Edit the rule or the events to evaluate again.');
+});
 
 async function reloadEngine(message) {
   $('stop-btn').hidden = true;
   state.switching = 0;
   hideProgress();
   await engine.restart();
-  const events = state.bigFile ? await readFile(state.bigFile) : eventsEditor.text;
+  const file = state.streamed ? state.bigFile : undefined;
+  const events = file ? undefined : state.bigFile ? await readFile(state.bigFile) : eventsEditor.text;
   sent.rule = `${state.lang}\u0000${ruleEditor.text}`;
   sent.events = state.bigFile ? null : eventsEditor.text;
   sent.exceptions = exceptionsEditor.text;
   const ruleFile = state.lang !== 'toml' && state.buffers.toml ? state.buffers.toml : undefined;
-  engine.update({ ruleFile, rule: { source: ruleEditor.text, lang: state.lang }, events, exceptions: exceptionsEditor.text, valueLists: exceptionsIO.inputs(), mappings: mappings.text(), now: state.pinnedNow ?? null, noEval: true });
+  engine.update({ ruleFile, rule: { source: ruleEditor.text, lang: state.lang }, events, file, exceptions: exceptionsEditor.text, valueLists: exceptionsIO.inputs(), mappings: mappings.text(), now: state.pinnedNow ?? null, noEval: true });
   state.eval = null;
   list.clear(message);
   showCounts(null, 'Stopped.');
@@ -875,6 +883,7 @@ function setEventsText(text) {
 function leaveBig() {
   if (!state.bigEvents) return;
   state.bigEvents = false;
+  state.streamed = false;
   state.bigFile = null;
   $('big-notice').hidden = true;
   $('events-editor').classList.remove('big');
@@ -890,6 +899,9 @@ $('big-clear').addEventListener('click', () => {
 function formatBytes(n) {
   return n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.ceil(n / 1e3)} kB`;
 }
+
+/** @type {typeof import('./bigfile/open.js') | null} */
+let bigfile = null;
 
 // Reads a file in chunks so a big one shows progress and never becomes one huge string here.
 async function readFile(file) {
@@ -926,6 +938,13 @@ async function openFile(file, target) {
   }
   if (file.size <= BIG_INPUT) {
     setEventsText(await file.text());
+    return;
+  }
+  // Bigger files still are read by the worker in slices, never here (www/bigfile/open.js).
+  bigfile ??= await import('./bigfile/open.js');
+  if (file.size > bigfile.STREAM_MIN) {
+    const clearDiagnostics = () => eventsEditor.setDiagnostics([]);
+    bigfile.openStreamed(file, { engine, state, sent, $, clearDiagnostics, changed: () => share.changed() });
     return;
   }
   const started = performance.now();

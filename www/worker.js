@@ -40,6 +40,9 @@ let esqlGate = Promise.resolve();
 const kept = {};
 /** Inputs over this size report their progress. */
 const BIG_INPUT = 2_000_000;
+/** A big events file read in slices (www/bigfile/worker_file.js), loaded with the first one. */
+/** @type {typeof import('./bigfile/worker_file.js') | null} */
+let fileMod = null;
 
 /**
  * @param {number} id
@@ -60,7 +63,8 @@ async function start() {
  * The page's edits: any of rule, events, exceptions and a pinned "now"; then the verdicts.
  * ruleFile restores the rule file a bare query edits (after a restart); switchTo switches the rule
  * view (the core says what it shows: `rule.source`); editEvent replaces one event in the events text.
- * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], mappings?: string, now?: number | null, noEval?: boolean}} msg
+ * file: a big events file, read here in slices (www/bigfile/worker_file.js).
+ * @param {{id: number, ruleFile?: string, rule?: {source: string, lang: string}, switchTo?: {lang: string, fallback: string}, editEvent?: {index: number, json: string}, events?: string | Uint8Array, file?: File, exceptions?: string, valueLists?: {id: string, type: string, text: string}[], mappings?: string, now?: number | null, noEval?: boolean}} msg
  */
 /**
  * Load the ES|QL module when this update opens an ES|QL rule and hand it the session's state.
@@ -91,8 +95,8 @@ function keep(msg) {
   if (msg.mappings != null) kept.mappings = msg.mappings;
 }
 
-function handleUpdate(msg) {
-  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, exceptionWarnings?: ExceptionWarning[], mappings?: MappingsReport, events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, esql?: import('../pkg/ruleplay.js').EsqlReport | null, totalMs?: number}} */
+async function handleUpdate(msg) {
+  /** @type {{type: 'update', id: number, rule?: RuleReport, exceptions?: ExceptionsReport, exceptionWarnings?: ExceptionWarning[], mappings?: MappingsReport, events?: EventsReport, edit?: EventEdit, valueLists?: ValueListReport[], refs?: ExceptionListRef[], eval?: (Evaluation & {generation: number}) | null, esql?: import('../pkg/ruleplay.js').EsqlReport | null, totalMs?: number, fileRead?: {stopped: boolean, ms: number, heap: number}}} */
   const out = { type: 'update', id: msg.id };
   keep(msg);
   let big = false;
@@ -127,6 +131,12 @@ function handleUpdate(msg) {
     // The rule's warnings depend on the events' fields.
     if (!out.rule && ruleSet) out.rule = session.rule_report();
   }
+  if (msg.file) {
+    fileMod ??= await import('./bigfile/worker_file.js');
+    out.events = await fileMod.read(session, msg.file, out, (label, value) => progress(msg.id, label, value));
+    big = true;
+    if (!out.rule && ruleSet) out.rule = session.rule_report();
+  }
   if (msg.editEvent) {
     out.edit = session.replace_event(msg.editEvent.index, msg.editEvent.json);
     if (out.edit.events) out.events = out.edit.events;
@@ -140,7 +150,12 @@ function handleUpdate(msg) {
   if (msg.noEval) {
     out.eval = undefined;
   } else if (ruleOk) {
-    if (big) progress(msg.id, 'Evaluating…', 0.85);
+    // An edit that reads a field the file's read did not keep: read the file again.
+    if (fileMod && session.from_file() && session.file_stale()) {
+      out.events = await fileMod.read(session, null, out, (label, value) => progress(msg.id, label, value));
+      big = true;
+    }
+    if (big) progress(msg.id, 'Evaluating…', 0.95);
     const r = session.evaluate();
     missesPending = r.missesPending;
     missesAuto = r.missesAuto;
@@ -180,7 +195,8 @@ function computeMisses(gen, id) {
 
 /** @param {{id: number, indices: number[]}} msg */
 function handleRows(msg) {
-  const rows = session.rows(Uint32Array.from(msg.indices));
+  const indices = Uint32Array.from(msg.indices);
+  const rows = fileMod && session.from_file() ? fileMod.rows(session, indices) : session.rows(indices);
   self.postMessage({ type: 'rows', id: msg.id, rows, generation });
 }
 
@@ -214,6 +230,12 @@ function handleValues(msg) {
 
 /** @param {{id: number, query: string}} msg */
 function handleFilter(msg) {
+  if (session.from_file()) {
+    // The core keeps only the rule's fields of a big file: a filter could read any other.
+    const message = 'the filter box is not available for events read from a big file (only the fields the rule reads are kept)';
+    self.postMessage({ type: 'filter', id: msg.id, ok: false, diagnostics: [{ col: 1, message }], indices: new Uint32Array(0), generation });
+    return;
+  }
   const r = session.filter(msg.query);
   self.postMessage({ type: 'filter', id: msg.id, ok: r.ok, diagnostics: r.diagnostics, indices: r.indices, generation }, [r.indices.buffer]);
 }
@@ -223,6 +245,10 @@ function handleExplain(msg) {
   /** @type {Explanation | null} */
   let explanation = null;
   let error = null;
+  if (fileMod && session.from_file()) {
+    self.postMessage({ type: 'explain', id: msg.id, index: msg.index, generation, ...fileMod.explain(session, msg.index, wasm.pretty_event) });
+    return;
+  }
   try {
     explanation = session.explain(msg.index);
   } catch (e) {
@@ -244,7 +270,11 @@ function handleExplain(msg) {
 function handlePreview(msg) {
   /** @type {any} */
   let out;
-  if (msg.what === 'exclusion') out = session.preview_exclusion(msg.field, msg.values);
+  // A big file's events are not held whole: these read every event's fields (not yet offered).
+  if (session.from_file() && ['offer', 'exclusion', 'exception'].includes(msg.what)) out = null;
+  // No counts rather than stale ones.
+  else if (session.from_file() && msg.what === 'coverage') out = { events: 0, clauses: [], values: [] };
+  else if (msg.what === 'exclusion') out = session.preview_exclusion(msg.field, msg.values);
   else if (msg.what === 'exception') out = session.preview_exception(JSON.stringify(msg.entries));
   else if (msg.what === 'offer') out = session.exclude_offer(msg.index, msg.field ?? undefined);
   else if (msg.what === 'coverage') return coverageSteps(msg.id, msg.generation);
@@ -284,8 +314,9 @@ self.onmessage = async (e) => {
     else if (msg.type === 'update') {
       esqlGate = ensureEsql(msg);
       await esqlGate;
-      handleUpdate(msg);
+      await handleUpdate(msg);
     }
+    else if (msg.type === 'fileStop') fileMod?.stop();
     else if (msg.type === 'rows') handleRows(msg);
     else if (msg.type === 'explain') handleExplain(msg);
     else if (msg.type === 'values') handleValues(msg);

@@ -206,6 +206,11 @@ pub enum EventErrorKind {
     UnknownListType,
     /// An exception file (detection-rules TOML) that does not read.
     InvalidExceptionFile,
+    /// A line of a file read in pieces that is not UTF-8.
+    InvalidUtf8,
+    /// A JSON array too big to read whole, given where events are read in pieces (the page's
+    /// big files): it must be NDJSON.
+    ArrayTooLarge,
     /// A mapping document without `properties` (`--mapping`, the page's Mappings panel).
     InvalidMapping,
     /// An Elasticsearch response (`_search`, `_eql/search`) or search hit whose shape is not

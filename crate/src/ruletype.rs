@@ -133,19 +133,40 @@ pub fn new_terms(
     timestamp_field: &str,
 ) -> Vec<TypeVerdict> {
     let mut out = vec![TypeVerdict::default(); events.len()];
+    let picked: Vec<(usize, &Value)> = events
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| candidates.get(i).copied().unwrap_or(false))
+        .collect();
+    for (i, v) in new_terms_picked(&picked, spec, timestamp_field) {
+        if let Some(o) = out.get_mut(i) {
+            *o = v;
+        }
+    }
+    out
+}
+
+/// [`new_terms`] over the candidates alone, each given with its index among all the events
+/// (what the verdicts are keyed by and their reasons name): for callers that do not hold the
+/// other events (a file read in pieces).
+pub fn new_terms_picked(
+    picked: &[(usize, &Value)],
+    spec: &NewTerms,
+    timestamp_field: &str,
+) -> Vec<(usize, TypeVerdict)> {
     let mut state = NewTermsState::new(spec);
     // Only candidates take part, so only their times are read.
     let clock = EventTime::new(timestamp_field);
-    let picked: Vec<usize> = (0..events.len()).filter(|&i| candidates[i]).collect();
-    let mut times: Vec<Option<i64>> = vec![None; events.len()];
-    for &i in &picked {
-        times[i] = clock.of(&events[i]);
-    }
-    for i in time_order(&picked, &times) {
-        let terms = state.terms(&events[i]);
-        out[i] = state.decide(terms, times[i], i);
-    }
-    out
+    let times: Vec<Option<i64>> = picked.iter().map(|(_, e)| clock.of(e)).collect();
+    let local: Vec<usize> = (0..picked.len()).collect();
+    time_order(&local, &times)
+        .into_iter()
+        .filter_map(|k| {
+            let &(i, event) = picked.get(k)?;
+            let terms = state.terms(event);
+            Some((i, state.decide(terms, times.get(k).copied().flatten(), i)))
+        })
+        .collect()
 }
 
 /// What new_terms remembers between events: each term's latest sighting. Events are given to

@@ -14,16 +14,18 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-mod esql;
 mod bridge;
+mod esql;
 pub use bridge::{is_kibana_rule, kibana_rule};
 mod exceptions;
 mod exceptions_io;
 pub use exceptions::ecs_field_names;
 mod preview;
 pub use preview::verdict_diff;
+mod bigfile;
 #[cfg(feature = "es")]
 mod es;
+pub use bigfile::pretty_event;
 mod mappings;
 mod redact;
 
@@ -438,10 +440,15 @@ impl JsSession {
         if self.inner.loaded().is_none() {
             return Err(no_rule());
         }
-        let Some(mut x) = self.inner.explain(index) else {
+        let Some(x) = self.inner.explain(index) else {
             return Ok(JsValue::NULL);
         };
-        // Trace spans point into the loaded source (the rule file for TOML).
+        self.explanation_to_js(x)
+    }
+
+    /// An explanation with its spans in UTF-16 units of the loaded source (trace spans point
+    /// into it: the rule file for TOML).
+    fn explanation_to_js(&self, mut x: engine::ExplanationView) -> Result<JsValue, JsError> {
         let map = Utf16Map::new(self.inner.source());
         if let Some(root) = &mut x.root {
             clause_to_js(root, &map);

@@ -369,3 +369,6 @@ export interface RuleChoice { rule_id: string; name: string; type: string }
 
 /** wasm::bridge: a Kibana rule file read for the rule editor (`ok` false: pick from `choices`, or `diagnostics`). */
 export interface KibanaRule { ok: boolean; choices: RuleChoice[]; toml?: string; exceptions?: string; note?: string; diagnostics: Diagnostic[] }
+
+/** engine::FileProgress: what `Session.file_push` has read so far. */
+export interface FileProgress { events: number; errors: number }

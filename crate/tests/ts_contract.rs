@@ -358,3 +358,37 @@ fn the_bridge_shapes_are_what_serde_writes() {
     }
     check(&shapes, "KibanaRule", &c);
 }
+
+#[test]
+fn the_big_file_shapes_are_what_serde_writes() {
+    let shapes = interfaces();
+    let mut s = Session::new();
+    assert!(s.set_rule("process.name:bash".into(), Lang::Kql).is_ok());
+    s.file_begin(false);
+    let progress = s
+        .file_push(b"{\"process\":{\"name\":\"bash\"}}\n{\"pro")
+        .expect("a file is being read");
+    check(&shapes, "FileProgress", &to_value(&progress));
+    s.file_push(b"cess\":{\"name\":\"sh\"}}\nnot json\n");
+    let report = s.file_end().expect("a file is being read");
+    assert_eq!(report.count, 2);
+    check(&shapes, "EventsReport", &to_value(&report));
+    let mut ev = to_value(&s.evaluate().expect("a rule"));
+    // What the wasm layer adds beside the serde fields: the typed arrays and the time.
+    for key in ["status", "misses", "ms"] {
+        ev[key] = json!(0);
+    }
+    check(&shapes, "Evaluation", &ev);
+    let x = s
+        .explain_file_event(
+            0,
+            "{\"process\":{\"name\":\"bash\"},\"user\":{\"name\":\"root\"}}",
+        )
+        .expect("event 0");
+    check(&shapes, "Explanation", &to_value(&x));
+    check(
+        &shapes,
+        "Row",
+        &to_value(&s.file_rows(&[1], &["{\"process\":{\"name\":\"sh\"}}".into()])[0]),
+    );
+}

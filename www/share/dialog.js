@@ -16,8 +16,9 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  * @param {() => Promise<Partial<State>>} hooks.read  the page's state (a big events file read in full)
  * @param {() => void} hooks.openFile  opens the file picker for a state file
  * @param {(msg: object) => Promise<any>} hooks.ask  asks the engine (worker.js, share/worker_share.js)
+ * @param {() => string | null} [hooks.omitted]  what the state read left out, in words (a file too big to hold)
  */
-export function initShareDialog({ read, openFile, ask }) {
+export function initShareDialog({ read, openFile, ask, omitted }) {
   const dlg = /** @type {HTMLDialogElement} */ ($('share'));
   const field = /** @type {HTMLTextAreaElement} */ ($('share-link'));
   const length = $('share-length');
@@ -97,6 +98,14 @@ export function initShareDialog({ read, openFile, ask }) {
         const li = document.createElement('li');
         li.textContent = w.message;
         li.dataset.level = w.level;
+        warnings.append(li);
+      }
+      const left = omitted && omitted();
+      if (left) {
+        const li = document.createElement('li');
+        li.textContent = left;
+        li.dataset.level = 'warn';
+        li.id = 'share-omitted';
         warnings.append(li);
       }
       copy.disabled = !advice.fits;

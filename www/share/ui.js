@@ -354,6 +354,9 @@ export function initShare(page) {
   // The dialog (redaction, the zip writer) loads at the first Share click, not with the page.
   /** @type {Promise<{open: () => void}> | null} */
   let dialog = null;
+  /** A big events file the last read left out (www/bigfile/open.js says why), in words. */
+  /** @type {string | null} */
+  let omitted = null;
   const openDialog = async () => {
     dialog ??= import('./dialog.js').then(({ initShareDialog }) =>
       initShareDialog({
@@ -362,8 +365,16 @@ export function initShare(page) {
           await waitIdle();
           const s = page.read();
           const big = page.bigFile();
-          return big ? { ...s, events: await big.text() } : s;
+          omitted = null;
+          if (!big) return s;
+          const bigfile = await import('../bigfile/open.js');
+          if (big.size > bigfile.STREAM_MIN) {
+            omitted = bigfile.shareNote(big);
+            return s;
+          }
+          return { ...s, events: await big.text() };
         },
+        omitted: () => omitted,
         openFile: () => $('open-file').click(),
         ask: page.ask,
       }),

@@ -41,6 +41,7 @@ pub use session::{
     RedactReport, RedactionChange, Row, Session, ValueListInput, ValueListReport, VerdictCheck,
     AUTO_NEAR_MISS_MAX, MAX_FIELD_VALUES, MAX_REPORTED_ERRORS, MAX_REPORTED_FIELDS, NEAR_MISS_MAX,
 };
+pub use session::{FileProgress, CHUNK_EVENTS, FILE_ARRAY_MAX};
 pub use stream::{Judge, Judged, OutOfOrder, Stream, StreamVerdict, DEFAULT_REORDER_WINDOW};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

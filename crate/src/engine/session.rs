@@ -27,13 +27,14 @@ use serde_json::Value;
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 
+mod bigfile;
 mod bridge;
 mod coverage;
 mod edits;
-#[cfg(feature = "esql")]
-mod esql;
 #[cfg(feature = "es")]
 mod es;
+#[cfg(feature = "esql")]
+mod esql;
 mod example_folder;
 mod exception_warnings;
 mod exclusions;
@@ -46,6 +47,8 @@ mod rows;
 mod value_lists;
 pub use value_lists::{ExceptionListRefView, ValueListInput, ValueListReport};
 
+use bigfile::FileEvents;
+pub use bigfile::{FileProgress, CHUNK_EVENTS, FILE_ARRAY_MAX};
 pub use coverage::{ClauseCoverage, Coverage, ValueCoverage};
 pub use export::RuleExport;
 pub use preview::{verdict_diff, Change, Offer, OfferField, Preview, VerdictChange, VerdictDiff};
@@ -268,6 +271,8 @@ pub struct Session {
     exception_values: std::cell::RefCell<crate::exceptions::warnings::ValueIndex>,
     /// The coverage pass under way over the current run (see `coverage`).
     coverage: Option<coverage::Pass>,
+    /// Events read from a file instead of the text (see `bigfile`).
+    file: Option<FileEvents>,
 }
 
 impl Session {
@@ -318,6 +323,7 @@ impl Session {
     /// Events in any format `event::formats` reads (NDJSON, a JSON array, Elasticsearch
     /// responses and hits); bad lines are reported and the others kept.
     pub fn set_events(&mut self, text: String) -> EventsReport {
+        self.file = None;
         self.parsed = read_events(&text);
         self.text = text;
         self.exception_values = Default::default();
@@ -473,6 +479,9 @@ impl Session {
     /// Evaluate the loaded rule over the events, near-miss counts left for
     /// [`Session::near_misses`]; `None` without a loaded rule.
     pub fn evaluate(&mut self) -> Option<EvaluationReport> {
+        if self.file.is_some() {
+            return self.evaluate_file();
+        }
         let loaded = self.loaded.as_ref()?;
         let opts = self.options(true);
         let result = loaded.run_with_table(&self.parsed.events, self.table(loaded), &opts);

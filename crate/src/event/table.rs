@@ -93,6 +93,13 @@ pub struct ColumnView<'t> {
 }
 
 impl<'t> ColumnView<'t> {
+    /// Whether any cell of the column is an object.
+    pub fn has_objects(&self) -> bool {
+        self.cells
+            .iter()
+            .any(|&c| c != Packed::NONE && matches!(c.get(), Cell::Object))
+    }
+
     /// The cells of event `row`, in `FieldPath::values` order.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn row(&self, row: usize) -> &'t [Packed] {

@@ -64,6 +64,13 @@ impl KqlQuery {
         table::bind(&self.root, self.slots, table)
     }
 
+    /// Whether [`matches_row`](Self::matches_row) over `b` may read the JSON event: some leaf
+    /// the table cannot serve, or an object among the cells a leaf reads. When not, callers that
+    /// do not hold the events (a file read from disk) may pass any value.
+    pub fn reads_event(&self, b: &KqlBound) -> bool {
+        table::reads_event(&self.root, b)
+    }
+
     /// [`matches`](Self::matches) for row `row` of the table `b` is bound to; `event` is that
     /// row's JSON event (read by leaves the table cannot serve: field-name patterns, free
     /// text, `nested`). `now_ms` must be the same for every row of one binding.

@@ -57,6 +57,20 @@ fn place<'t>(n: &CNode, table: &'t EventTable, leaves: &mut [BoundLeaf<'t>]) {
     }
 }
 
+/// See [`KqlQuery::reads_event`](super::KqlQuery::reads_event).
+pub(crate) fn reads_event(n: &CNode, b: &KqlBound) -> bool {
+    match n {
+        CNode::All(_) => false,
+        CNode::Or(items, _) | CNode::And(items, _) => items.iter().any(|i| reads_event(i, b)),
+        CNode::Not(inner, _) => reads_event(inner, b),
+        CNode::Leaf(leaf) => match (&leaf.field, b.leaves.get(leaf.slot)) {
+            (FieldSel::One { .. }, Some(bound)) => bound.column.has_objects(),
+            _ => true,
+        },
+        CNode::Nested(_) => true,
+    }
+}
+
 /// [`eval`] for row `row` of the bound table; `ev` is that row's JSON event, read by the leaves
 /// the table cannot serve.
 pub(crate) fn eval_row(n: &CNode, b: &KqlBound, row: usize, ev: &Value, now: i64) -> bool {

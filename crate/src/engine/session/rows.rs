@@ -59,7 +59,7 @@ impl Session {
 
     /// One line per event: for process events the parent → child and its command line (what an
     /// analyst reads first), otherwise the values of the fields the query looks at.
-    fn summarize(&self, event: &Value) -> String {
+    pub(super) fn summarize(&self, event: &Value) -> String {
         let name = text_at(event, "process.name");
         let s = if !name.is_empty() {
             let parent = text_at(event, "process.parent.name");
