@@ -752,13 +752,15 @@ fn corpus_lists_round_trip_byte_for_byte() {
         eprintln!("  {f}");
     }
     assert!(failures.is_empty(), "{} failures", failures.len());
-    // Pinned: a change in the corpus or in the layout rules shows here.
-    assert_eq!((rules, lists_seen, shared_field), (617, 959, 116));
+    // Pinned: a change in the corpus or in the layout rules shows here. ES|QL rules count when
+    // their query compiles (one list, one value, with the stand-in evaluator of issue 16: the
+    // full evaluator will find more).
+    assert_eq!((rules, lists_seen, shared_field), (618, 960, 116));
     assert_eq!(
         (multi, same, relaid, requoted, duplicates),
         (523, 486, 33, 1, 3)
     );
-    assert_eq!((single_same, single_parens), (116, 204));
+    assert_eq!((single_same, single_parens), (117, 204));
 }
 
 /// `text` without EQL comments (`/* … */`, `// …`; good enough for the corpus, which has none

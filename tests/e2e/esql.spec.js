@@ -45,6 +45,7 @@ test('an aggregating ES|QL rule: stage counts, one output row with its grouped e
   await expect(why.locator('[data-testid=esql-explain]')).toContainText('Dropped out at WHERE (command 2)');
   await expect(why).toContainText('event.code');
   await expect(why.getByRole('tree').first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/esql-dropped.png' });
 
   // Event #4's group had two hosts: the WHERE after STATS dropped its row.
   await page.locator('#row-4').click();
