@@ -24,11 +24,7 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
 
 /// keyword and text mixed give keyword.
 fn result_type(ty: DataType) -> DataType {
-    if ty == DataType::Text {
-        DataType::Keyword
-    } else {
-        ty
-    }
+    super::sig::never_text(ty)
 }
 
 fn case(call: &mut Call<'_, '_>) -> Resolved {

@@ -182,11 +182,28 @@ where
 
 pub(crate) type Resolved = Result<Box<dyn ScalarFunction>, TypeError>;
 
+/// Functions never return text: a string result is keyword (Elasticsearch's
+/// `functions_never_emit_text`); [`func_typed`] is for TO_TEXT, the one exception.
 pub(crate) fn func<F>(ty: DataType, f: F) -> Resolved
 where
     F: Fn(&[Value], &EvalCtx) -> Result<Value, Failure> + 'static,
 {
+    func_typed(never_text(ty), f)
+}
+
+pub(crate) fn func_typed<F>(ty: DataType, f: F) -> Resolved
+where
+    F: Fn(&[Value], &EvalCtx) -> Result<Value, Failure> + 'static,
+{
     Ok(Box::new(Func { ty, f }))
+}
+
+pub(crate) fn never_text(ty: DataType) -> DataType {
+    if ty == DataType::Text {
+        DataType::Keyword
+    } else {
+        ty
+    }
 }
 
 /// A function of the row's single values only: null when any is null, a [`Failure`] on a

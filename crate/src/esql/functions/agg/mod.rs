@@ -34,7 +34,10 @@ fn agg<F>(ty: DataType, make: F) -> ResolvedAgg
 where
     F: Fn() -> Box<dyn Accumulator> + 'static,
 {
-    Ok(Box::new(Agg { ty, make }))
+    Ok(Box::new(Agg {
+        ty: super::sig::never_text(ty),
+        make,
+    }))
 }
 
 const NUMERIC: &str = "aggregate_metric_double or numeric except unsigned_long or counter types";
