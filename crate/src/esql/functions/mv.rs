@@ -334,7 +334,7 @@ fn mv_like(call: &mut Call<'_, '_>, rlike: bool) -> Resolved {
     };
     func(DataType::Boolean, move |args, _| {
         let values = args.first().map_or(&[][..], Value::values);
-        let any = values.iter().filter_map(Scalar::as_str).any(|s| matcher(s));
+        let any = values.iter().filter_map(Scalar::as_str).any(&matcher);
         Ok(one(Scalar::Bool(any)))
     })
 }
