@@ -147,13 +147,26 @@ pub(crate) fn parse_temporal_amount(text: &str, to: DataType) -> Option<Scalar> 
     }
 }
 
-/// A date cell's instant in nanoseconds, whichever precision it has.
+/// A date cell's instant in nanoseconds, whichever precision it has (a string literal the
+/// verifier let through as a date is parsed).
 fn nanos_of(s: &Scalar) -> Option<i64> {
-    match *s {
+    match s {
         Scalar::Date(ms) | Scalar::Long(ms) => ms.checked_mul(NANOS_PER_MILLI),
-        Scalar::DateNanos(ns) => Some(ns),
+        Scalar::DateNanos(ns) => Some(*ns),
+        Scalar::Str(t) => parse_date_optional_time(t),
         _ => None,
     }
+}
+
+/// A date argument: a date, or a string literal, which Elasticsearch casts implicitly
+/// (`DATE_DIFF("ms", d, "2023-12-02T11:00:00.001Z")`).
+fn expect_date(call: &Call<'_, '_>, i: usize) -> Result<(), super::TypeError> {
+    let literal = call.constant(i).is_some();
+    call.expect(
+        i,
+        |t| is_date(t) || (literal && t.is_string()),
+        "date_nanos or datetime",
+    )
 }
 
 fn date_time(nanos: i64) -> DateTime<Utc> {
@@ -194,11 +207,11 @@ fn date_trunc(call: &mut Call<'_, '_>) -> Resolved {
         |t| matches!(t, DataType::DatePeriod | DataType::TimeDuration),
         "dateperiod or timeduration",
     )?;
-    call.expect(1, is_date, "date_nanos or datetime")?;
-    let ty = if call.ty(1) == DataType::Null {
-        DataType::Date
+    expect_date(call, 1)?;
+    let ty = if call.ty(1) == DataType::DateNanos {
+        DataType::DateNanos
     } else {
-        call.ty(1)
+        DataType::Date
     };
     let interval = call.constant(0).and_then(Value::single).cloned();
     func(ty, move |args, _| {
@@ -312,8 +325,8 @@ fn unit_of(name: &str) -> Option<Unit> {
 fn date_diff(call: &mut Call<'_, '_>) -> Resolved {
     call.arity(3, 3)?;
     call.expect(0, is_string, "string")?;
-    call.expect(1, is_date, "date_nanos or datetime")?;
-    call.expect(2, is_date, "date_nanos or datetime")?;
+    expect_date(call, 1)?;
+    expect_date(call, 2)?;
     func(DataType::Integer, |args, _| {
         let Some(values) = super::sig::singles(args)? else {
             return Ok(Value::Null);
@@ -386,7 +399,7 @@ fn months_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
 fn date_extract(call: &mut Call<'_, '_>) -> Resolved {
     call.arity(2, 2)?;
     call.expect(0, is_string, "string")?;
-    call.expect(1, is_date, "date_nanos or datetime")?;
+    expect_date(call, 1)?;
     func(DataType::Long, |args, _| {
         let Some(values) = super::sig::singles(args)? else {
             return Ok(Value::Null);
@@ -456,10 +469,10 @@ fn date_format(call: &mut Call<'_, '_>) -> Resolved {
     call.arity(1, 2)?;
     let (date_arg, pattern) = if call.len() == 2 {
         call.expect(0, is_string, "string")?;
-        call.expect(1, is_date, "date_nanos or datetime")?;
+        expect_date(call, 1)?;
         (1, compile_constant(call, 0)?)
     } else {
-        call.expect(0, is_date, "date_nanos or datetime")?;
+        expect_date(call, 0)?;
         (0, Pattern::compile(DEFAULT_FORMAT).ok())
     };
     func(DataType::Keyword, move |args, _| {
