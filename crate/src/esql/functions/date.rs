@@ -249,8 +249,7 @@ fn truncate(nanos: i64, interval: &Scalar) -> Result<i64, Failure> {
             if ms <= 0 {
                 return Err(zero_interval());
             }
-            let step = ms * NANOS_PER_MILLI;
-            Ok(nanos.div_euclid(step) * step)
+            floor_to(nanos, ms.checked_mul(NANOS_PER_MILLI))
         }
         Scalar::DatePeriod { months, days } => {
             if months < 0 || days < 0 || (months == 0 && days == 0) {
@@ -263,12 +262,11 @@ fn truncate(nanos: i64, interval: &Scalar) -> Result<i64, Failure> {
             }
             let t = date_time(nanos);
             let date = if days == 7 {
-                let monday = t.date_naive()
-                    - chrono::Days::new(u64::from(t.weekday().num_days_from_monday()));
-                Some(monday)
+                let back = chrono::Days::new(u64::from(t.weekday().num_days_from_monday()));
+                t.date_naive().checked_sub_days(back)
             } else if days > 0 {
-                let step = i64::from(days) * MILLIS_PER_DAY * NANOS_PER_MILLI;
-                return Ok(nanos.div_euclid(step) * step);
+                let step = i64::from(days).checked_mul(MILLIS_PER_DAY * NANOS_PER_MILLI);
+                return floor_to(nanos, step);
             } else {
                 let total = i64::from(t.year()) * 12 + i64::from(t.month0());
                 let step = i64::from(months);
@@ -286,6 +284,13 @@ fn truncate(nanos: i64, interval: &Scalar) -> Result<i64, Failure> {
         }
         _ => Err(zero_interval()),
     }
+}
+
+/// `nanos` rounded down to a multiple of `step` (`None`: a step past what a long holds).
+fn floor_to(nanos: i64, step: Option<i64>) -> Result<i64, Failure> {
+    step.filter(|s| *s > 0)
+        .and_then(|s| nanos.div_euclid(s).checked_mul(s))
+        .ok_or_else(|| illegal("date out of range"))
 }
 
 #[derive(Clone, Copy)]
