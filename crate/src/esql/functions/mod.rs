@@ -21,6 +21,8 @@ mod ip;
 mod json;
 mod math;
 mod mv;
+#[cfg(test)]
+mod no_panic_tests;
 mod order;
 mod regex;
 mod sig;
