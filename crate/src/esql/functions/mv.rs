@@ -310,14 +310,7 @@ fn mv_like(call: &mut Call<'_, '_>, rlike: bool) -> Resolved {
     call.expect(0, is_string, "string")?;
     call.expect(1, is_string, "string")?;
     let Some(pattern) = super::sig::constant_str(call.constant(1)) else {
-        return Err(TypeError {
-            message: format!(
-                "second argument of [{}] must be a constant, received [{}]",
-                call.text(),
-                call.args.get(1).map_or("", |a| a.text)
-            ),
-            arg: Some(1),
-        });
+        return Err(call.not_constant(1));
     };
     let matcher: Box<dyn Fn(&str) -> bool> = if rlike {
         let re = crate::eql::regex::compile(pattern, false).map_err(|e| TypeError {

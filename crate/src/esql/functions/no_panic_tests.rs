@@ -163,6 +163,16 @@ fn samples() -> Vec<Value> {
     ]
 }
 
+fn infos(args: &[Value], constants: bool) -> Vec<ArgInfo<'_>> {
+    args.iter()
+        .map(|v| ArgInfo {
+            ty: type_of(v),
+            constant: constants.then_some(v),
+            text: "x",
+        })
+        .collect()
+}
+
 #[test]
 fn no_function_panics() {
     let values = samples();
@@ -183,28 +193,11 @@ fn no_function_panics() {
                         v
                     })
                     .collect();
-                let infos: Vec<ArgInfo<'_>> = args
-                    .iter()
-                    .map(|v| ArgInfo {
-                        ty: type_of(v),
-                        constant: Some(v),
-                        text: "x",
-                    })
-                    .collect();
-                if let Some(Ok(f)) = resolve_scalar(name, &infos) {
-                    let _ = f.eval(&args, &ctx);
-                    calls += 1;
-                }
-                let no_constants: Vec<ArgInfo<'_>> = args
-                    .iter()
-                    .map(|v| ArgInfo {
-                        ty: type_of(v),
-                        constant: None,
-                        text: "x",
-                    })
-                    .collect();
-                if let Some(Ok(f)) = resolve_scalar(name, &no_constants) {
-                    let _ = f.eval(&args, &ctx);
+                for constants in [true, false] {
+                    if let Some(Ok(f)) = resolve_scalar(name, &infos(&args, constants)) {
+                        let _ = f.eval(&args, &ctx);
+                        calls += 1;
+                    }
                 }
             }
         }
@@ -215,15 +208,7 @@ fn no_function_panics() {
                 let args: Vec<Value> = (0..arity)
                     .map(|j| values[(k / values.len().pow(j as u32)) % values.len()].clone())
                     .collect();
-                let infos: Vec<ArgInfo<'_>> = args
-                    .iter()
-                    .map(|v| ArgInfo {
-                        ty: type_of(v),
-                        constant: Some(v),
-                        text: "x",
-                    })
-                    .collect();
-                if let Some(Ok(f)) = resolve_aggregate(name, &infos) {
+                if let Some(Ok(f)) = resolve_aggregate(name, &infos(&args, true)) {
                     let mut acc = f.accumulator();
                     for row in &values {
                         let mut a = args.clone();

@@ -79,22 +79,38 @@ impl<'c, 'a> Call<'c, 'a> {
     }
 
     pub fn type_error(&self, i: usize, expected: &str) -> TypeError {
-        let ordinal = if self.ordinals {
-            ORDINALS.get(i).map_or(String::new(), |o| format!("{o} "))
-        } else {
-            String::new()
-        };
         let (text, ty) = self
             .args
             .get(i)
             .map_or(("", DataType::Null), |a| (a.text, a.ty));
         TypeError {
             message: format!(
-                "{ordinal}argument of [{}] must be [{expected}], found value [{text}] type [{}]",
+                "{}argument of [{}] must be [{expected}], found value [{text}] type [{}]",
+                self.ordinal(i),
                 self.text(),
                 ty.name()
             ),
             arg: Some(i),
+        }
+    }
+
+    /// Argument `i` must be a constant (a percentile, a LIKE pattern, BUCKET's bounds).
+    pub fn not_constant(&self, i: usize) -> TypeError {
+        TypeError {
+            message: format!(
+                "{}argument of [{}] must be a constant, received [{}]",
+                self.ordinal(i),
+                self.text(),
+                self.args.get(i).map_or("", |a| a.text)
+            ),
+            arg: Some(i),
+        }
+    }
+
+    fn ordinal(&self, i: usize) -> String {
+        match ORDINALS.get(i) {
+            Some(o) if self.ordinals => format!("{o} "),
+            _ => String::new(),
         }
     }
 

@@ -156,14 +156,7 @@ fn percentile(call: &mut Call<'_, '_>) -> ResolvedAgg {
         .and_then(Value::single)
         .and_then(Scalar::as_f64)
     else {
-        return Err(TypeError {
-            message: format!(
-                "second argument of [{}] must be a constant, received [{}]",
-                call.text(),
-                call.args.get(1).map_or("", |a| a.text)
-            ),
-            arg: Some(1),
-        });
+        return Err(call.not_constant(1));
     };
     if !(0.0..=100.0).contains(&p) {
         return Err(TypeError {
