@@ -43,18 +43,7 @@ fn human_roundings() -> [Scalar; 19] {
 fn constant_arg<'v>(call: &'v Call<'_, '_>, i: usize) -> Result<&'v Scalar, TypeError> {
     call.constant(i)
         .and_then(Value::single)
-        .ok_or_else(|| TypeError {
-            message: format!(
-                "{} argument of [{}] must be a constant, received [{}]",
-                ["first", "second", "third", "fourth"]
-                    .get(i)
-                    .copied()
-                    .unwrap_or("an"),
-                call.text(),
-                call.args.get(i).map_or("", |a| a.text)
-            ),
-            arg: Some(i),
-        })
+        .ok_or_else(|| call.not_constant(i))
 }
 
 pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {

@@ -22,13 +22,9 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
     })
 }
 
-fn result_type(call: &Call<'_, '_>, ty: DataType) -> DataType {
-    let _ = call;
-    if ty == DataType::Text {
-        DataType::Keyword
-    } else {
-        ty
-    }
+/// keyword and text mixed give keyword.
+fn result_type(ty: DataType) -> DataType {
+    super::sig::never_text(ty)
 }
 
 fn case(call: &mut Call<'_, '_>) -> Resolved {
@@ -49,7 +45,7 @@ fn case(call: &mut Call<'_, '_>) -> Resolved {
             return Err(call.type_error(i, ty.name()));
         }
     }
-    let ty = result_type(call, ty);
+    let ty = result_type(ty);
     func(ty, |args, _| {
         let i = case_branch(args).value;
         Ok(i.and_then(|i| args.get(i)).cloned().unwrap_or(Value::Null))
@@ -93,7 +89,7 @@ fn coalesce(call: &mut Call<'_, '_>) -> Resolved {
     call.arity(1, usize::MAX)?;
     call.expect(0, is_representable, "any type except counter types")?;
     let ty = call.same_types(0, 1)?;
-    func(result_type(call, ty), |args, _| {
+    func(result_type(ty), |args, _| {
         Ok(args
             .iter()
             .find(|v| !v.is_null())
@@ -102,8 +98,8 @@ fn coalesce(call: &mut Call<'_, '_>) -> Resolved {
     })
 }
 
-fn extreme(call: &mut Call<'_, '_>, greatest: bool) -> Resolved {
-    call.arity(1, usize::MAX)?;
+/// Arguments of one type that orders (GREATEST, LEAST, CLAMP): that type.
+fn comparable_args(call: &Call<'_, '_>) -> Result<DataType, super::TypeError> {
     call.expect(
         0,
         |t| {
@@ -114,19 +110,22 @@ fn extreme(call: &mut Call<'_, '_>, greatest: bool) -> Resolved {
         },
         "boolean or date or ip or string or version or numeric",
     )?;
-    let ty = call.same_types(0, 1)?;
-    func(result_type(call, ty), move |args, _| {
+    call.same_types(0, 1)
+}
+
+fn extreme(call: &mut Call<'_, '_>, greatest: bool) -> Resolved {
+    call.arity(1, usize::MAX)?;
+    let ty = comparable_args(call)?;
+    func(result_type(ty), move |args, _| {
         // Every value of every argument counts; any null argument makes the result null.
         if args.iter().any(Value::is_null) {
             return Ok(Value::Null);
         }
-        let all = args.iter().flat_map(|v| v.values().iter());
-        let found = if greatest {
-            all.max_by(|a, b| sort_order(a, b))
-        } else {
-            all.min_by(|a, b| sort_order(a, b))
-        };
-        Ok(found.cloned().map_or(Value::Null, one))
+        let all: Vec<Scalar> = args
+            .iter()
+            .flat_map(|v| v.values().iter().cloned())
+            .collect();
+        Ok(super::mv::extreme(&all, greatest).map_or(Value::Null, one))
     })
 }
 
@@ -134,23 +133,13 @@ fn extreme(call: &mut Call<'_, '_>, greatest: bool) -> Resolved {
 fn clamp(call: &mut Call<'_, '_>, name: &str) -> Resolved {
     let n = if name == "clamp" { 3 } else { 2 };
     call.arity(n, n)?;
-    call.expect(
-        0,
-        |t| {
-            !matches!(
-                t,
-                DataType::Unsupported | DataType::DatePeriod | DataType::TimeDuration
-            )
-        },
-        "boolean or date or ip or string or version or numeric",
-    )?;
-    let ty = call.same_types(0, 1)?;
+    let ty = comparable_args(call)?;
     let (lower, upper) = match name {
         "clamp" => (Some(1), Some(2)),
         "clamp_min" => (Some(1), None),
         _ => (None, Some(1)),
     };
-    func_single(result_type(call, ty), move |v| {
+    func_single(result_type(ty), move |v| {
         let mut x = v[0];
         if let Some(lo) = lower.and_then(|i| v.get(i)) {
             if sort_order(x, lo).is_lt() {

@@ -4,7 +4,7 @@
 
 use super::date::{parse_date_optional_time, NANOS_PER_MILLI};
 use super::display::{display, java_double};
-use super::sig::{func, is_representable, Call, Resolved};
+use super::sig::{func_typed, is_representable, Call, Resolved};
 use super::Failure;
 use crate::esql::value::{DataType, Scalar, Value};
 use std::net::IpAddr;
@@ -341,7 +341,7 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
         call.arity(1, 1)?;
         let from = call.ty(0);
         call.expect(0, |t| can_convert(t, to), accepts)?;
-        func(to, move |args, _| {
+        func_typed(to, move |args, _| {
             let Some(v) = args.first() else {
                 return Ok(Value::Null);
             };

@@ -147,13 +147,26 @@ pub(crate) fn parse_temporal_amount(text: &str, to: DataType) -> Option<Scalar> 
     }
 }
 
-/// A date cell's instant in nanoseconds, whichever precision it has.
+/// A date cell's instant in nanoseconds, whichever precision it has (a string literal the
+/// verifier let through as a date is parsed).
 fn nanos_of(s: &Scalar) -> Option<i64> {
-    match *s {
+    match s {
         Scalar::Date(ms) | Scalar::Long(ms) => ms.checked_mul(NANOS_PER_MILLI),
-        Scalar::DateNanos(ns) => Some(ns),
+        Scalar::DateNanos(ns) => Some(*ns),
+        Scalar::Str(t) => parse_date_optional_time(t),
         _ => None,
     }
+}
+
+/// A date argument: a date, or a string literal, which Elasticsearch casts implicitly
+/// (`DATE_DIFF("ms", d, "2023-12-02T11:00:00.001Z")`).
+fn expect_date(call: &Call<'_, '_>, i: usize) -> Result<(), super::TypeError> {
+    let literal = call.constant(i).is_some();
+    call.expect(
+        i,
+        |t| is_date(t) || (literal && t.is_string()),
+        "date_nanos or datetime",
+    )
 }
 
 fn date_time(nanos: i64) -> DateTime<Utc> {
@@ -194,11 +207,11 @@ fn date_trunc(call: &mut Call<'_, '_>) -> Resolved {
         |t| matches!(t, DataType::DatePeriod | DataType::TimeDuration),
         "dateperiod or timeduration",
     )?;
-    call.expect(1, is_date, "date_nanos or datetime")?;
-    let ty = if call.ty(1) == DataType::Null {
-        DataType::Date
+    expect_date(call, 1)?;
+    let ty = if call.ty(1) == DataType::DateNanos {
+        DataType::DateNanos
     } else {
-        call.ty(1)
+        DataType::Date
     };
     let interval = call.constant(0).and_then(Value::single).cloned();
     func(ty, move |args, _| {
@@ -236,8 +249,7 @@ fn truncate(nanos: i64, interval: &Scalar) -> Result<i64, Failure> {
             if ms <= 0 {
                 return Err(zero_interval());
             }
-            let step = ms * NANOS_PER_MILLI;
-            Ok(nanos.div_euclid(step) * step)
+            floor_to(nanos, ms.checked_mul(NANOS_PER_MILLI))
         }
         Scalar::DatePeriod { months, days } => {
             if months < 0 || days < 0 || (months == 0 && days == 0) {
@@ -250,12 +262,11 @@ fn truncate(nanos: i64, interval: &Scalar) -> Result<i64, Failure> {
             }
             let t = date_time(nanos);
             let date = if days == 7 {
-                let monday = t.date_naive()
-                    - chrono::Days::new(u64::from(t.weekday().num_days_from_monday()));
-                Some(monday)
+                let back = chrono::Days::new(u64::from(t.weekday().num_days_from_monday()));
+                t.date_naive().checked_sub_days(back)
             } else if days > 0 {
-                let step = i64::from(days) * MILLIS_PER_DAY * NANOS_PER_MILLI;
-                return Ok(nanos.div_euclid(step) * step);
+                let step = i64::from(days).checked_mul(MILLIS_PER_DAY * NANOS_PER_MILLI);
+                return floor_to(nanos, step);
             } else {
                 let total = i64::from(t.year()) * 12 + i64::from(t.month0());
                 let step = i64::from(months);
@@ -273,6 +284,13 @@ fn truncate(nanos: i64, interval: &Scalar) -> Result<i64, Failure> {
         }
         _ => Err(zero_interval()),
     }
+}
+
+/// `nanos` rounded down to a multiple of `step` (`None`: a step past what a long holds).
+fn floor_to(nanos: i64, step: Option<i64>) -> Result<i64, Failure> {
+    step.filter(|s| *s > 0)
+        .and_then(|s| nanos.div_euclid(s).checked_mul(s))
+        .ok_or_else(|| illegal("date out of range"))
 }
 
 #[derive(Clone, Copy)]
@@ -312,8 +330,8 @@ fn unit_of(name: &str) -> Option<Unit> {
 fn date_diff(call: &mut Call<'_, '_>) -> Resolved {
     call.arity(3, 3)?;
     call.expect(0, is_string, "string")?;
-    call.expect(1, is_date, "date_nanos or datetime")?;
-    call.expect(2, is_date, "date_nanos or datetime")?;
+    expect_date(call, 1)?;
+    expect_date(call, 2)?;
     func(DataType::Integer, |args, _| {
         let Some(values) = super::sig::singles(args)? else {
             return Ok(Value::Null);
@@ -386,7 +404,7 @@ fn months_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
 fn date_extract(call: &mut Call<'_, '_>) -> Resolved {
     call.arity(2, 2)?;
     call.expect(0, is_string, "string")?;
-    call.expect(1, is_date, "date_nanos or datetime")?;
+    expect_date(call, 1)?;
     func(DataType::Long, |args, _| {
         let Some(values) = super::sig::singles(args)? else {
             return Ok(Value::Null);
@@ -456,10 +474,10 @@ fn date_format(call: &mut Call<'_, '_>) -> Resolved {
     call.arity(1, 2)?;
     let (date_arg, pattern) = if call.len() == 2 {
         call.expect(0, is_string, "string")?;
-        call.expect(1, is_date, "date_nanos or datetime")?;
+        expect_date(call, 1)?;
         (1, compile_constant(call, 0)?)
     } else {
-        call.expect(0, is_date, "date_nanos or datetime")?;
+        expect_date(call, 0)?;
         (0, Pattern::compile(DEFAULT_FORMAT).ok())
     };
     func(DataType::Keyword, move |args, _| {

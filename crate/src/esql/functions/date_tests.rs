@@ -54,6 +54,13 @@ fn trunc() {
 }
 
 #[test]
+fn huge_intervals_fail_instead_of_overflowing() {
+    let d = date("1985-11-21T13:45:12.345Z");
+    assert!(call("date_trunc", &[duration(i64::MAX / 2), d.clone()]).is_err());
+    assert!(call("date_trunc", &[period(0, i32::MAX), d]).is_err());
+}
+
+#[test]
 fn diff() {
     let a = date("2023-12-02T11:00:00.000Z");
     let b = date("2023-12-02T11:00:00.001Z");

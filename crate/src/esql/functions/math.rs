@@ -242,7 +242,7 @@ fn round(call: &mut Call<'_, '_>) -> Resolved {
             return Ok(one(v[0].clone()));
         }
         // Half away from zero at 10^-decimals; past the type's digits everything rounds to 0.
-        let Some(step) = u32::try_from(-decimals)
+        let Some(step) = u32::try_from(decimals.unsigned_abs())
             .ok()
             .and_then(|d| 10i128.checked_pow(d))
         else {

@@ -242,3 +242,12 @@ fn clamps() {
     assert_eq!(ok("clamp_min", &[s("Georgi"), s("Facello")]), s("Georgi"));
     assert_eq!(ok("clamp_max", &[s("Georgi"), s("Facello")]), s("Facello"));
 }
+
+#[test]
+fn mv_like_and_rlike() {
+    let names = many(&[s("Anna"), s("Bob"), s("Carl")]);
+    assert_eq!(ok("mv_like", &[names.clone(), s("A*")]), boolean(true));
+    assert_eq!(ok("mv_like", &[names.clone(), s("Dan*")]), boolean(false));
+    assert_eq!(ok("mv_rlike", &[names.clone(), s("C.r.")]), boolean(true));
+    assert_eq!(ok("mv_like", &[Value::Null, s("A*")]), boolean(false));
+}

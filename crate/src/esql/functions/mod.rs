@@ -21,6 +21,8 @@ mod ip;
 mod json;
 mod math;
 mod mv;
+#[cfg(test)]
+mod no_panic_tests;
 mod order;
 mod regex;
 mod sig;
@@ -43,7 +45,7 @@ pub struct ArgInfo<'a> {
     pub ty: DataType,
     /// The argument's value when it is a constant (literal or foldable expression).
     pub constant: Option<&'a Value>,
-    /// The argument's source text, for Elasticsearch's messages ("... found value [x] type [integer]").
+    /// The argument's source text, for Elasticsearch's messages (`... found value [x] type [integer]`).
     pub text: &'a str,
 }
 

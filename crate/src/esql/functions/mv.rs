@@ -38,6 +38,7 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
         "mv_concat" => mv_concat(call),
         "mv_zip" => mv_zip(call),
         "mv_contains" => mv_contains(call),
+        "mv_like" | "mv_rlike" => mv_like(call, name == "mv_rlike"),
         _ => return None,
     })
 }
@@ -299,5 +300,34 @@ fn mv_contains(call: &mut Call<'_, '_>) -> Resolved {
                 .any(|t| super::order::compare(s, t) == Some(std::cmp::Ordering::Equal))
         });
         Ok(one(Scalar::Bool(contains)))
+    })
+}
+
+/// MV_LIKE / MV_RLIKE: whether any value matches a constant LIKE (`*`, `?`) or Lucene regex
+/// pattern. Never null: no value means false.
+fn mv_like(call: &mut Call<'_, '_>, rlike: bool) -> Resolved {
+    call.arity(2, 2)?;
+    call.expect(0, is_string, "string")?;
+    call.expect(1, is_string, "string")?;
+    let Some(pattern) = super::sig::constant_str(call.constant(1)) else {
+        return Err(call.not_constant(1));
+    };
+    let matcher: Box<dyn Fn(&str) -> bool> = if rlike {
+        let re = crate::eql::regex::compile(pattern, false).map_err(|e| TypeError {
+            message: format!(
+                "Invalid regex pattern for RLIKE [{pattern}]: [{}]",
+                e.message
+            ),
+            arg: Some(1),
+        })?;
+        Box::new(move |s| re.is_match(s))
+    } else {
+        let w = crate::rule::filters::es_wildcard(pattern, false);
+        Box::new(move |s| w.is_match(s))
+    };
+    func(DataType::Boolean, move |args, _| {
+        let values = args.first().map_or(&[][..], Value::values);
+        let any = values.iter().filter_map(Scalar::as_str).any(&matcher);
+        Ok(one(Scalar::Bool(any)))
     })
 }

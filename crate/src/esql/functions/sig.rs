@@ -79,22 +79,38 @@ impl<'c, 'a> Call<'c, 'a> {
     }
 
     pub fn type_error(&self, i: usize, expected: &str) -> TypeError {
-        let ordinal = if self.ordinals {
-            ORDINALS.get(i).map_or(String::new(), |o| format!("{o} "))
-        } else {
-            String::new()
-        };
         let (text, ty) = self
             .args
             .get(i)
             .map_or(("", DataType::Null), |a| (a.text, a.ty));
         TypeError {
             message: format!(
-                "{ordinal}argument of [{}] must be [{expected}], found value [{text}] type [{}]",
+                "{}argument of [{}] must be [{expected}], found value [{text}] type [{}]",
+                self.ordinal(i),
                 self.text(),
                 ty.name()
             ),
             arg: Some(i),
+        }
+    }
+
+    /// Argument `i` must be a constant (a percentile, a LIKE pattern, BUCKET's bounds).
+    pub fn not_constant(&self, i: usize) -> TypeError {
+        TypeError {
+            message: format!(
+                "{}argument of [{}] must be a constant, received [{}]",
+                self.ordinal(i),
+                self.text(),
+                self.args.get(i).map_or("", |a| a.text)
+            ),
+            arg: Some(i),
+        }
+    }
+
+    fn ordinal(&self, i: usize) -> String {
+        match ORDINALS.get(i) {
+            Some(o) if self.ordinals => format!("{o} "),
+            _ => String::new(),
         }
     }
 
@@ -182,11 +198,28 @@ where
 
 pub(crate) type Resolved = Result<Box<dyn ScalarFunction>, TypeError>;
 
+/// Functions never return text: a string result is keyword (Elasticsearch's
+/// `functions_never_emit_text`); [`func_typed`] is for TO_TEXT, the one exception.
 pub(crate) fn func<F>(ty: DataType, f: F) -> Resolved
 where
     F: Fn(&[Value], &EvalCtx) -> Result<Value, Failure> + 'static,
 {
+    func_typed(never_text(ty), f)
+}
+
+pub(crate) fn func_typed<F>(ty: DataType, f: F) -> Resolved
+where
+    F: Fn(&[Value], &EvalCtx) -> Result<Value, Failure> + 'static,
+{
     Ok(Box::new(Func { ty, f }))
+}
+
+pub(crate) fn never_text(ty: DataType) -> DataType {
+    if ty == DataType::Text {
+        DataType::Keyword
+    } else {
+        ty
+    }
 }
 
 /// A function of the row's single values only: null when any is null, a [`Failure`] on a

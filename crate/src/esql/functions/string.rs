@@ -28,17 +28,7 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
                 Ok(one(Scalar::Int(i32::try_from(n).unwrap_or(i32::MAX))))
             })
         }
-        "to_lower" | "to_upper" => {
-            let upper = name == "to_upper";
-            let ty = keep_string_type(call);
-            unary(call, ty, move |s| {
-                Ok(string(if upper {
-                    s.to_uppercase()
-                } else {
-                    s.to_lowercase()
-                }))
-            })
-        }
+        "to_lower" | "to_upper" => change_case(call, name == "to_upper"),
         "trim" => unary(call, DataType::Keyword, |s| Ok(string(s.trim()))),
         "ltrim" => unary(call, DataType::Keyword, |s| Ok(string(s.trim_start()))),
         "rtrim" => unary(call, DataType::Keyword, |s| Ok(string(s.trim_end()))),
@@ -74,13 +64,27 @@ pub(crate) fn resolve(name: &str, call: &mut Call<'_, '_>) -> Option<Resolved> {
     })
 }
 
-/// TO_LOWER/TO_UPPER keep text as text.
-fn keep_string_type(call: &Call<'_, '_>) -> DataType {
-    if call.ty(0) == DataType::Text {
-        DataType::Text
-    } else {
-        DataType::Keyword
-    }
+/// TO_LOWER/TO_UPPER, which (unlike other string functions) map every value of a multi-value.
+fn change_case(call: &mut Call<'_, '_>, upper: bool) -> Resolved {
+    call.arity(1, 1)?;
+    call.expect(0, is_string, "string")?;
+    func(DataType::Keyword, move |args, _| {
+        let values = args.first().map_or(&[][..], Value::values);
+        Ok(Value::from_vec(
+            values
+                .iter()
+                .map(|v| {
+                    let s = v.as_str().unwrap_or_default();
+                    let changed = if upper {
+                        s.to_uppercase()
+                    } else {
+                        s.to_lowercase()
+                    };
+                    Scalar::Str(changed.into())
+                })
+                .collect(),
+        ))
+    })
 }
 
 fn unary<F>(call: &mut Call<'_, '_>, ty: DataType, f: F) -> Resolved

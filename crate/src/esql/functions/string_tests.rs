@@ -8,6 +8,10 @@ fn the_documented_examples() {
     assert_eq!(ok("bit_length", &[s("Zürich")]), int(56));
     assert_eq!(ok("to_upper", &[s("Some Text")]), s("SOME TEXT"));
     assert_eq!(ok("to_lower", &[s("Some Text")]), s("some text"));
+    assert_eq!(
+        ok("to_upper", &[many(&[s("Some"), s("Text")])]),
+        many(&[s("SOME"), s("TEXT")])
+    );
     assert_eq!(ok("concat", &[s("a"), s(" "), s("b")]), s("a b"));
     assert_eq!(ok("concat", &[s("a"), Value::Null]), Value::Null);
     assert_eq!(ok("substring", &[s("Georgi"), int(1), int(3)]), s("Geo"));

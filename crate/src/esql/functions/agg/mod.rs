@@ -34,7 +34,10 @@ fn agg<F>(ty: DataType, make: F) -> ResolvedAgg
 where
     F: Fn() -> Box<dyn Accumulator> + 'static,
 {
-    Ok(Box::new(Agg { ty, make }))
+    Ok(Box::new(Agg {
+        ty: super::sig::never_text(ty),
+        make,
+    }))
 }
 
 const NUMERIC: &str = "aggregate_metric_double or numeric except unsigned_long or counter types";
@@ -153,14 +156,7 @@ fn percentile(call: &mut Call<'_, '_>) -> ResolvedAgg {
         .and_then(Value::single)
         .and_then(Scalar::as_f64)
     else {
-        return Err(TypeError {
-            message: format!(
-                "second argument of [{}] must be a constant, received [{}]",
-                call.text(),
-                call.args.get(1).map_or("", |a| a.text)
-            ),
-            arg: Some(1),
-        });
+        return Err(call.not_constant(1));
     };
     if !(0.0..=100.0).contains(&p) {
         return Err(TypeError {
