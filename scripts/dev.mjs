@@ -44,9 +44,9 @@ const WASM_BUDGET_GZ = 300_000 + 16_000 + 17_100 + 10_400 + 11_900 + 19_400 + 18
 // dist/index.html pulls in, followed through the bundles), gzip -9. Also a hard limit.
 // "600 KB" read as the stricter decimal 600,000 bytes.
 // - the Elasticsearch bridge (issue 15: event::formats, rule::from_kibana / to_kibana in the wasm;
-//   its page code loads lazily): +8,300 (wasm measured 365,148 -> 381,797 B gz, +16,649, which the
-//   first load carries; first load 608,244 B gz).
-const FIRST_LOAD_BUDGET_GZ = 600_000 + 8_300;
+//   its page code loads lazily): +8,400 (wasm measured 365,148 -> 381,817 B gz, +16,669, which the
+//   first load carries; first load 608,299 B gz).
+const FIRST_LOAD_BUDGET_GZ = 600_000 + 8_400;
 // `-ocimfs 20`: binaryen's default inlines every function that has a single caller, whatever its
 // size. That shrinks the raw module but costs ~17 KB gzipped (293,163 -> 275,534 B gz measured): the
 // merged bodies repeat less and compress worse. Capping one-caller inlining at 20 instructions keeps
