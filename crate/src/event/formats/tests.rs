@@ -156,6 +156,6 @@ fn no_prefix_of_a_response_panics() {
     }
     for start in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
         let _ = read_events(&text[start..]);
-        let _ = streams_as_ndjson(text[start..].as_bytes());
+        let _ = streams_as_ndjson(&text.as_bytes()[start..]);
     }
 }
