@@ -337,8 +337,9 @@ impl Session {
         let now = self.file_now(f);
         let mut opts = self.options(true);
         opts.now = Some(now);
-        let run = if loaded.is_sequence() {
-            // Sequences join events across the whole file: they read the pruned events whole.
+        let run = if loaded.is_sequence() || loaded.is_esql() {
+            // Sequences join events across the whole file, and ES|QL's pipeline needs every row
+            // at once: they read the pruned events whole.
             let events: Vec<Value> = f.chunks.iter().flat_map(Chunk::events).collect();
             let r = loaded.run(&events, &opts);
             FileRun {
@@ -403,6 +404,17 @@ impl Session {
             self.evaluate_file()?;
         }
         let loaded = self.loaded.as_ref()?;
+        if loaded.is_esql() {
+            // An ES|QL explanation is about the whole pipeline (the rows and groups an event
+            // went into): it reruns over the kept events, as the evaluation did.
+            let f = self.file.as_ref()?;
+            let events: Vec<Value> = f.chunks.iter().flat_map(Chunk::events).collect();
+            let mut opts = self.options(true);
+            opts.now = Some(self.file_now(f));
+            return loaded
+                .explain(&events, index, &opts)
+                .map(ExplanationView::from);
+        }
         let run = self.file.as_ref()?.run.as_ref()?;
         let event: Value = serde_json::from_str(text).ok()?;
         let status = Status::from_code(*run.status.get(index)?)?;
