@@ -177,11 +177,13 @@ impl<'a> Run<'a> {
         exec::eval(c, &ctx, &mut self.warnings)
     }
 
-    /// The name a field's column gets: its alias, else its source text as written.
+    /// The name a field's column gets: its alias; a column's own name (backquotes removed:
+    /// `source.\`as\`.number` groups as `source.as.number`); else its source text as written.
     pub(crate) fn field_name(&self, f: &Field) -> String {
-        match &f.name {
-            Some(n) => n.name.clone(),
-            None => f.expr.span.text(self.src).to_string(),
+        match (&f.name, &f.expr.kind) {
+            (Some(n), _) => n.name.clone(),
+            (None, crate::esql::ast::ExprKind::Column(c)) => c.clone(),
+            (None, _) => f.expr.span.text(self.src).to_string(),
         }
     }
 
