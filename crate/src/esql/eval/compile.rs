@@ -148,6 +148,9 @@ pub struct AggCall {
     pub f: Option<Box<dyn AggregateFunction>>,
     pub args: Vec<CExpr>,
     pub filter: Option<CExpr>,
+    /// The call's place and text, for its warnings ("evaluation of [SUM(x)] failed").
+    pub span: Span,
+    pub text: String,
 }
 
 pub struct Scope<'a> {
@@ -701,6 +704,8 @@ impl Scope<'_> {
             f,
             args: compiled,
             filter,
+            span,
+            text: span.text(self.src).to_string(),
         });
         let index = aggs.len() - 1;
         Ok(self.make(Node::Agg(index), ty, span))

@@ -64,6 +64,32 @@ pub(crate) struct Frame {
 }
 
 impl Frame {
+    /// Columns of one name keep the last one, as Elasticsearch resolves `STATS x = …, x = …`
+    /// and an aggregate shadowed by a group of the same name.
+    pub(crate) fn dedup_last(self) -> Frame {
+        let n = self.columns.len();
+        let keep: Vec<usize> = (0..n)
+            .filter(|&i| {
+                !self.columns[i + 1..]
+                    .iter()
+                    .any(|c| c.name == self.columns[i].name)
+            })
+            .collect();
+        if keep.len() == n {
+            return self;
+        }
+        let columns = keep.iter().map(|&i| self.columns[i].clone()).collect();
+        let rows = self
+            .rows
+            .into_iter()
+            .map(|r| Row {
+                cells: keep.iter().map(|&i| r.cells[i].clone()).collect(),
+                sources: r.sources,
+            })
+            .collect();
+        Frame { columns, rows }
+    }
+
     fn set_column(&mut self, name: &str, ty: DataType, values: Vec<Value>) {
         if let Some(i) = self.columns.iter().position(|c| c.name == name) {
             self.columns.remove(i);
@@ -186,6 +212,16 @@ impl<'a> Run<'a> {
     }
 
     pub(crate) fn command(&mut self, cmd: &Command, frame: Frame) -> Result<Frame, Diagnostic> {
+        if cmd
+            .keyword
+            .text(self.src)
+            .eq_ignore_ascii_case("inlinestats")
+        {
+            let (line, col) = super::parser::line_col(self.src, cmd.keyword.start);
+            self.warnings.push(format!(
+                "Line {line}:{col}: INLINESTATS is deprecated, use INLINE STATS instead"
+            ));
+        }
         match &cmd.kind {
             CommandKind::From { indices, metadata } => self.from(indices, metadata),
             CommandKind::Row(fields) => {
@@ -202,7 +238,9 @@ impl<'a> Run<'a> {
                 self.eval_fields(&mut f, fields)?;
                 Ok(f)
             }
-            CommandKind::Stats { aggs, by, inline } => self.stats(frame, aggs, by, *inline),
+            CommandKind::Stats { aggs, by, inline } => {
+                Ok(self.stats(frame, aggs, by, *inline)?.dedup_last())
+            }
             CommandKind::Keep(names) => commands::keep(frame, names, self.opts.ecs_columns),
             CommandKind::Drop(names) => commands::drop(frame, names, self.opts.ecs_columns),
             CommandKind::Rename(pairs) => commands::rename(frame, pairs),

@@ -319,12 +319,11 @@ impl<'a> Parser<'a> {
         match &t.tok {
             Tok::Sym("(") => {
                 self.pos = t.span.end;
+                // The inner expression keeps its own span: Elasticsearch names and quotes
+                // `(a < b)` by the text inside the parentheses.
                 let inner = self.boolean_expression()?;
-                let close = self.expect_sym(")")?;
-                Ok(Expr {
-                    kind: inner.kind,
-                    span: t.span.to(close.span),
-                })
+                self.expect_sym(")")?;
+                Ok(inner)
             }
             Tok::Ident(s) | Tok::Quoted(s) => {
                 let after = crate::esql::lexer::next(self.src, t.span.end)?;
