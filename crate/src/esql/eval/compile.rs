@@ -351,7 +351,9 @@ impl Scope<'_> {
                                 ))
                             }
                         },
-                        _ if pc.ty.is_string() && !reads_row(&pc) => computed.push(pc),
+                        // Elasticsearch folds a pattern from constants (`EVAL p = "a*" | WHERE x
+                        // LIKE p`); here any string expression works, matched per row.
+                        _ if pc.ty.is_string() => computed.push(pc),
                         _ => {
                             return Err(err(
                                 EsqlErrorKind::TypeMismatch,
@@ -618,27 +620,80 @@ impl Scope<'_> {
         if star || functions_is_aggregate(&lower, args, self) {
             return self.aggregate(&lower, args, star, span);
         }
-        let compiled = args
+        let mut compiled = args
             .iter()
             .map(|a| self.compile(a))
             .collect::<Result<Vec<_>, _>>()?;
-        let info: Vec<ArgInfo> = compiled.iter().map(arg_info).collect();
-        match functions::resolve_scalar(&lower, &info) {
-            Some(Ok(f)) => {
-                let ty = f.data_type();
-                drop(info);
-                Ok(self.make(Node::Scalar { f, args: compiled }, ty, span))
-            }
-            Some(Err(e)) => {
-                let at = e.arg.and_then(|i| compiled.get(i)).map_or(span, |c| c.span);
-                Err(err(EsqlErrorKind::TypeMismatch, e.message, at))
-            }
-            None => Err(err(
-                EsqlErrorKind::UnknownFunction,
-                format!("Unknown function [{name}]"),
-                span,
-            )),
+        // Elasticsearch casts implicitly where a function needs it: a string constant where a
+        // date, ip or version goes, a narrower number beside a wider one (`COALESCE(long, 0)`).
+        // Each refusal names its argument; retry with that argument cast, once per argument.
+        for _ in 0..=compiled.len() {
+            let info: Vec<ArgInfo> = compiled.iter().map(arg_info).collect();
+            let e = match functions::resolve_scalar(&lower, &info) {
+                Some(Ok(f)) => {
+                    let ty = f.data_type();
+                    drop(info);
+                    return Ok(self.make(Node::Scalar { f, args: compiled }, ty, span));
+                }
+                Some(Err(e)) => e,
+                None => {
+                    return Err(err(
+                        EsqlErrorKind::UnknownFunction,
+                        format!("Unknown function [{name}]"),
+                        span,
+                    ))
+                }
+            };
+            let at = e.arg.and_then(|i| compiled.get(i)).map_or(span, |c| c.span);
+            let fail = err(EsqlErrorKind::TypeMismatch, e.message, at);
+            let Some(i) = e.arg.filter(|&i| i < compiled.len()) else {
+                return Err(fail);
+            };
+            let widest = compiled
+                .iter()
+                .map(|c| c.ty)
+                .filter(|t| t.is_numeric())
+                .fold(None, |w: Option<DataType>, t| {
+                    Some(match (w, t) {
+                        (None, t) => t,
+                        (Some(DataType::Double), _) | (_, DataType::Double) => DataType::Double,
+                        (Some(DataType::Long), _) | (_, DataType::Long) => DataType::Long,
+                        (Some(w), _) => w,
+                    })
+                });
+            let arg = compiled.remove(i);
+            let retyped = if arg.ty.is_string() && matches!(arg.node, Node::Const(_)) {
+                [DataType::Date, DataType::Ip, DataType::Version]
+                    .into_iter()
+                    .map(|t| implicit_cast_const(&arg, t))
+                    .find(|c| c.is_some())
+                    .flatten()
+            } else {
+                match widest {
+                    Some(w) if arg.ty.is_numeric() && arg.ty != w => {
+                        let s = arg.span;
+                        Some(self.make(
+                            Node::Cast {
+                                e: Box::new(arg),
+                                f: None,
+                            },
+                            w,
+                            s,
+                        ))
+                    }
+                    _ => None,
+                }
+            };
+            let Some(retyped) = retyped else {
+                return Err(fail);
+            };
+            compiled.insert(i, retyped);
         }
+        Err(err(
+            EsqlErrorKind::TypeMismatch,
+            format!("no signature of [{name}] takes these arguments"),
+            span,
+        ))
     }
 
     fn aggregate(
@@ -804,6 +859,23 @@ pub fn implicit_cast(c: CExpr, other: DataType) -> CExpr {
         },
         Err(_) => c,
     }
+}
+
+/// A string constant converted to `ty`, when it converts.
+fn implicit_cast_const(c: &CExpr, ty: DataType) -> Option<CExpr> {
+    let Node::Const(v) = &c.node else { return None };
+    let values: Vec<Scalar> = v
+        .values()
+        .iter()
+        .map(|s| convert::cast(s, ty))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    Some(CExpr {
+        node: Node::Const(Value::from_vec(values)),
+        ty,
+        span: c.span,
+        text: c.text.clone(),
+    })
 }
 
 /// A LIKE pattern: `*` any run, `?` one character, `\` escapes the next one.

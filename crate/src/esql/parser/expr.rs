@@ -522,6 +522,7 @@ fn widen(a: DataType, b: DataType) -> Option<DataType> {
         (Null, t) | (t, Null) => t,
         (x, y) if x == y => x,
         (Integer, Long) | (Long, Integer) => Long,
+        (Integer | Long, UnsignedLong) | (UnsignedLong, Integer | Long) => UnsignedLong,
         (x, y) if x.is_numeric() && y.is_numeric() => Double,
         _ => return None,
     })
@@ -533,6 +534,8 @@ fn convert_numeric(v: Scalar, ty: DataType) -> Scalar {
         (Scalar::Int(i), DataType::Double) => Scalar::Double(i.into()),
         (Scalar::Long(i), DataType::Double) => Scalar::Double(i as f64),
         (Scalar::ULong(i), DataType::Double) => Scalar::Double(i as f64),
+        (Scalar::Int(i), DataType::UnsignedLong) if i >= 0 => Scalar::ULong(i as u64),
+        (Scalar::Long(i), DataType::UnsignedLong) if i >= 0 => Scalar::ULong(i as u64),
         (v, _) => v,
     }
 }
