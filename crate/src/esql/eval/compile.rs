@@ -157,13 +157,20 @@ pub struct Scope<'a> {
     pub src: &'a str,
     pub columns: &'a [Column],
     pub params: &'a [(String, Value)],
+    pub fctx: &'a crate::esql::functions::EvalCtx,
     /// Where aggregates go when allowed (inside `STATS`), with the filter of the current one.
     pub aggs: Option<&'a mut Vec<AggCall>>,
     pub agg_filter: Option<&'a Expr>,
     /// In `STATS`, the columns are the input's then the groups'; aggregates read the first
     /// `agg_input` (the input rows).
     pub agg_input: usize,
+    /// Evaluates an expression that reads no row, to fold constant arguments (`NOW()`,
+    /// `CONCAT("2", "0")::int`) for functions that need constants. A function pointer: the
+    /// evaluator sits above this module.
+    pub fold: Option<Folder>,
 }
+
+pub type Folder = fn(&CExpr, &crate::esql::functions::EvalCtx, &str) -> Option<Value>;
 
 fn err(kind: EsqlErrorKind, msg: impl Into<String>, span: Span) -> Diagnostic {
     Diagnostic::new(kind, msg, span)
@@ -403,6 +410,21 @@ impl Scope<'_> {
         })
     }
 
+    /// `c` as a constant when it reads no row (and is not one already).
+    fn fold_const(&self, c: CExpr) -> CExpr {
+        let Some(fold) = self.fold else { return c };
+        if matches!(c.node, Node::Const(_)) || reads_row(&c) {
+            return c;
+        }
+        match fold(&c, self.fctx, self.src) {
+            Some(v) => CExpr {
+                node: Node::Const(v),
+                ..c
+            },
+            None => c,
+        }
+    }
+
     fn negate_if(&self, node: CExpr, negated: bool, span: Span) -> CExpr {
         if negated {
             self.make(Node::Not(Box::new(node)), DataType::Boolean, span)
@@ -622,7 +644,7 @@ impl Scope<'_> {
         }
         let mut compiled = args
             .iter()
-            .map(|a| self.compile(a))
+            .map(|a| self.compile(a).map(|c| self.fold_const(c)))
             .collect::<Result<Vec<_>, _>>()?;
         // Elasticsearch casts implicitly where a function needs it: a string constant where a
         // date, ip or version goes, a narrower number beside a wider one (`COALESCE(long, 0)`).
@@ -720,9 +742,11 @@ impl Scope<'_> {
             src: self.src,
             columns: input,
             params: self.params,
+            fctx: self.fctx,
             aggs: None,
             agg_filter: None,
             agg_input: input.len(),
+            fold: self.fold,
         };
         let compiled = args
             .iter()

@@ -117,6 +117,21 @@ pub(crate) struct Run<'a> {
     pub ecs_columns: Vec<String>,
 }
 
+/// A constant expression's value; `None` when evaluating it warns (it stays an expression, so
+/// it warns where it runs).
+fn fold(c: &CExpr, fctx: &EvalCtx, src: &str) -> Option<Value> {
+    let ctx = RowCtx {
+        src,
+        cells: &[],
+        aggs: &[],
+        event: None,
+        fctx,
+    };
+    let mut w = Warnings::default();
+    let v = exec::eval(c, &ctx, &mut w);
+    w.list.is_empty().then_some(v)
+}
+
 /// Evaluate `query` over `events`: the output table, the sources of each row, the stages and
 /// where each event dropped out. An error is the verifier's (unknown column, type mismatch) or
 /// a command that cannot run offline.
@@ -186,9 +201,11 @@ impl<'a> Run<'a> {
             src: self.src,
             columns,
             params: &self.opts.params,
+            fctx: &self.fctx,
             aggs: None,
             agg_filter: None,
             agg_input: columns.len(),
+            fold: Some(fold),
         }
     }
 

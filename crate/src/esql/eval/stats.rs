@@ -50,9 +50,11 @@ impl Run<'_> {
                 src: self.src,
                 columns: &visible,
                 params: &self.opts.params,
+                fctx: &self.fctx,
                 aggs: Some(&mut calls),
                 agg_filter: a.filter.as_ref(),
                 agg_input: visible.len(),
+                fold: Some(super::fold),
             };
             let c = scope.compile(&a.field.expr)?;
             let reads_input = any_node(&c, &|n| {
