@@ -161,9 +161,9 @@ pub struct Scope<'a> {
     /// Where aggregates go when allowed (inside `STATS`), with the filter of the current one.
     pub aggs: Option<&'a mut Vec<AggCall>>,
     pub agg_filter: Option<&'a Expr>,
-    /// In `STATS`, the columns are the input's then the groups'; aggregates read the first
-    /// `agg_input` (the input rows).
-    pub agg_input: usize,
+    /// The columns aggregate arguments and filters read (in `STATS`: the input's, then the
+    /// groups' that are aliases; `columns` itself for other commands).
+    pub agg_columns: &'a [Column],
     /// Evaluates an expression that reads no row, to fold constant arguments (`NOW()`,
     /// `CONCAT("2", "0")::int`) for functions that need constants. A function pointer: the
     /// evaluator sits above this module.
@@ -685,7 +685,7 @@ impl Scope<'_> {
                 });
             let arg = compiled.remove(i);
             let retyped = if arg.ty.is_string() && matches!(arg.node, Node::Const(_)) {
-                [DataType::Date, DataType::Ip, DataType::Version]
+                wanted_types(&fail.message)
                     .into_iter()
                     .map(|t| implicit_cast_const(&arg, t))
                     .find(|c| c.is_some())
@@ -737,7 +737,7 @@ impl Scope<'_> {
             ));
         }
         // Arguments and filters of aggregates read the input rows; they may not nest aggregates.
-        let input = &self.columns[..self.agg_input.min(self.columns.len())];
+        let input = self.agg_columns;
         let mut inner = Scope {
             src: self.src,
             columns: input,
@@ -745,7 +745,7 @@ impl Scope<'_> {
             fctx: self.fctx,
             aggs: None,
             agg_filter: None,
-            agg_input: input.len(),
+            agg_columns: input,
             fold: self.fold,
         };
         let compiled = args
@@ -883,6 +883,33 @@ pub fn implicit_cast(c: CExpr, other: DataType) -> CExpr {
         },
         Err(_) => c,
     }
+}
+
+/// The types a refusal ("… must be [integer or datetime], found …") asks for, in the order
+/// a string constant is tried as them.
+fn wanted_types(message: &str) -> Vec<DataType> {
+    let wanted = message
+        .split_once("must be [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map_or("", |(w, _)| w);
+    let candidates = [
+        ("integer", DataType::Integer),
+        ("numeric", DataType::Integer),
+        ("long", DataType::Long),
+        ("double", DataType::Double),
+        ("datetime", DataType::Date),
+        ("date_nanos", DataType::DateNanos),
+        ("ip", DataType::Ip),
+        ("version", DataType::Version),
+        ("boolean", DataType::Boolean),
+    ];
+    let mut out: Vec<DataType> = candidates
+        .iter()
+        .filter(|(w, _)| wanted.contains(w))
+        .map(|(_, t)| *t)
+        .collect();
+    out.dedup();
+    out
 }
 
 /// A string constant converted to `ty`, when it converts.

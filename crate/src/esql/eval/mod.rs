@@ -204,7 +204,7 @@ impl<'a> Run<'a> {
             fctx: &self.fctx,
             aggs: None,
             agg_filter: None,
-            agg_input: columns.len(),
+            agg_columns: columns,
             fold: Some(fold),
         }
     }

@@ -45,6 +45,14 @@ impl Run<'_> {
             name: n.clone(),
             ty: c.ty,
         }));
+        // Aggregates read a group by its alias (`max(l) BY l = languages`), but a group that
+        // is a plain column leaves them the column's values (`SUM(a) BY a` sums all of a's).
+        let mut agg_visible = visible.clone();
+        for (f, col) in by.iter().zip(agg_visible[n_in..].iter_mut()) {
+            if f.name.is_none() && matches!(f.expr.kind, crate::esql::ast::ExprKind::Column(_)) {
+                col.name.clear();
+            }
+        }
         for a in aggs {
             let mut scope = Scope {
                 src: self.src,
@@ -53,7 +61,7 @@ impl Run<'_> {
                 fctx: &self.fctx,
                 aggs: Some(&mut calls),
                 agg_filter: a.filter.as_ref(),
-                agg_input: visible.len(),
+                agg_columns: &agg_visible,
                 fold: Some(super::fold),
             };
             let c = scope.compile(&a.field.expr)?;
@@ -143,6 +151,8 @@ impl Run<'_> {
             name: n.clone(),
             ty: c.ty,
         }));
+        let defined: Vec<&Field> = aggs.iter().map(|a| &a.field).chain(by.iter()).collect();
+        self.warn_shadowed(&defined);
         if inline {
             return Ok(inline_join(frame, columns, &groups, results));
         }
@@ -161,6 +171,26 @@ impl Run<'_> {
             })
             .collect();
         Ok(Frame { columns, rows })
+    }
+
+    /// Elasticsearch's "Field 'x' shadowed by field at line L:C" for each output name defined
+    /// again later in the same command (the last definition wins).
+    fn warn_shadowed(&mut self, fields: &[&Field]) {
+        for (i, f) in fields.iter().enumerate() {
+            let name = self.field_name(f);
+            let Some(last) = fields[i + 1..]
+                .iter()
+                .rev()
+                .find(|g| self.field_name(g) == name)
+            else {
+                continue;
+            };
+            let (l1, c1) = crate::esql::parser::line_col(self.src, f.span.start);
+            let (l2, c2) = crate::esql::parser::line_col(self.src, last.span.start);
+            self.warnings.push(format!(
+                "Line {l1}:{c1}: Field '{name}' shadowed by field at line {l2}:{c2}"
+            ));
+        }
     }
 
     fn group(&mut self, frame: &Frame, keys: &[(String, CExpr)]) -> Vec<Group> {
