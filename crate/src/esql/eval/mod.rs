@@ -78,16 +78,7 @@ impl Frame {
         if keep.len() == n {
             return self;
         }
-        let columns = keep.iter().map(|&i| self.columns[i].clone()).collect();
-        let rows = self
-            .rows
-            .into_iter()
-            .map(|r| Row {
-                cells: keep.iter().map(|&i| r.cells[i].clone()).collect(),
-                sources: r.sources,
-            })
-            .collect();
-        Frame { columns, rows }
+        commands::select(self, keep)
     }
 
     fn set_column(&mut self, name: &str, ty: DataType, values: Vec<Value>) {

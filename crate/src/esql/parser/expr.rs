@@ -16,6 +16,18 @@ fn boxed(e: Expr) -> Box<Expr> {
     Box::new(e)
 }
 
+fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
+    let span = left.span.to(right.span);
+    node(
+        ExprKind::Binary {
+            op,
+            left: boxed(left),
+            right: boxed(right),
+        },
+        span,
+    )
+}
+
 /// The ES|QL type a `::name` cast or `TO_…` names, by its grammar spelling.
 pub fn cast_type(name: &str) -> Option<DataType> {
     Some(match name.to_ascii_lowercase().as_str() {
@@ -211,61 +223,41 @@ impl<'a> Parser<'a> {
         };
         self.pos = t.span.end;
         let right = self.additive()?;
-        let span = left.span.to(right.span);
-        Ok(node(
-            ExprKind::Binary {
-                op,
-                left: boxed(left),
-                right: boxed(right),
-            },
-            span,
-        ))
+        Ok(binary(op, left, right))
     }
 
     fn additive(&mut self) -> PResult<Expr> {
-        let mut left = self.multiplicative()?;
-        loop {
-            let t = self.peek()?;
-            let op = match t.tok {
-                Tok::Sym("+") => BinOp::Add,
-                Tok::Sym("-") => BinOp::Sub,
-                _ => return Ok(left),
-            };
-            self.pos = t.span.end;
-            let right = self.multiplicative()?;
-            let span = left.span.to(right.span);
-            left = node(
-                ExprKind::Binary {
-                    op,
-                    left: boxed(left),
-                    right: boxed(right),
-                },
-                span,
-            );
-        }
+        self.left_assoc(Self::multiplicative, |t| match t {
+            Tok::Sym("+") => Some(BinOp::Add),
+            Tok::Sym("-") => Some(BinOp::Sub),
+            _ => None,
+        })
     }
 
     fn multiplicative(&mut self) -> PResult<Expr> {
-        let mut left = self.unary()?;
+        self.left_assoc(Self::unary, |t| match t {
+            Tok::Sym("*") => Some(BinOp::Mul),
+            Tok::Sym("/") => Some(BinOp::Div),
+            Tok::Sym("%") => Some(BinOp::Mod),
+            _ => None,
+        })
+    }
+
+    /// `operand (op operand)*`, grouped to the left.
+    fn left_assoc(
+        &mut self,
+        operand: fn(&mut Self) -> PResult<Expr>,
+        op_of: fn(&Tok) -> Option<BinOp>,
+    ) -> PResult<Expr> {
+        let mut left = operand(self)?;
         loop {
             let t = self.peek()?;
-            let op = match t.tok {
-                Tok::Sym("*") => BinOp::Mul,
-                Tok::Sym("/") => BinOp::Div,
-                Tok::Sym("%") => BinOp::Mod,
-                _ => return Ok(left),
+            let Some(op) = op_of(&t.tok) else {
+                return Ok(left);
             };
             self.pos = t.span.end;
-            let right = self.unary()?;
-            let span = left.span.to(right.span);
-            left = node(
-                ExprKind::Binary {
-                    op,
-                    left: boxed(left),
-                    right: boxed(right),
-                },
-                span,
-            );
+            let right = operand(self)?;
+            left = binary(op, left, right);
         }
     }
 
