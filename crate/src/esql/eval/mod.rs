@@ -2,6 +2,7 @@
 //! then runs over the rows. A row remembers the source events behind it, so the outcome can
 //! say where each event dropped out and which events an aggregated row grouped.
 
+mod calls;
 mod commands;
 pub mod compare;
 pub mod compile;
