@@ -118,3 +118,12 @@ fn ecs_fields_no_event_has_are_null_columns() {
     let e = esql::evaluate(&q, &events(), &Options::default()).unwrap_err();
     assert_eq!(e.message, "Unknown column [process.parent.name]");
 }
+
+#[test]
+fn stats_expressions_read_groups() {
+    let o = run("ROW x = 1, y = [1, 2, 3] | STATS y + 1 BY y | SORT y", &[]);
+    let names: Vec<&str> = o.table.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["y + 1", "y"]);
+    assert_eq!(o.table.rows[0][0], Value::One(esql::value::Scalar::Int(2)));
+    assert_eq!(o.table.rows.len(), 3);
+}

@@ -23,7 +23,7 @@ use std::path::Path;
 /// Runnable cases (enabled in Elasticsearch, data present, no LOOKUP JOIN/ENRICH).
 const RUNNABLE: usize = 1743;
 /// Of those, the cases that pass.
-const PASSING: usize = 419;
+const PASSING: usize = 426;
 
 const LIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/esql_known_failures.txt");
 
@@ -197,12 +197,14 @@ fn run_case(case: &Case, events: &[Json], opts: &Options) -> Result<(), String> 
     let mut want_w = case.warnings.clone();
     want_w.sort();
     want_w.dedup();
+    // Without a position, some files write the text as a Java regex (`\[.*x < \\\"C\\\".*\]`).
     let matches = |want: &str, got: &str| {
         if want.starts_with("Line ") {
-            want == got
-        } else {
-            loose(want) == loose(got)
+            return want == got;
         }
+        let bare = got.split_once(": ").map_or(got, |(_, t)| t);
+        loose(want) == loose(got)
+            || regex_lite::Regex::new(&format!("^{want}$")).is_ok_and(|r| r.is_match(bare))
     };
     let all_expected = want_w.iter().all(|w| got_w.iter().any(|g| matches(w, g)));
     let all_actual = got_w.iter().all(|g| want_w.iter().any(|w| matches(w, g)));

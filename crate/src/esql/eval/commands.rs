@@ -47,7 +47,8 @@ fn precedence(pattern: &str) -> u8 {
     }
 }
 
-fn select(frame: Frame, keep: Vec<usize>) -> Frame {
+/// The columns at `keep`, in that order.
+pub(super) fn select(frame: Frame, keep: Vec<usize>) -> Frame {
     let columns = keep.iter().map(|&i| frame.columns[i].clone()).collect();
     let rows = frame
         .rows

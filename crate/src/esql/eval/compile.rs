@@ -148,30 +148,40 @@ pub struct AggCall {
     pub f: Option<Box<dyn AggregateFunction>>,
     pub args: Vec<CExpr>,
     pub filter: Option<CExpr>,
+    /// The call's place and text, for its warnings ("evaluation of [SUM(x)] failed").
+    pub span: Span,
+    pub text: String,
 }
 
 pub struct Scope<'a> {
     pub src: &'a str,
     pub columns: &'a [Column],
     pub params: &'a [(String, Value)],
+    pub fctx: &'a crate::esql::functions::EvalCtx,
     /// Where aggregates go when allowed (inside `STATS`), with the filter of the current one.
     pub aggs: Option<&'a mut Vec<AggCall>>,
     pub agg_filter: Option<&'a Expr>,
-    /// In `STATS`, the columns are the input's then the groups'; aggregates read the first
-    /// `agg_input` (the input rows).
-    pub agg_input: usize,
+    /// The columns aggregate arguments and filters read (in `STATS`: the input's, then the
+    /// groups' that are aliases; `columns` itself for other commands).
+    pub agg_columns: &'a [Column],
+    /// Evaluates an expression that reads no row, to fold constant arguments (`NOW()`,
+    /// `CONCAT("2", "0")::int`) for functions that need constants. A function pointer: the
+    /// evaluator sits above this module.
+    pub fold: Option<Folder>,
 }
+
+pub type Folder = fn(&CExpr, &crate::esql::functions::EvalCtx, &str) -> Option<Value>;
 
 fn err(kind: EsqlErrorKind, msg: impl Into<String>, span: Span) -> Diagnostic {
     Diagnostic::new(kind, msg, span)
 }
 
 impl Scope<'_> {
-    fn text(&self, span: Span) -> String {
+    pub(super) fn text(&self, span: Span) -> String {
         span.text(self.src).to_string()
     }
 
-    fn make(&self, node: Node, ty: DataType, span: Span) -> CExpr {
+    pub(super) fn make(&self, node: Node, ty: DataType, span: Span) -> CExpr {
         CExpr {
             node,
             ty,
@@ -348,7 +358,9 @@ impl Scope<'_> {
                                 ))
                             }
                         },
-                        _ if pc.ty.is_string() && !reads_row(&pc) => computed.push(pc),
+                        // Elasticsearch folds a pattern from constants (`EVAL p = "a*" | WHERE x
+                        // LIKE p`); here any string expression works, matched per row.
+                        _ if pc.ty.is_string() => computed.push(pc),
                         _ => {
                             return Err(err(
                                 EsqlErrorKind::TypeMismatch,
@@ -396,6 +408,21 @@ impl Scope<'_> {
                 self.cast(c, *ty, span)?
             }
         })
+    }
+
+    /// `c` as a constant when it reads no row (and is not one already).
+    pub(super) fn fold_const(&self, c: CExpr) -> CExpr {
+        let Some(fold) = self.fold else { return c };
+        if matches!(c.node, Node::Const(_)) || reads_row(&c) {
+            return c;
+        }
+        match fold(&c, self.fctx, self.src) {
+            Some(v) => CExpr {
+                node: Node::Const(v),
+                ..c
+            },
+            None => c,
+        }
     }
 
     fn negate_if(&self, node: CExpr, negated: bool, span: Span) -> CExpr {
@@ -553,7 +580,12 @@ impl Scope<'_> {
         ))
     }
 
-    fn match_node(&mut self, f: CExpr, q: &CExpr, span: Span) -> Result<CExpr, Diagnostic> {
+    pub(super) fn match_node(
+        &mut self,
+        f: CExpr,
+        q: &CExpr,
+        span: Span,
+    ) -> Result<CExpr, Diagnostic> {
         let Node::Const(v) = &q.node else {
             return Err(err(
                 EsqlErrorKind::TypeMismatch,
@@ -573,179 +605,6 @@ impl Scope<'_> {
             DataType::Boolean,
             span,
         ))
-    }
-
-    fn call(
-        &mut self,
-        name: &str,
-        args: &[Expr],
-        star: bool,
-        span: Span,
-    ) -> Result<CExpr, Diagnostic> {
-        let lower = name.to_ascii_lowercase();
-        if lower == "kql" || lower == "qstr" {
-            let Some(ExprKind::Literal {
-                value: Value::One(Scalar::Str(q)),
-                ..
-            }) = args.first().map(|a| &a.kind)
-            else {
-                return Err(err(
-                    EsqlErrorKind::TypeMismatch,
-                    format!(
-                        "first argument of [{}] must be a string constant",
-                        self.text(span)
-                    ),
-                    span,
-                ));
-            };
-            let kql = crate::kql::compile(q).map_err(|d| {
-                err(
-                    EsqlErrorKind::InvalidArgument,
-                    format!("Invalid KQL query [{q}]: {}", d.message),
-                    span,
-                )
-            })?;
-            return Ok(self.make(Node::Kql(Box::new(kql)), DataType::Boolean, span));
-        }
-        if lower == "match" && args.len() >= 2 {
-            let f = self.compile(&args[0])?;
-            let q = self.compile(&args[1])?;
-            return self.match_node(f, &q, span);
-        }
-        if star || functions_is_aggregate(&lower, args, self) {
-            return self.aggregate(&lower, args, star, span);
-        }
-        let compiled = args
-            .iter()
-            .map(|a| self.compile(a))
-            .collect::<Result<Vec<_>, _>>()?;
-        let info: Vec<ArgInfo> = compiled.iter().map(arg_info).collect();
-        match functions::resolve_scalar(&lower, &info) {
-            Some(Ok(f)) => {
-                let ty = f.data_type();
-                drop(info);
-                Ok(self.make(Node::Scalar { f, args: compiled }, ty, span))
-            }
-            Some(Err(e)) => {
-                let at = e.arg.and_then(|i| compiled.get(i)).map_or(span, |c| c.span);
-                Err(err(EsqlErrorKind::TypeMismatch, e.message, at))
-            }
-            None => Err(err(
-                EsqlErrorKind::UnknownFunction,
-                format!("Unknown function [{name}]"),
-                span,
-            )),
-        }
-    }
-
-    fn aggregate(
-        &mut self,
-        name: &str,
-        args: &[Expr],
-        star: bool,
-        span: Span,
-    ) -> Result<CExpr, Diagnostic> {
-        let filter = self.agg_filter;
-        if self.aggs.is_none() {
-            return Err(err(
-                EsqlErrorKind::MisplacedAggregate,
-                format!(
-                    "aggregate function [{}] not allowed outside STATS command",
-                    self.text(span)
-                ),
-                span,
-            ));
-        }
-        // Arguments and filters of aggregates read the input rows; they may not nest aggregates.
-        let input = &self.columns[..self.agg_input.min(self.columns.len())];
-        let mut inner = Scope {
-            src: self.src,
-            columns: input,
-            params: self.params,
-            aggs: None,
-            agg_filter: None,
-            agg_input: input.len(),
-        };
-        let compiled = args
-            .iter()
-            .map(|a| inner.compile(a))
-            .collect::<Result<Vec<_>, _>>()?;
-        let filter = filter.map(|f| inner.boolean(f)).transpose()?;
-        let (f, ty) = if star && name == "count" {
-            (None, DataType::Long)
-        } else {
-            let info: Vec<ArgInfo> = compiled.iter().map(arg_info).collect();
-            match functions::resolve_aggregate(name, &info) {
-                Some(Ok(f)) => {
-                    let ty = f.data_type();
-                    (Some(f), ty)
-                }
-                Some(Err(e)) => return Err(err(EsqlErrorKind::TypeMismatch, e.message, span)),
-                None => {
-                    return Err(err(
-                        EsqlErrorKind::UnknownFunction,
-                        format!("Unknown function [{name}]"),
-                        span,
-                    ))
-                }
-            }
-        };
-        let Some(aggs) = self.aggs.as_deref_mut() else {
-            return Err(err(
-                EsqlErrorKind::MisplacedAggregate,
-                "aggregate outside STATS",
-                span,
-            ));
-        };
-        aggs.push(AggCall {
-            f,
-            args: compiled,
-            filter,
-        });
-        let index = aggs.len() - 1;
-        Ok(self.make(Node::Agg(index), ty, span))
-    }
-}
-
-/// Aggregates ES|QL has (the functions module resolves them; this list only routes a call).
-const AGGREGATES: [&str; 22] = [
-    "avg",
-    "count",
-    "count_distinct",
-    "max",
-    "median",
-    "median_absolute_deviation",
-    "min",
-    "percentile",
-    "st_centroid_agg",
-    "st_extent_agg",
-    "std_dev",
-    "sum",
-    "top",
-    "values",
-    "weighted_avg",
-    "first",
-    "last",
-    "sample",
-    "variance",
-    "absent",
-    "present",
-    "rate",
-];
-
-fn functions_is_aggregate(name: &str, _args: &[Expr], _scope: &Scope) -> bool {
-    AGGREGATES.contains(&name)
-}
-
-fn arg_info(c: &CExpr) -> ArgInfo<'_> {
-    let constant = match &c.node {
-        Node::Const(v) => Some(v),
-        _ => None,
-    };
-    ArgInfo {
-        ty: c.ty,
-        constant,
-        text: &c.text,
     }
 }
 

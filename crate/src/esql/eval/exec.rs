@@ -4,6 +4,7 @@
 use super::compare::compare;
 use super::compile::{matcher, CExpr, Matcher, Node, WildPart};
 use super::convert;
+use crate::diagnostic::Span;
 use crate::esql::ast::BinOp;
 use crate::esql::functions::{EvalCtx, Failure};
 use crate::esql::parser::line_col;
@@ -22,22 +23,26 @@ pub struct Warnings {
 }
 
 impl Warnings {
-    fn push(&mut self, w: String) {
+    pub fn push(&mut self, w: String) {
         if self.seen.insert(w.clone()) {
             self.list.push(w);
         }
     }
 
     pub fn fail(&mut self, src: &str, e: &CExpr, f: &Failure) {
-        let count = self.per_expr.entry(e.span.start).or_default();
+        self.fail_at(src, e.span, &e.text, f);
+    }
+
+    /// A failure of the expression with source `text` at `span`.
+    pub fn fail_at(&mut self, src: &str, span: Span, text: &str, f: &Failure) {
+        let count = self.per_expr.entry(span.start).or_default();
         *count += 1;
         if *count > 20 {
             return;
         }
-        let (line, col) = line_col(src, e.span.start);
+        let (line, col) = line_col(src, span.start);
         self.push(format!(
-            "Line {line}:{col}: evaluation of [{}] failed, treating result as null. Only first 20 failures recorded.",
-            e.text
+            "Line {line}:{col}: evaluation of [{text}] failed, treating result as null. Only first 20 failures recorded."
         ));
         self.push(format!("Line {line}:{col}: {}: {}", f.exception, f.message));
     }

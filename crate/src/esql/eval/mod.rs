@@ -2,6 +2,7 @@
 //! then runs over the rows. A row remembers the source events behind it, so the outcome can
 //! say where each event dropped out and which events an aggregated row grouped.
 
+mod calls;
 mod commands;
 pub mod compare;
 pub mod compile;
@@ -64,6 +65,23 @@ pub(crate) struct Frame {
 }
 
 impl Frame {
+    /// Columns of one name keep the last one, as Elasticsearch resolves `STATS x = …, x = …`
+    /// and an aggregate shadowed by a group of the same name.
+    pub(crate) fn dedup_last(self) -> Frame {
+        let n = self.columns.len();
+        let keep: Vec<usize> = (0..n)
+            .filter(|&i| {
+                !self.columns[i + 1..]
+                    .iter()
+                    .any(|c| c.name == self.columns[i].name)
+            })
+            .collect();
+        if keep.len() == n {
+            return self;
+        }
+        commands::select(self, keep)
+    }
+
     fn set_column(&mut self, name: &str, ty: DataType, values: Vec<Value>) {
         if let Some(i) = self.columns.iter().position(|c| c.name == name) {
             self.columns.remove(i);
@@ -89,6 +107,21 @@ pub(crate) struct Run<'a> {
     pub fctx: EvalCtx,
     /// Columns `FROM` declares from ECS (see [`Options::ecs_columns`]).
     pub ecs_columns: Vec<String>,
+}
+
+/// A constant expression's value; `None` when evaluating it warns (it stays an expression, so
+/// it warns where it runs).
+fn fold(c: &CExpr, fctx: &EvalCtx, src: &str) -> Option<Value> {
+    let ctx = RowCtx {
+        src,
+        cells: &[],
+        aggs: &[],
+        event: None,
+        fctx,
+    };
+    let mut w = Warnings::default();
+    let v = exec::eval(c, &ctx, &mut w);
+    w.list.is_empty().then_some(v)
 }
 
 /// Evaluate `query` over `events`: the output table, the sources of each row, the stages and
@@ -160,9 +193,11 @@ impl<'a> Run<'a> {
             src: self.src,
             columns,
             params: &self.opts.params,
+            fctx: &self.fctx,
             aggs: None,
             agg_filter: None,
-            agg_input: columns.len(),
+            agg_columns: columns,
+            fold: Some(fold),
         }
     }
 
@@ -188,6 +223,16 @@ impl<'a> Run<'a> {
     }
 
     pub(crate) fn command(&mut self, cmd: &Command, frame: Frame) -> Result<Frame, Diagnostic> {
+        if cmd
+            .keyword
+            .text(self.src)
+            .eq_ignore_ascii_case("inlinestats")
+        {
+            let (line, col) = super::parser::line_col(self.src, cmd.keyword.start);
+            self.warnings.push(format!(
+                "Line {line}:{col}: INLINESTATS is deprecated, use INLINE STATS instead"
+            ));
+        }
         match &cmd.kind {
             CommandKind::From { indices, metadata } => self.from(indices, metadata),
             CommandKind::Row(fields) => {
@@ -204,7 +249,9 @@ impl<'a> Run<'a> {
                 self.eval_fields(&mut f, fields)?;
                 Ok(f)
             }
-            CommandKind::Stats { aggs, by, inline } => self.stats(frame, aggs, by, *inline),
+            CommandKind::Stats { aggs, by, inline } => {
+                Ok(self.stats(frame, aggs, by, *inline)?.dedup_last())
+            }
             CommandKind::Keep(names) => commands::keep(frame, names, self.opts.ecs_columns),
             CommandKind::Drop(names) => commands::drop(frame, names, self.opts.ecs_columns),
             CommandKind::Rename(pairs) => commands::rename(frame, pairs),

@@ -3,11 +3,10 @@
 //! expressions over aggregates (`max(a) + 1`).
 
 use super::compile::{any_node, AggCall, CExpr, Node, Scope};
-use super::exec::Warnings;
 use super::{Frame, Row, Run};
 use crate::diagnostic::{Diagnostic, EsqlErrorKind};
 use crate::esql::ast::{AggField, Field};
-use crate::esql::functions::{Accumulator, Failure};
+use crate::esql::functions::Accumulator;
 use crate::esql::outcome::Column;
 use crate::esql::value::{Scalar, Value};
 use std::collections::HashMap;
@@ -38,22 +37,32 @@ impl Run<'_> {
         }
         let mut calls: Vec<AggCall> = Vec::new();
         let mut outer = Vec::new();
-        // Outer expressions may read the groups (`STATS y + 1 BY y`): they see the input
-        // columns, then the groups' under their names.
+        // Expressions may read the groups (`STATS y + 1 BY y`): they see the input columns,
+        // then the groups' under their names.
         let n_in = frame.columns.len();
         let mut visible = frame.columns.clone();
         visible.extend(groups_c.iter().map(|(n, c)| Column {
             name: n.clone(),
             ty: c.ty,
         }));
+        // Aggregates read a group by its alias (`max(l) BY l = languages`), but a group that
+        // is a plain column leaves them the column's values (`SUM(a) BY a` sums all of a's).
+        let mut agg_visible = visible.clone();
+        for (f, col) in by.iter().zip(agg_visible[n_in..].iter_mut()) {
+            if f.name.is_none() && matches!(f.expr.kind, crate::esql::ast::ExprKind::Column(_)) {
+                col.name.clear();
+            }
+        }
         for a in aggs {
             let mut scope = Scope {
                 src: self.src,
                 columns: &visible,
                 params: &self.opts.params,
+                fctx: &self.fctx,
                 aggs: Some(&mut calls),
                 agg_filter: a.filter.as_ref(),
-                agg_input: n_in,
+                agg_columns: &agg_visible,
+                fold: Some(super::fold),
             };
             let c = scope.compile(&a.field.expr)?;
             let reads_input = any_node(&c, &|n| {
@@ -82,7 +91,14 @@ impl Run<'_> {
                 })
                 .collect();
             for &ri in &g.rows {
-                let row = &frame.rows[ri];
+                // Aggregates and their filters see the row and its group's keys, which shadow
+                // input columns of the same names (`max(x) WHERE salary > 1 BY salary = 2`).
+                let mut cells = frame.rows[ri].cells.clone();
+                cells.extend(g.key.iter().cloned());
+                let row = &Row {
+                    cells,
+                    sources: frame.rows[ri].sources.clone(),
+                };
                 for (call, acc) in calls.iter().zip(accs.iter_mut()) {
                     if let Some(filter) = &call.filter {
                         if self.eval_row(filter, row, &[]) != Value::One(Scalar::Bool(true)) {
@@ -98,7 +114,7 @@ impl Run<'_> {
                                 .map(|c| self.eval_row(c, row, &[]))
                                 .collect();
                             if let Err(f) = a.add(&args) {
-                                warn(&mut self.warnings, self.src, call.args.first(), &f);
+                                self.warnings.fail_at(self.src, call.span, &call.text, &f);
                             }
                         }
                     }
@@ -111,11 +127,12 @@ impl Run<'_> {
                     Acc::F(a) => a.finish(),
                 })
                 .collect();
-            let context = g
-                .rows
-                .first()
-                .map(|&i| frame.rows[i].clone())
-                .unwrap_or_default();
+            // Outer expressions read aggregates and groups only.
+            let mut context = Row {
+                cells: vec![Value::Null; n_in],
+                sources: Vec::new(),
+            };
+            context.cells.extend(g.key.iter().cloned());
             let mut cells: Vec<Value> = outer
                 .iter()
                 .map(|(_, c)| self.eval_row(c, &context, &agg_values))
@@ -134,6 +151,8 @@ impl Run<'_> {
             name: n.clone(),
             ty: c.ty,
         }));
+        let defined: Vec<&Field> = aggs.iter().map(|a| &a.field).chain(by.iter()).collect();
+        self.warn_shadowed(&defined);
         if inline {
             return Ok(inline_join(frame, columns, &groups, results));
         }
@@ -152,6 +171,26 @@ impl Run<'_> {
             })
             .collect();
         Ok(Frame { columns, rows })
+    }
+
+    /// Elasticsearch's "Field 'x' shadowed by field at line L:C" for each output name defined
+    /// again later in the same command (the last definition wins).
+    fn warn_shadowed(&mut self, fields: &[&Field]) {
+        for (i, f) in fields.iter().enumerate() {
+            let name = self.field_name(f);
+            let Some(last) = fields[i + 1..]
+                .iter()
+                .rev()
+                .find(|g| self.field_name(g) == name)
+            else {
+                continue;
+            };
+            let (l1, c1) = crate::esql::parser::line_col(self.src, f.span.start);
+            let (l2, c2) = crate::esql::parser::line_col(self.src, last.span.start);
+            self.warnings.push(format!(
+                "Line {l1}:{c1}: Field '{name}' shadowed by field at line {l2}:{c2}"
+            ));
+        }
     }
 
     fn group(&mut self, frame: &Frame, keys: &[(String, CExpr)]) -> Vec<Group> {
@@ -215,12 +254,6 @@ fn cartesian(lists: &[Vec<Value>]) -> Vec<Vec<Value>> {
         out = next;
     }
     out
-}
-
-fn warn(w: &mut Warnings, src: &str, at: Option<&CExpr>, f: &Failure) {
-    if let Some(c) = at {
-        w.fail(src, c, f);
-    }
 }
 
 /// INLINE STATS: every input row kept, with its group's aggregates (and keys) appended; input

@@ -16,6 +16,18 @@ fn boxed(e: Expr) -> Box<Expr> {
     Box::new(e)
 }
 
+fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
+    let span = left.span.to(right.span);
+    node(
+        ExprKind::Binary {
+            op,
+            left: boxed(left),
+            right: boxed(right),
+        },
+        span,
+    )
+}
+
 /// The ES|QL type a `::name` cast or `TO_…` names, by its grammar spelling.
 pub fn cast_type(name: &str) -> Option<DataType> {
     Some(match name.to_ascii_lowercase().as_str() {
@@ -211,61 +223,41 @@ impl<'a> Parser<'a> {
         };
         self.pos = t.span.end;
         let right = self.additive()?;
-        let span = left.span.to(right.span);
-        Ok(node(
-            ExprKind::Binary {
-                op,
-                left: boxed(left),
-                right: boxed(right),
-            },
-            span,
-        ))
+        Ok(binary(op, left, right))
     }
 
     fn additive(&mut self) -> PResult<Expr> {
-        let mut left = self.multiplicative()?;
-        loop {
-            let t = self.peek()?;
-            let op = match t.tok {
-                Tok::Sym("+") => BinOp::Add,
-                Tok::Sym("-") => BinOp::Sub,
-                _ => return Ok(left),
-            };
-            self.pos = t.span.end;
-            let right = self.multiplicative()?;
-            let span = left.span.to(right.span);
-            left = node(
-                ExprKind::Binary {
-                    op,
-                    left: boxed(left),
-                    right: boxed(right),
-                },
-                span,
-            );
-        }
+        self.left_assoc(Self::multiplicative, |t| match t {
+            Tok::Sym("+") => Some(BinOp::Add),
+            Tok::Sym("-") => Some(BinOp::Sub),
+            _ => None,
+        })
     }
 
     fn multiplicative(&mut self) -> PResult<Expr> {
-        let mut left = self.unary()?;
+        self.left_assoc(Self::unary, |t| match t {
+            Tok::Sym("*") => Some(BinOp::Mul),
+            Tok::Sym("/") => Some(BinOp::Div),
+            Tok::Sym("%") => Some(BinOp::Mod),
+            _ => None,
+        })
+    }
+
+    /// `operand (op operand)*`, grouped to the left.
+    fn left_assoc(
+        &mut self,
+        operand: fn(&mut Self) -> PResult<Expr>,
+        op_of: fn(&Tok) -> Option<BinOp>,
+    ) -> PResult<Expr> {
+        let mut left = operand(self)?;
         loop {
             let t = self.peek()?;
-            let op = match t.tok {
-                Tok::Sym("*") => BinOp::Mul,
-                Tok::Sym("/") => BinOp::Div,
-                Tok::Sym("%") => BinOp::Mod,
-                _ => return Ok(left),
+            let Some(op) = op_of(&t.tok) else {
+                return Ok(left);
             };
             self.pos = t.span.end;
-            let right = self.unary()?;
-            let span = left.span.to(right.span);
-            left = node(
-                ExprKind::Binary {
-                    op,
-                    left: boxed(left),
-                    right: boxed(right),
-                },
-                span,
-            );
+            let right = operand(self)?;
+            left = binary(op, left, right);
         }
     }
 
@@ -319,12 +311,11 @@ impl<'a> Parser<'a> {
         match &t.tok {
             Tok::Sym("(") => {
                 self.pos = t.span.end;
+                // The inner expression keeps its own span: Elasticsearch names and quotes
+                // `(a < b)` by the text inside the parentheses.
                 let inner = self.boolean_expression()?;
-                let close = self.expect_sym(")")?;
-                Ok(Expr {
-                    kind: inner.kind,
-                    span: t.span.to(close.span),
-                })
+                self.expect_sym(")")?;
+                Ok(inner)
             }
             Tok::Ident(s) | Tok::Quoted(s) => {
                 let after = crate::esql::lexer::next(self.src, t.span.end)?;
@@ -523,6 +514,7 @@ fn widen(a: DataType, b: DataType) -> Option<DataType> {
         (Null, t) | (t, Null) => t,
         (x, y) if x == y => x,
         (Integer, Long) | (Long, Integer) => Long,
+        (Integer | Long, UnsignedLong) | (UnsignedLong, Integer | Long) => UnsignedLong,
         (x, y) if x.is_numeric() && y.is_numeric() => Double,
         _ => return None,
     })
@@ -534,6 +526,8 @@ fn convert_numeric(v: Scalar, ty: DataType) -> Scalar {
         (Scalar::Int(i), DataType::Double) => Scalar::Double(i.into()),
         (Scalar::Long(i), DataType::Double) => Scalar::Double(i as f64),
         (Scalar::ULong(i), DataType::Double) => Scalar::Double(i as f64),
+        (Scalar::Int(i), DataType::UnsignedLong) if i >= 0 => Scalar::ULong(i as u64),
+        (Scalar::Long(i), DataType::UnsignedLong) if i >= 0 => Scalar::ULong(i as u64),
         (v, _) => v,
     }
 }
