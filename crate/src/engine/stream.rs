@@ -8,7 +8,8 @@
 //! the verdicts of a whole run; a candidate earlier than one already decided is an error, never
 //! a different verdict. Threshold decides its candidates at the end of the input, from their
 //! groups: the stream remembers the groups and their members' indices, not the events. EQL
-//! sequences and samples go through [`Loaded::run`].
+//! sequences and samples hand their hits over as they become final (`stream/sequence.rs`,
+//! `eql::hit_stream`); those with missing-event steps go through [`Loaded::run`].
 
 mod sequence;
 

@@ -17,7 +17,7 @@
 //! is capped the same way (new keys past the cap are not followed).
 
 use super::ast::{Body, Pipe};
-use super::run::{apply_pipes, timestamp_nanos, RunOptions};
+use super::run::{apply_pipes, tie_value, timestamp_nanos, RunOptions};
 use super::sample::{normalize_dates, pick_samples};
 use super::stage::{key_tuples, KeyVal, SeqHit, TieValue};
 use super::EqlQuery;
@@ -61,12 +61,7 @@ impl EqlQuery {
         let tiebreaker = opts
             .tiebreaker_field
             .as_deref()
-            .and_then(|f| FieldPath::new(f).first(event).cloned())
-            .and_then(|t| match t {
-                Value::Number(n) => n.as_f64().map(TieValue::Num),
-                Value::String(s) => Some(TieValue::Str(s)),
-                _ => None,
-            });
+            .and_then(|f| FieldPath::new(f).first(event).and_then(tie_value));
         let sample = matches!(self.query.body, Body::Sample(_));
         let steps = self
             .compiled
