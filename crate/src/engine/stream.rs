@@ -9,7 +9,7 @@
 //! a different verdict. Threshold decides its candidates at the end of the input, from their
 //! groups: the stream remembers the groups and their members' indices, not the events. EQL
 //! sequences and samples hand their hits over as they become final (`stream/sequence.rs`,
-//! `eql::hit_stream`); those with missing-event steps go through [`Loaded::run`].
+//! `eql::hit_stream`).
 
 mod sequence;
 
@@ -184,8 +184,7 @@ pub struct OutOfOrder {
 
 impl Loaded {
     /// Whether [`Loaded::stream`] works for this rule: not when an optional field waits for the
-    /// events, nor for sequences with missing-event steps `![…]` (`eql::hit_stream`) or with a
-    /// `timestamp_override` (the search uses it only when every event has it).
+    /// events, nor for sequences with a `timestamp_override` (the search uses it only when every event has it).
     pub fn streams(&self) -> bool {
         if self.waits_for_event_fields() {
             return false;
@@ -664,7 +663,7 @@ value = 2
     }
 
     #[test]
-    fn sequences_with_missing_event_steps_do_not_stream() {
+    fn sequences_with_missing_event_steps_stream() {
         let seq = load("sequence [any where true] [any where true]", Lang::Eql).expect("loads");
         assert!(seq.stream(&RunOptions::default()).is_some());
         let missing = load(
@@ -672,6 +671,6 @@ value = 2
             Lang::Eql,
         )
         .expect("loads");
-        assert!(missing.stream(&RunOptions::default()).is_none());
+        assert!(missing.stream(&RunOptions::default()).is_some());
     }
 }

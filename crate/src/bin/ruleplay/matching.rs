@@ -2,8 +2,8 @@
 //! parsed and judged on every core (`chunks`), then decided and printed in input order, so memory
 //! grows only with what the rule type must remember — new_terms its distinct terms and a bounded
 //! reorder window, threshold its groups, EQL sequences their open partial sequences (capped),
-//! samples their join keys. JSON arrays, sequences with missing-event steps or a
-//! `timestamp_override`, and queries whose optional fields wait for the events are read whole.
+//! samples their join keys. JSON arrays, sequences with a `timestamp_override`, and queries
+//! whose optional fields wait for the events are read whole.
 
 use crate::args::MatchArgs;
 use crate::chunks::{self, Item, Judgements, Worker};
