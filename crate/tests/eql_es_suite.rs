@@ -344,6 +344,17 @@ fn key_string(v: &Value) -> String {
     }
 }
 
+/// The request settings of a case on an index.
+fn run_options(case: &Case, index: &Index) -> RunOptions {
+    RunOptions {
+        timestamp_field: "@timestamp".to_string(),
+        tiebreaker_field: index.tiebreaker.map(str::to_string),
+        size: Some(case.size.unwrap_or(50)),
+        max_samples_per_key: case.max_samples_per_key,
+        field_types: index.types.clone(),
+    }
+}
+
 /// A sequence or sample case run as a stream (`eql::hit_stream`, events given one by one in
 /// the search's order) gives the hits of the whole run: `None`, or what differs.
 fn stream_differs(case: &Case, index: &Index) -> Option<String> {
@@ -351,13 +362,7 @@ fn stream_differs(case: &Case, index: &Index) -> Option<String> {
     if !q.streams_hits() {
         return None;
     }
-    let opts = RunOptions {
-        timestamp_field: "@timestamp".to_string(),
-        tiebreaker_field: index.tiebreaker.map(str::to_string),
-        size: Some(case.size.unwrap_or(50)),
-        max_samples_per_key: case.max_samples_per_key,
-        field_types: index.types.clone(),
-    };
+    let opts = run_options(case, index);
     let whole = q.run(&index.docs, &opts).sequences;
     let mut stream = q.hit_stream(&opts, usize::MAX)?;
     let order: Vec<usize> = if matches!(q.query.body, ruleplay::eql::ast::Body::Sequence(_)) {
@@ -381,13 +386,7 @@ fn stream_differs(case: &Case, index: &Index) -> Option<String> {
 fn run_case(case: &Case, index: &Index) -> Result<(), String> {
     let q = ruleplay::eql::compile(&case.query)
         .map_err(|d| format!("compile error: {}", d.render(&case.query)))?;
-    let opts = RunOptions {
-        timestamp_field: "@timestamp".to_string(),
-        tiebreaker_field: index.tiebreaker.map(str::to_string),
-        size: Some(case.size.unwrap_or(50)),
-        max_samples_per_key: case.max_samples_per_key,
-        field_types: index.types.clone(),
-    };
+    let opts = run_options(case, index);
     let out = q.run(&index.docs, &opts);
     let id = |i: usize| index.docs[i][index.id_field].as_i64().unwrap_or(i64::MIN);
     let (ids, keys): (Vec<i64>, Vec<String>) = if q.is_event_query() {

@@ -54,6 +54,10 @@ const QUERIES: &[&str] = &[
     r#"sequence with maxspan=20s [any where process.name == "p"] by user.name [any where process.name == "q"] by user.name [any where true] by user.name | head 5"#,
     r#"sequence by user.name [any where process.name == "p"] with runs=2 [any where process.name == "q"] | tail 3"#,
     r#"sequence by ?host.name, user.name with maxspan=3s [any where process.name != "s"] [any where process.name != "p"]"#,
+    r#"sequence by host.name with maxspan=6s [any where process.name == "p"] ![any where process.name == "r"] [any where process.name == "q"]"#,
+    r#"sequence by host.name with maxspan=8s ![any where process.name == "s"] [any where process.name == "p"] [any where process.name == "q"]"#,
+    r#"sequence by user.name with maxspan=5s [any where process.name == "p"] [any where process.name == "q"] ![any where process.name == "r"]"#,
+    r#"sequence by user.name with maxspan=9s ![any where process.name == "s"] [any where process.name == "p"] [any where process.name == "q"] ![any where process.name == "r"]"#,
     r#"sample by host.name [any where process.name == "p"] [any where process.name == "q"]"#,
     r#"sample by host.name, user.name [any where process.name == "p"] [any where process.name == "r"] [any where true] | tail 4"#,
 ];

@@ -8,7 +8,8 @@
 //! the verdicts of a whole run; a candidate earlier than one already decided is an error, never
 //! a different verdict. Threshold decides its candidates at the end of the input, from their
 //! groups: the stream remembers the groups and their members' indices, not the events. EQL
-//! sequences and samples go through [`Loaded::run`].
+//! sequences and samples hand their hits over as they become final (`stream/sequence.rs`,
+//! `eql::hit_stream`).
 
 mod sequence;
 
@@ -185,8 +186,7 @@ pub struct OutOfOrder {
 
 impl Loaded {
     /// Whether [`Loaded::stream`] works for this rule: not when an optional field waits for the
-    /// events, nor for sequences with missing-event steps `![…]` (`eql::hit_stream`) or with a
-    /// `timestamp_override` (the search uses it only when every event has it).
+    /// events, nor for sequences with a `timestamp_override` (the search uses it only when every event has it).
     pub fn streams(&self) -> bool {
         // ES|QL's pipeline (STATS, SORT, LIMIT) needs every row before it says anything.
         if self.waits_for_event_fields() || self.is_esql() {
@@ -666,7 +666,7 @@ value = 2
     }
 
     #[test]
-    fn sequences_with_missing_event_steps_do_not_stream() {
+    fn sequences_with_missing_event_steps_stream() {
         let seq = load("sequence [any where true] [any where true]", Lang::Eql).expect("loads");
         assert!(seq.stream(&RunOptions::default()).is_some());
         let missing = load(
@@ -674,6 +674,6 @@ value = 2
             Lang::Eql,
         )
         .expect("loads");
-        assert!(missing.stream(&RunOptions::default()).is_none());
+        assert!(missing.stream(&RunOptions::default()).is_some());
     }
 }

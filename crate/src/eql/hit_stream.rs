@@ -9,15 +9,18 @@
 //! open slot. Without `maxspan`, partial sequences stay open to the end, as in Elasticsearch.
 //! Their number is capped ([`DEFAULT_MAX_OPEN`]): past the cap the slots that advanced longest
 //! ago are dropped, and [`HitStream::warning`] says how many (hits may then be missing).
-//! Missing-event steps `![…]` look back and ahead around each hit, so those sequences are run
-//! whole (`streams` is false).
+//! Missing-event steps `![…]` look back and ahead around each hit, never further than `maxspan`
+//! (which they need): `missing.rs` keeps their events of the last `maxspan` and holds a hit back
+//! until its trailing missing step is decided.
 //!
 //! A sample keeps, per join key, the first `steps + max_samples_per_key - 1` events of each
 //! step (all that `sample.rs` ever reads) and picks its samples at the end; the number of keys
 //! is capped the same way (new keys past the cap are not followed).
 
+mod missing;
+
 use super::ast::{Body, Pipe};
-use super::run::{apply_pipes, timestamp_nanos, RunOptions};
+use super::run::{apply_pipes, tie_value, timestamp_nanos, RunOptions};
 use super::sample::{normalize_dates, pick_samples};
 use super::stage::{key_tuples, KeyVal, SeqHit, TieValue};
 use super::EqlQuery;
@@ -43,11 +46,13 @@ pub struct Observed {
 }
 
 impl EqlQuery {
-    /// Whether [`EqlQuery::hit_stream`] gives this query's hits: sequences without
-    /// missing-event steps, and samples.
+    /// Whether [`EqlQuery::hit_stream`] gives this query's hits: sequences (those with
+    /// missing-event steps have a maxspan) and samples.
     pub fn streams_hits(&self) -> bool {
         match &self.query.body {
-            Body::Sequence(s) => !s.steps.iter().any(|st| st.missing),
+            // Missing-event steps need maxspan (the parser says so): their checks look back and
+            // ahead no further than it.
+            Body::Sequence(s) => s.maxspan.is_some() || !s.steps.iter().any(|st| st.missing),
             Body::Sample(_) => true,
             Body::Event(_) => false,
         }
@@ -61,12 +66,7 @@ impl EqlQuery {
         let tiebreaker = opts
             .tiebreaker_field
             .as_deref()
-            .and_then(|f| FieldPath::new(f).first(event).cloned())
-            .and_then(|t| match t {
-                Value::Number(n) => n.as_f64().map(TieValue::Num),
-                Value::String(s) => Some(TieValue::Str(s)),
-                _ => None,
-            });
+            .and_then(|f| FieldPath::new(f).first(event).and_then(tie_value));
         let sample = matches!(self.query.body, Body::Sample(_));
         let steps = self
             .compiled
@@ -103,14 +103,27 @@ impl EqlQuery {
                         stage_step.push(i);
                     }
                 }
+                let missing: Vec<bool> = stage_step.iter().map(|&i| seq.steps[i].missing).collect();
+                let positive: Vec<usize> = (0..missing.len()).filter(|&i| !missing[i]).collect();
+                let prev = (0..missing.len())
+                    .map(|i| (0..i).rev().find(|&j| !missing[j]))
+                    .collect();
+                let maxspan = seq
+                    .maxspan
+                    .as_ref()
+                    .map(|(ms, _)| i128::from(*ms) * NANOS_PER_MILLI)
+                    .filter(|n| *n > 0);
+                let absent = match maxspan {
+                    Some(m) if missing.iter().any(|&x| x) => Some(missing::Absent::new(missing, m)),
+                    _ => None,
+                };
                 Kind::Sequence(Box::new(SeqMatcher {
                     stage_step,
+                    positive,
+                    prev,
+                    absent,
                     until: seq.until.as_ref().map(|_| seq.steps.len()),
-                    maxspan: seq
-                        .maxspan
-                        .as_ref()
-                        .map(|(ms, _)| i128::from(*ms) * NANOS_PER_MILLI)
-                        .filter(|n| *n > 0),
+                    maxspan,
                     slots: HashMap::new(),
                     until_marks: HashMap::new(),
                     rank: 0,
@@ -197,7 +210,7 @@ impl HitStream {
                 if m.slots.len() > self.max_open {
                     self.dropped += m.evict(self.max_open);
                 }
-                m.slots.len()
+                m.slots.len() + m.absent.as_ref().map_or(0, missing::Absent::waiting)
             }
             Kind::Sample(s) => {
                 s.push(index, seen, self.max_open, &mut self.dropped);
@@ -210,9 +223,14 @@ impl HitStream {
 
     /// The end of the input: samples and `| tail` hits come out now.
     pub fn finish(&mut self, emit: &mut dyn FnMut(SeqHit)) {
-        if let Kind::Sample(s) = &mut self.kind {
-            let pipes = &mut self.pipes;
-            s.finish(&mut |h| pipes.take(h, emit));
+        let pipes = &mut self.pipes;
+        match &mut self.kind {
+            Kind::Sample(s) => s.finish(&mut |h| pipes.take(h, emit)),
+            Kind::Sequence(m) => {
+                if let Some(a) = &mut m.absent {
+                    a.finish(&mut |h| pipes.take(h, emit));
+                }
+            }
         }
         self.pipes.finish(emit);
     }
@@ -322,8 +340,9 @@ const SWEEP_FLOOR: usize = 1024;
 
 /// The newest partial sequence of one (stage, key).
 struct Slot {
-    /// Input index of the event that filled each stage so far.
+    /// Input index and time of the event that filled each stage so far.
     events: Vec<Option<usize>>,
+    ts: Vec<Option<i128>>,
     start_ts: Option<i128>,
     last_rank: u64,
 }
@@ -331,6 +350,11 @@ struct Slot {
 struct SeqMatcher {
     /// The step of each stage (after `runs=N`).
     stage_step: Vec<usize>,
+    /// The stages that are not missing-event steps, and each stage's previous such stage.
+    positive: Vec<usize>,
+    prev: Vec<Option<usize>>,
+    /// The checks of missing-event steps, when there are some.
+    absent: Option<missing::Absent>,
     /// The index of `until` among the observed queries.
     until: Option<usize>,
     maxspan: Option<i128>,
@@ -373,21 +397,31 @@ impl SeqMatcher {
         } else {
             self.latest = seen.ts;
         }
-        for s in (0..n).rev() {
+        let (Some(&first), Some(&last)) = (self.positive.first(), self.positive.last()) else {
+            return Ok(());
+        };
+        for si in (0..self.positive.len()).rev() {
+            let s = self.positive[si];
             let Some(Some(tuples)) = seen.steps.get(self.stage_step[s]) else {
                 continue;
             };
             for key in tuples {
-                let slot = if s == 0 {
+                let slot = if s == first {
                     let mut events = vec![None; n];
-                    events[0] = Some(index);
+                    events[s] = Some(index);
+                    let mut ts = vec![None; n];
+                    ts[s] = seen.ts;
                     Slot {
                         events,
+                        ts,
                         start_ts: seen.ts,
                         last_rank: rank,
                     }
                 } else {
-                    let Some(mut slot) = self.slots.remove(&(s - 1, key.clone())) else {
+                    let Some(prev) = self.prev[s] else {
+                        continue;
+                    };
+                    let Some(mut slot) = self.slots.remove(&(prev, key.clone())) else {
                         continue;
                     };
                     if self.exceeds(slot.start_ts, seen.ts) {
@@ -403,14 +437,19 @@ impl SeqMatcher {
                         continue;
                     }
                     slot.events[s] = Some(index);
+                    slot.ts[s] = seen.ts;
                     slot.last_rank = rank;
                     slot
                 };
-                if s + 1 == n {
-                    emit(SeqHit {
+                if s == last {
+                    let hit = SeqHit {
                         events: slot.events,
                         join_keys: key.iter().map(KeyVal::to_json).collect(),
-                    });
+                    };
+                    match &mut self.absent {
+                        Some(a) => a.complete(hit, key.clone(), &slot.ts),
+                        None => emit(hit),
+                    }
                 } else {
                     self.slots.insert((s, key.clone()), slot);
                 }
@@ -419,10 +458,23 @@ impl SeqMatcher {
         if let Some(Some(tuples)) = self.until.and_then(|u| seen.steps.get(u)) {
             for key in tuples {
                 // Only a key with an open slot can be cut; later slots start after the mark.
-                if (0..n.saturating_sub(1)).any(|s| self.slots.contains_key(&(s, key.clone()))) {
+                if self
+                    .positive
+                    .iter()
+                    .any(|&s| self.slots.contains_key(&(s, key.clone())))
+                {
                     self.until_marks.insert(key.clone(), rank);
                 }
             }
+        }
+        if let Some(a) = &mut self.absent {
+            let hits: Vec<Option<&Vec<Vec<KeyVal>>>> = self
+                .stage_step
+                .iter()
+                .map(|&st| seen.steps.get(st).and_then(Option::as_ref))
+                .collect();
+            a.observe(seen.ts, &hits);
+            a.release(emit);
         }
         if self.slots.len() >= self.next_sweep {
             self.sweep();

@@ -171,7 +171,7 @@ pub fn apply_pipes<T>(mut items: Vec<T>, pipes: &[Pipe]) -> Vec<T> {
     items
 }
 
-pub(crate) fn cmp_tie(a: &Option<TieValue>, b: &Option<TieValue>) -> Ordering {
+fn cmp_tie(a: &Option<TieValue>, b: &Option<TieValue>) -> Ordering {
     match (a, b) {
         (Some(TieValue::Num(x)), Some(TieValue::Num(y))) => x.total_cmp(y),
         (Some(TieValue::Str(x)), Some(TieValue::Str(y))) => x.cmp(y),
@@ -199,23 +199,34 @@ pub fn ordered(events: &[Value], opts: &RunOptions) -> Vec<Ordinal> {
             tiebreaker: tb_path
                 .as_ref()
                 .and_then(|p| p.first(e))
-                .and_then(|t| match t {
-                    Value::Number(n) => n.as_f64().map(TieValue::Num),
-                    Value::String(s) => Some(TieValue::Str(s.clone())),
-                    _ => None,
-                }),
+                .and_then(tie_value),
         })
         .collect();
-    v.sort_by(|a, b| {
-        let ts = match (a.ts, b.ts) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        };
-        ts.then_with(|| cmp_tie(&a.tiebreaker, &b.tiebreaker))
-    });
+    v.sort_by(|a, b| cmp_time((a.ts, &a.tiebreaker), (b.ts, &b.tiebreaker)));
     v
+}
+
+/// Elasticsearch's order of two events by (timestamp, tiebreaker): missing values last.
+pub(crate) fn cmp_time(
+    a: (Option<i128>, &Option<TieValue>),
+    b: (Option<i128>, &Option<TieValue>),
+) -> Ordering {
+    let ts = match (a.0, b.0) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    ts.then_with(|| cmp_tie(a.1, b.1))
+}
+
+/// A tiebreaker field's value: a number or a string.
+pub(crate) fn tie_value(v: &Value) -> Option<TieValue> {
+    match v {
+        Value::Number(n) => n.as_f64().map(TieValue::Num),
+        Value::String(s) => Some(TieValue::Str(s.clone())),
+        _ => None,
+    }
 }
 
 const NANOS_PER_MILLI: i128 = 1_000_000;

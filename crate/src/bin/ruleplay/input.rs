@@ -66,7 +66,7 @@ impl Input {
             .map_err(|e| format!("cannot read {path}: {e}"))?;
         if bytes.len() > limit {
             return Err(format!(
-                "{path} is over {limit} bytes, the most read at once (a JSON array, or new_terms, threshold, EQL sequences and samples, which decide an event from the others); query rules stream NDJSON of any size"
+                "{path} is over {limit} bytes, the most read at once (a JSON array, an EQL sequence with a timestamp_override, a query whose optional fields wait for the events); NDJSON streams at any size otherwise"
             ));
         }
         String::from_utf8(bytes).map_err(|e| format!("{path} is not UTF-8: {e}"))

@@ -1,8 +1,9 @@
-//! `ruleplay match`: verdicts as JSON lines. NDJSON input streams through queries (with
-//! filters and exceptions) and new_terms rules: each line is parsed, decided, printed and dropped,
-//! so memory does not grow with the input (new_terms remembers its distinct terms and holds back
-//! a bounded number of candidates to put them in time order: `engine::Stream`). Threshold, EQL
-//! sequences and samples, and JSON-array inputs are read whole.
+//! `ruleplay match`: verdicts as JSON lines. NDJSON input streams (`engine::Stream`): lines are
+//! parsed and judged on every core (`chunks`), then decided and printed in input order, so memory
+//! grows only with what the rule type must remember — new_terms its distinct terms and a bounded
+//! reorder window, threshold its groups, EQL sequences their open partial sequences (capped),
+//! samples their join keys. JSON arrays, sequences with a `timestamp_override`, and queries
+//! whose optional fields wait for the events are read whole.
 
 use crate::args::MatchArgs;
 use crate::chunks::{self, Item, Judgements, Worker};

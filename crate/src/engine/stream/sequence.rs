@@ -7,7 +7,7 @@
 use super::OutOfOrder;
 use crate::engine::SequenceHit;
 use crate::eql::hit_stream::{HitStream, Observed};
-use crate::eql::run::cmp_tie;
+use crate::eql::run::cmp_time;
 use crate::time::format_millis;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashSet};
@@ -38,14 +38,7 @@ struct Pending {
 impl Pending {
     fn cmp_key(&self, other: &Self) -> Ordering {
         let (a, b) = (&self.seen, &other.seen);
-        let ts = match (a.ts, b.ts) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            // Elasticsearch sorts events without a time last.
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        };
-        ts.then_with(|| cmp_tie(&a.tiebreaker, &b.tiebreaker))
+        cmp_time((a.ts, &a.tiebreaker), (b.ts, &b.tiebreaker))
             .then_with(|| self.index.cmp(&other.index))
     }
 }
