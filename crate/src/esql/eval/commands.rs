@@ -181,25 +181,40 @@ pub(crate) trait Extractor {
     fn apply(&self, input: &str) -> Option<Vec<Value>>;
 }
 
-/// The GROK and DISSECT engines live in the functions half of issue 16 (`functions::grok`,
-/// `functions::dissect`); until they are merged these say so.
-/// Errors: `InvalidArgument` for a pattern the engine refuses, `NotEvaluableOffline` while the
-/// engine is missing from the build.
+// GROK and DISSECT run on the functions half's pattern engines (`functions::grok`,
+// `functions::dissect`).
+impl Extractor for crate::esql::functions::Grok {
+    fn fields(&self) -> Vec<(String, DataType)> {
+        crate::esql::functions::Grok::fields(self)
+    }
+    fn apply(&self, input: &str) -> Option<Vec<Value>> {
+        crate::esql::functions::Grok::apply(self, input)
+    }
+}
+
+impl Extractor for crate::esql::functions::Dissect {
+    fn fields(&self) -> Vec<(String, DataType)> {
+        crate::esql::functions::Dissect::fields(self)
+    }
+    fn apply(&self, input: &str) -> Option<Vec<Value>> {
+        crate::esql::functions::Dissect::apply(self, input)
+    }
+}
+
+/// Errors: `InvalidArgument` for a pattern the engine refuses.
 pub(crate) fn grok_engine(pattern: &str) -> Result<Box<dyn Extractor>, (EsqlErrorKind, String)> {
-    let _ = pattern;
-    Err((
-        EsqlErrorKind::NotEvaluableOffline,
-        "GROK is not available in this build: its pattern engine (functions::grok) is missing"
-            .into(),
-    ))
+    let g = crate::esql::functions::Grok::compile(pattern)
+        .map_err(|m| (EsqlErrorKind::InvalidArgument, m))?;
+    Ok(Box::new(g))
 }
 
 pub(crate) fn dissect_engine(
     pattern: &str,
     append_separator: Option<&str>,
 ) -> Result<Box<dyn Extractor>, (EsqlErrorKind, String)> {
-    let _ = (pattern, append_separator);
-    Err((EsqlErrorKind::NotEvaluableOffline, "DISSECT is not available in this build: its pattern engine (functions::dissect) is missing".into()))
+    let d = crate::esql::functions::Dissect::compile(pattern, append_separator)
+        .map_err(|m| (EsqlErrorKind::InvalidArgument, m))?;
+    Ok(Box::new(d))
 }
 
 impl Run<'_> {
