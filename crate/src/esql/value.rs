@@ -49,6 +49,27 @@ impl DataType {
         }
     }
 
+    /// The type a `::name` cast or a `TO_…` names, by the grammar's spellings (`::int`, `::ul`,
+    /// `::date`, `::string` …), case-insensitive.
+    pub fn from_cast_name(name: &str) -> Option<DataType> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "bool" | "boolean" => DataType::Boolean,
+            "int" | "integer" => DataType::Integer,
+            "long" => DataType::Long,
+            "ul" | "unsigned_long" => DataType::UnsignedLong,
+            "double" => DataType::Double,
+            "keyword" | "string" => DataType::Keyword,
+            "text" => DataType::Text,
+            "datetime" | "date" => DataType::Date,
+            "date_nanos" => DataType::DateNanos,
+            "ip" => DataType::Ip,
+            "version" => DataType::Version,
+            "date_period" => DataType::DatePeriod,
+            "time_duration" => DataType::TimeDuration,
+            _ => return None,
+        })
+    }
+
     pub fn is_numeric(self) -> bool {
         matches!(
             self,

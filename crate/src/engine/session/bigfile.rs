@@ -434,7 +434,7 @@ impl Session {
                 .filter(|h| h.events.contains(&Some(index)))
                 .cloned()
                 .collect(),
-            // ES|QL rules need every row at once: big files take the text path for them.
+            // ES|QL explanations returned above.
             #[cfg(feature = "esql")]
             esql: None,
         }))

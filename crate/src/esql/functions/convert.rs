@@ -13,22 +13,7 @@ const INVALID: &str = "org.elasticsearch.xpack.esql.core.InvalidArgumentExceptio
 
 /// The type a `::name` cast names (`::int`, `::datetime`, `::string` …), or `None`.
 pub fn cast_target(name: &str) -> Option<DataType> {
-    Some(match name.to_ascii_lowercase().as_str() {
-        "bool" | "boolean" => DataType::Boolean,
-        "int" | "integer" => DataType::Integer,
-        "long" => DataType::Long,
-        "unsigned_long" => DataType::UnsignedLong,
-        "double" => DataType::Double,
-        "keyword" | "string" => DataType::Keyword,
-        "text" => DataType::Text,
-        "datetime" => DataType::Date,
-        "date_nanos" => DataType::DateNanos,
-        "ip" => DataType::Ip,
-        "version" => DataType::Version,
-        "date_period" => DataType::DatePeriod,
-        "time_duration" => DataType::TimeDuration,
-        _ => return None,
-    })
+    DataType::from_cast_name(name)
 }
 
 /// Whether a value of type `from` converts to `to` at all (the verifier's question; a value may

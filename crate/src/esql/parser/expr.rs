@@ -28,26 +28,6 @@ fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
     )
 }
 
-/// The ES|QL type a `::name` cast or `TO_…` names, by its grammar spelling.
-pub fn cast_type(name: &str) -> Option<DataType> {
-    Some(match name.to_ascii_lowercase().as_str() {
-        "bool" | "boolean" => DataType::Boolean,
-        "int" | "integer" => DataType::Integer,
-        "long" => DataType::Long,
-        "ul" | "unsigned_long" => DataType::UnsignedLong,
-        "double" => DataType::Double,
-        "keyword" | "string" => DataType::Keyword,
-        "text" => DataType::Text,
-        "datetime" | "date" => DataType::Date,
-        "date_nanos" => DataType::DateNanos,
-        "ip" => DataType::Ip,
-        "version" => DataType::Version,
-        "date_period" => DataType::DatePeriod,
-        "time_duration" => DataType::TimeDuration,
-        _ => return None,
-    })
-}
-
 /// `1 day`, `3 hours`: the amount of a qualified integer, or `None` for another word.
 fn temporal(n: i64, unit: &str) -> Option<Scalar> {
     let period = |months: i64, days: i64| {
@@ -289,7 +269,7 @@ impl<'a> Parser<'a> {
                 Tok::Ident(s) => s.clone(),
                 _ => return Err(self.mismatched(&t, &["UNQUOTED_IDENTIFIER"])),
             };
-            let Some(ty) = cast_type(&name) else {
+            let Some(ty) = DataType::from_cast_name(&name) else {
                 return Err(Diagnostic::new(
                     EsqlErrorKind::TypeMismatch,
                     format!(
